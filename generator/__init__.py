@@ -1,0 +1,1 @@
+"""OpenAPI-to-Python client generator for the Spaces API."""

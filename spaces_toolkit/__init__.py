@@ -1,0 +1,1 @@
+"""Spaces API contract toolkit: reference server, contract suite and CLI."""
