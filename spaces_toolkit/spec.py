@@ -74,7 +74,11 @@ def iter_examples(spec: dict[str, Any]) -> Iterator[tuple[str, str, Any]]:
                 if "example" in node:
                     yield f"{pointer}/example", schema_ptr, node["example"]
                 for name, ex in (node.get("examples") or {}).items():
-                    yield f"{pointer}/examples/{_escape(name)}", schema_ptr, _resolve(spec, ex)["value"]
+                    yield (
+                        f"{pointer}/examples/{_escape(name)}",
+                        schema_ptr,
+                        _resolve(spec, ex)["value"],
+                    )
             for key, value in node.items():
                 yield from walk(value, f"{pointer}/{_escape(str(key))}")
         elif isinstance(node, list):

@@ -16,13 +16,22 @@ def _errors(spec, schema_ptr, example):
 
 def test_the_document_carries_the_docs_examples():
     where = {w.split("/examples/")[0] for w, _, _ in EXAMPLES}
-    for schema in ("Account", "Space", "Customer", "CapturedEmail", "Webhook", "ResourceSubscription"):
+    for schema in (
+        "Account",
+        "Space",
+        "Customer",
+        "CapturedEmail",
+        "Webhook",
+        "ResourceSubscription",
+    ):
         assert f"/components/schemas/{schema}" in where
     responses = [w for w, _, _ in EXAMPLES if w.startswith("/paths/")]
     assert len(responses) >= 15  # one per operation's 200 response, and the create request
 
 
-@pytest.mark.parametrize(("where", "schema_ptr", "example"), EXAMPLES, ids=[w for w, _, _ in EXAMPLES])
+@pytest.mark.parametrize(
+    ("where", "schema_ptr", "example"), EXAMPLES, ids=[w for w, _, _ in EXAMPLES]
+)
 def test_example_matches_its_schema(where, schema_ptr, example):
     assert _errors(SPEC, schema_ptr, example) == []
 
