@@ -1,0 +1,98 @@
+"""The ASGI application: the API under /api/v1 (routes from the spec), the spec itself at
+/openapi.json, the generated docs at /docs. JSON errors everywhere, never an HTML page."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from ..spec import load_spec
+from .db import Database, open_database
+from .delivery import DeliveryWorker
+from .problems import ApiError, error_response
+from .routing import build_api_routes
+from .settings import Settings
+from .transport import RequireHTTPS
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("spaces.server")
+
+
+def _spec_routes(settings: Settings) -> list[Route]:
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(load_spec())
+
+    async def docs(request: Request) -> Response:
+        if settings.docs_index.is_file():
+            return FileResponse(settings.docs_index, media_type="text/html")
+        return error_response(404, "No docs generated yet: run `make docs` first")
+
+    return [Route("/openapi.json", openapi, methods=["GET"]), Route("/docs", docs, methods=["GET"])]
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return error_response(404, f"No such route: {request.url.path}")
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405 and "Allow" not in headers:
+        headers["Allow"] = "GET"
+    return error_response(exc.status_code, exc.detail or "Request failed", headers)
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.message, exc.headers)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(500, "Internal server error")
+
+
+def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
+    """A server instance over `settings.db_path` (or the given database).
+
+    `app.state.db` is the database and `app.state.worker` the webhook worker; the worker runs
+    while the app's lifespan runs (uvicorn), and tests in-process may call its `run_once()`.
+    """
+    database = db if db is not None else open_database(settings.db_path)
+    worker = DeliveryWorker(database, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if settings.run_delivery_worker:
+            worker.start()
+        try:
+            yield
+        finally:
+            worker.stop()
+            database.close()
+
+    middleware = []
+    if settings.require_https:
+        middleware.append(Middleware(RequireHTTPS, trusted_proxies=settings.trusted_proxies))
+    app = Starlette(
+        routes=[*build_api_routes(database, settings), *_spec_routes(settings)],
+        middleware=middleware,
+        exception_handlers={
+            HTTPException: _http_error,
+            ApiError: _api_error,
+            Exception: _server_error,
+        },
+        lifespan=lifespan,
+    )
+    app.router.redirect_slashes = False
+    app.state.db = database
+    app.state.settings = settings
+    app.state.worker = worker
+    return app

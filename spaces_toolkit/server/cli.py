@@ -1,0 +1,224 @@
+"""The sandbox subcommands of `spaces`: serve, token create, seed, trigger.
+
+`spaces_toolkit/cli.py` (the top-level command) calls `register(subparsers)`; every handler
+takes the parsed args and returns an exit code, and reports failures as CLIError."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ..errors import CLIError
+from .db import Database, open_database
+from .events import EVENT_TYPES
+from .repo.accounts import account_for_token, create_account
+
+__all__ = ["register"]
+
+DEFAULT_DB = "spaces.db"
+
+
+def _db_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--db",
+        default=os.environ.get("SPACES_DB", DEFAULT_DB),
+        help="SQLite database file (default: $SPACES_DB or ./spaces.db)",
+    )
+
+
+def _account_args(p: argparse.ArgumentParser) -> None:
+    who = p.add_mutually_exclusive_group()
+    who.add_argument(
+        "--token",
+        default=os.environ.get("SPACES_TOKEN"),
+        help="access token of the account (default: $SPACES_TOKEN)",
+    )
+    who.add_argument("--account", type=int, help="account id (instead of a token)")
+
+
+def _open(path: str) -> Database:
+    try:
+        return open_database(path)
+    except Exception as exc:
+        raise CLIError(f"cannot open database {path}: {exc}") from None
+
+
+def _account(db: Database, args: argparse.Namespace) -> int:
+    with db.read() as tx:
+        if args.token:
+            account_id = account_for_token(tx, args.token)
+            if account_id is None:
+                raise CLIError(f"unknown access token for database {args.db}")
+            return account_id
+        if args.account is not None:
+            if tx.one("SELECT 1 FROM accounts WHERE id = ?", (args.account,)) is None:
+                raise CLIError(f"no account {args.account} in {args.db}")
+            return int(args.account)
+        rows = tx.query("SELECT id FROM accounts ORDER BY id LIMIT 2")
+    if len(rows) == 1:
+        return int(rows[0]["id"])
+    raise CLIError(
+        "say which account: --token TOKEN (or $SPACES_TOKEN) or --account ID"
+        + ("" if rows else f"; {args.db} has none yet, run `spaces token create` first")
+    )
+
+
+# ---------------------------------------------------------------- serve
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    return serve(args)
+
+
+# ---------------------------------------------------------------- token
+
+
+def _token_create(args: argparse.Namespace) -> int:
+    db = _open(args.db)
+    try:
+        account_id, token = create_account(
+            db, name=args.name, email=args.email, webhook_url=args.webhook_url
+        )
+    finally:
+        db.close()
+    print(token)
+    print(
+        f"Created account {account_id} in {args.db}. This token is shown only once;"
+        f" use it as the Basic auth username: curl -u {token}: …",
+        file=sys.stderr,
+    )
+    return 0
+
+
+# ---------------------------------------------------------------- seed
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from .seed import seed_account
+
+    if args.spaces < 1 or args.customers < 0:
+        raise CLIError("--spaces must be at least 1 and --customers at least 0")
+    db = _open(args.db)
+    try:
+        account_id = _account(db, args)
+        show = args.customers >= 500 and not args.quiet
+        if show:
+            from rich.progress import Progress
+
+            with Progress(transient=True) as bar:
+                task = bar.add_task("Seeding customers", total=args.customers)
+                summary = seed_account(
+                    db,
+                    account_id,
+                    spaces=args.spaces,
+                    customers=args.customers,
+                    seed=args.seed,
+                    progress=lambda n: bar.update(task, completed=n),
+                )
+        else:
+            summary = seed_account(
+                db, account_id, spaces=args.spaces, customers=args.customers, seed=args.seed
+            )
+    finally:
+        db.close()
+    print(
+        f"Seeded account {account_id}: {summary.spaces} spaces, {summary.customers} customers,"
+        f" {summary.invoices} invoices, {summary.subscriptions} subscriptions,"
+        f" {summary.captured_emails} captured emails, {summary.resource_subscriptions}"
+        " resource subscription (events and delivered webhooks for all of them)."
+    )
+    return 0
+
+
+# ---------------------------------------------------------------- trigger
+
+
+def _trigger(args: argparse.Namespace) -> int:
+    from .trigger import trigger
+
+    if args.event_type not in EVENT_TYPES:
+        raise CLIError(
+            f"unknown event type {args.event_type!r}; choose from {', '.join(EVENT_TYPES)}"
+        )
+    db = _open(args.db)
+    try:
+        result = trigger(db, _account(db, args), args.event_type)
+    finally:
+        db.close()
+    print(
+        f"Triggered {args.event_type}: event {result['event']} ({result['object']});"
+        f" {result['webhooks']} webhook(s) queued for delivery by `spaces serve` on {args.db}"
+    )
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `serve`, `token`, `seed` and `trigger` to the `spaces` command."""
+    p = subparsers.add_parser(
+        "serve",
+        help="run the reference server (a stateful Spaces API sandbox)",
+        description="Serve the Spaces API under /api/v1, the spec at /openapi.json and the"
+        " docs at /docs, on a SQLite database; deliver webhooks in the background.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    _db_arg(p)
+    p.add_argument("--certfile", help="TLS certificate (PEM): serve HTTPS")
+    p.add_argument("--keyfile", help="TLS private key (PEM) for --certfile")
+    p.add_argument("--require-https", action="store_true", help="answer plain HTTP with 400")
+    p.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help="address or CIDR whose X-Forwarded-Proto is believed (repeatable)",
+    )
+    p.add_argument(
+        "--allow-private-targets",
+        action="store_true",
+        help="let webhooks go to loopback/private addresses (local receivers, tests)",
+    )
+    p.add_argument(
+        "--webhook-retry-interval",
+        type=float,
+        default=3600.0,
+        metavar="SECONDS",
+        help="wait between delivery attempts of a failed webhook (default 3600)",
+    )
+    p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    p.set_defaults(func=_serve)
+
+    p = subparsers.add_parser("token", help="manage accounts and access tokens")
+    sub = p.add_subparsers(dest="token_command", metavar="COMMAND", required=True)
+    c = sub.add_parser("create", help="create an account and print its access token (once)")
+    _db_arg(c)
+    c.add_argument("--name", default="Sandbox User", help="account name")
+    c.add_argument("--email", default="sandbox@example.com", help="account email")
+    c.add_argument("--webhook-url", help="account-level URL every event is also delivered to")
+    c.set_defaults(func=_token_create)
+
+    p = subparsers.add_parser(
+        "seed",
+        help="add deterministic demo data to an account",
+        description="Create Spaces, customers and (derived from them) invoices, subscriptions,"
+        " captured emails, events and webhooks. Same flags and --seed, same data.",
+    )
+    _db_arg(p)
+    _account_args(p)
+    p.add_argument("--spaces", type=int, default=3, help="number of Spaces (default 3)")
+    p.add_argument("--customers", type=int, default=30, help="number of customers (default 30)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_seed)
+
+    p = subparsers.add_parser(
+        "trigger",
+        help="create an object and its event, queueing webhooks (like `stripe trigger`)",
+    )
+    p.add_argument("event_type", metavar="EVENT_TYPE", help=f"one of: {', '.join(EVENT_TYPES)}")
+    _db_arg(p)
+    _account_args(p)
+    p.set_defaults(func=_trigger)

@@ -1,0 +1,221 @@
+"""The storage connection layer: transactions over SQL, with SQLite (WAL) as the one backend.
+
+Store modules (`repo/`) talk to a `Database` only through `read()` / `write()` transactions and
+qmark-style SQL (`?` parameters). Another SQL database plugs in by implementing the same two
+protocols (a Postgres backend would translate `?` and map `BEGIN IMMEDIATE` to row locks);
+handlers never see a connection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol
+
+__all__ = ["Row", "Transaction", "Database", "SQLiteDatabase", "open_database", "SCHEMA_VERSION"]
+
+Row = Mapping[str, Any]
+SCHEMA_VERSION = 1
+
+
+class Transaction(Protocol):
+    """One open transaction. Everything done through it commits or rolls back together."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a statement; return the number of rows it changed."""
+        ...
+
+    def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run an INSERT; return the new row's integer key."""
+        ...
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Run a SELECT; return all rows as mappings."""
+        ...
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        """Run a SELECT; return its first row, or None."""
+        ...
+
+
+class Database(Protocol):
+    """A place to open transactions. `write()` transactions are serialised against each other."""
+
+    def read(self) -> contextlib.AbstractContextManager[Transaction]: ...
+
+    def write(self) -> contextlib.AbstractContextManager[Transaction]: ...
+
+    def close(self) -> None: ...
+
+
+class _SQLiteTransaction:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self._conn.execute(sql, tuple(params)).rowcount
+
+    def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        rowid = self._conn.execute(sql, tuple(params)).lastrowid
+        assert rowid is not None
+        return rowid
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return self._conn.execute(sql, tuple(params)).fetchall()
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        row: Row | None = self._conn.execute(sql, tuple(params)).fetchone()
+        return row
+
+
+class SQLiteDatabase:
+    """A pool of connections to one SQLite file in WAL mode.
+
+    Connections are created on demand and reused; any thread may take one. Write transactions
+    start with `BEGIN IMMEDIATE`, so concurrent writers queue on SQLite's lock (up to
+    `busy_timeout` seconds) instead of failing or losing an update.
+    """
+
+    def __init__(self, path: Path | str, *, busy_timeout: float = 30.0, max_idle: int = 8) -> None:
+        self.path = Path(path)
+        self._busy_ms = int(busy_timeout * 1000)
+        self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue(maxsize=max_idle)
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        self._init_schema()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=self._busy_ms / 1000
+        )
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        with self._lock:
+            if self._closed:
+                conn.close()
+                raise RuntimeError("database is closed")
+            self._all.append(conn)
+        return conn
+
+    def _init_schema(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = self._connect()
+        try:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise RuntimeError(f"{self.path}: could not switch SQLite to WAL mode ({mode})")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise RuntimeError(
+                    f"{self.path}: database schema version {version} is newer than this server"
+                )
+            sql = resources.files(__package__).joinpath("schema.sql").read_text(encoding="utf-8")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._run_script(conn, sql)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        finally:
+            self._release(conn)
+
+    @staticmethod
+    def _run_script(conn: sqlite3.Connection, sql: str) -> None:
+        # executescript() would COMMIT first; run statement by statement inside our transaction.
+        buf = ""
+        for line in sql.splitlines(keepends=True):
+            if line.lstrip().startswith("--"):
+                continue
+            buf += line
+            if sqlite3.complete_statement(buf):
+                conn.execute(buf)
+                buf = ""
+        if buf.strip():
+            raise RuntimeError("schema.sql ends with an incomplete statement")
+
+    def _acquire(self) -> sqlite3.Connection:
+        if self._closed:
+            raise RuntimeError("database is closed")
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            return self._connect()
+
+    def _release(self, conn: sqlite3.Connection) -> None:
+        if self._closed:
+            conn.close()
+            return
+        if conn.in_transaction:  # never hand on a connection with an open transaction
+            conn.rollback()
+        try:
+            self._idle.put_nowait(conn)
+        except queue.Full:
+            with self._lock:
+                if conn in self._all:
+                    self._all.remove(conn)
+            conn.close()
+
+    @contextlib.contextmanager
+    def _transaction(self, begin: str) -> Iterator[Transaction]:
+        conn = self._acquire()
+        try:
+            self._begin(conn, begin)
+            try:
+                yield _SQLiteTransaction(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            self._release(conn)
+
+    @staticmethod
+    def _begin(conn: sqlite3.Connection, begin: str) -> None:
+        # busy_timeout covers lock waits; this loop only covers the rare SQLITE_BUSY that WAL
+        # returns at once (e.g. while another connection is checkpointing).
+        for attempt in range(50):
+            try:
+                conn.execute(begin)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                time.sleep(min(0.01 * (attempt + 1), 0.2))
+        conn.execute(begin)
+
+    def read(self) -> contextlib.AbstractContextManager[Transaction]:
+        """A read transaction: one consistent snapshot for everything it queries."""
+        return self._transaction("BEGIN")
+
+    def write(self) -> contextlib.AbstractContextManager[Transaction]:
+        """A write transaction, holding SQLite's write lock from its first statement."""
+        return self._transaction("BEGIN IMMEDIATE")
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            conns, self._all = self._all, []
+        for conn in conns:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+
+
+def open_database(url_or_path: Path | str) -> Database:
+    """Open the database a server or CLI command is pointed at (a SQLite file path for now)."""
+    text = str(url_or_path)
+    if text.startswith("sqlite:///"):
+        text = text[len("sqlite:///") :]
+    elif "://" in text:
+        raise ValueError(f"unsupported database URL {text!r}: only SQLite files are supported")
+    return SQLiteDatabase(Path(text))

@@ -1,0 +1,73 @@
+"""Events, and the webhook records each one fans out to."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from typing import Any
+
+from ..spec import load_spec
+from .db import Transaction
+from .ids import new_id
+
+__all__ = ["EVENT_TYPES", "API_VERSION", "record_event"]
+
+EVENT_TYPES: tuple[str, ...] = tuple(load_spec()["components"]["schemas"]["EventType"]["enum"])
+API_VERSION: str = str(load_spec()["info"]["version"])
+
+
+def record_event(
+    tx: Transaction,
+    account_id: int,
+    event_type: str,
+    obj: dict[str, Any],
+    *,
+    created: int | None = None,
+    rng: random.Random | None = None,
+    history: bool = False,
+) -> str:
+    """Store an event of `event_type` about `obj` (as it is now) and queue its webhooks.
+
+    One webhook per live resource subscription of the account for this type, plus one to the
+    account's webhook URL if it has one. With `history=True` (seeded demo data about the past)
+    the webhooks are recorded as already delivered instead of being queued.
+    """
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {event_type!r}")
+    created = int(time.time()) if created is None else created
+    event_id = new_id("event", rng)
+    event_seq = tx.insert(
+        "INSERT INTO events (account_id, id, type, created, data) VALUES (?, ?, ?, ?, ?)",
+        (account_id, event_id, event_type, created, json.dumps({"object": obj})),
+    )
+    targets: list[tuple[int | None, str]] = [
+        (int(r["seq"]), str(r["target_url"]))
+        for r in tx.query(
+            "SELECT seq, target_url FROM resource_subscriptions"
+            " WHERE account_id = ? AND event = ? AND deleted = 0 ORDER BY seq",
+            (account_id, event_type),
+        )
+    ]
+    account = tx.one("SELECT webhook_url FROM accounts WHERE id = ?", (account_id,))
+    if account is not None and account["webhook_url"]:
+        targets.append((None, str(account["webhook_url"])))
+    for rs_seq, url in targets:
+        tx.insert(
+            "INSERT INTO webhooks (account_id, id, event_seq, resource_subscription_seq, url,"
+            " created, pending, delivered, attempts, next_attempt_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                account_id,
+                new_id("webhook", rng),
+                event_seq,
+                rs_seq,
+                url,
+                created,
+                0 if history else 1,
+                1 if history else 0,
+                1 if history else 0,
+                time.time(),
+            ),
+        )
+    return event_id

@@ -1,0 +1,113 @@
+"""One function per operationId of the spec. Each takes the validated request and returns the
+JSON body of a 200 (or raises ApiError); routing.py maps spec operations onto this registry."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from .db import Database
+from .pagination import ListSource, PageRequest, fetch_page
+from .problems import ApiError
+from .render import JSONObject, account
+from .repo import accounts, reads, writes
+from .settings import Settings
+from .targets import TargetRefused, check_target_url
+
+__all__ = ["Context", "HANDLERS"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Context:
+    """A validated, authenticated request."""
+
+    db: Database
+    settings: Settings
+    account_id: int
+    path: dict[str, Any]
+    query: dict[str, Any]
+    body: dict[str, Any] | None
+
+
+Handler = Callable[[Context], JSONObject]
+HANDLERS: dict[str, Handler] = {}
+
+
+def operation(operation_id: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        HANDLERS[operation_id] = fn
+        return fn
+
+    return register
+
+
+def _lister(operation_id: str, src: ListSource) -> None:
+    def handler(ctx: Context) -> JSONObject:
+        req = PageRequest.from_query(ctx.query)
+        with ctx.db.read() as tx:
+            return fetch_page(tx, src, ctx.account_id, req)
+
+    handler.__name__ = operation_id
+    HANDLERS[operation_id] = handler
+
+
+def _getter(operation_id: str, src: ListSource) -> None:
+    def handler(ctx: Context) -> JSONObject:
+        value = ctx.path["id"]
+        with ctx.db.read() as tx:
+            obj = reads.get(tx, src, ctx.account_id, value)
+        if obj is None:
+            raise ApiError.not_found(f"No such {src.noun}: {value}")
+        return obj
+
+    handler.__name__ = operation_id
+    HANDLERS[operation_id] = handler
+
+
+_lister("listSpaces", reads.SPACES)
+_lister("listCustomers", reads.CUSTOMERS)
+_lister("listInvoices", reads.INVOICES)
+_lister("listSubscriptions", reads.SUBSCRIPTIONS)
+_lister("listCapturedEmails", reads.CAPTURED_EMAILS)
+_lister("listEvents", reads.EVENTS)
+_lister("listWebhooks", reads.WEBHOOKS)
+_lister("listResourceSubscriptions", reads.RESOURCE_SUBSCRIPTIONS)
+_getter("retrieveSpace", reads.SPACES)
+_getter("retrieveCustomer", reads.CUSTOMERS)
+_getter("retrieveInvoice", reads.INVOICES)
+
+
+@operation("retrieveAccount")
+def retrieve_account(ctx: Context) -> JSONObject:
+    with ctx.db.read() as tx:
+        row = accounts.get_account(tx, ctx.account_id)
+    if row is None:  # the token was valid a moment ago; the account is gone
+        raise ApiError.unauthorized("No valid access token provided")
+    return account(row)
+
+
+@operation("retrieveSubscription")
+def retrieve_subscription(ctx: Context) -> JSONObject:
+    customer_id, token = ctx.path["customer_id"], ctx.path["token"]
+    with ctx.db.read() as tx:
+        if reads.get(tx, reads.CUSTOMERS, ctx.account_id, customer_id) is None:
+            raise ApiError.not_found(f"No such customer: {customer_id}")
+        obj = reads.get_subscription(tx, ctx.account_id, customer_id, token)
+    if obj is None:
+        raise ApiError.not_found(f"No such subscription: {token} (customer {customer_id})")
+    return obj
+
+
+@operation("createResourceSubscription")
+def create_resource_subscription(ctx: Context) -> JSONObject:
+    assert ctx.body is not None
+    target_url = str(ctx.body["target_url"])
+    try:
+        check_target_url(target_url, allow_private=ctx.settings.allow_private_targets)
+    except TargetRefused as exc:
+        raise ApiError.bad_request(f"Invalid target_url: {exc}") from None
+    with ctx.db.write() as tx:
+        return writes.create_resource_subscription(
+            tx, ctx.account_id, event=str(ctx.body["event"]), target_url=target_url
+        )

@@ -1,0 +1,149 @@
+"""Rows → API objects. Queries select nested objects with column prefixes (s_ space,
+c_ customer, …) and these functions assemble the JSON shapes the spec documents."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .db import Row
+
+__all__ = [
+    "SPACE_COLS",
+    "CUSTOMER_COLS",
+    "account",
+    "space",
+    "customer",
+    "event_customer",
+    "invoice",
+    "subscription",
+    "captured_email",
+    "event",
+    "webhook",
+    "resource_subscription",
+    "page",
+]
+
+JSONObject = dict[str, Any]
+
+SPACE_COLS = "s.id AS s_id, s.created AS s_created, s.url AS s_url"
+CUSTOMER_COLS = (
+    "c.id AS c_id, c.name AS c_name, c.email AS c_email, c.created AS c_created, " + SPACE_COLS
+)
+
+
+def account(row: Row) -> JSONObject:
+    return {
+        "object": "account",
+        "created": row["created"],
+        "name": row["name"],
+        "email": row["email"],
+        "avatar_image_url": row["avatar_image_url"],
+        "referral_code": row["referral_code"],
+    }
+
+
+def space(row: Row) -> JSONObject:
+    return {"object": "space", "id": row["s_id"], "created": row["s_created"], "url": row["s_url"]}
+
+
+def customer(row: Row) -> JSONObject:
+    return {
+        "object": "customer",
+        "id": row["c_id"],
+        "name": row["c_name"],
+        "email": row["c_email"],
+        "created": row["c_created"],
+        "space": space(row),
+    }
+
+
+def event_customer(row: Row) -> JSONObject:
+    """The customer as an event carries it: `id` and `token` (the same value) and its space."""
+    obj = customer(row)
+    return {"object": "customer", "id": obj["id"], "token": obj["id"], **obj}
+
+
+def _json(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def invoice(row: Row) -> JSONObject:
+    items = _json(row["i_items"])
+    return {
+        "object": "invoice",
+        "id": row["i_id"],
+        "order_number": row["i_order_number"],
+        "billing_address": _json(row["i_billing_address"]),
+        "shipping_address": _json(row["i_shipping_address"]),
+        "created": row["i_created"],
+        "paid": bool(row["i_paid"]),
+        "shipped": bool(row["i_shipped"]),
+        "shipping_details": row["i_shipping_details"],
+        "total": row["i_total"],
+        "currency": row["i_currency"],
+        "items": {"data": items, "count": len(items)},
+        "customer": customer(row),
+    }
+
+
+def subscription(row: Row) -> JSONObject:
+    items = _json(row["u_items"])
+    return {
+        "object": "subscription",
+        "id": row["u_id"],
+        "token": row["u_token"],
+        "serial_number": row["u_serial_number"],
+        "created": row["u_created"],
+        "status": row["u_status"],
+        "items": {"data": items, "count": len(items)},
+        "total": row["u_total"],
+        "currency": row["u_currency"],
+        "customer": customer(row),
+    }
+
+
+def captured_email(row: Row) -> JSONObject:
+    return {
+        "object": "captured_email",
+        "id": row["e_id"],
+        "email": row["e_email"],
+        "created": row["e_created"],
+        "space": space(row),
+    }
+
+
+def event(row: Row) -> JSONObject:
+    return {
+        "object": "event",
+        "id": row["v_id"],
+        "created": row["v_created"],
+        "type": row["v_type"],
+        "data": json.loads(row["v_data"]),
+    }
+
+
+def webhook(row: Row) -> JSONObject:
+    return {
+        "object": "webhook",
+        "id": row["w_id"],
+        "created": row["w_created"],
+        "url": row["w_url"],
+        "event": event(row),
+        "pending": bool(row["w_pending"]),
+    }
+
+
+def resource_subscription(row: Row) -> JSONObject:
+    return {
+        "object": "resource_subscription",
+        "id": row["r_id"],
+        "event": row["r_event"],
+        "target_url": row["r_target_url"],
+        "api_version": row["r_api_version"],
+        "created": row["r_created"],
+    }
+
+
+def page(data: list[JSONObject], has_more: bool) -> JSONObject:
+    return {"object": "list", "data": data, "has_more": has_more, "count": len(data)}

@@ -1,0 +1,1 @@
+"""Data access per resource: the only code that writes SQL. Handlers call these functions."""

@@ -1,0 +1,69 @@
+"""`spaces serve`: run the app under uvicorn with the flags' settings."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from ..errors import CLIError
+from .settings import Settings, parse_networks
+
+__all__ = ["serve", "settings_from_args"]
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    if bool(args.certfile) != bool(args.keyfile):
+        raise CLIError("--certfile and --keyfile go together")
+    for name in ("certfile", "keyfile"):
+        value = getattr(args, name)
+        if value and not Path(value).is_file():
+            raise CLIError(f"--{name} {value}: no such file")
+    try:
+        proxies = parse_networks(args.trusted_proxy)
+    except ValueError as exc:
+        raise CLIError(f"--trusted-proxy: {exc}") from None
+    if args.webhook_retry_interval <= 0:
+        raise CLIError("--webhook-retry-interval must be positive")
+    return Settings(
+        db_path=Path(args.db),
+        require_https=args.require_https,
+        trusted_proxies=proxies,
+        allow_private_targets=args.allow_private_targets,
+        webhook_retry_interval=args.webhook_retry_interval,
+    )
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    settings = settings_from_args(args)
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s"
+    )
+    try:
+        app = create_app(settings)
+    except Exception as exc:
+        raise CLIError(f"cannot start: {exc}") from None
+    scheme = "https" if args.certfile else "http"
+    print(
+        f"Spaces API sandbox on {scheme}://{args.host}:{args.port}/api/v1"
+        f" (spec: /openapi.json, docs: /docs, database: {args.db})",
+        file=sys.stderr,
+    )
+    try:
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            ssl_certfile=args.certfile,
+            ssl_keyfile=args.keyfile,
+            proxy_headers=False,  # X-Forwarded-Proto is judged by --trusted-proxy only
+            log_level=args.log_level,
+        )
+    except OSError as exc:
+        raise CLIError(f"cannot listen on {args.host}:{args.port}: {exc}") from None
+    return 0

@@ -1,0 +1,45 @@
+"""Settings of one reference-server instance (what `spaces serve` flags and tests configure)."""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+from pathlib import Path
+
+__all__ = ["Settings", "DOCS_INDEX", "API_PREFIX", "Network", "parse_networks"]
+
+API_PREFIX = "/api/v1"
+DOCS_INDEX = Path(__file__).resolve().parents[2] / "generated" / "docs" / "index.html"
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(values: list[str] | tuple[str, ...]) -> tuple[Network, ...]:
+    """Parse proxy addresses or CIDR ranges ("10.0.0.1", "10.0.0.0/8"); ValueError on junk."""
+    return tuple(ipaddress.ip_network(v.strip(), strict=False) for v in values)
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Everything a server instance needs to know; immutable once the app is built."""
+
+    db_path: Path = Path("spaces.db")
+    # Transport.
+    require_https: bool = False
+    trusted_proxies: tuple[Network, ...] = ()
+    max_body_bytes: int = 65536
+    # Webhooks.
+    run_delivery_worker: bool = True
+    allow_private_targets: bool = False
+    webhook_retry_interval: float = 3600.0
+    webhook_max_attempts: int = 24
+    webhook_timeout: float = 10.0
+    webhook_concurrency: int = 4
+    # Check every JSON response against the spec before sending it (tests turn this on).
+    validate_responses: bool = False
+    docs_index: Path = DOCS_INDEX
+
+    @property
+    def delivery_poll_interval(self) -> float:
+        """How often the worker looks for due deliveries written by other processes."""
+        return max(0.02, min(1.0, self.webhook_retry_interval / 4))
