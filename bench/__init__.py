@@ -1,0 +1,1 @@
+"""Benchmarks of the toolkit against the baselines users would otherwise pick (`make bench`)."""

@@ -1,0 +1,155 @@
+"""Benchmark 4: reference-server throughput and latency under wrk, against a Prism mock of the
+same spec and against a bare ASGI app (the stack's ceiling), all on loopback in one run.
+
+All three run as separate processes with logging at warning level; wrk drives one at a time,
+one thread and a few keep-alive connections, the three targets taking turns each repetition."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+from .context import Options, Skip
+from .fixtures import basic_header, seeded_database
+from .procs import PYTHON, ROOT, child_server, free_port
+from .report import Row, Section
+from .stats import Goal, summarize
+from .wrk import WrkResult, have_wrk, run_wrk
+
+__all__ = ["run"]
+
+PRISM = ROOT / "node_modules" / ".bin" / "prism"
+SPEC = ROOT / "spec" / "openapi.yaml"
+CONNECTIONS = 8
+ENDPOINTS = [("GET /customers?limit=20", "/customers?limit=20"), ("GET /customers/{id}", None)]
+
+
+@contextlib.contextmanager
+def _ours(db: Path, headers: dict[str, str]) -> Iterator[str]:
+    port = free_port()
+    argv = [PYTHON, "-m", "spaces_toolkit.cli", "serve", "--db", str(db), "--port", str(port)]
+    argv += ["--log-level", "warning"]
+    base = f"http://127.0.0.1:{port}/api/v1"
+    with child_server(argv, f"{base}/customers?limit=1", headers=headers):
+        yield base
+
+
+@contextlib.contextmanager
+def _prism(headers: dict[str, str]) -> Iterator[str]:
+    port = free_port()
+    argv = [str(PRISM), "mock", str(SPEC), "-h", "127.0.0.1", "-p", str(port), "-v", "silent"]
+    base = f"http://127.0.0.1:{port}"
+    env = {"DO_NOT_TRACK": "1", "SCARF_ANALYTICS": "false"}
+    with child_server(argv, f"{base}/customers", headers=headers, env=env, timeout=120):
+        yield base
+
+
+@contextlib.contextmanager
+def _bare(list_body: Path, item_body: Path) -> Iterator[str]:
+    port = free_port()
+    argv = [PYTHON, "-m", "uvicorn", "bench.bare_app:app", "--host", "127.0.0.1"]
+    argv += ["--port", str(port), "--log-level", "warning", "--lifespan", "off"]
+    env = {"BENCH_BARE_LIST": str(list_body), "BENCH_BARE_ITEM": str(item_body)}
+    base = f"http://127.0.0.1:{port}/api/v1"
+    with child_server(argv, f"{base}/customers", env=env):
+        yield base
+
+
+def _size(url: str, headers: dict[str, str]) -> tuple[int, int]:
+    r = httpx.get(url, headers=headers, timeout=10)
+    return r.status_code, len(r.content)
+
+
+def run(opts: Options) -> Section:
+    section = Section("server", "4. Reference server under load (wrk)")
+    if not have_wrk():
+        raise Skip("wrk is not installed (make deps-bench installs Debian's wrk)")
+    if not PRISM.exists() or shutil.which("node") is None:
+        raise Skip("Prism is not installed (make node_modules/.installed)")
+    fixture = seeded_database(opts.workdir / "load.db", customers=200)
+    headers = basic_header(fixture.token)
+    paths = {name: path or f"/customers/{fixture.newest_id}" for name, path in ENDPOINTS}
+    seconds, reps = opts.seconds(5.0), opts.reps(3)
+    with contextlib.ExitStack() as stack:
+        ours = stack.enter_context(_ours(fixture.db_path, headers))
+        list_body, item_body = opts.workdir / "list.json", opts.workdir / "item.json"
+        list_body.write_bytes(httpx.get(ours + paths[ENDPOINTS[0][0]], headers=headers).content)
+        item_body.write_bytes(httpx.get(ours + paths[ENDPOINTS[1][0]], headers=headers).content)
+        prism = stack.enter_context(_prism(headers))
+        bare = stack.enter_context(_bare(list_body, item_body))
+        targets = {"ours": ours, "prism": prism, "bare": bare}
+        for name, path in paths.items():
+            sizes = {t: _size(base + path, headers) for t, base in targets.items()}
+            section.notes.append(
+                f"{name}: status/bytes per answer — "
+                + ", ".join(f"{t} {s} / {n} B" for t, (s, n) in sizes.items())
+            )
+        results: dict[tuple[str, str], list[WrkResult]] = {}
+        opts.log(f"  wrk -t1 -c{CONNECTIONS}, {seconds:.0f} s per run, {reps} repetitions")
+        for name, path in paths.items():
+            for base in targets.values():  # warm-up: JIT (Prism), caches, connections
+                run_wrk(base + path, seconds=1, connections=CONNECTIONS, headers=headers)
+            for rep in range(reps):
+                order = list(targets.items())
+                order = order[rep % 3 :] + order[: rep % 3]
+                for target, base in order:
+                    res = run_wrk(
+                        base + path, seconds=seconds, connections=CONNECTIONS, headers=headers
+                    )
+                    results.setdefault((name, target), []).append(res)
+                    opts.log(
+                        f"  {name:<24} {target:<6} {res.rps:8.0f} req/s"
+                        f"  p50 {res.p50 * 1e3:6.2f} ms  p99 {res.p99 * 1e3:6.2f} ms"
+                        + (f"  non-2xx {res.non_2xx}" if res.non_2xx else "")
+                        + (f"  socket errors {res.socket_errors}" if res.socket_errors else "")
+                    )
+    for name in paths:
+        ours_r, prism_r, bare_r = (results[(name, t)] for t in ("ours", "prism", "bare"))
+        rps = summarize([r.rps for r in ours_r], "req/s")
+        section.rows.append(
+            Row(
+                f"{name}: throughput",
+                rps,
+                summarize([r.rps for r in prism_r], "req/s"),
+                "Prism",
+                Goal(">=", 1.5, text="≥ 1.5× Prism"),
+            )
+        )
+        for p in ("p50", "p99"):
+            section.rows.append(
+                Row(
+                    f"{name}: {p} latency (c={CONNECTIONS})",
+                    summarize([getattr(r, p) for r in ours_r], "s"),
+                    summarize([getattr(r, p) for r in prism_r], "s"),
+                    "Prism",
+                )
+            )
+        section.rows.append(
+            Row(
+                f"{name}: throughput vs bare ASGI",
+                rps,
+                summarize([r.rps for r in bare_r], "req/s"),
+                "bare ASGI",
+            )
+        )
+        bad = sum(r.non_2xx + r.socket_errors for rs in (ours_r, prism_r, bare_r) for r in rs)
+        if bad:
+            section.notes.append(f"{name}: {bad} non-2xx answers or socket errors under load")
+    section.notes.append(
+        f"uvicorn {_version('uvicorn')} (the stack `spaces serve` runs: one process, asyncio,"
+        " h11), Prism from package.json in static mode (answers the spec's examples)"
+    )
+    return section
+
+
+def _version(module: str) -> str:
+    from importlib.metadata import version
+
+    try:
+        return version(module)
+    except Exception:
+        return "?"

@@ -1,0 +1,93 @@
+"""Starting and stopping the servers under test as child processes on loopback.
+
+Every child is started in its own process group and stopped (TERM, then KILL) by its own id when
+the benchmark leaves its `with` block, whatever happened inside it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import httpx
+
+__all__ = ["ROOT", "free_port", "child_server", "wait_http", "PYTHON"]
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_http(url: str, *, timeout: float, headers: dict[str, str] | None = None) -> None:
+    """Poll `url` until it answers (any status), or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, headers=headers, timeout=2.0)
+            return
+        except httpx.HTTPError as exc:
+            last = exc
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s ({last})")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def child_server(
+    argv: Sequence[str],
+    ready_url: str,
+    *,
+    timeout: float = 60.0,
+    env: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run `argv` (a server) until the block ends; wait until `ready_url` answers first."""
+    # Output goes to an unnamed temporary file: a pipe nobody reads would fill up and stall
+    # the server under load.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        list(argv),
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
+        start_new_session=True,
+    )
+    try:
+        try:
+            wait_http(ready_url, timeout=timeout, headers=headers)
+        except RuntimeError:
+            _stop(proc)
+            log.seek(0)
+            err = log.read().decode(errors="replace")
+            raise RuntimeError(f"{argv[0]} did not start: {err.strip()[-2000:]}") from None
+        yield proc
+    finally:
+        _stop(proc)
+        log.close()

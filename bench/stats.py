@@ -1,0 +1,119 @@
+"""Statistics of repeated measurements: median, spread, percentiles, ratios and goals.
+
+Pure functions on lists of numbers, so the smoke test can run them on tiny inputs; nothing here
+times anything itself except `time_calls`, which only wraps `time.perf_counter_ns`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import statistics
+import time
+from collections.abc import Callable, Sequence
+
+__all__ = ["Summary", "Goal", "summarize", "percentile", "ratio", "time_calls", "fmt_value"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Summary:
+    """Repeated measurements of one quantity: the median and how far the runs spread."""
+
+    median: float
+    low: float
+    high: float
+    n: int
+    unit: str
+
+    @property
+    def spread(self) -> float:
+        """(max − min) / median: 0.05 means the runs spread over ±2.5 % around the median."""
+        if self.median == 0 or self.n < 2:
+            return 0.0
+        return (self.high - self.low) / abs(self.median)
+
+    def text(self) -> str:
+        value = fmt_value(self.median, self.unit)
+        if self.n < 2:
+            return value
+        return f"{value} ±{self.spread * 50:.0f}%"
+
+
+def summarize(values: Sequence[float], unit: str) -> Summary:
+    if not values:
+        raise ValueError("no measurements to summarize")
+    return Summary(statistics.median(values), min(values), max(values), len(values), unit)
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """The p-th percentile (0–100) by linear interpolation between closest ranks."""
+    if not values:
+        raise ValueError("no values")
+    if not 0 <= p <= 100:
+        raise ValueError(f"percentile {p} out of range")
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * p / 100
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def ratio(ours: Summary, baseline: Summary) -> float:
+    """ours / baseline, on medians (for times: < 1 is faster; for rates: > 1 is faster)."""
+    if baseline.median == 0:
+        return math.inf if ours.median else 1.0
+    return ours.median / baseline.median
+
+
+@dataclasses.dataclass(frozen=True)
+class Goal:
+    """A target for a ratio (ours / baseline) or for our absolute value.
+
+    `op` is "<=", "<", ">=" or ">"; `on` is "ratio" or "ours"; `text` is how the issue says it.
+    """
+
+    op: str
+    threshold: float
+    on: str = "ratio"
+    text: str = ""
+
+    def met(self, ours: Summary, baseline: Summary | None) -> bool | None:
+        if self.on == "ratio":
+            if baseline is None:
+                return None
+            value = ratio(ours, baseline)
+        else:
+            value = ours.median
+        return {
+            "<=": value <= self.threshold,
+            "<": value < self.threshold,
+            ">=": value >= self.threshold,
+            ">": value > self.threshold,
+        }[self.op]
+
+    def describe(self) -> str:
+        if self.text:
+            return self.text
+        suffix = "×" if self.on == "ratio" else ""
+        return f"{self.op} {self.threshold:g}{suffix}"
+
+
+def time_calls(fn: Callable[[], object], count: int) -> float:
+    """Seconds per call of `fn`, averaged over `count` back-to-back calls."""
+    start = time.perf_counter_ns()
+    for _ in range(count):
+        fn()
+    return (time.perf_counter_ns() - start) / 1e9 / count
+
+
+_TIME_UNITS = [(1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns")]
+
+
+def fmt_value(value: float, unit: str) -> str:
+    """Human figures: seconds scale to ms/µs/ns; other units print with 3 significant digits."""
+    if unit == "s":
+        for scale, name in _TIME_UNITS:
+            if abs(value) >= scale or name == "ns":
+                return f"{value / scale:.3g} {name}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f} {unit}".strip()
+    return f"{value:.3g} {unit}".strip()
