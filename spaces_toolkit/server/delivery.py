@@ -170,7 +170,25 @@ class DeliveryWorker:
         except httpx.HTTPError as exc:
             return Attempt(None, f"{type(exc).__name__}: {exc}", started, time.time())
 
-    def _deliver_and_record(self, job: _Job) -> Attempt:
+    def _unsubscribed(self, job: _Job) -> bool:
+        """Whether the job's resource subscription was removed (410) since it was claimed;
+        if so, the job is settled without sending."""
+        if job.rs_seq is None:
+            return False
+        with self.db.write() as tx:
+            row = tx.one("SELECT deleted FROM resource_subscriptions WHERE seq = ?", (job.rs_seq,))
+            if row is not None and not row["deleted"]:
+                return False
+            tx.execute(
+                "UPDATE webhooks SET pending = 0, lease_until = NULL, lease_owner = NULL"
+                " WHERE seq = ? AND lease_owner = ?",
+                (job.seq, self.owner),
+            )
+        return True
+
+    def _deliver_and_record(self, job: _Job) -> Attempt | None:
+        if self._unsubscribed(job):
+            return None
         attempt = self._post(job)
         try:
             self._record(job, attempt)

@@ -25,7 +25,7 @@ from .repo.accounts import create_account
 from .seed import seed_account
 from .settings import API_PREFIX, Settings
 
-__all__ = ["EmbeddedServer", "run_embedded"]
+__all__ = ["EmbeddedServer", "run_embedded", "serve_in_thread"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,6 +80,18 @@ def run_embedded(
     app: ASGIApp = create_app(settings)
     if wrap is not None:
         app = wrap(app)
+    with serve_in_thread(app, startup_timeout=startup_timeout) as root:
+        yield EmbeddedServer(f"{root}{API_PREFIX}", tokens, db_path, app)
+
+
+@contextlib.contextmanager
+def serve_in_thread(app: ASGIApp, *, startup_timeout: float = 30.0) -> Iterator[str]:
+    """Serve `app` with uvicorn on a free loopback port (lifespan included) until exit.
+
+    Yields the root URL ("http://127.0.0.1:PORT"); on exit, uvicorn shuts down gracefully
+    (the app's lifespan ends: the webhook worker finishes in-flight deliveries, the database
+    closes).
+    """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -87,7 +99,7 @@ def run_embedded(
     config = uvicorn.Config(app, log_level="warning", proxy_headers=False, lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="spaces-embedded", daemon=True
+        target=server.run, kwargs={"sockets": [sock]}, name="spaces-server", daemon=True
     )
     thread.start()
     root = f"http://127.0.0.1:{port}"
@@ -95,10 +107,10 @@ def run_embedded(
         deadline = time.monotonic() + startup_timeout
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("embedded Spaces server did not start")
+                raise RuntimeError("Spaces server thread did not start")
             time.sleep(0.02)
         httpx.get(f"{root}/openapi.json", timeout=startup_timeout).raise_for_status()
-        yield EmbeddedServer(f"{root}{API_PREFIX}", tokens, db_path, app)
+        yield root
     finally:
         server.should_exit = True
         thread.join(timeout=startup_timeout)

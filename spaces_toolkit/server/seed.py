@@ -30,7 +30,7 @@ _CATALOG: list[tuple[Any, str, int]] = [
     ("200300", "Gift wrapping", 300),
     ("300100", "Monthly plan", 900),
 ]
-_ADDRESSES = [
+_ADDRESSES: list[dict[str, Any]] = [
     {
         "line_1": "SpaceX",
         "line_2": "1 Rocket Rd",
