@@ -1,0 +1,64 @@
+# Generated from spec/openapi.yaml (sha256 08c912baf3629b8d7c87c20a188e73e97b006c79eee20c67e81f1087686f8b63) by the generator.
+# Do not edit: change the spec and run `make`.
+"""Spaces API client for Python, generated from the API's OpenAPI description.
+
+    from spaces_client import SpacesClient
+
+    with SpacesClient() as client:  # token from SPACES_ACCESS_TOKEN
+        print(client.account.retrieve())
+        for item in client.captured_emails.list():  # every item, page after page
+        print(item)
+
+Models are in `spaces_client.models`; errors derive from `SpacesError`.
+"""
+
+from . import models, resources
+from ._client import AsyncSpacesClient, SpacesClient
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    InternalServerError,
+    InvalidWebhookError,
+    NotFoundError,
+    PaginationError,
+    RateLimitError,
+    SpacesError,
+)
+from ._metadata import API_VERSION, __version__
+from ._pagination import AsyncPage, AsyncPaginator, SyncPage
+from ._response import APIResponse
+from ._types import NOT_GIVEN, NotGiven, Timeout
+from .webhooks import parse_webhook
+
+__all__ = [
+    "SpacesClient",
+    "AsyncSpacesClient",
+    "SpacesError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "APIStatusError",
+    "BadRequestError",
+    "AuthenticationError",
+    "NotFoundError",
+    "RateLimitError",
+    "InternalServerError",
+    "APIResponseValidationError",
+    "PaginationError",
+    "InvalidWebhookError",
+    "APIResponse",
+    "SyncPage",
+    "AsyncPage",
+    "AsyncPaginator",
+    "NOT_GIVEN",
+    "NotGiven",
+    "Timeout",
+    "parse_webhook",
+    "models",
+    "resources",
+    "API_VERSION",
+    "__version__",
+]

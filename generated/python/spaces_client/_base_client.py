@@ -1,0 +1,205 @@
+# Generated from spec/openapi.yaml (sha256 08c912baf3629b8d7c87c20a188e73e97b006c79eee20c67e81f1087686f8b63) by the generator.
+# Do not edit: change the spec and run `make`.
+"""What the sync and async clients share: configuration, building requests, and errors."""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import os
+import platform
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ._exceptions import (
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    InternalServerError,
+    NotFoundError,
+    RateLimitError,
+    _BaseError,
+)
+from ._logs import setup_logging
+from ._metadata import (
+    API_VERSION,
+    AUTH_SCHEME,
+    CLIENT_CLASS,
+    DEFAULT_BASE_URL,
+    DISTRIBUTION,
+    ENV_ACCESS_TOKEN,
+    ENV_BASE_URL,
+    __version__,
+)
+from ._response import RAW_RESPONSE_HEADER
+from ._types import NotGiven, Query, RequestOptions, Timeout
+
+__all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "BaseClient",
+    "check_base_url",
+    "make_status_error",
+    "path_param",
+]
+
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+DEFAULT_MAX_RETRIES = 2
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    404: NotFoundError,
+    429: RateLimitError,
+}
+
+
+def user_agent() -> str:
+    return (
+        f"{DISTRIBUTION}/{__version__} (api {API_VERSION}; Python {platform.python_version()}; "
+        f"{platform.system() or 'unknown'}) httpx/{httpx.__version__}"
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str) -> str:
+    """`url` without a trailing slash; refuses plain http unless the host is loopback."""
+    parsed = httpx.URL(url)
+    if not parsed.host or parsed.scheme not in ("https", "http"):
+        raise ValueError(f"base_url must be an absolute https:// URL, got {url!r}")
+    if parsed.scheme == "http" and not _is_loopback(parsed.host):
+        raise ValueError(
+            f"refusing plain http base_url {url!r}: the API requires HTTPS "
+            "(http:// is allowed only for loopback hosts such as localhost or 127.0.0.1)"
+        )
+    return url.rstrip("/")
+
+
+def path_param(value: object, name: str) -> str:
+    """A path parameter, percent-encoded; empty values are refused (they would change the URL)."""
+    text = str(value)
+    if not text:
+        raise ValueError(f"expected a non-empty value for `{name}`, got {value!r}")
+    return quote(text, safe="")
+
+
+def _error_message(response: httpx.Response) -> tuple[str, object]:
+    """The error's message, and the body it came from (parsed JSON when it is JSON)."""
+    reason = f"{response.status_code} {response.reason_phrase}".strip()
+    try:
+        body: object = response.json()
+    except ValueError:
+        body = response.text
+    if isinstance(body, dict):
+        message = body.get("message")
+        if isinstance(message, str) and message:
+            return message, body
+        error = body.get("error")
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return str(error["message"]), body
+        if isinstance(error, str) and error:
+            return error, body
+    text = " ".join(response.text.split())
+    if "html" in response.headers.get("content-type", "") or text.startswith("<"):
+        return f"{reason} (an HTML page instead of a JSON error)", body
+    return (f"{reason}: {text[:300]}" if text else reason), body
+
+
+def make_status_error(response: httpx.Response) -> APIStatusError:
+    message, body = _error_message(response)
+    status = response.status_code
+    cls = _STATUS_ERRORS.get(status) or (InternalServerError if status >= 500 else APIStatusError)
+    return cls(message, response=response, body=body)
+
+
+class BaseClient:
+    """Configuration and request building, shared by the sync and async clients."""
+
+    base_url: str
+    max_retries: int
+    timeout: Timeout
+
+    def __init__(
+        self, *, access_token: str | None, base_url: str | None, timeout: Timeout, max_retries: int
+    ) -> None:
+        setup_logging()
+        token = access_token if access_token is not None else os.environ.get(ENV_ACCESS_TOKEN)
+        if not token:
+            raise _BaseError(
+                f"no access token: pass access_token=... to {CLIENT_CLASS}() "
+                f"or set {ENV_ACCESS_TOKEN}"
+            )
+        if max_retries < 0:
+            raise ValueError("max_retries must be 0 or more")
+        self._access_token = token
+        self.base_url = check_base_url(base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL)
+        self.timeout = timeout
+        self.max_retries = max_retries
+
+    def __repr__(self) -> str:  # never shows the token
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    def _auth_headers(self) -> dict[str, str]:
+        if AUTH_SCHEME == "basic":
+            credentials = base64.b64encode(f"{self._access_token}:".encode()).decode("ascii")
+            return {"Authorization": f"Basic {credentials}"}
+        if AUTH_SCHEME == "bearer":
+            return {"Authorization": f"Bearer {self._access_token}"}
+        return {}
+
+    def _max_retries(self, method: str, options: RequestOptions) -> int:
+        from ._retry import retryable_method
+
+        if not isinstance(options.max_retries, NotGiven):
+            return max(0, options.max_retries)  # asked for explicitly: honoured for any method
+        return self.max_retries if retryable_method(method) else 0
+
+    def _build_request(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        method: str,
+        path: str,
+        *,
+        query: Query | None,
+        body: Mapping[str, object] | None,
+        content_type: str | None,
+        options: RequestOptions,
+    ) -> tuple[httpx.Request, bool]:
+        """The request to send, and whether the caller asked for the raw response."""
+        headers = {"Accept": "application/json", "User-Agent": user_agent(), **self._auth_headers()}
+        headers.update(options.extra_headers or {})
+        raw = headers.pop(RAW_RESPONSE_HEADER, None) is not None
+        params = {
+            k: _query_value(v)
+            for k, v in {**(query or {}), **(options.extra_query or {})}.items()
+            if v is not None
+        }
+        timeout = self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
+        payload = {k: v for k, v in (body or {}).items() if v is not None}
+        kwargs: dict[str, Any] = {}
+        if body is not None and content_type == "application/x-www-form-urlencoded":
+            kwargs["data"] = {k: _query_value(v) for k, v in payload.items()}
+        elif body is not None:
+            kwargs["json"] = payload
+        request = http.build_request(
+            method, self.base_url + path, params=params, headers=headers, timeout=timeout, **kwargs
+        )
+        return request, raw
+
+
+def _query_value(value: object) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "value") and isinstance(value.value, str | int):  # enum members
+        return value.value
+    return value

@@ -1,0 +1,25 @@
+# Generated from spec/openapi.yaml (sha256 08c912baf3629b8d7c87c20a188e73e97b006c79eee20c67e81f1087686f8b63) by the generator.
+# Do not edit: change the spec and run `make`.
+"""Base classes of the generated resources (`client.customers`, ...)."""
+
+from __future__ import annotations
+
+from ._clients import AsyncAPIClient, SyncAPIClient
+
+__all__ = ["AsyncAPIResource", "SyncAPIResource"]
+
+
+class SyncAPIResource:
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} resource>"
+
+
+class AsyncAPIResource:
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} resource>"

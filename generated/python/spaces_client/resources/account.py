@@ -1,0 +1,99 @@
+# Generated from spec/openapi.yaml (sha256 08c912baf3629b8d7c87c20a188e73e97b006c79eee20c67e81f1087686f8b63) by the generator.
+# Do not edit: change the spec and run `make`.
+"""The account of the user the access token belongs to."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._types import NOT_GIVEN, Headers, NotGiven, Query, RequestOptions, Timeout
+from ..models import Account
+
+__all__ = [
+    "AccountResource",
+    "AsyncAccountResource",
+    "AccountResourceWithRawResponse",
+    "AsyncAccountResourceWithRawResponse",
+]
+
+
+class AccountResource(SyncAPIResource):
+    """The account of the user the access token belongs to."""
+
+    def retrieve(
+        self,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Account:
+        """Retrieve the account
+
+        Returns the current authenticated user account.
+
+        Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
+        """
+        return cast(
+            "Account",
+            self._client.request(
+                "GET",
+                "/account",
+                cast_to=Account,
+                options=RequestOptions(
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                ),
+            ),
+        )
+
+
+class AsyncAccountResource(AsyncAPIResource):
+    """The account of the user the access token belongs to."""
+
+    async def retrieve(
+        self,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Account:
+        """Retrieve the account
+
+        Returns the current authenticated user account.
+
+        Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
+        """
+        return cast(
+            "Account",
+            await self._client.request(
+                "GET",
+                "/account",
+                cast_to=Account,
+                options=RequestOptions(
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                ),
+            ),
+        )
+
+
+class AccountResourceWithRawResponse:
+    """`account` methods that return the APIResponse (`.parse()` gives what the method returns)."""
+
+    def __init__(self, account: AccountResource) -> None:
+        self.retrieve = to_raw_response_wrapper(account.retrieve)
+
+
+class AsyncAccountResourceWithRawResponse:
+    """`account` methods that return the APIResponse (`.parse()` gives what the method returns)."""
+
+    def __init__(self, account: AsyncAccountResource) -> None:
+        self.retrieve = async_to_raw_response_wrapper(account.retrieve)

@@ -1,0 +1,202 @@
+# Generated from spec/openapi.yaml (sha256 08c912baf3629b8d7c87c20a188e73e97b006c79eee20c67e81f1087686f8b63) by the generator.
+# Do not edit: change the spec and run `make`.
+"""Invoices belong to a customer."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from .._base_client import path_param
+from .._pagination import AsyncPaginator, Cursor, SyncPage
+from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._types import NOT_GIVEN, Headers, NotGiven, Query, RequestOptions, Timeout
+from ..models import Invoice, InvoiceList
+
+__all__ = [
+    "InvoicesResource",
+    "AsyncInvoicesResource",
+    "InvoicesResourceWithRawResponse",
+    "AsyncInvoicesResourceWithRawResponse",
+]
+
+
+class InvoicesResource(SyncAPIResource):
+    """Invoices belong to a customer."""
+
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        starting_after: str | None = None,
+        starting_before: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> SyncPage[Invoice]:
+        """List all invoices
+
+        Returns a list of all invoices.
+
+        Args:
+          limit: A limit on the number of objects to be returned, between 1 and 100.
+
+          starting_after: A cursor: the id of the object to paginate after. Having `obj_bar`, the next page is `starting_after=obj_bar`. Cannot be combined with `starting_before`.
+
+          starting_before: A cursor: the id of the object to paginate before. Having `obj_bar`, the previous page is `starting_before=obj_bar`. Cannot be combined with `starting_after`.
+
+        Returns a page; iterating it yields every item, fetching the following pages as needed.
+
+        Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
+        """
+        return cast(
+            "SyncPage[Invoice]",
+            self._client.request_page(
+                "GET",
+                "/invoices",
+                cursor=Cursor(InvoiceList, "starting_after", "starting_before", "id"),
+                query={
+                    "limit": limit,
+                    "starting_after": starting_after,
+                    "starting_before": starting_before,
+                },
+                options=RequestOptions(
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                ),
+            ),
+        )
+
+    def retrieve(
+        self,
+        id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Invoice:
+        """Retrieve an invoice
+
+        Returns a specified invoice. The invoice id is unique among all Spaces for a user.
+
+        Args:
+          id: The id of the invoice.
+
+        Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
+        """
+        return cast(
+            "Invoice",
+            self._client.request(
+                "GET",
+                f"/invoices/{path_param(id, 'id')}",
+                cast_to=Invoice,
+                options=RequestOptions(
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                ),
+            ),
+        )
+
+
+class AsyncInvoicesResource(AsyncAPIResource):
+    """Invoices belong to a customer."""
+
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        starting_after: str | None = None,
+        starting_before: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncPaginator[Invoice]:
+        """List all invoices
+
+        Returns a list of all invoices.
+
+        Args:
+          limit: A limit on the number of objects to be returned, between 1 and 100.
+
+          starting_after: A cursor: the id of the object to paginate after. Having `obj_bar`, the next page is `starting_after=obj_bar`. Cannot be combined with `starting_before`.
+
+          starting_before: A cursor: the id of the object to paginate before. Having `obj_bar`, the previous page is `starting_before=obj_bar`. Cannot be combined with `starting_after`.
+
+        Returns a page; iterating it yields every item, fetching the following pages as needed.
+
+        Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
+        """
+        return AsyncPaginator(
+            lambda: self._client.request_page(
+                "GET",
+                "/invoices",
+                cursor=Cursor(InvoiceList, "starting_after", "starting_before", "id"),
+                query={
+                    "limit": limit,
+                    "starting_after": starting_after,
+                    "starting_before": starting_before,
+                },
+                options=RequestOptions(
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                ),
+            )
+        )
+
+    async def retrieve(
+        self,
+        id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Invoice:
+        """Retrieve an invoice
+
+        Returns a specified invoice. The invoice id is unique among all Spaces for a user.
+
+        Args:
+          id: The id of the invoice.
+
+        Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
+        """
+        return cast(
+            "Invoice",
+            await self._client.request(
+                "GET",
+                f"/invoices/{path_param(id, 'id')}",
+                cast_to=Invoice,
+                options=RequestOptions(
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                ),
+            ),
+        )
+
+
+class InvoicesResourceWithRawResponse:
+    """`invoices` methods that return the APIResponse (`.parse()` gives what the method returns)."""
+
+    def __init__(self, invoices: InvoicesResource) -> None:
+        self.list = to_raw_response_wrapper(invoices.list)
+        self.retrieve = to_raw_response_wrapper(invoices.retrieve)
+
+
+class AsyncInvoicesResourceWithRawResponse:
+    """`invoices` methods that return the APIResponse (`.parse()` gives what the method returns)."""
+
+    def __init__(self, invoices: AsyncInvoicesResource) -> None:
+        self.list = async_to_raw_response_wrapper(invoices.list)
+        self.retrieve = async_to_raw_response_wrapper(invoices.retrieve)

@@ -1,0 +1,136 @@
+# Generated from spec/openapi.yaml (sha256 08c912baf3629b8d7c87c20a188e73e97b006c79eee20c67e81f1087686f8b63) by the generator.
+# Do not edit: change the spec and run `make`.
+"""Webhook deliveries of events. Delivery is attempted each hour until delivered, or until
+24 tries."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from .._pagination import AsyncPaginator, Cursor, SyncPage
+from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._types import NOT_GIVEN, Headers, NotGiven, Query, RequestOptions, Timeout
+from ..models import Webhook, WebhookList
+
+__all__ = [
+    "WebhooksResource",
+    "AsyncWebhooksResource",
+    "WebhooksResourceWithRawResponse",
+    "AsyncWebhooksResourceWithRawResponse",
+]
+
+
+class WebhooksResource(SyncAPIResource):
+    """Webhook deliveries of events. Delivery is attempted each hour until delivered, or until
+    24 tries."""
+
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        starting_after: str | None = None,
+        starting_before: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> SyncPage[Webhook]:
+        """List all webhooks
+
+        Returns a list of all webhooks.
+
+        Args:
+          limit: A limit on the number of objects to be returned, between 1 and 100.
+
+          starting_after: A cursor: the id of the object to paginate after. Having `obj_bar`, the next page is `starting_after=obj_bar`. Cannot be combined with `starting_before`.
+
+          starting_before: A cursor: the id of the object to paginate before. Having `obj_bar`, the previous page is `starting_before=obj_bar`. Cannot be combined with `starting_after`.
+
+        Returns a page; iterating it yields every item, fetching the following pages as needed.
+
+        Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
+        """
+        return cast(
+            "SyncPage[Webhook]",
+            self._client.request_page(
+                "GET",
+                "/webhooks",
+                cursor=Cursor(WebhookList, "starting_after", "starting_before", "id"),
+                query={
+                    "limit": limit,
+                    "starting_after": starting_after,
+                    "starting_before": starting_before,
+                },
+                options=RequestOptions(
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                ),
+            ),
+        )
+
+
+class AsyncWebhooksResource(AsyncAPIResource):
+    """Webhook deliveries of events. Delivery is attempted each hour until delivered, or until
+    24 tries."""
+
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        starting_after: str | None = None,
+        starting_before: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncPaginator[Webhook]:
+        """List all webhooks
+
+        Returns a list of all webhooks.
+
+        Args:
+          limit: A limit on the number of objects to be returned, between 1 and 100.
+
+          starting_after: A cursor: the id of the object to paginate after. Having `obj_bar`, the next page is `starting_after=obj_bar`. Cannot be combined with `starting_before`.
+
+          starting_before: A cursor: the id of the object to paginate before. Having `obj_bar`, the previous page is `starting_before=obj_bar`. Cannot be combined with `starting_after`.
+
+        Returns a page; iterating it yields every item, fetching the following pages as needed.
+
+        Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
+        """
+        return AsyncPaginator(
+            lambda: self._client.request_page(
+                "GET",
+                "/webhooks",
+                cursor=Cursor(WebhookList, "starting_after", "starting_before", "id"),
+                query={
+                    "limit": limit,
+                    "starting_after": starting_after,
+                    "starting_before": starting_before,
+                },
+                options=RequestOptions(
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                ),
+            )
+        )
+
+
+class WebhooksResourceWithRawResponse:
+    """`webhooks` methods that return the APIResponse (`.parse()` gives what the method returns)."""
+
+    def __init__(self, webhooks: WebhooksResource) -> None:
+        self.list = to_raw_response_wrapper(webhooks.list)
+
+
+class AsyncWebhooksResourceWithRawResponse:
+    """`webhooks` methods that return the APIResponse (`.parse()` gives what the method returns)."""
+
+    def __init__(self, webhooks: AsyncWebhooksResource) -> None:
+        self.list = async_to_raw_response_wrapper(webhooks.list)

@@ -1,0 +1,166 @@
+"""Build the intermediate model (ir.Api) from a validated spec; collect what cannot be generated."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import ir
+from .load import LoadedSpec, Problem, SpecError
+from .naming import join_pointer, pascal_case, py_identifier, snake_case, split_words
+from .operations import OperationReader
+from .schemas import SchemaReader
+
+__all__ = ["build_api", "PACKAGE_VERSION"]
+
+PACKAGE_VERSION = "0.1.0"
+# Attributes the generated clients already have: a resource may not take these names.
+_CLIENT_ATTRIBUTES = frozenset(
+    {
+        "access_token",
+        "base_url",
+        "timeout",
+        "max_retries",
+        "close",
+        "aclose",
+        "with_raw_response",
+        "with_options",
+        "copy",
+        "request",
+        "get",
+        "post",
+    }
+)
+
+
+def build_api(spec: LoadedSpec) -> ir.Api:
+    """The IR of a validated spec. Raises SpecError with every generator-level problem."""
+    doc = spec.document
+    problems: list[Problem] = []
+    schemas = SchemaReader(doc, problems)
+    models = schemas.models()
+    reader = OperationReader(doc, schemas, problems)
+    info = doc.get("info") or {}
+    resources = _resources(doc, reader, problems)
+    webhooks = reader.webhooks()
+    api = ir.Api(
+        title=str(info.get("title", "")),
+        version=str(info.get("version", "")),
+        summary=str(info.get("summary", "") or ""),
+        description=str(info.get("description", "") or "").strip(),
+        servers=tuple(
+            ir.Server(str(s.get("url", "")), str(s.get("description", "") or ""))
+            for s in doc.get("servers") or ()
+        ),
+        auth=_auth(doc, problems),
+        resources=resources,
+        models=models,
+        webhooks=webhooks,
+        webhook_union=_webhook_union(models, webhooks),
+        client=client_names(str(info.get("title", ""))),
+        spec_label=spec.label,
+        spec_sha256=spec.sha256,
+    )
+    if not api.servers or not api.servers[0].url.startswith(("https://", "http://")):
+        problems.append(
+            Problem(
+                "/servers",
+                "the first server must be an absolute http(s) URL "
+                "(it is the generated client's default base URL)",
+            )
+        )
+    if problems:
+        raise SpecError(problems)
+    return api
+
+
+def client_names(title: str) -> ir.ClientNames:
+    words = [w for w in split_words(title) if w.lower() not in ("api", "rest", "http")] or ["Api"]
+    prefix = pascal_case(" ".join(words))
+    snake = snake_case(prefix)
+    return ir.ClientNames(
+        prefix=prefix,
+        package=f"{snake}_client",
+        distribution=f"{snake.replace('_', '-')}-client",
+        env_prefix=snake.upper(),
+        version=PACKAGE_VERSION,
+    )
+
+
+def _resources(
+    doc: dict[str, Any], reader: OperationReader, problems: list[Problem]
+) -> tuple[ir.Resource, ...]:
+    tags = {t["name"]: t for t in doc.get("tags") or () if isinstance(t, dict) and "name" in t}
+    grouped: dict[str, list[ir.Operation]] = {name: [] for name in tags}
+    for op, tag in reader.operations():
+        grouped.setdefault(tag, []).append(op)
+    resources = []
+    for tag, ops in grouped.items():
+        if not ops:
+            continue
+        name = py_identifier(snake_case(tag))
+        if name in _CLIENT_ATTRIBUTES:
+            problems.append(
+                Problem(join_pointer("tags"), f"tag {tag!r} would shadow the client's `{name}`")
+            )
+        seen: dict[str, ir.Operation] = {}
+        for op in ops:
+            if op.name in seen:
+                problems.append(
+                    Problem(
+                        op.pointer,
+                        f"method name {op.name!r} of resource {name!r} is "
+                        f"also taken by {seen[op.name].operation_id!r}; set x-method-name",
+                    )
+                )
+            seen[op.name] = op
+        resources.append(
+            ir.Resource(
+                tag=tag,
+                name=name,
+                class_name=f"{pascal_case(tag)}Resource",
+                module=name,
+                description=str((tags.get(tag) or {}).get("description", "") or "").strip(),
+                operations=tuple(ops),
+                object_model=_object_model(ops),
+            )
+        )
+    return tuple(resources)
+
+
+def _object_model(ops: list[ir.Operation]) -> str | None:
+    for op in ops:
+        if op.pagination and len(op.pagination.item.models) == 1:
+            return op.pagination.item.models[0]
+    for op in ops:
+        if op.response.model:
+            return op.response.model
+    return None
+
+
+def _auth(doc: dict[str, Any], problems: list[Problem]) -> ir.Auth:
+    schemes = (doc.get("components") or {}).get("securitySchemes") or {}
+    for requirement in doc.get("security") or ():
+        for name in requirement or {}:
+            scheme = schemes.get(name) or {}
+            kind = str(scheme.get("scheme", "")).lower() if scheme.get("type") == "http" else ""
+            if kind in ("basic", "bearer"):
+                return ir.Auth(kind, name, str(scheme.get("description", "") or "").strip())
+            problems.append(
+                Problem(
+                    join_pointer("components", "securitySchemes", name),
+                    "only HTTP basic and bearer authentication are supported",
+                )
+            )
+    return ir.Auth("none", "")
+
+
+def _webhook_union(models: tuple[ir.Model, ...], hooks: tuple[ir.WebhookEvent, ...]) -> str | None:
+    payloads = {h.payload_model for h in hooks}
+    for model in models:
+        if (
+            model.kind == "union"
+            and model.discriminator
+            and payloads <= {v.model for v in model.variants}
+        ):
+            return model.name
+    return None

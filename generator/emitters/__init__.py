@@ -1,0 +1,48 @@
+"""Emitters: each turns the IR into one folder of generated files under the output root.
+
+Adding another set of emitted files (say `generated/docs/`) is adding an emitter module that
+defines an `Emitter` and listing it in `EMITTERS`; loading, validation, stamping, formatting
+hooks, the atomic swap and `--check` are shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import ir
+
+__all__ = ["EMITTERS", "EmitContext", "Emitter", "emitter_named"]
+
+
+@dataclass(frozen=True)
+class EmitContext:
+    api: ir.Api
+    document: dict[str, Any]  # the validated spec, for tools that read schemas themselves
+
+
+@dataclass(frozen=True)
+class Emitter:
+    name: str  # what `--only` selects
+    directory: str  # folder under the output root that this emitter owns entirely
+    render: Callable[[EmitContext], dict[str, str]]  # relative posix path -> file text
+    postprocess: Callable[[Path], None] | None = None  # run on the rendered folder (e.g. ruff)
+    description: str = ""
+
+
+def _registry() -> tuple[Emitter, ...]:
+    from . import python
+
+    return (python.EMITTER,)
+
+
+EMITTERS: tuple[Emitter, ...] = _registry()
+
+
+def emitter_named(name: str) -> Emitter:
+    for emitter in EMITTERS:
+        if emitter.name == name:
+            return emitter
+    raise KeyError(name)

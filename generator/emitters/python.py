@@ -1,0 +1,302 @@
+"""The Python client: `generated/python/` (a distribution) with the `<name>_client` package."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import ir
+from ..load import Problem, SpecError
+from ..models import generate_models
+from ..render import environment, render
+from . import EmitContext, Emitter
+from .python_views import docstring, resource_view
+
+__all__ = ["EMITTER", "RUNTIME"]
+
+RUNTIME = Path(__file__).resolve().parent.parent / "runtime"
+UNKNOWN_TAG = "__unknown__"
+# Names the generated modules import or define next to the models they import.
+_RUNTIME_NAMES = frozenset(
+    {
+        "Any",
+        "Literal",
+        "Annotated",
+        "Callable",
+        "Enum",
+        "Discriminator",
+        "Tag",
+        "BaseModel",
+        "Field",
+        "ConfigDict",
+        "RootModel",
+        "cast",
+        "builtins",
+        "path_param",
+        "AsyncPaginator",
+        "Cursor",
+        "SyncPage",
+        "AsyncAPIResource",
+        "SyncAPIResource",
+        "async_to_raw_response_wrapper",
+        "to_raw_response_wrapper",
+        "NOT_GIVEN",
+        "Headers",
+        "NotGiven",
+        "Query",
+        "RequestOptions",
+        "Timeout",
+        "InvalidWebhookError",
+        "WebhookEvent",
+        "WEBHOOK_EVENT_TYPES",
+        "parse_webhook",
+        "json",
+        "pydantic",
+        "Mapping",
+    }
+)
+
+
+@dataclass(frozen=True)
+class UnionView:
+    name: str
+    docstring: str
+    discriminator: str | None
+    variants: tuple[tuple[str | None, str], ...]
+    unknown: str | None
+    unknown_tag: str
+    tags: tuple[str, ...]
+
+    @property
+    def variant_models(self) -> tuple[str, ...]:
+        return tuple(model for _, model in self.variants)
+
+
+def _unions(api: ir.Api) -> tuple[UnionView, ...]:
+    return tuple(
+        UnionView(
+            m.name,
+            docstring(
+                m.description,
+                f"Unknown `{m.discriminator}` values parse as {m.unknown_variant}."
+                if m.unknown_variant
+                else "",
+            ),
+            m.discriminator,
+            tuple((v.tag, v.model) for v in m.variants),
+            m.unknown_variant,
+            UNKNOWN_TAG,
+            tuple(sorted(v.tag for v in m.variants if v.tag)),
+        )
+        for m in api.models
+        if m.kind == "union"
+    )
+
+
+def _rebuild_order(api: ir.Api) -> tuple[str, ...]:
+    """Object models that (transitively) hold a union, dependencies first (rebuilt after it)."""
+    unions = {m.name for m in api.models if m.kind == "union"}
+    refs = {
+        m.name: {r for a in m.attributes for r in a.type.models}
+        for m in api.models
+        if m.kind == "object"
+    }
+    holding = {name for name, r in refs.items() if r & unions}
+    changed = True
+    while changed:
+        more = {name for name, r in refs.items() if r & holding} - holding
+        holding |= more
+        changed = bool(more)
+    order: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in order or name not in holding:
+            return
+        order.append("")  # placeholder against cycles
+        for dep in sorted(refs[name]):
+            visit(dep)
+        order.remove("")
+        order.append(name)
+
+    for name in sorted(holding):
+        visit(name)
+    return tuple(order)
+
+
+def _examples(api: ir.Api) -> list[str]:
+    """Two lines of usage for the docs: a call without arguments, and a paginated list."""
+    plain = next(
+        (
+            f"print(client.{r.name}.{op.name}())"
+            for r in api.resources
+            for op in r.operations
+            if not op.params and not op.pagination
+        ),
+        None,
+    )
+    listing = next(
+        (
+            f"for item in client.{r.name}.{op.name}():  # every item, page after page\n"
+            f"        print(item)"
+            for r in api.resources
+            for op in r.operations
+            if op.pagination and not any(p.required for p in op.params)
+        ),
+        None,
+    )
+    return [line for line in (plain, listing) if line]
+
+
+def _context(ctx: EmitContext) -> dict[str, Any]:
+    api = ctx.api
+    names = api.client
+    resources = [resource_view(r) for r in api.resources]
+    public = [
+        names.client_class,
+        names.async_client_class,
+        names.error_class,
+        "APIConnectionError",
+        "APITimeoutError",
+        "APIStatusError",
+        "BadRequestError",
+        "AuthenticationError",
+        "NotFoundError",
+        "RateLimitError",
+        "InternalServerError",
+        "APIResponseValidationError",
+        "PaginationError",
+        "InvalidWebhookError",
+        "APIResponse",
+        "SyncPage",
+        "AsyncPage",
+        "AsyncPaginator",
+        "NOT_GIVEN",
+        "NotGiven",
+        "Timeout",
+        *(["parse_webhook"] if api.webhooks else []),
+        "models",
+        "resources",
+        "API_VERSION",
+        "__version__",
+    ]
+    auth_note = {
+        "basic": "sent as the HTTP Basic username, with an empty password",
+        "bearer": "sent as a Bearer token",
+        "none": "not used by this API",
+    }[api.auth.kind]
+    return {
+        "api": api,
+        "names": names,
+        "resources": resources,
+        "public": public,
+        "default_base_url": api.servers[0].url,
+        "auth_note": auth_note,
+        "examples": _examples(api),
+        "client_doc": docstring(f"{api.title} client ({api.version}). {api.summary}"),
+        "description": f"Python client for the {api.title}, generated from its OpenAPI spec.",
+        "operation_rows": [
+            {"resource": r.name, "method": f"{op.name}()", "http": f"{op.http_method} {op.path}"}
+            for r in api.resources
+            for op in r.operations
+        ],
+        "webhooks": bool(api.webhooks),
+        "webhook_types": ", ".join(f"`{w.name}`" for w in api.webhooks),
+    }
+
+
+def _webhooks_context(api: ir.Api) -> dict[str, Any]:
+    if api.webhook_union:
+        union = api.model(api.webhook_union)
+        payload, imports = api.webhook_union, [api.webhook_union]
+        parse_doc = (
+            f"Known event types parse into their own models; any other `{union.discriminator}` "
+            f"parses as {union.unknown_variant or 'its fallback'}, with every field kept."
+        )
+    else:
+        models = sorted({w.payload_model for w in api.webhooks if w.payload_model})
+        payload, imports = " | ".join(models) or "dict[str, Any]", models
+        parse_doc = "The body is validated against the payload schemas of the spec's webhooks."
+    return {
+        "payload_type": payload,
+        "model_imports": imports,
+        "parse_doc": parse_doc,
+        "payload_doc": docstring(", ".join(w.name for w in api.webhooks) + "."),
+        "event_types": tuple(sorted(w.name for w in api.webhooks)),
+    }
+
+
+def _check_names(api: ir.Api) -> None:
+    """Model names that would collide with what the generated modules import or define."""
+    taken = (
+        _RUNTIME_NAMES
+        | {r.class_name for r in api.resources}
+        | {f"Async{r.class_name}" for r in api.resources}
+    )
+    problems = [
+        Problem(
+            m.pointer,
+            f"schema name {m.name!r} collides with a name the generated Python "
+            "client uses; rename the schema",
+        )
+        for m in api.models
+        if m.name in taken
+    ]
+    if problems:
+        raise SpecError(problems)
+
+
+def render_python(ctx: EmitContext) -> dict[str, str]:
+    api = ctx.api
+    _check_names(api)
+    env = environment()
+    context = _context(ctx)
+    pkg = api.client.package
+    files = {
+        "pyproject.toml": render(env, "python/pyproject.toml.jinja", **context),
+        "README.md": render(env, "python/README.md.jinja", **context),
+        f"{pkg}/py.typed": render(env, "python/package/py.typed.jinja"),
+    }
+    for name in ("__init__.py", "_metadata.py", "_exceptions.py", "_client.py"):
+        files[f"{pkg}/{name}"] = render(env, f"python/package/{name}.jinja", **context)
+    files[f"{pkg}/resources/__init__.py"] = render(
+        env, "python/package/resources/__init__.py.jinja", **context
+    )
+    for view in context["resources"]:
+        files[f"{pkg}/resources/{view.module}.py"] = render(
+            env, "python/package/resources/resource.py.jinja", r=view
+        )
+    files[f"{pkg}/models.py"] = render(
+        env,
+        "python/package/models.py.jinja",
+        dmcg_code=generate_models(ctx.document, api).rstrip("\n"),
+        unions=_unions(api),
+        enums=[m.name for m in api.models if m.kind == "enum"],
+        rebuild=_rebuild_order(api),
+    )
+    if api.webhooks:
+        files[f"{pkg}/webhooks.py"] = render(
+            env, "python/package/webhooks.py.jinja", **_webhooks_context(api)
+        )
+    for source in sorted(RUNTIME.glob("_*.py")):
+        files[f"{pkg}/{source.name}"] = source.read_text(encoding="utf-8")
+    return files
+
+
+def format_python(folder: Path) -> None:
+    """Sort imports, drop unused ones, then format: ruff with fixed settings (no config lookup)."""
+    settings = ["--isolated", "--line-length", "100", "--target-version", "py311", "--no-cache"]
+    ruff = [sys.executable, "-m", "ruff"]
+    for args in (["check", "--fix-only", "--select", "I,F401", "--exit-zero"], ["format"]):
+        subprocess.run([*ruff, *args, *settings, "--quiet", str(folder)], check=True)
+
+
+EMITTER = Emitter(
+    name="python",
+    directory="python",
+    render=render_python,
+    postprocess=format_python,
+    description="typed sync + async Python client (Pydantic v2 models), a distribution of its own",
+)

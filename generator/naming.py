@@ -1,0 +1,51 @@
+"""Names: turning spec words into Python identifiers, and JSON pointers into text."""
+
+from __future__ import annotations
+
+import keyword
+import re
+
+__all__ = [
+    "escape_pointer",
+    "join_pointer",
+    "pascal_case",
+    "py_identifier",
+    "snake_case",
+    "split_words",
+]
+
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+")
+# Names a generated method or attribute must not take: they would shadow what the runtime uses.
+_RESERVED = frozenset({"self", "cls", "with_raw_response", "extra_headers", "extra_query"})
+
+
+def split_words(text: str) -> list[str]:
+    """'listCapturedEmails' -> [list, Captured, Emails]; 'Captured Emails' -> [Captured, Emails]."""
+    return _WORD.findall(text)
+
+
+def snake_case(text: str) -> str:
+    return "_".join(word.lower() for word in split_words(text))
+
+
+def pascal_case(text: str) -> str:
+    return "".join(word[:1].upper() + word[1:] for word in split_words(text))
+
+
+def py_identifier(name: str) -> str:
+    """A valid, non-keyword Python identifier for a name: 'class' -> 'class_', 'x-y' -> 'x_y'."""
+    ident = re.sub(r"\W", "_", name)
+    if not ident or ident[0].isdigit():
+        ident = f"_{ident}"
+    if keyword.iskeyword(ident) or ident in _RESERVED:
+        ident = f"{ident}_"
+    return ident
+
+
+def escape_pointer(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def join_pointer(*tokens: str | int) -> str:
+    """join_pointer('paths', '/account', 'get') -> '/paths/~1account/get'."""
+    return "".join(f"/{escape_pointer(str(token))}" for token in tokens)

@@ -1,0 +1,23 @@
+"""Base classes of the generated resources (`client.customers`, ...)."""
+
+from __future__ import annotations
+
+from ._clients import AsyncAPIClient, SyncAPIClient
+
+__all__ = ["AsyncAPIResource", "SyncAPIResource"]
+
+
+class SyncAPIResource:
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} resource>"
+
+
+class AsyncAPIResource:
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} resource>"
