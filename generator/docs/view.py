@@ -1,0 +1,409 @@
+"""The docs' own view of the API, built from the generator's IR: everything both the HTML page and
+the Markdown pages show, decided once, so their templates only lay it out."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .. import ir
+from ..naming import snake_case, split_words
+from .examples import ExampleIndex
+from .fields import Field, FieldBuilder, Link
+from .samples import Sample, auth_sample, curl_pages, operation_samples, pagination_sample
+
+__all__ = [
+    "DocsView",
+    "ErrorView",
+    "OperationView",
+    "ResourceView",
+    "SearchEntry",
+    "WebhookView",
+    "build_view",
+]
+
+
+@dataclass(frozen=True)
+class ErrorView:
+    status: str
+    description: str
+    message: str  # the example `message`, if the spec has one
+
+
+@dataclass(frozen=True)
+class OperationView:
+    operation_id: str
+    anchor: str
+    paginated: bool
+    method: str
+    path: str
+    summary: str
+    description: str
+    path_params: tuple[Field, ...]
+    query_params: tuple[Field, ...]
+    body: tuple[Field, ...]
+    body_types: tuple[str, ...]
+    returns: str  # Markdown
+    returns_link: Link | None
+    status: str
+    response_example: str  # pretty JSON
+    errors: tuple[ErrorView, ...]
+    samples: tuple[Sample, ...]
+
+
+@dataclass(frozen=True)
+class ResourceView:
+    tag: str
+    anchor: str
+    singular: str  # "Captured Email" (the original docs' section titles)
+    description: str
+    object_name: str  # "captured email"
+    object_anchor: str
+    object_description: str
+    attributes: tuple[Field, ...]
+    example: str  # pretty JSON
+    operations: tuple[OperationView, ...]
+    markdown_file: str  # "captured_email.md"
+
+
+@dataclass(frozen=True)
+class WebhookView:
+    name: str  # "customer.created"
+    anchor: str
+    summary: str
+    description: str
+    payload_link: Link | None
+    data_link: Link | None  # the object in data.object
+    example: str
+    responses: tuple[tuple[str, str], ...]  # (status, description)
+
+
+@dataclass(frozen=True)
+class SearchEntry:
+    kind: str  # "section", "operation", "attribute", "event"
+    label: str
+    detail: str
+    anchor: str
+    group: str
+
+
+@dataclass(frozen=True)
+class DocsView:
+    title: str
+    version: str
+    summary: str
+    intro: tuple[str, ...]  # Markdown paragraphs
+    topics: dict[str, str]  # "Authentication" -> the description's paragraph on it
+    servers: tuple[ir.Server, ...]
+    base_url: str
+    auth_description: str
+    auth_scheme: str
+    auth_kind: str  # "basic", "bearer"
+    auth_samples: tuple[Sample, ...]
+    error_statuses: tuple[ErrorView, ...]
+    error_fields: tuple[Field, ...]
+    error_example: str  # pretty JSON of one error response
+    error_example_status: str
+    pagination_params: tuple[Field, ...]
+    list_fields: tuple[Field, ...]
+    list_example: str  # what list_fields describe: "customers"
+    pagination_samples: tuple[Sample, ...]
+    resources: tuple[ResourceView, ...]
+    webhooks: tuple[WebhookView, ...]
+    event_types: tuple[tuple[str, str], ...]  # (type, description)
+    subscribe_link: Link | None  # the operation that subscribes a URL to event types
+    search: tuple[SearchEntry, ...]
+    package: str
+    client_class: str
+    async_client_class: str
+    env_prefix: str
+    spec_label: str
+    spec_sha256: str
+
+
+_TOPIC = re.compile(r"^\*\*([^*]+?)\.\*\*\s*", re.S)
+
+
+def split_description(text: str) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Plain paragraphs, and the ones that open with a bold topic ("**Errors.** …") by topic."""
+    intro, topics = [], {}
+    for para in (p.strip() for p in text.split("\n\n")):
+        if not para:
+            continue
+        match = _TOPIC.match(para)
+        if match:
+            topics[match.group(1)] = para[match.end() :]
+        else:
+            intro.append(para)
+    return tuple(intro), topics
+
+
+def pretty(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def kebab(text: str) -> str:
+    return "-".join(w.lower() for w in split_words(text))
+
+
+def build_view(api: ir.Api) -> DocsView:
+    models = {m.name: m for m in api.models}
+    examples = ExampleIndex(api)
+    object_links = {
+        r.object_model: Link(f"The {_words(r.object_model)} object", f"{kebab(r.tag)}-object")
+        for r in api.resources
+        if r.object_model
+    }
+    fields = FieldBuilder(api, object_links)
+    for anchor in ("introduction", "authentication", "errors", "pagination", "webhook-events"):
+        fields.anchor(anchor)
+    resources = tuple(_resource(api, r, fields, examples, object_links) for r in api.resources)
+    webhooks = tuple(_webhook(h, models, examples, object_links, fields) for h in api.webhooks)
+    intro, topics = split_description(api.description)
+    first_list = _first_op(resources, paginated=True)
+    list_op = next(
+        (op for op in api.operations if first_list and op.operation_id == first_list.operation_id),
+        None,
+    )
+    statuses: dict[str, ErrorView] = {}
+    for op in api.operations:
+        for err in op.errors:
+            statuses.setdefault(err.status, _error(err, examples))
+    error_model = next((e.model for op in api.operations for e in op.errors if e.model), None)
+    shown = statuses.get("404") or next(iter(statuses.values()), None)
+    view = DocsView(
+        title=api.title,
+        version=api.version,
+        summary=api.summary,
+        intro=intro,
+        topics=topics,
+        servers=api.servers,
+        base_url=api.servers[0].url,
+        auth_description=api.auth.description,
+        auth_scheme=api.auth.scheme,
+        auth_kind=api.auth.kind,
+        auth_samples=_auth_samples(api, resources),
+        error_statuses=tuple(sorted(statuses.values(), key=lambda e: e.status)),
+        error_fields=fields.object_fields(error_model, "errors-attr") if error_model else (),
+        error_example=pretty({"message": shown.message}) if shown and shown.message else "",
+        error_example_status=shown.status if shown else "",
+        pagination_params=tuple(fields.parameter(p, "pagination") for p in list_op.query_params)
+        if list_op
+        else (),
+        list_fields=fields.object_fields(list_op.pagination.envelope, "pagination-list")
+        if list_op and list_op.pagination
+        else (),
+        list_example=first_list.summary.split()[-1] if first_list else "",
+        pagination_samples=_pagination_samples(api, resources, examples),
+        resources=resources,
+        webhooks=webhooks,
+        event_types=tuple((h.name, h.summary) for h in webhooks),
+        subscribe_link=_subscribe_link(resources, {h.name for h in webhooks}),
+        search=(),
+        package=api.client.package,
+        client_class=api.client.client_class,
+        async_client_class=api.client.async_client_class,
+        env_prefix=api.client.env_prefix,
+        spec_label=api.spec_label,
+        spec_sha256=api.spec_sha256,
+    )
+    return _with_search(view)
+
+
+def _words(model_name: str) -> str:
+    return " ".join(w.lower() for w in split_words(model_name))
+
+
+def _resource(
+    api: ir.Api,
+    resource: ir.Resource,
+    fields: FieldBuilder,
+    examples: ExampleIndex,
+    object_links: dict[str, Link],
+) -> ResourceView:
+    anchor = fields.anchor(kebab(resource.tag))
+    object_name = resource.object_model or resource.tag
+    object_anchor = fields.anchor(f"{anchor}-object")
+    model = api.model(resource.object_model) if resource.object_model else None
+    ops = tuple(
+        _operation(api, resource, op, fields, examples, object_links) for op in resource.operations
+    )
+    return ResourceView(
+        tag=resource.tag,
+        anchor=anchor,
+        singular=" ".join(split_words(object_name)),
+        description=resource.description,
+        object_name=_words(object_name),
+        object_anchor=object_anchor,
+        object_description=model.description if model else "",
+        attributes=fields.object_fields(model.name, object_anchor) if model else (),
+        example=pretty(examples.for_model(model.name)) if model else "",
+        operations=ops,
+        markdown_file=f"{snake_case(object_name)}.md",
+    )
+
+
+def _operation(
+    api: ir.Api,
+    resource: ir.Resource,
+    op: ir.Operation,
+    fields: FieldBuilder,
+    examples: ExampleIndex,
+    object_links: dict[str, Link],
+) -> OperationView:
+    anchor = fields.anchor(kebab(op.operation_id))
+    returns_link = None
+    if op.pagination and op.pagination.item.models:
+        item = op.pagination.item.models[0]
+        returns_link = object_links.get(item)
+        objects = f"{_words(item)} objects"
+        if returns_link:
+            objects = f"[{objects}](#{returns_link.anchor})"
+        returns = (
+            f"A list envelope: `{op.pagination.items_attr}` holds up to `limit` {objects}, "
+            f"and `{op.pagination.has_more_attr}` says whether another page follows."
+        )
+    elif op.response.model:
+        returns_link = object_links.get(op.response.model)
+        name = f"{_words(op.response.model)} object"
+        returns = f"The [{name}](#{returns_link.anchor})." if returns_link else f"The {name}."
+    else:
+        returns = op.response.description
+    return OperationView(
+        operation_id=op.operation_id,
+        anchor=anchor,
+        paginated=op.pagination is not None,
+        method=op.http_method,
+        path=op.path,
+        summary=op.summary,
+        description=op.description,
+        path_params=tuple(fields.parameter(p, anchor) for p in op.path_params),
+        query_params=tuple(fields.parameter(p, anchor) for p in op.query_params),
+        body=tuple(fields.parameter(p, anchor) for p in op.body.fields) if op.body else (),
+        body_types=op.body.content_types if op.body else (),
+        returns=returns,
+        returns_link=returns_link,
+        status=op.response.status,
+        response_example=pretty(examples.for_response(op.response)),
+        errors=tuple(_error(e, examples) for e in op.errors),
+        samples=operation_samples(api, resource, op),
+    )
+
+
+def _error(response: ir.Response, examples: ExampleIndex) -> ErrorView:
+    example = examples.for_response(response) if response.examples else None
+    message = example.get("message", "") if isinstance(example, dict) else ""
+    return ErrorView(response.status, response.description, str(message))
+
+
+def _webhook(
+    hook: ir.WebhookEvent,
+    models: dict[str, ir.Model],
+    examples: ExampleIndex,
+    object_links: dict[str, Link],
+    fields: FieldBuilder,
+) -> WebhookView:
+    payload = hook.payload_model or ""
+    data_link = None
+    for attr in models[payload].attributes if payload in models else ():
+        data = models.get(attr.ref or "")
+        if attr.name == "data" and data is not None:
+            inner = next((a.ref for a in data.attributes if a.name == "object"), None)
+            data_link = object_links.get(inner or "")
+    event_link = next(iter(object_links.values()), None)
+    for name, link in object_links.items():
+        model = models.get(name)
+        if model and model.kind == "union" and any(v.model == payload for v in model.variants):
+            event_link = link
+    example = hook.examples[0].value if hook.examples else examples.for_model(payload)
+    return WebhookView(
+        name=hook.name,
+        anchor=fields.anchor(f"event-{kebab(hook.name)}"),
+        summary=models[payload].description if payload in models else hook.summary,
+        description=hook.description,
+        payload_link=event_link,
+        data_link=data_link,
+        example=pretty(example),
+        responses=tuple((r.status, r.description) for r in hook.responses),
+    )
+
+
+def _subscribe_link(resources: tuple[ResourceView, ...], events: set[str]) -> Link | None:
+    for resource in resources:
+        for op in resource.operations:
+            for field in op.body:
+                if events and {json.loads(v) for v, _ in field.values} == events:
+                    return Link(op.summary, op.anchor)
+    return None
+
+
+def _first_op(resources: tuple[ResourceView, ...], *, paginated: bool) -> OperationView | None:
+    """A list operation without path parameters, of the resource with the most operations."""
+    ranked = sorted(resources, key=lambda r: -len(r.operations))
+    for resource in ranked:
+        for op in resource.operations:
+            if op.paginated == paginated and not op.path_params:
+                return op
+    return None
+
+
+def _auth_samples(api: ir.Api, resources: tuple[ResourceView, ...]) -> tuple[Sample, ...]:
+    op = _first_op(resources, paginated=True)
+    curl = [s for s in op.samples if s.lang == "curl"] if op else []
+    return (*curl, Sample("python", "Python", auth_sample(api)))
+
+
+def _pagination_samples(
+    api: ir.Api, resources: tuple[ResourceView, ...], examples: ExampleIndex
+) -> tuple[Sample, ...]:
+    view = _first_op(resources, paginated=True)
+    if view is None:
+        return ()
+    for resource in api.resources:
+        for op in resource.operations:
+            if op.operation_id == view.operation_id:
+                python = pagination_sample(api, resource, op)
+                cursor = None
+                if op.pagination and op.pagination.item.models:
+                    item = examples.for_model(op.pagination.item.models[0])
+                    cursor = item.get(op.pagination.cursor_attr) if isinstance(item, dict) else None
+                curl = curl_pages(api, op, cursor)
+                return (Sample("curl", "curl", curl), Sample("python", "Python", python))
+    return ()
+
+
+def _with_search(view: DocsView) -> DocsView:
+    entries = [
+        SearchEntry("section", "Authentication", "HTTP Basic auth", "authentication", "Overview"),
+        SearchEntry("section", "Errors", "status codes", "errors", "Overview"),
+        SearchEntry("section", "Pagination", "cursors", "pagination", "Overview"),
+    ]
+    for resource in view.resources:
+        entries.append(
+            SearchEntry(
+                "section",
+                f"The {resource.object_name} object",
+                resource.tag,
+                resource.object_anchor,
+                resource.tag,
+            )
+        )
+        for op in resource.operations:
+            entries.append(
+                SearchEntry(
+                    "operation", op.summary, f"{op.method} {op.path}", op.anchor, resource.tag
+                )
+            )
+        for top in resource.attributes:
+            for field in top.walk():
+                label = f"{resource.object_name.replace(' ', '_')}.{field.path}"
+                entries.append(
+                    SearchEntry("attribute", label, field.type, field.anchor, resource.tag)
+                )
+    for hook in view.webhooks:
+        entries.append(
+            SearchEntry("event", hook.name, "webhook event", hook.anchor, "Webhook events")
+        )
+    return replace(view, search=tuple(entries))
