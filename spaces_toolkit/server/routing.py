@@ -94,6 +94,11 @@ class PathEndpoint:
             op = self.ops.get(request.method)
             if op is not None:
                 response = self._checked(op, exc.status, {"message": exc.message}, response)
+        except Exception:
+            # Answer here rather than re-raise: the message is the same either way, and the
+            # traceback is logged once, not again by the ASGI server.
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            response = error_response(500, "Internal server error")
         await response(scope, receive, send)
 
     async def _handle(self, request: Request) -> Response:

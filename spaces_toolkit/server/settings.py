@@ -39,6 +39,15 @@ class Settings:
     validate_responses: bool = False
     docs_index: Path = DOCS_INDEX
 
+    def __post_init__(self) -> None:
+        # Accept plain strings from callers (paths, "10.0.0.0/8"); store the parsed forms.
+        object.__setattr__(self, "db_path", Path(self.db_path))
+        object.__setattr__(self, "docs_index", Path(self.docs_index))
+        proxies = tuple(
+            p if not isinstance(p, str) else parse_networks([p])[0] for p in self.trusted_proxies
+        )
+        object.__setattr__(self, "trusted_proxies", proxies)
+
     @property
     def delivery_poll_interval(self) -> float:
         """How often the worker looks for due deliveries written by other processes."""
