@@ -49,9 +49,11 @@ lock:
 	  build/lock-venv/bin/python -m pip freeze --exclude spaces-toolkit; } > requirements.lock
 	rm -rf build/lock-venv; rmdir build 2>/dev/null || true
 
-# System (apt) packages needed by later stages, e.g. chromium for docs screenshots. Nothing yet.
+# System (apt) packages: Debian's chromium for the docs' browser test (installed only if missing).
 deps-system:
-	@true
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	else apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  --no-install-recommends chromium fonts-dejavu-core; fi
 
 # ---------------------------------------------------------------- generator
 
@@ -71,7 +73,7 @@ endif
 
 docs: $(if $(HAVE_GENERATOR),$(VENV)/.installed)
 ifneq ($(HAVE_GENERATOR),)
-	$(BIN)/python -m generator --docs
+	$(BIN)/python -m generator --only docs
 else
 	@echo "generator not built yet"
 endif

@@ -33,9 +33,10 @@ class Emitter:
 
 
 def _registry() -> tuple[Emitter, ...]:
+    from ..docs import EMITTER as DOCS
     from . import python
 
-    return (python.EMITTER,)
+    return (python.EMITTER, DOCS)
 
 
 EMITTERS: tuple[Emitter, ...] = _registry()
