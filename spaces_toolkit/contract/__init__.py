@@ -1,0 +1,21 @@
+"""The contract suite: hold any implementation of the Spaces API to spec/openapi.yaml.
+
+`spaces contract` (see `cli`) runs it; `run_contract(ContractOptions(...))` is the same from
+Python. Schemathesis 4 generates and checks requests from the spec (`engine`, with the extra
+checks in `checks`); the suite's own probes (`walks`, `probes`) cover what a single request
+cannot show: pagination walks, credentials on every operation, tenancy, subscription round trips.
+`mutants` holds deliberately broken variants of the reference server that the suite must catch.
+"""
+
+from spaces_toolkit.contract.cli import register
+from spaces_toolkit.contract.model import Failure, OperationTally, SuiteResult
+from spaces_toolkit.contract.runner import ContractOptions, run_contract
+
+__all__ = [
+    "ContractOptions",
+    "Failure",
+    "OperationTally",
+    "SuiteResult",
+    "register",
+    "run_contract",
+]

@@ -1,0 +1,143 @@
+"""Schemathesis checks the suite adds to the built-in ones, run on every generated response.
+
+- `list_envelope`: a list answer holds at most `limit` objects (default 20, at most 100), `count`
+  is the number of objects in `data`, and a page never contains its own cursor.
+- `object_types`: `object` names the type the spec gives it on every object and nested object.
+- `error_json_message`: every 4xx/5xx answer is a JSON object with a string `message`, and a 401
+  says how to authenticate (`WWW-Authenticate: Basic`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import schemathesis
+from schemathesis.core.failures import Failure
+
+from spaces_toolkit.contract.apispec import expected_object_problems, load_model
+
+__all__ = [
+    "CUSTOM_CHECKS",
+    "ContractViolation",
+    "list_envelope",
+    "object_types",
+    "error_json_message",
+]
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+class ContractViolation(Failure):
+    """A failure of one of the suite's own checks."""
+
+    kind_title = "Contract violation"
+
+    @property
+    def _unique_key(self) -> str:
+        return self.title
+
+
+def _fail(case: schemathesis.Case, title: str, message: str) -> None:
+    raise ContractViolation(operation=case.operation.label, title=title, message=message)
+
+
+def _header(response: schemathesis.Response, name: str) -> str:
+    for key, values in response.headers.items():
+        if key.lower() == name:
+            return values[0] if values else ""
+    return ""
+
+
+def _json_body(response: schemathesis.Response) -> Any:
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _sent_query(response: schemathesis.Response) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(str(response.request.url)).query, keep_blank_values=True)
+
+
+def _is_list_operation(case: schemathesis.Case) -> bool:
+    return any(lst.label == case.operation.label for lst in load_model().lists)
+
+
+@schemathesis.check
+def list_envelope(
+    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
+) -> bool | None:
+    if response.status_code != 200 or not _is_list_operation(case):
+        return True
+    body = _json_body(response)
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        return None  # response_schema_conformance reports the shape
+    query = _sent_query(response)
+    limit = DEFAULT_LIMIT
+    raw = query.get("limit", [])
+    if len(raw) == 1 and raw[0].strip().lstrip("+-").isdigit():
+        limit = min(int(raw[0]), MAX_LIMIT)
+    data = body["data"]
+    if len(data) > max(limit, 0):
+        _fail(
+            case, "More objects than `limit`", f"limit={limit} but `data` has {len(data)} objects"
+        )
+    if body.get("count") != len(data):
+        _fail(
+            case,
+            "`count` is not the number of objects in `data`",
+            f"count={body.get('count')!r}, len(data)={len(data)}",
+        )
+    for param in ("starting_after", "starting_before"):
+        for cursor in query.get(param, []):
+            if any(isinstance(o, dict) and str(o.get("id")) == cursor for o in data):
+                _fail(case, "Page contains its own cursor", f"{param}={cursor} is in `data`")
+    return None
+
+
+@schemathesis.check
+def object_types(
+    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
+) -> bool | None:
+    if not 200 <= response.status_code < 300:
+        return True
+    operation = load_model().by_label(case.operation.label)
+    body = _json_body(response)
+    if operation is None or operation.success_schema is None or body is None:
+        return True
+    problems = expected_object_problems(load_model().spec, operation.success_schema, body)
+    if problems:
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        _fail(case, "`object` does not name the type", "; ".join(problems[:5]) + more)
+    return None
+
+
+@schemathesis.check
+def error_json_message(
+    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
+) -> bool | None:
+    if response.status_code < 400:
+        return True
+    media = _header(response, "content-type").split(";")[0].strip().lower()
+    body = _json_body(response)
+    status = response.status_code
+    if media != "application/json" or not isinstance(body, dict):
+        snippet = response.content[:120].decode("utf-8", "replace")
+        _fail(
+            case,
+            "Error answer is not JSON",
+            f"{status} with Content-Type {media or 'missing'!r}: {snippet!r}",
+        )
+    elif not isinstance(body.get("message"), str):
+        _fail(case, "Error answer has no `message`", f"{status} body: {response.content[:200]!r}")
+    if status == 401 and "basic" not in _header(response, "www-authenticate").lower():
+        _fail(
+            case, "401 without `WWW-Authenticate: Basic`", "The answer does not say how to log in"
+        )
+    return None
+
+
+CUSTOM_CHECKS = ("list_envelope", "object_types", "error_json_message")

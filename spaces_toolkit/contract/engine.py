@@ -1,0 +1,146 @@
+"""Run Schemathesis 4 over the spec against a base URL and fold its events into a SuiteResult."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import schemathesis
+from schemathesis.config import SchemathesisConfig
+from schemathesis.engine import events, from_schema
+
+from spaces_toolkit.contract import checks as _checks  # noqa: F401  (registers the custom checks)
+from spaces_toolkit.contract.inputs import semantic_inputs
+from spaces_toolkit.contract.model import Credentials, Failure, SuiteResult, render_curl
+
+__all__ = ["PHASES", "build_config", "run_engine"]
+
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
+# `positive_data_acceptance`: a schema-valid request (made meaningful by `inputs`) must succeed or
+# name a missing object; 5xx is left to `not_a_server_error`, 429 to the rate limit.
+POSITIVE_STATUSES = ["2xx", "404", "429", "5xx"]
+
+Progress = Callable[[str], None]
+
+
+def build_config(
+    *,
+    base_url: str,
+    token: str,
+    seed: int,
+    max_examples: int,
+    workers: int,
+    phases: Sequence[str],
+    checks: Sequence[str] | None,
+) -> SchemathesisConfig:
+    check_config: dict[str, Any] = {
+        "positive_data_acceptance": {"expected-statuses": POSITIVE_STATUSES},
+    }
+    if checks is not None:
+        check_config["enabled"] = False
+        for name in checks:
+            check_config.setdefault(name, {})["enabled"] = True
+    return SchemathesisConfig.from_dict(
+        {
+            "seed": seed,
+            "base-url": base_url,
+            "workers": workers,
+            "request-timeout": 15,
+            "warnings": False,
+            "auth": {"basic": {"username": token, "password": ""}},
+            # Credentials come from `auth`; generating (and negating) the Authorization header
+            # too would make cases "negative" that the configured auth then repairs.
+            "generation": {
+                "max-examples": max_examples,
+                "database": "none",
+                "with-security-parameters": False,
+            },
+            "phases": {name: {"enabled": name in phases} for name in PHASES},
+            "checks": check_config,
+        }
+    )
+
+
+def _header_dict(headers: Mapping[str, Any]) -> dict[str, str]:
+    return {k: v[0] if isinstance(v, list) else str(v) for k, v in headers.items()}
+
+
+def _fold(result: SuiteResult, event: events.ScenarioFinished, creds: Credentials) -> int:
+    recorder = event.recorder
+    for case_id, node in recorder.cases.items():
+        label = node.value.operation.label
+        tally = result.tally(label)
+        tally.cases += 1
+        result.cases_by_phase[event.phase.value] += 1
+        for check in recorder.checks.get(case_id, []):
+            tally.checks_run[check.name] += 1
+            if check.failure_info is None:
+                continue
+            tally.checks_failed[check.name] += 1
+            failure = check.failure_info.failure
+            interaction = recorder.interactions.get(case_id)
+            curl, status = None, None
+            if interaction is not None:
+                request = interaction.request
+                curl = render_curl(
+                    request.method, request.uri, _header_dict(request.headers), request.body, creds
+                )
+                status = interaction.response.status_code if interaction.response else None
+            result.add_failure(
+                Failure(
+                    check=check.name,
+                    operation=failure.operation or label,
+                    title=failure.title,
+                    message=creds.mask(failure.message),
+                    curl=curl,
+                    status=status,
+                )
+            )
+    return len(recorder.cases)
+
+
+def run_engine(
+    *,
+    spec_path: Path,
+    config: SchemathesisConfig,
+    credentials: Credentials,
+    pools: Mapping[str, list[Any]],
+    result: SuiteResult,
+    operations: Sequence[str] | None = None,
+    progress: Progress = lambda line: None,
+) -> None:
+    """Generate, send and check cases; record everything on `result`."""
+    schema = schemathesis.openapi.from_path(spec_path, config=config)
+    if operations:
+        schema = schema.include(name=list(operations))
+    cases, failing, last = 0, 0, time.monotonic()
+    with semantic_inputs(pools):
+        for event in from_schema(schema).execute():
+            if isinstance(event, events.PhaseStarted) and event.phase.name.value in PHASES:
+                if event.phase.is_enabled:
+                    progress(f"schemathesis: {event.phase.name.value} phase ...")
+            elif isinstance(event, events.PhaseFinished) and event.phase.name.value in PHASES:
+                if event.phase.is_enabled:
+                    done = result.cases_by_phase[event.phase.name.value]
+                    progress(f"schemathesis: {event.phase.name.value} phase done, {done} cases")
+            elif isinstance(event, events.ScenarioFinished):
+                cases += _fold(result, event, credentials)
+                failing = len(result.failures)
+                if time.monotonic() - last > 5:
+                    last = time.monotonic()
+                    progress(f"schemathesis: {cases} cases so far, {failing} failures")
+            elif isinstance(event, events.NonFatalError):
+                result.errors.append(
+                    credentials.mask(f"{event.label}: {event.info.title}: {event.info.message}")
+                )
+            elif isinstance(event, events.FatalError):
+                result.errors.append(f"Schemathesis stopped: {event.exception!r}")
+            elif isinstance(event, events.EngineFinished):
+                for failure in event.failures:
+                    result.add_failure(
+                        Failure(
+                            "after_run", failure.operation or "", failure.title, failure.message
+                        )
+                    )

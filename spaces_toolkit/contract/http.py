@@ -1,0 +1,167 @@
+"""The HTTP side of the suite's own probes: one client, every exchange countable and replayable."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from spaces_toolkit.contract.model import Credentials, Failure, SuiteResult, render_curl
+
+__all__ = ["Exchange", "ProbeClient", "basic", "ProbeFailed"]
+
+_NO_JSON = object()
+
+
+def basic(username: str, password: str = "") -> str:
+    """An `Authorization` header value for HTTP Basic auth."""
+    raw = f"{username}:{password}".encode("latin-1", errors="replace")
+    return "Basic " + base64.b64encode(raw).decode("ascii")
+
+
+@dataclass
+class Exchange:
+    """One request the suite sent and the answer it got."""
+
+    operation: str
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: bytes | None
+    status: int
+    headers: httpx.Headers
+    text: str
+    _json: Any = _NO_JSON
+
+    @property
+    def json(self) -> Any:
+        """The parsed body, or None if it is not JSON."""
+        if self._json is _NO_JSON:
+            try:
+                self._json = json.loads(self.text)
+            except ValueError:
+                self._json = None
+        return self._json
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    def curl(self, credentials: Credentials | None) -> str:
+        return render_curl(
+            self.method, self.url, self.request_headers, self.request_body, credentials
+        )
+
+
+class ProbeFailed(Exception):
+    """Raised by a probe step to stop that probe after recording a failure."""
+
+
+class ProbeClient:
+    """Sends the probes' requests and records them on the run's result."""
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        result: SuiteResult,
+        *,
+        timeout: float = 10.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.credentials = credentials
+        self.result = result
+        self._client = httpx.Client(timeout=timeout, follow_redirects=False)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> ProbeClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def send(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        token: str | None = "",
+        authorization: str | None = None,
+        data: dict[str, str] | None = None,
+        json_body: Any = None,
+    ) -> Exchange:
+        """Send one request. `token=""` means the run's token; `None` sends no credentials."""
+        headers = {"Accept": "application/json"}
+        if authorization is not None:
+            headers["Authorization"] = authorization
+        elif token is not None:
+            headers["Authorization"] = basic(token or self.credentials.token)
+        request = self._client.build_request(
+            method,
+            self.base_url + path,
+            params={k: v for k, v in (params or {}).items() if v is not None},
+            headers=headers,
+            data=data,
+            json=json_body,
+        )
+        self.result.tally(operation).probe_requests += 1
+        response = self._client.send(request)
+        return Exchange(
+            operation=operation,
+            method=method,
+            url=str(request.url),
+            request_headers=dict(request.headers),
+            request_body=request.content or None,
+            status=response.status_code,
+            headers=response.headers,
+            text=response.text,
+        )
+
+    def fail(
+        self,
+        check: str,
+        exchange: Exchange | None,
+        title: str,
+        message: str,
+        *,
+        operation: str = "",
+    ) -> None:
+        """Record a failure of `check`, with the exchange that shows it."""
+        label = operation or (exchange.operation if exchange else "")
+        tally = self.result.tally(label)
+        tally.checks_failed[check] += 1
+        self.result.add_failure(
+            Failure(
+                check=check,
+                operation=label,
+                title=title,
+                message=self.credentials.mask(message),
+                curl=exchange.curl(self.credentials) if exchange else None,
+                status=exchange.status if exchange else None,
+                source="probe",
+            )
+        )
+
+    def ran(self, check: str, operation: str) -> None:
+        """Count one run of a probe check on an operation (failing or not)."""
+        self.result.tally(operation).checks_run[check] += 1
+
+    def expect_ok(self, check: str, exchange: Exchange) -> Any:
+        """The JSON body of a 200 answer; otherwise record a failure and stop the probe."""
+        if exchange.status != 200 or not isinstance(exchange.json, dict):
+            snippet = exchange.text[:300]
+            self.fail(
+                check,
+                exchange,
+                "Valid request not answered with a JSON 200",
+                f"Expected 200 with a JSON object, got {exchange.status}: {snippet}",
+            )
+            raise ProbeFailed(check)
+        return exchange.json

@@ -1,0 +1,95 @@
+"""Keep schema-valid generated requests meaningful, so `positive_data_acceptance` stays strict.
+
+The spec accepts any string as a cursor, but a server must refuse a cursor that names no object of
+the list (NOTES 8-9: 400), and it may refuse a loopback or private `target_url` (NOTES 39). Those
+requests are schema-valid yet rightly refused, so before a *positive* case is sent this hook swaps
+a generated cursor for a real one of the same list (chosen by a hash of the generated value, so a
+seed still reproduces the run), keeps one cursor when both were generated, and moves a private
+target host to example.com. Negative cases are sent exactly as generated.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import zlib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import schemathesis
+from schemathesis.hooks import HookContext, unregister
+
+__all__ = ["semantic_inputs", "public_target"]
+
+CURSORS = ("starting_after", "starting_before")
+
+
+def _is_private_host(host: str) -> bool:
+    if host.lower() in {"localhost", "localhost.localdomain"} or host.lower().endswith(
+        ".localhost"
+    ):
+        return True
+    try:
+        address: Any = ipaddress.ip_address(host)
+    except ValueError:
+        if not host.replace(".", "").isdigit():
+            return False
+        try:  # the short forms getaddrinfo accepts, e.g. "0" or "127.1"
+            address = ipaddress.ip_address(socket.inet_aton(host))
+        except OSError:
+            return False
+    return not address.is_global
+
+
+def public_target(url: str) -> str:
+    """`url` with a loopback/private/reserved host replaced by example.com."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return url
+    if not host or not _is_private_host(host):
+        return url
+    netloc = "example.com" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _pick(pool: list[Any], generated: Any) -> Any:
+    return pool[zlib.crc32(repr(generated).encode()) % len(pool)]
+
+
+def _fix_query(query: dict[str, Any], pool: list[Any] | None) -> None:
+    present = [name for name in CURSORS if query.get(name) is not None]
+    if len(present) == 2:
+        query.pop("starting_before")
+        present = ["starting_after"]
+    for name in present:
+        if pool is None:
+            continue
+        if not pool:
+            query.pop(name)
+        elif query[name] not in pool:
+            query[name] = _pick(pool, query[name])
+
+
+@contextmanager
+def semantic_inputs(pools: Mapping[str, list[Any]]) -> Iterator[None]:
+    """Install the hook for the duration of one run. `pools`: list path -> cursors of that list."""
+
+    def before_call(context: HookContext, case: schemathesis.Case, kwargs: dict[str, Any]) -> None:
+        meta = case.meta
+        if meta is None or not meta.generation.mode.is_positive:
+            return
+        if case.method.upper() == "GET" and isinstance(case.query, dict) and case.query:
+            _fix_query(case.query, pools.get(case.operation.path))
+        body = case.body
+        if isinstance(body, dict) and isinstance(body.get("target_url"), str):
+            body["target_url"] = public_target(body["target_url"])
+
+    schemathesis.hook(before_call)
+    try:
+        yield
+    finally:
+        unregister(before_call)

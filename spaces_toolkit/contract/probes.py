@@ -1,0 +1,201 @@
+"""Probes of credentials, tenancy and resource subscriptions.
+
+Checks (names as they appear in reports):
+- `auth_required`: every operation answers a request without credentials, with an unknown token
+  and with another auth scheme by exactly 401, a JSON `message` and `WWW-Authenticate: Basic`.
+- `tenant_isolation`: nothing listed for one token is listed for, or retrievable with, the other.
+- `subscription_roundtrip`: a resource subscription created with a form body and with a JSON
+  body is answered with what was sent, and appears in the list with the same fields.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from spaces_toolkit.contract.apispec import ApiModel, Operation
+from spaces_toolkit.contract.http import Exchange, ProbeClient, ProbeFailed, basic
+from spaces_toolkit.contract.walks import cursor_of, error_problem, list_all, pointer_get
+
+__all__ = ["probe_auth", "probe_tenancy", "probe_subscriptions", "sample_paths"]
+
+AUTH = "auth_required"
+TENANCY = "tenant_isolation"
+ROUNDTRIP = "subscription_roundtrip"
+SAMPLE = 5
+
+
+def sample_paths(
+    client: ProbeClient, model: ApiModel, check: str, token: str = ""
+) -> dict[str, list[tuple[str, Any]]]:
+    """Per retrieve operation: paths of up to SAMPLE listed objects, with the object."""
+    paths: dict[str, list[tuple[str, Any]]] = {}
+    for lst in model.lists:
+        if lst.retrieve is None:
+            continue
+        for obj in list_all(client, lst, check, token)[:SAMPLE]:
+            path = lst.retrieve.path
+            for name, pointer in lst.retrieve_params:
+                path = path.replace("{" + name + "}", str(pointer_get(obj, pointer)))
+            paths.setdefault(lst.retrieve.label, []).append((path, obj))
+    return paths
+
+
+def _valid_request(op: Operation, paths: dict[str, list[tuple[str, Any]]]) -> dict[str, Any]:
+    path = paths[op.label][0][0] if paths.get(op.label) else op.path
+    for name in op.path_params:
+        path = path.replace("{" + name + "}", "1")
+    kwargs: dict[str, Any] = {"path": path}
+    if op.body_media_types:
+        kwargs["json_body"] = {
+            "event": "customer.created",
+            "target_url": f"https://example.com/contract/auth/{secrets.token_hex(4)}",
+        }
+    return kwargs
+
+
+def probe_auth(client: ProbeClient, model: ApiModel) -> None:
+    """Every operation refuses missing and wrong credentials with exactly 401."""
+    paths = sample_paths(client, model, AUTH)
+    wrong = [
+        ("no credentials", {"token": None}),
+        ("an unknown token", {"authorization": basic("contract-unknown-token")}),
+        ("a token in the password", {"authorization": basic("", client.credentials.token)}),
+        ("a Bearer token", {"authorization": f"Bearer {client.credentials.token}"}),
+    ]
+    for op in model.operations:
+        client.ran(AUTH, op.label)
+        request = _valid_request(op, paths)
+        path = request.pop("path")
+        for what, auth in wrong:
+            exchange = client.send(op.label, op.method, path, **auth, **request)
+            problem = _auth_problem(exchange)
+            if problem:
+                client.fail(AUTH, exchange, f"Request with {what} not refused with 401", problem)
+                break
+
+
+def _auth_problem(exchange: Exchange) -> str | None:
+    if exchange.status != 401:
+        return f"Expected 401, got {exchange.status}: {exchange.text[:200]}"
+    if "basic" not in exchange.headers.get("www-authenticate", "").lower():
+        return "401 without `WWW-Authenticate: Basic ...`"
+    return error_problem(exchange)
+
+
+def probe_tenancy(client: ProbeClient, model: ApiModel, second: str) -> None:
+    """Objects of one token are neither listed for nor retrievable with the other, both ways."""
+    tokens = (client.credentials.token, second)
+    lists = {
+        t: {lst.label: list_all(client, lst, TENANCY, t) for lst in model.lists} for t in tokens
+    }
+    for mine, theirs in (tokens, tokens[::-1]):
+        for lst in model.lists:
+            client.ran(TENANCY, lst.label)
+            leaked = [o for o in lists[theirs][lst.label] if o in lists[mine][lst.label]]
+            if leaked:
+                exchange = client.send(
+                    lst.label, "GET", lst.path, params={"limit": 100}, token=theirs
+                )
+                client.fail(
+                    TENANCY,
+                    exchange,
+                    "Another token's objects are listed",
+                    f"{len(leaked)} objects of one account listed for another, "
+                    f"e.g. {cursor_of(leaked[0]) or leaked[0]!r:.120}",
+                )
+            _foreign_tenant_cursor(client, lst, lists, mine, theirs)
+        for label, samples in sample_paths(client, model, TENANCY, mine).items():
+            client.ran(TENANCY, label)
+            for path, obj in samples:
+                exchange = client.send(label, "GET", path, token=theirs)
+                if exchange.status == 200 and exchange.json == obj:
+                    client.fail(
+                        TENANCY,
+                        exchange,
+                        "Another token's object is retrievable",
+                        f"{path} of one account answered 200 for another",
+                    )
+                    break
+                if exchange.status not in (200, 404):
+                    client.fail(
+                        TENANCY,
+                        exchange,
+                        "Unexpected answer for another account's object",
+                        f"Expected 404, got {exchange.status}",
+                    )
+                    break
+
+
+def _foreign_tenant_cursor(client, lst, lists, mine, theirs) -> None:
+    if lst.cursor_is_integer:
+        return  # Space ids run from 1 in every account: the same id is the other's own cursor.
+    own = {cursor_of(o) for o in lists[theirs][lst.label]}
+    cursor = next((c for c in map(cursor_of, lists[mine][lst.label]) if c not in own), None)
+    if cursor is None:
+        return
+    exchange = client.send(
+        lst.label, "GET", lst.path, params={"starting_after": cursor}, token=theirs
+    )
+    if exchange.status != 400:
+        client.fail(
+            TENANCY,
+            exchange,
+            "Another account's cursor accepted",
+            f"Expected 400 for a cursor from another account's list, got {exchange.status}",
+        )
+
+
+def probe_subscriptions(client: ProbeClient, model: ApiModel) -> None:
+    """A created resource subscription is echoed back and then listed with the same fields."""
+    create = next((op for op in model.operations if op.method == "POST"), None)
+    listing = next((lst for lst in model.lists if create and lst.path == create.path), None)
+    if create is None or listing is None:
+        return
+    for encoding in create.body_media_types:
+        client.ran(ROUNDTRIP, create.label)
+        sent = {
+            "event": "customer.created",
+            "target_url": f"https://example.com/contract/{secrets.token_hex(6)}?via=suite",
+        }
+        as_form = "form" in encoding
+        exchange = client.send(
+            create.label,
+            "POST",
+            create.path,
+            data=sent if as_form else None,
+            json_body=None if as_form else sent,
+        )
+        try:
+            created = client.expect_ok(ROUNDTRIP, exchange)
+        except ProbeFailed:
+            continue
+        changed = {k: created.get(k) for k, v in sent.items() if created.get(k) != v}
+        if changed:
+            client.fail(
+                ROUNDTRIP,
+                exchange,
+                "Created subscription differs from the request",
+                f"Sent {sent}, answer has {changed}",
+            )
+            continue
+        client.ran(ROUNDTRIP, listing.label)
+        try:
+            listed = list_all(client, listing, ROUNDTRIP)
+        except ProbeFailed:
+            continue
+        same = [
+            o
+            for o in listed
+            if cursor_of(o) == cursor_of(created)
+            and o.get("target_url") == created.get("target_url")
+        ]
+        if not same or same[0] != created:
+            page = client.send(listing.label, "GET", listing.path, params={"limit": 100})
+            detail = "not listed" if not same else f"listed as {same[0]!r:.300}"
+            client.fail(
+                ROUNDTRIP,
+                page,
+                "Created subscription not listed with the same fields",
+                f"Created (as {encoding}) {created!r:.300}; {detail}",
+            )
