@@ -3,29 +3,23 @@
 - `index.html`: one self-contained page (inline CSS and JS, nothing loaded from elsewhere);
 - `markdown/`: the same reference in the original docs' layout (README.md + sections/*.md).
 
-`python -m generator --only docs` (`make docs`) writes it; `--check` compares it.
+`python -m generator --only docs` (`make docs`) writes it; `--check` compares it. The emitter
+itself is in `generator.docs.emitter`, which only the emitter registry imports.
 """
 
 from __future__ import annotations
 
-from ..emitters import EmitContext, Emitter
+from .. import ir
 from .html import render_html
 from .markdown import render_markdown
 from .view import build_view
 
-__all__ = ["EMITTER", "render_docs"]
+__all__ = ["render_files"]
 
 
-def render_docs(ctx: EmitContext) -> dict[str, str]:
-    view = build_view(ctx.api)
+def render_files(api: ir.Api) -> dict[str, str]:
+    """Relative path under generated/docs/ -> text, before the generator's stamp."""
+    view = build_view(api)
     files = {"index.html": render_html(view)}
     files.update({f"markdown/{path}": text for path, text in render_markdown(view).items()})
     return files
-
-
-EMITTER = Emitter(
-    name="docs",
-    directory="docs",
-    render=render_docs,
-    description="API reference: single-file HTML and Markdown",
-)

@@ -33,7 +33,7 @@ class Emitter:
 
 
 def _registry() -> tuple[Emitter, ...]:
-    from ..docs import EMITTER as DOCS
+    from ..docs.emitter import EMITTER as DOCS
     from . import python
 
     return (python.EMITTER, DOCS)

@@ -1,0 +1,253 @@
+"""Every code sample in the docs runs against the reference server.
+
+The samples use the docs' placeholders (`ACCESS_TOKEN`, `CUSTOMER_TOKEN`, Space `1` …). Here the
+server is seeded, the real ids are found the way the spec's links say (list, then take
+`data/0/id`), and each placeholder is swapped for its real value: in curl samples in the URL and
+the `-u`/`-d` arguments, in Python samples in the arguments of the `client.<resource>.<method>(…)`
+call (through the syntax tree, so nothing else in the code can be touched). Then curl runs for
+real and the Python code is executed with the generated client.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import json
+import re
+import shlex
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from generator.build import build_api
+from generator.docs.samples import ACCESS_TOKEN, placeholder_values
+from generator.load import load_spec as load_loaded_spec
+from spaces_toolkit.server.embedded import EmbeddedServer, run_embedded
+
+from ._docs import SPEC, DocSample, html_samples, load_spec, spec_operations
+
+API = build_api(load_loaded_spec(SPEC))
+OPS = {op.operation_id: op for op in API.operations}
+SAMPLES = html_samples()
+DEFAULT_BASE = API.servers[0].url
+# Deliveries must never leave this machine: a created subscription points at a closed loopback port.
+BODY_OVERRIDES = {"target_url": "http://127.0.0.1:9/resource_subscription_example"}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
+    db = tmp_path_factory.mktemp("docs-samples") / "spaces.db"
+    with run_embedded(db, accounts=1, seed_customers=4) as embedded:
+        yield embedded
+
+
+@pytest.fixture(scope="module")
+def real_values(server: EmbeddedServer) -> dict[str, dict[str, Any]]:
+    """operationId -> {path parameter: a real value}, found through the spec's response links."""
+    spec = load_spec()
+    found: dict[str, dict[str, Any]] = {}
+    auth = (server.tokens[0], "")
+    for path, item in spec["paths"].items():
+        if "{" in path:
+            continue
+        for operation in item.values():
+            for response in operation.get("responses", {}).values():
+                for link in (response.get("links") or {}).values():
+                    target, params = link["operationId"], link.get("parameters") or {}
+                    if not params or target in found:
+                        continue
+                    body = httpx.get(f"{server.base_url}{path}", auth=auth, timeout=20).json()
+                    found[target] = {
+                        name: _pointer(body, expr.split("#", 1)[1]) for name, expr in params.items()
+                    }
+    needed = {o.operation_id for o in API.operations if o.path_params}
+    missing = sorted(needed - set(found))
+    assert not missing, f"no spec link gives real ids for {missing}"
+    return found
+
+
+def _pointer(document: Any, pointer: str) -> Any:
+    for token in pointer.lstrip("/").split("/"):
+        document = document[int(token)] if isinstance(document, list) else document[token]
+    return document
+
+
+def _swaps(real_values: dict[str, dict[str, Any]], operation_id: str) -> dict[str, Any]:
+    """Placeholder text -> real value: the operation's own first, then every other one."""
+    swaps: dict[str, Any] = {}
+    for op_id in [operation_id, *real_values]:
+        if op_id not in OPS:
+            continue
+        placeholders = placeholder_values(OPS[op_id])
+        for name, real in real_values.get(op_id, {}).items():
+            swaps.setdefault(str(placeholders[name]), real)
+    return swaps
+
+
+def _id(sample: DocSample) -> str:
+    return f"{sample.section}:{sample.lang}"
+
+
+# ---------------------------------------------------------------------------------- curl
+
+
+def _curl_argv(sample: DocSample, server: EmbeddedServer, swaps: dict[str, Any]) -> list[str]:
+    argv = shlex.split(sample.code.replace("\\\n", " "))
+    assert argv[0] == "curl", sample.code
+    out: list[str] = []
+    for arg in argv[1:]:
+        if arg.startswith(DEFAULT_BASE):
+            path = arg[len(DEFAULT_BASE) :]
+            segments = [str(swaps.get(seg, seg)) for seg in path.split("/")]
+            arg = server.base_url + "/".join(segments)
+        elif arg == f"{ACCESS_TOKEN}:":
+            arg = f"{server.tokens[0]}:"
+        elif out and out[-1] == "-d" and "=" in arg:
+            name, value = arg.split("=", 1)
+            value = BODY_OVERRIDES.get(name, str(swaps.get(value, value)))
+            arg = f"{name}={value}"
+        out.append(arg)
+    return out
+
+
+def _replay(argv: list[str]) -> tuple[int, str]:
+    """What curl would send, through httpx (only when no curl binary is installed)."""
+    method, url, data, auth, as_query = "GET", "", [], None, False
+    it = iter(argv)
+    for arg in it:
+        if arg == "-G":
+            as_query = True
+        elif arg == "-X":
+            method = next(it)
+        elif arg == "-u":
+            user, _, password = next(it).partition(":")
+            auth = (user, password)
+        elif arg == "-d":
+            data.append(tuple(next(it).split("=", 1)))
+        elif arg.startswith("http"):
+            url = arg
+    if data and not as_query and method == "GET":
+        method = "POST"
+    kwargs: dict[str, Any] = {"params": data} if as_query else {"data": dict(data)} if data else {}
+    response = httpx.request(method, url, auth=auth, timeout=20, **kwargs)
+    return response.status_code, response.text
+
+
+CURL = [s for s in SAMPLES if s.lang == "curl"]
+
+
+@pytest.mark.parametrize("sample", CURL, ids=[_id(s) for s in CURL])
+def test_curl_sample_runs(
+    sample: DocSample, server: EmbeddedServer, real_values: dict[str, dict[str, Any]]
+) -> None:
+    argv = _curl_argv(sample, server, _swaps(real_values, sample.operation_id))
+    if shutil.which("curl"):
+        done = subprocess.run(
+            ["curl", "-sS", "--fail-with-body", "--max-time", "20", *argv],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, f"{argv}\n{done.stderr}\n{done.stdout}"
+        text = done.stdout
+    else:
+        status, text = _replay(argv)
+        assert status == 200, f"{argv}: {status} {text}"
+    body = json.loads(text)
+    if sample.operation_id:
+        expected = OPS[sample.operation_id].response
+        documented = expected.examples[0].value if expected.examples else None
+        if isinstance(documented, dict) and "object" in documented:
+            assert body.get("object") == documented["object"]
+
+
+# ---------------------------------------------------------------------------------- Python
+
+
+class _Substitute(ast.NodeTransformer):
+    """Swap placeholders in the arguments of `client.<resource>.<method>(...)` and of the
+    client's constructor; everything else in the sample stays as written."""
+
+    def __init__(self, swaps: dict[str, Any], token: str, client_classes: set[str]) -> None:
+        self.swaps, self.token, self.classes = swaps, token, client_classes
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if _rooted_at_client(node.func):
+            node.args = [self._swap(arg) for arg in node.args]
+            for kw in node.keywords:
+                if kw.arg in BODY_OVERRIDES:
+                    kw.value = ast.Constant(BODY_OVERRIDES[kw.arg])
+        elif isinstance(node.func, ast.Name) and node.func.id in self.classes:
+            for kw in node.keywords:
+                if kw.arg == "access_token" and _constant(kw.value) == ACCESS_TOKEN:
+                    kw.value = ast.Constant(self.token)
+        return node
+
+    def _swap(self, arg: ast.expr) -> ast.expr:
+        value = _constant(arg)
+        if value is not None and str(value) in self.swaps:
+            return ast.Constant(self.swaps[str(value)])
+        return arg
+
+
+def _constant(node: ast.expr) -> Any:
+    return node.value if isinstance(node, ast.Constant) else None
+
+
+def _rooted_at_client(func: ast.expr) -> bool:
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return isinstance(func, ast.Name) and func.id == "client"
+
+
+PYTHON = [s for s in SAMPLES if s.lang.startswith("python")]
+
+
+@pytest.mark.parametrize("sample", PYTHON, ids=[_id(s) for s in PYTHON])
+def test_python_sample_runs(
+    sample: DocSample,
+    server: EmbeddedServer,
+    real_values: dict[str, dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(f"{API.client.env_prefix}_ACCESS_TOKEN", server.tokens[0])
+    monkeypatch.setenv(f"{API.client.env_prefix}_BASE_URL", server.base_url)
+    classes = {API.client.client_class, API.client.async_client_class}
+    tree = _Substitute(_swaps(real_values, sample.operation_id), server.tokens[0], classes).visit(
+        ast.parse(sample.code)
+    )
+    code = ast.unparse(ast.fix_missing_locations(tree))
+    if sample.operation_id:
+        assert re.search(r"\bclient\.\w+\.\w+\(", code), "the sample calls no client method"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(code, f"<docs sample {_id(sample)}>", "exec"), {"__name__": "__main__"})  # noqa: S102
+    if sample.operation_id:
+        assert printed.getvalue().strip(), "the sample printed nothing"
+
+
+def test_every_operation_has_all_samples() -> None:
+    have = {(s.operation_id, s.lang) for s in SAMPLES}
+    for operation_id in spec_operations(load_spec()):
+        for lang in ("curl", "python", "python-async"):
+            assert (operation_id, lang) in have, f"{operation_id} has no {lang} sample"
+
+
+def test_samples_are_in_the_markdown_too() -> None:
+    from ._docs import MARKDOWN, markdown_code_blocks
+
+    blocks = {
+        code
+        for path in sorted(MARKDOWN.rglob("*.md"))
+        for _, code in markdown_code_blocks(Path(path).read_text(encoding="utf-8"))
+    }
+    missing = [_id(s) for s in SAMPLES if s.code not in blocks]
+    assert not missing, f"samples in index.html but not in the Markdown: {missing}"
