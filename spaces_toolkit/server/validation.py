@@ -31,6 +31,9 @@ class ParamSpec:
     required: bool
     schema: dict[str, Any]
     validator: Draft202012Validator
+    # Raw values already parsed and found valid → their parsed value. Clients send the same few
+    # `limit`s and ids over and over, and a jsonschema pass costs more than the query.
+    parsed: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     @property
     def default(self) -> Any:
@@ -69,18 +72,25 @@ def _check_text(label: str, raw: str) -> None:
         raise ApiError.bad_request(f"Invalid {label}: contains a NUL character")
 
 
+_PARSED_MAX = 1024
+
+
 def parse_param(param: ParamSpec, raw: str) -> Any:
     """Convert a raw path/query string to the declared type and validate it."""
+    if raw in param.parsed:
+        return param.parsed[raw]
     label = f"{param.location} parameter {param.name}"
     _check_text(label, raw)
     value: Any = raw
-    bad = ApiError.bad_request(f"Invalid {label}={raw!r}: must be {param.describe()}")
     if param.schema.get("type") == "integer":
         if not _INT.fullmatch(raw):
-            raise bad
+            raise ApiError.bad_request(f"Invalid {label}={raw!r}: must be {param.describe()}")
         value = int(raw)
     if next(iter(param.validator.iter_errors(value)), None) is not None:
-        raise bad
+        raise ApiError.bad_request(f"Invalid {label}={raw!r}: must be {param.describe()}")
+    if len(param.parsed) >= _PARSED_MAX:
+        param.parsed.clear()
+    param.parsed[raw] = value
     return value
 
 
