@@ -1,0 +1,109 @@
+"""index.html without a browser: self-contained, complete, reproducible, served at /docs."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import httpx
+
+from generator.build import build_api
+from generator.docs import render_files
+from generator.load import load_spec as load_loaded_spec
+from spaces_toolkit.server.embedded import run_embedded
+
+from ._docs import DOCS, INDEX, REPO, SPEC, load_spec, spec_operations
+
+HTML = INDEX.read_text(encoding="utf-8")
+
+
+class _Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, {k: v or "" for k, v in attrs}))
+
+
+def _tags() -> list[tuple[str, dict[str, str]]]:
+    parser = _Collect()
+    parser.feed(HTML)
+    return parser.tags
+
+
+def test_nothing_is_loaded_from_elsewhere() -> None:
+    tags = _tags()
+    for tag, attrs in tags:
+        for name in ("src", "srcset", "data", "poster", "background"):
+            assert name not in attrs or attrs[name].startswith("data:"), (tag, attrs)
+        if tag == "link":
+            assert attrs.get("href", "").startswith("data:"), attrs
+    for style in re.findall(r"<style>(.*?)</style>", HTML, re.S):
+        assert "@import" not in style
+        assert not re.search(r"url\((?!['\"]?data:)", style), "CSS url() to something not inline"
+    csp = [
+        a["content"]
+        for t, a in tags
+        if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"
+    ]
+    assert csp and "default-src 'none'" in csp[0]
+    assert "<base" not in HTML
+
+
+def test_every_operation_and_event_has_a_section() -> None:
+    spec = load_spec()
+    ids = {a.get("data-operation") for t, a in _tags() if t == "section"}
+    assert set(spec_operations(spec)) <= ids
+    events = {a.get("data-event") for t, a in _tags() if t == "section"}
+    assert set(spec["webhooks"]) <= events
+
+
+def test_every_attribute_of_every_object_is_shown() -> None:
+    api = build_api(load_loaded_spec(SPEC))
+    paths = {a.get("data-path") for t, a in _tags() if t == "li" and "field" in a.get("class", "")}
+    for resource in api.resources:
+        model = api.model(resource.object_model) if resource.object_model else None
+        if model is None or model.kind != "object":
+            continue
+        for attr in model.attributes:
+            assert attr.name in paths, f"{model.name}.{attr.name}"
+
+
+def test_anchors_are_unique_and_links_resolve() -> None:
+    ids = [a["id"] for _, a in _tags() if "id" in a]
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    targets = {a["href"][1:] for t, a in _tags() if t == "a" and a.get("href", "").startswith("#")}
+    assert targets <= set(ids), sorted(targets - set(ids))
+
+
+def test_rendering_is_reproducible(tmp_path: Path) -> None:
+    """Same bytes in-process and in a fresh interpreter with another hash seed."""
+    api = build_api(load_loaded_spec(SPEC))
+    first = render_files(api)
+    assert render_files(api) == first
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "--only", "docs", "--out", str(tmp_path)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    for rel in first:
+        assert (tmp_path / "docs" / rel).read_bytes() == (DOCS / rel).read_bytes(), rel
+
+
+def test_reference_server_serves_the_page_at_docs(tmp_path: Path) -> None:
+    with run_embedded(tmp_path / "spaces.db", accounts=1, seed_customers=1) as server:
+        response = httpx.get(f"{server.root_url}/docs", timeout=20)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.content == INDEX.read_bytes()
