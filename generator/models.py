@@ -38,6 +38,7 @@ _OPTIONS: dict[str, Any] = {
     "formatters": [Formatter.BUILTIN],
     "custom_file_header": f"# Models: datamodel-code-generator {DMCG_VERSION}.",
     "additional_imports": [
+        "typing.Annotated",
         "typing.Any",
         "collections.abc.Callable",
         "enum.Enum",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import ipaddress
 import os
 import platform
@@ -21,7 +22,7 @@ from ._exceptions import (
     RateLimitError,
     _BaseError,
 )
-from ._logs import setup_logging
+from ._logs import logger, redact_headers, setup_logging
 from ._metadata import (
     API_VERSION,
     AUTH_SCHEME,
@@ -33,9 +34,13 @@ from ._metadata import (
     __version__,
 )
 from ._response import RAW_RESPONSE_HEADER
+from ._retry import retryable_method, retryable_status
 from ._types import NotGiven, Query, RequestOptions, Timeout
 
 __all__ = [
+    "log_request",
+    "options_without_raw",
+    "should_retry",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "BaseClient",
@@ -156,8 +161,6 @@ class BaseClient:
         return {}
 
     def _max_retries(self, method: str, options: RequestOptions) -> int:
-        from ._retry import retryable_method
-
         if not isinstance(options.max_retries, NotGiven):
             return max(0, options.max_retries)  # asked for explicitly: honoured for any method
         return self.max_retries if retryable_method(method) else 0
@@ -201,3 +204,23 @@ def _query_value(value: object) -> Any:
     if hasattr(value, "value") and isinstance(value.value, str | int):  # enum members
         return value.value
     return value
+
+
+def log_request(request: httpx.Request, attempt: int) -> None:
+    logger.debug(
+        "Request %s %s (attempt %d) headers=%s",
+        request.method,
+        request.url,
+        attempt + 1,
+        redact_headers(dict(request.headers)),
+    )
+
+
+def options_without_raw(options: RequestOptions) -> RequestOptions:
+    """`options` without the raw-response flag: the following pages of a list are parsed."""
+    headers = {k: v for k, v in (options.extra_headers or {}).items() if k != RAW_RESPONSE_HEADER}
+    return dataclasses.replace(options, extra_headers=headers)
+
+
+def should_retry(attempt: int, retries: int, response: httpx.Response | None) -> bool:
+    return attempt < retries and (response is None or retryable_status(response.status_code))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ._clients import AsyncAPIClient, SyncAPIClient
+from ._async_client import AsyncAPIClient
+from ._sync_client import SyncAPIClient
 
 __all__ = ["AsyncAPIResource", "SyncAPIResource"]
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import httpx
 
+from ._async_client import AsyncAPIClient
 from ._base_client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
-from ._clients import AsyncAPIClient, SyncAPIClient
+from ._sync_client import SyncAPIClient
 from ._types import Timeout
 from .resources import (
     AccountResource,

@@ -1,0 +1,174 @@
+# Generated from spec/openapi.yaml (sha256 08c912baf3629b8d7c87c20a188e73e97b006c79eee20c67e81f1087686f8b63) by the generator.
+# Do not edit: change the spec and run `make`.
+"""The sync HTTP client: send, retry, raise typed errors, parse."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from ._base_client import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    BaseClient,
+    log_request,
+    make_status_error,
+    options_without_raw,
+    should_retry,
+)
+from ._exceptions import APIConnectionError, APITimeoutError
+from ._logs import logger
+from ._pagination import Cursor, SyncPage
+from ._response import APIResponse, parse_body
+from ._retry import retry_delay
+from ._types import Query, RequestOptions, Timeout
+
+__all__ = ["SyncAPIClient"]
+
+
+class SyncAPIClient(BaseClient):
+    """Sends requests with httpx.Client; base of the generated sync client."""
+
+    def __init__(
+        self,
+        access_token: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(
+            access_token=access_token, base_url=base_url, timeout=timeout, max_retries=max_retries
+        )
+        self._owns_http_client = http_client is None
+        self._http_client = (
+            http_client if http_client is not None else httpx.Client(timeout=timeout)
+        )
+
+    def with_options(
+        self,
+        *,
+        base_url: str | None = None,
+        timeout: Timeout | None = None,
+        max_retries: int | None = None,
+    ) -> Self:
+        """A copy of this client with other defaults, sharing its connection pool."""
+        return type(self)(
+            self._access_token,
+            base_url=base_url or self.base_url,
+            timeout=self.timeout if timeout is None else timeout,
+            max_retries=self.max_retries if max_retries is None else max_retries,
+            http_client=self._http_client,
+        )
+
+    def close(self) -> None:
+        """Close the connection pool (a client passed in as `http_client` is left open)."""
+        if self._owns_http_client:
+            self._http_client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Query | None = None,
+        body: Mapping[str, object] | None = None,
+        content_type: str | None = None,
+        options: RequestOptions,
+    ) -> tuple[httpx.Response, bool, int]:
+        retries = self._max_retries(method, options)
+        attempt = 0
+        while True:
+            request, raw = self._build_request(
+                self._http_client,
+                method,
+                path,
+                query=query,
+                body=body,
+                content_type=content_type,
+                options=options,
+            )
+            log_request(request, attempt)
+            response: httpx.Response | None = None
+            try:
+                response = self._http_client.send(request)
+            except httpx.TransportError as exc:
+                if not should_retry(attempt, retries, None):
+                    if isinstance(exc, httpx.TimeoutException):
+                        raise APITimeoutError(request=request) from exc
+                    raise APIConnectionError(request=request) from exc
+                logger.debug("%s %s failed: %r", method, request.url, exc)
+            else:
+                logger.debug("Response %s %s -> %d", method, request.url, response.status_code)
+                if response.is_success or not should_retry(attempt, retries, response):
+                    if not response.is_success:
+                        raise make_status_error(response)
+                    return response, raw, attempt
+                response.close()
+            delay = retry_delay(attempt, response)
+            logger.info("Retrying %s %s in %.2f seconds", method, request.url, delay)
+            time.sleep(delay)
+            attempt += 1
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: Any,
+        query: Query | None = None,
+        body: Mapping[str, object] | None = None,
+        content_type: str | None = None,
+        options: RequestOptions,
+    ) -> Any:
+        response, raw, retries = self._send(
+            method, path, query=query, body=body, content_type=content_type, options=options
+        )
+        if raw:
+            return APIResponse(
+                response, lambda: parse_body(response, cast_to), retries_taken=retries
+            )
+        return parse_body(response, cast_to)
+
+    def request_page(
+        self,
+        method: str,
+        path: str,
+        *,
+        cursor: Cursor,
+        query: Mapping[str, object],
+        options: RequestOptions,
+    ) -> Any:
+        """The first page of a list; the page fetches the following ones itself."""
+
+        def fetch(params: Mapping[str, object]) -> SyncPage[Any]:
+            page = self.request_page(
+                method, path, cursor=cursor, query=params, options=options_without_raw(options)
+            )
+            assert isinstance(page, SyncPage)
+            return page
+
+        response, raw, retries = self._send(method, path, query=query, options=options)
+
+        def make() -> SyncPage[Any]:
+            return SyncPage(
+                parse_body(response, cursor.envelope), cursor=cursor, query=query, fetch=fetch
+            )
+
+        return APIResponse(response, make, retries_taken=retries) if raw else make()
