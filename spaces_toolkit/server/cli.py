@@ -13,6 +13,7 @@ from ..errors import CLIError
 from .db import Database, open_database
 from .events import EVENT_TYPES
 from .repo.accounts import account_for_token, create_account
+from .targets import TargetRefused, check_target_url
 
 __all__ = ["register"]
 
@@ -77,6 +78,11 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _token_create(args: argparse.Namespace) -> int:
+    if args.webhook_url:
+        try:  # private addresses are judged by the server (--allow-private-targets)
+            check_target_url(args.webhook_url, allow_private=True)
+        except TargetRefused as exc:
+            raise CLIError(f"--webhook-url: {exc}") from None
     db = _open(args.db)
     try:
         account_id, token = create_account(

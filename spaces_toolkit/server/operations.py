@@ -10,7 +10,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from ..spec import load_spec, validator_at
-from .validation import BodySpec, ParamSpec
+from .validation import FORMATS, BodySpec, ParamSpec
 
 __all__ = ["Operation", "operations", "HTTP_METHODS"]
 
@@ -67,12 +67,16 @@ def _body(spec: dict[str, Any], node: Any, base: str) -> BodySpec | None:
     if node is None:
         return None
     body, ptr = _deref(spec, node, base)
-    media = {
-        mt: validator_at(f"{ptr}/content/{_escape(mt)}/schema", spec)
-        for mt, content in body.get("content", {}).items()
-        if "schema" in content
-    }
-    return BodySpec(required=bool(body.get("required", False)), media_types=media)
+    media, fields = {}, set()
+    for mt, content in body.get("content", {}).items():
+        if "schema" not in content:
+            continue
+        pointer = f"{ptr}/content/{_escape(mt)}/schema"
+        media[mt] = validator_at(pointer, spec).evolve(format_checker=FORMATS)
+        fields |= set(_deref(spec, content["schema"], pointer)[0].get("properties", {}))
+    return BodySpec(
+        required=bool(body.get("required", False)), media_types=media, fields=frozenset(fields)
+    )
 
 
 def _responses(spec: dict[str, Any], node: dict[str, Any], base: str) -> dict[str, Any]:

@@ -57,8 +57,9 @@ def _cursor_seq(tx: Transaction, src: ListSource, account_id: int, name: str, va
         (account_id, value),
     )
     if row is None:
+        article = "an" if src.noun[0].lower() in "aeiou" else "a"
         raise ApiError.bad_request(
-            f"Invalid {name}: {value!r} is not the id of a {src.noun} in this list"
+            f"Invalid {name}: {value!r} is not the id of {article} {src.noun} in this list"
         )
     return int(row["seq"])
 

@@ -15,11 +15,25 @@ from jsonschema import Draft202012Validator
 
 from .problems import ApiError
 
-__all__ = ["ParamSpec", "BodySpec", "parse_param", "parse_body", "FORM", "JSON"]
+__all__ = ["ParamSpec", "BodySpec", "parse_param", "parse_body", "FORM", "JSON", "FORMATS"]
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 _INT = re.compile(r"-?[0-9]{1,30}")
+# RFC 3986 at the character level: an absolute URI whose characters are all allowed and whose
+# percent signs each start a %XX escape. (jsonschema checks "uri" only if `rfc3987` is
+# installed; the server must not depend on that.)
+_URI = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#\[\]]|%[0-9A-Fa-f]{2})*"
+)
+
+FORMATS = jsonschema.FormatChecker()
+FORMATS.checkers = dict(Draft202012Validator.FORMAT_CHECKER.checkers)
+
+
+@FORMATS.checks("uri")
+def _is_uri(value: object) -> bool:
+    return not isinstance(value, str) or _URI.fullmatch(value) is not None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,6 +75,7 @@ class BodySpec:
 
     required: bool
     media_types: dict[str, Draft202012Validator]
+    fields: frozenset[str] = frozenset()  # declared properties; other fields are ignored
 
 
 def _check_text(label: str, raw: str) -> None:
@@ -106,7 +121,7 @@ def _field_message(error: jsonschema.ValidationError) -> str:
     return f"Invalid {field or 'request body'}: {error.message}"
 
 
-def _parse_form(body: bytes) -> dict[str, Any]:
+def _parse_form(body: bytes, fields: frozenset[str]) -> dict[str, Any]:
     try:
         text = body.decode("utf-8")
         pairs = urllib.parse.parse_qsl(
@@ -116,9 +131,11 @@ def _parse_form(body: bytes) -> dict[str, Any]:
         raise ApiError.bad_request(f"Malformed form-encoded body: {exc}") from None
     result: dict[str, Any] = {}
     for key, value in pairs:
+        if key not in fields:
+            continue  # undeclared fields are ignored, like undeclared query parameters
         if key in result:
             raise ApiError.bad_request(f"Invalid request body: field {key!r} given more than once")
-        _check_text(f"field {key}", key + value)
+        _check_text(f"field {key}", value)
         result[key] = value
     return result
 
@@ -127,7 +144,7 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _parse_json(body: bytes) -> dict[str, Any]:
+def _parse_json(body: bytes, fields: frozenset[str]) -> dict[str, Any]:
     try:
         value = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
@@ -135,8 +152,8 @@ def _parse_json(body: bytes) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ApiError.bad_request("Invalid request body: must be a JSON object")
     for key, item in value.items():
-        if isinstance(item, str):
-            _check_text(f"field {key}", key + item)
+        if key in fields and isinstance(item, str):
+            _check_text(f"field {key}", item)
     return value
 
 
@@ -155,7 +172,7 @@ def parse_body(spec: BodySpec, content_type: str | None, body: bytes) -> dict[st
     if validator is None:
         allowed = " or ".join(spec.media_types)
         raise ApiError(415, f"Unsupported Content-Type {content_type or '(none)'}; use {allowed}")
-    data = _parse_form(body) if media == FORM else _parse_json(body)
+    data = _parse_form(body, spec.fields) if media == FORM else _parse_json(body, spec.fields)
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:
         raise ApiError.bad_request(_field_message(error))

@@ -102,6 +102,13 @@ BODY_CASES = [
     (FORM, "event=customer.created&target_url=https://ex.com/" + "a" * 2100, 400, ["target_url"]),
     (FORM, "event=customer.created&event=invoice.paid&target_url=https://e.com", 400, ["event"]),
     (FORM, "event=customer.created&target_url=https://e.com/%FF", 400, ["form"]),
+    (FORM, "event=customer.created&target_url=https://e.com/a%25zz", 400, ["target_url"]),
+    (
+        "application/json",
+        '{"event": "invoice.paid", "target_url": "https://y/a?%\'6"}',
+        400,
+        ["target_url"],
+    ),
     (FORM, "event=customer.created&&&target_url", 400, ["form"]),
     (FORM, "", 400, ["event"]),
     (None, "", 400, ["body"]),
@@ -191,12 +198,17 @@ async def test_good_creates_in_both_encodings(sandbox):
         as_json = await client.post(
             "/resource_subscriptions", json={**GOOD, "event": "invoice.paid", "extra": 1}
         )
+        extras = await client.post(
+            "/resource_subscriptions",
+            content=b"x=1&x=2&%C2%97=&event=invoice.paid&target_url=https%3A%2F%2Fexample.com",
+            headers={"Content-Type": FORM},
+        )
         charset = await client.post(
             "/resource_subscriptions",
             content=b"event=subscription.created&target_url=http%3A%2F%2Fexample.com%2Fa%3Fb%3D1",
             headers={"Content-Type": f"{FORM}; charset=utf-8"},
         )
-    for response in (form, as_json, charset):
+    for response in (form, as_json, extras, charset):
         assert response.status_code == 200, response.text
     assert form.json()["event"] == "customer.created"
     assert as_json.json()["event"] == "invoice.paid"
