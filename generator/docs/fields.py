@@ -211,7 +211,7 @@ class FieldBuilder:
                 groups: dict[str | None, list[str]] = {}
                 for tag, a in attrs:
                     groups.setdefault(a.ref, []).append(str(tag))
-                children = []
+                children: list[Field] = []
                 for ref, tags in groups.items():
                     when = " or ".join(f"`{t}`" for t in tags)
                     _, sub = self._nested(ref, parent, field.path, depth, owner)

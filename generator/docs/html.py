@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from .text import highlight, markdown_block, markdown_inline, path_html
+from .text import highlight, markdown_block, markdown_inline, path_html, word_breaks
 from .view import DocsView
 
 __all__ = ["TEMPLATES", "render_html"]
@@ -35,6 +35,7 @@ def environment(*, html: bool) -> jinja2.Environment:
     env.filters["md_inline"] = markdown_inline
     env.filters["highlight"] = highlight
     env.filters["path_html"] = path_html
+    env.filters["wbr"] = word_breaks
     env.filters["method_class"] = lambda m: METHOD_CLASSES.get(m, "other")
     env.filters["json_compact"] = lambda v: json.dumps(v, separators=(",", ":"), sort_keys=True)
     return env

@@ -10,11 +10,11 @@ import re
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
-from pygments import highlight as _pygments_highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import BashLexer, JsonLexer, PythonLexer
+from pygments import highlight as _pygments_highlight  # type: ignore[import-untyped]
+from pygments.formatters import HtmlFormatter  # type: ignore[import-untyped]
+from pygments.lexers import BashLexer, JsonLexer, PythonLexer  # type: ignore[import-untyped]
 
-__all__ = ["highlight", "markdown_block", "markdown_inline", "path_html"]
+__all__ = ["highlight", "markdown_block", "markdown_inline", "path_html", "word_breaks"]
 
 # CommonMark without raw HTML: descriptions in the spec cannot inject markup into the page.
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -58,3 +58,8 @@ def path_html(path: str) -> Markup:
         Markup('<span class="path-param">{}</span>').format(p) if p.startswith("{") else escape(p)
         for p in parts
     )
+
+
+def word_breaks(text: str) -> Markup:
+    """Allow line breaks after the dots of a dotted path ('invoice.items.data')."""
+    return Markup(".<wbr>").join(escape(part) for part in text.split("."))

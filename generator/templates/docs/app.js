@@ -103,7 +103,9 @@
   var empty = doc.getElementById("search-empty");
   var items = Array.prototype.slice.call(results.children);
   var current = -1;
-  function visible() { return items.filter(function (li) { return !li.hidden; }); }
+  function visible() {
+    return Array.prototype.filter.call(results.children, function (li) { return !li.hidden; });
+  }
   function setCurrent(index) {
     var shown = visible();
     items.forEach(function (li) { li.classList.remove("current"); });
@@ -113,6 +115,16 @@
       shown[current].scrollIntoView({ block: "nearest" });
     }
   }
+  var kindRank = { section: 0, operation: 1, event: 2, attribute: 3 };
+  function score(li, words) {
+    var label = li.querySelector(".label").textContent.toLowerCase();
+    var detail = li.querySelector(".detail").textContent.toLowerCase();
+    var missing = 0;
+    words.forEach(function (w) {
+      if (label.indexOf(w) === -1) missing += detail.indexOf(w) === -1 ? 2 : 1;
+    });
+    return missing * 10 + (kindRank[li.getAttribute("data-kind")] || 0);
+  }
   function filter() {
     var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
     if (!words.length) {
@@ -121,13 +133,17 @@
       empty.hidden = true;
       return;
     }
-    var count = 0;
-    items.forEach(function (li) {
+    var matches = [];
+    items.forEach(function (li, index) {
       var text = li.getAttribute("data-text");
       var match = words.every(function (w) { return text.indexOf(w) !== -1; });
       li.hidden = !match;
-      if (match) count += 1;
+      if (match) matches.push({ li: li, score: score(li, words), index: index });
     });
+    // Best first: words in the label before words only in the group; then by kind; then as listed.
+    matches.sort(function (a, b) { return a.score - b.score || a.index - b.index; });
+    matches.forEach(function (m) { results.appendChild(m.li); });
+    var count = matches.length;
     nav.hidden = true;
     results.hidden = count === 0;
     empty.hidden = count !== 0;
