@@ -112,9 +112,10 @@ def _seed(args: argparse.Namespace) -> int:
         account_id = _account(db, args)
         show = args.customers >= 500 and not args.quiet
         if show:
+            from rich.console import Console
             from rich.progress import Progress
 
-            with Progress(transient=True) as bar:
+            with Progress(console=Console(stderr=True), transient=True) as bar:
                 task = bar.add_task("Seeding customers", total=args.customers)
                 summary = seed_account(
                     db,

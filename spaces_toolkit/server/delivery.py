@@ -28,7 +28,7 @@ import httpx
 from . import render
 from .db import Database
 from .events import API_VERSION
-from .repo.writes import remove_resource_subscription
+from .repo.hooks import remove_resource_subscription
 from .settings import Settings
 from .targets import TargetRefused, check_resolved
 

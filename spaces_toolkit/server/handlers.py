@@ -11,7 +11,7 @@ from .db import Database
 from .pagination import ListSource, PageRequest, fetch_page
 from .problems import ApiError
 from .render import JSONObject, account
-from .repo import accounts, reads, writes
+from .repo import accounts, hooks, reads
 from .settings import Settings
 from .targets import TargetRefused, check_target_url
 
@@ -108,6 +108,6 @@ def create_resource_subscription(ctx: Context) -> JSONObject:
     except TargetRefused as exc:
         raise ApiError.bad_request(f"Invalid target_url: {exc}") from None
     with ctx.db.write() as tx:
-        return writes.create_resource_subscription(
+        return hooks.create_resource_subscription(
             tx, ctx.account_id, event=str(ctx.body["event"]), target_url=target_url
         )

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .db import Database, Transaction
-from .repo import writes
+from .repo import hooks, writes
 
 __all__ = ["SeedSummary", "seed_account", "DEMO_TARGET_URL", "demo_items"]
 
@@ -187,7 +187,7 @@ def seed_account(
     with db.write() as tx:
         if tx.one("SELECT 1 FROM accounts WHERE id = ?", (account_id,)) is None:
             raise LookupError(f"no account {account_id}")
-        writes.create_resource_subscription(
+        hooks.create_resource_subscription(
             tx,
             account_id,
             event="customer.created",

@@ -131,7 +131,7 @@ def test_410_gone_removes_the_resource_subscription(make_sandbox, receiver):
     rec = receiver(script=[410, 410])
     box = make_sandbox(accounts=1, webhook_retry_interval=0.01)
     with box.db.write() as tx:
-        from spaces_toolkit.server.repo.writes import create_resource_subscription
+        from spaces_toolkit.server.repo.hooks import create_resource_subscription
 
         rs = create_resource_subscription(
             tx, box.account_ids[0], event="invoice.paid", target_url=rec.url

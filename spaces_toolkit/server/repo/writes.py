@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from ..db import Transaction
-from ..events import API_VERSION, record_event
+from ..events import record_event
 from ..ids import new_id, random_text
 from ..render import JSONObject
 from . import reads
@@ -22,8 +22,6 @@ __all__ = [
     "pay_invoice",
     "create_subscription",
     "capture_email",
-    "create_resource_subscription",
-    "remove_resource_subscription",
 ]
 
 
@@ -250,39 +248,3 @@ def capture_email(
         tx, account_id, "captured_email.created", obj, created=created, rng=rng, history=history
     )
     return seq, obj
-
-
-def create_resource_subscription(
-    tx: Transaction,
-    account_id: int,
-    *,
-    event: str,
-    target_url: str,
-    created: int | None = None,
-    rng: random.Random | None = None,
-) -> JSONObject:
-    """Subscribe `target_url` to `event` (no event is recorded for this)."""
-    seq = tx.insert(
-        "INSERT INTO resource_subscriptions"
-        " (account_id, id, event, target_url, api_version, created) VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            account_id,
-            new_id("resource_subscription", rng),
-            event,
-            target_url,
-            API_VERSION,
-            _now(created),
-        ),
-    )
-    return reads.get_by_seq(tx, reads.RESOURCE_SUBSCRIPTIONS, seq)
-
-
-def remove_resource_subscription(tx: Transaction, rs_seq: int) -> None:
-    """REST Hooks unsubscribe: hide the subscription and stop its other pending deliveries."""
-    tx.execute("UPDATE resource_subscriptions SET deleted = 1 WHERE seq = ?", (rs_seq,))
-    # Deliveries in flight (leased) are settled by their worker, which sees the deletion.
-    tx.execute(
-        "UPDATE webhooks SET pending = 0"
-        " WHERE resource_subscription_seq = ? AND pending = 1 AND lease_owner IS NULL",
-        (rs_seq,),
-    )
