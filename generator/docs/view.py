@@ -114,6 +114,7 @@ class DocsView:
     webhooks: tuple[WebhookView, ...]
     event_types: tuple[tuple[str, str], ...]  # (type, description)
     subscribe_link: Link | None  # the operation that subscribes a URL to event types
+    value_anchors: dict[str, str]  # JSON literal of an enum value -> its section ('"invoice.paid"')
     search: tuple[SearchEntry, ...]
     package: str
     client_class: str
@@ -201,6 +202,7 @@ def build_view(api: ir.Api) -> DocsView:
         webhooks=webhooks,
         event_types=tuple((h.name, h.summary) for h in webhooks),
         subscribe_link=_subscribe_link(resources, {h.name for h in webhooks}),
+        value_anchors={json.dumps(h.name): h.anchor for h in webhooks},
         search=(),
         package=api.client.package,
         client_class=api.client.client_class,
