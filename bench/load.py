@@ -15,7 +15,7 @@ import httpx
 
 from .context import Options, Skip
 from .fixtures import basic_header, seeded_database
-from .procs import PYTHON, ROOT, child_server, free_port
+from .procs import PYTHON, ROOT, child_server, cpu_seconds, free_port, reference_server
 from .report import Row, Section
 from .stats import Goal, summarize
 from .wrk import WrkResult, have_wrk, run_wrk
@@ -29,34 +29,24 @@ ENDPOINTS = [("GET /customers?limit=20", "/customers?limit=20"), ("GET /customer
 
 
 @contextlib.contextmanager
-def _ours(db: Path, headers: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    argv = [PYTHON, "-m", "spaces_toolkit.cli", "serve", "--db", str(db), "--port", str(port)]
-    argv += ["--log-level", "warning"]
-    base = f"http://127.0.0.1:{port}/api/v1"
-    with child_server(argv, f"{base}/customers?limit=1", headers=headers):
-        yield base
-
-
-@contextlib.contextmanager
-def _prism(headers: dict[str, str]) -> Iterator[str]:
+def _prism(headers: dict[str, str]) -> Iterator[tuple[str, int]]:
     port = free_port()
     argv = [str(PRISM), "mock", str(SPEC), "-h", "127.0.0.1", "-p", str(port), "-v", "silent"]
     base = f"http://127.0.0.1:{port}"
     env = {"DO_NOT_TRACK": "1", "SCARF_ANALYTICS": "false"}
-    with child_server(argv, f"{base}/customers", headers=headers, env=env, timeout=120):
-        yield base
+    with child_server(argv, f"{base}/customers", headers=headers, env=env, timeout=120) as proc:
+        yield base, proc.pid
 
 
 @contextlib.contextmanager
-def _bare(list_body: Path, item_body: Path) -> Iterator[str]:
+def _bare(list_body: Path, item_body: Path) -> Iterator[tuple[str, int]]:
     port = free_port()
     argv = [PYTHON, "-m", "uvicorn", "bench.bare_app:app", "--host", "127.0.0.1"]
     argv += ["--port", str(port), "--log-level", "warning", "--lifespan", "off"]
     env = {"BENCH_BARE_LIST": str(list_body), "BENCH_BARE_ITEM": str(item_body)}
     base = f"http://127.0.0.1:{port}/api/v1"
-    with child_server(argv, f"{base}/customers", env=env):
-        yield base
+    with child_server(argv, f"{base}/customers", env=env) as proc:
+        yield base, proc.pid
 
 
 def _size(url: str, headers: dict[str, str]) -> tuple[int, int]:
@@ -75,13 +65,14 @@ def run(opts: Options) -> Section:
     paths = {name: path or f"/customers/{fixture.newest_id}" for name, path in ENDPOINTS}
     seconds, reps = opts.seconds(5.0), opts.reps(3)
     with contextlib.ExitStack() as stack:
-        ours = stack.enter_context(_ours(fixture.db_path, headers))
+        ours, ours_pid = stack.enter_context(reference_server(fixture.db_path, headers))
         list_body, item_body = opts.workdir / "list.json", opts.workdir / "item.json"
         list_body.write_bytes(httpx.get(ours + paths[ENDPOINTS[0][0]], headers=headers).content)
         item_body.write_bytes(httpx.get(ours + paths[ENDPOINTS[1][0]], headers=headers).content)
-        prism = stack.enter_context(_prism(headers))
-        bare = stack.enter_context(_bare(list_body, item_body))
+        prism, prism_pid = stack.enter_context(_prism(headers))
+        bare, bare_pid = stack.enter_context(_bare(list_body, item_body))
         targets = {"ours": ours, "prism": prism, "bare": bare}
+        pids = {"ours": ours_pid, "prism": prism_pid, "bare": bare_pid}
         for name, path in paths.items():
             sizes = {t: _size(base + path, headers) for t, base in targets.items()}
             section.notes.append(
@@ -89,6 +80,7 @@ def run(opts: Options) -> Section:
                 + ", ".join(f"{t} {s} / {n} B" for t, (s, n) in sizes.items())
             )
         results: dict[tuple[str, str], list[WrkResult]] = {}
+        cpu: dict[tuple[str, str], list[float]] = {}
         opts.log(f"  wrk -t1 -c{CONNECTIONS}, {seconds:.0f} s per run, {reps} repetitions")
         for name, path in paths.items():
             for base in targets.values():  # warm-up: JIT (Prism), caches, connections
@@ -97,13 +89,17 @@ def run(opts: Options) -> Section:
                 order = list(targets.items())
                 order = order[rep % 3 :] + order[: rep % 3]
                 for target, base in order:
+                    cpu0 = cpu_seconds(pids[target])
                     res = run_wrk(
                         base + path, seconds=seconds, connections=CONNECTIONS, headers=headers
                     )
+                    per_request = (cpu_seconds(pids[target]) - cpu0) / max(1, res.requests)
                     results.setdefault((name, target), []).append(res)
+                    cpu.setdefault((name, target), []).append(per_request)
                     opts.log(
                         f"  {name:<24} {target:<6} {res.rps:8.0f} req/s"
                         f"  p50 {res.p50 * 1e3:6.2f} ms  p99 {res.p99 * 1e3:6.2f} ms"
+                        f"  CPU {per_request * 1e6:5.0f} µs/req"
                         + (f"  non-2xx {res.non_2xx}" if res.non_2xx else "")
                         + (f"  socket errors {res.socket_errors}" if res.socket_errors else "")
                     )
@@ -128,6 +124,14 @@ def run(opts: Options) -> Section:
                     "Prism",
                 )
             )
+        section.rows.append(
+            Row(
+                f"{name}: server CPU per request",
+                summarize(cpu[(name, "ours")], "s"),
+                summarize(cpu[(name, "prism")], "s"),
+                "Prism",
+            )
+        )
         section.rows.append(
             Row(
                 f"{name}: throughput vs bare ASGI",

@@ -18,9 +18,20 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["ROOT", "free_port", "child_server", "wait_http", "PYTHON"]
+__all__ = [
+    "ROOT",
+    "PYTHON",
+    "GENERATED",
+    "free_port",
+    "child_server",
+    "wait_http",
+    "reference_server",
+    "cpu_seconds",
+    "import_client",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
+GENERATED = ROOT / "generated" / "python"
 PYTHON = sys.executable
 HOST = "127.0.0.1"
 
@@ -91,3 +102,36 @@ def child_server(
     finally:
         _stop(proc)
         log.close()
+
+
+@contextlib.contextmanager
+def reference_server(db: Path, headers: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """`spaces serve` on `db` (logging at warning level, as a benchmark should run it).
+
+    Yields (base URL ending in /api/v1, process id)."""
+    port = free_port()
+    argv = [PYTHON, "-m", "spaces_toolkit.cli", "serve", "--db", str(db), "--port", str(port)]
+    argv += ["--log-level", "warning"]
+    base = f"http://{HOST}:{port}/api/v1"
+    with child_server(argv, f"{base}/customers?limit=1", headers=headers) as proc:
+        yield base, proc.pid
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time process `pid` has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def import_client():  # -> the spaces_client module
+    """The generated client package (generated/python), or Skip when it is not generated yet."""
+    import importlib
+
+    from .context import Skip
+
+    if str(GENERATED) not in sys.path:
+        sys.path.insert(0, str(GENERATED))
+    try:
+        return importlib.import_module("spaces_client")
+    except ImportError as exc:
+        raise Skip(f"the generated client does not import yet ({exc})") from None
