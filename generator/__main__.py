@@ -11,9 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from .build import build_api
+from .build import load_api
 from .emitters import EMITTERS, EmitContext
-from .load import SpecError, load_spec
+from .load import SpecError
 from .write import check, write
 
 DEFAULT_SPEC = Path("spec/openapi.yaml")
@@ -61,8 +61,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, started: float) -> int:
-    spec = load_spec(args.spec)
-    api = build_api(spec)
+    spec, api = load_api(args.spec)
     ctx = EmitContext(api=api, document=spec.document)
     emitters = [e for e in EMITTERS if not args.only or e.name in args.only]
     if args.check:

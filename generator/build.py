@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from . import ir
-from .load import LoadedSpec, Problem, SpecError
+from .load import LoadedSpec, Problem, SpecError, read_spec, validate
 from .naming import join_pointer, pascal_case, py_identifier, snake_case, split_words
 from .operations import OperationReader
 from .schemas import SchemaReader
 
-__all__ = ["build_api", "PACKAGE_VERSION"]
+__all__ = ["PACKAGE_VERSION", "build_api", "load_api"]
 
 PACKAGE_VERSION = "0.1.0"
 # Attributes the generated clients already have: a resource may not take these names.
@@ -30,6 +31,24 @@ _CLIENT_ATTRIBUTES = frozenset(
         "post",
     }
 )
+
+
+def load_api(path: Path) -> tuple[LoadedSpec, ir.Api]:
+    """Read, validate and build. Raises SpecError with every problem: the validator's and the
+    generator's own (a spec can be valid OpenAPI and still lack what the generator needs)."""
+    spec = read_spec(path)
+    problems = validate(spec.document)
+    try:
+        api = build_api(spec)
+    except SpecError as exc:
+        problems += exc.problems
+    except Exception:  # an invalid spec may trip the builder: the validator's problems say why
+        if not problems:
+            raise
+    else:
+        if not problems:
+            return spec, api
+    raise SpecError(problems)
 
 
 def build_api(spec: LoadedSpec) -> ir.Api:

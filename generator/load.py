@@ -15,7 +15,15 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from .naming import join_pointer
 
-__all__ = ["LoadedSpec", "Problem", "SpecError", "load_spec", "resolve_pointer"]
+__all__ = [
+    "LoadedSpec",
+    "Problem",
+    "SpecError",
+    "load_spec",
+    "read_spec",
+    "resolve_pointer",
+    "validate",
+]
 
 
 @dataclass(frozen=True, order=True)
@@ -44,6 +52,15 @@ class LoadedSpec:
 
 def load_spec(path: Path) -> LoadedSpec:
     """Read, parse and validate `path`. Raises SpecError listing every problem found."""
+    spec = read_spec(path)
+    problems = validate(spec.document)
+    if problems:
+        raise SpecError(problems)
+    return spec
+
+
+def read_spec(path: Path) -> LoadedSpec:
+    """Read and parse `path`, without validating it. Raises SpecError if it is not a mapping."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -57,9 +74,6 @@ def load_spec(path: Path) -> LoadedSpec:
         raise SpecError([Problem("", f"not valid YAML{where}: {problem}")]) from None
     if not isinstance(document, dict):
         raise SpecError([Problem("", "not an OpenAPI document (expected a mapping at the top)")])
-    problems = validate(document)
-    if problems:
-        raise SpecError(problems)
     return LoadedSpec(document, hashlib.sha256(raw).hexdigest(), spec_label(path))
 
 
@@ -139,7 +153,7 @@ _WHERE = re.compile(r"for '(\w+)' (?:operation )?in '([^']+)'")
 
 
 def _to_problem(document: dict[str, Any], error: Any) -> Problem:
-    message = str(getattr(error, "message", None) or str(error).splitlines()[0])
+    message = str(getattr(error, "message", None) or error).strip().splitlines()[0]
     path = [str(p) for p in getattr(error, "absolute_path", ()) or ()]
     if path and path[0] in document:
         return Problem(join_pointer(*path), message)

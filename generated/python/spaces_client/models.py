@@ -1030,7 +1030,7 @@ def _keep_unknown_member(cls: Any, value: object) -> Any:
 
 
 for _enum in (EventType,):
-    setattr(_enum, "_missing_", classmethod(_keep_unknown_member))
+    setattr(_enum, "_missing_", classmethod(_keep_unknown_member))  # noqa: B010 (mypy: method)
 
 EventList.model_rebuild()
 Webhook.model_rebuild()
