@@ -101,8 +101,9 @@ test: lint check
 
 contract: $(if $(HAVE_CONTRACT),$(VENV)/.installed)
 ifneq ($(HAVE_CONTRACT),)
-	@echo "$(BIN)/spaces contract $(if $(BASE_URL),--base-url '$(BASE_URL)') $(if $(TOKEN),--token '***')"
-	@$(BIN)/spaces contract $(if $(BASE_URL),--base-url '$(BASE_URL)') $(if $(TOKEN),--token '$(TOKEN)')
+	@echo "$(BIN)/spaces contract $(if $(BASE_URL),--base-url '$(BASE_URL)') $(if $(TOKEN),--token '***') $(if $(SECOND_TOKEN),--second-token '***') $(CONTRACT_ARGS)"
+	@$(if $(TOKEN),SPACES_TOKEN='$(TOKEN)') $(if $(SECOND_TOKEN),SPACES_SECOND_TOKEN='$(SECOND_TOKEN)') \
+	  $(BIN)/spaces contract $(if $(BASE_URL),--base-url '$(BASE_URL)') $(CONTRACT_ARGS)
 else
 	@echo "contract suite not built yet (see issue 5)"
 endif

@@ -10,15 +10,18 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import schemathesis
 from schemathesis.core.failures import Failure
 
-from spaces_toolkit.contract.apispec import expected_object_problems, load_model
+from spaces_toolkit.contract.apispec import ApiModel, expected_object_problems, load_model
+from spaces_toolkit.spec import SPEC_PATH
 
 __all__ = [
+    "use_spec",
     "CUSTOM_CHECKS",
     "ContractViolation",
     "list_envelope",
@@ -27,6 +30,18 @@ __all__ = [
 ]
 
 DEFAULT_LIMIT = 20
+_spec_path: list[Path] = [SPEC_PATH]
+
+
+def use_spec(path: Path) -> None:
+    """Judge responses against this spec file (the one the run loaded)."""
+    _spec_path[0] = path
+
+
+def _model() -> ApiModel:
+    return load_model(_spec_path[0])
+
+
 MAX_LIMIT = 100
 
 
@@ -63,7 +78,7 @@ def _sent_query(response: schemathesis.Response) -> dict[str, list[str]]:
 
 
 def _is_list_operation(case: schemathesis.Case) -> bool:
-    return any(lst.label == case.operation.label for lst in load_model().lists)
+    return any(lst.label == case.operation.label for lst in _model().lists)
 
 
 @schemathesis.check
@@ -104,11 +119,11 @@ def object_types(
 ) -> bool | None:
     if not 200 <= response.status_code < 300:
         return True
-    operation = load_model().by_label(case.operation.label)
+    operation = _model().by_label(case.operation.label)
     body = _json_body(response)
     if operation is None or operation.success_schema is None or body is None:
         return True
-    problems = expected_object_problems(load_model().spec, operation.success_schema, body)
+    problems = expected_object_problems(_model().spec, operation.success_schema, body)
     if problems:
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         _fail(case, "`object` does not name the type", "; ".join(problems[:5]) + more)

@@ -116,6 +116,8 @@ def _validate(args: argparse.Namespace) -> ContractOptions:
             raise CLIError(f"--base-url must be an http(s) URL, got {args.base_url!r}")
         if args.mutant:
             raise CLIError("--mutant runs the embedded server: it cannot go with --base-url")
+        if not args.token:
+            raise CLIError("--token (or SPACES_TOKEN) is required with --base-url")
     if args.mutant and args.mutant not in MUTANTS:
         raise CLIError(f"unknown mutant {args.mutant!r} (see --list-mutants)")
     return ContractOptions(

@@ -11,7 +11,7 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
-from spaces_toolkit.contract import checks as _checks  # noqa: F401  (registers the custom checks)
+from spaces_toolkit.contract import checks as custom_checks  # importing registers them
 from spaces_toolkit.contract.inputs import semantic_inputs
 from spaces_toolkit.contract.model import Credentials, Failure, SuiteResult, render_curl
 
@@ -47,6 +47,9 @@ def build_config(
             "seed": seed,
             "base-url": base_url,
             "workers": workers,
+            # Keep testing an operation after its first failure: the report lists every check
+            # an operation fails, not just the first one found.
+            "continue-on-failure": True,
             "request-timeout": 15,
             "warnings": False,
             "auth": {"basic": {"username": token, "password": ""}},
@@ -112,6 +115,7 @@ def run_engine(
     progress: Progress = lambda line: None,
 ) -> None:
     """Generate, send and check cases; record everything on `result`."""
+    custom_checks.use_spec(spec_path)
     schema = schemathesis.openapi.from_path(spec_path, config=config)
     if operations:
         schema = schema.include(name=list(operations))

@@ -153,9 +153,12 @@ class ProbeClient:
         """Count one run of a probe check on an operation (failing or not)."""
         self.result.tally(operation).checks_run[check] += 1
 
-    def expect_ok(self, check: str, exchange: Exchange) -> Any:
-        """The JSON body of a 200 answer; otherwise record a failure and stop the probe."""
+    def expect_ok(self, check: str | None, exchange: Exchange) -> Any:
+        """The JSON body of a 200 answer; otherwise record a failure (unless `check` is None)
+        and stop the probe."""
         if exchange.status != 200 or not isinstance(exchange.json, dict):
+            if check is None:
+                raise ProbeFailed("")
             snippet = exchange.text[:300]
             self.fail(
                 check,

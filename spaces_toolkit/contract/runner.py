@@ -102,9 +102,9 @@ def _cursor_pools(client: ProbeClient, model: ApiModel) -> dict[str, list[Any]]:
     pools: dict[str, list[Any]] = {}
     for lst in model.lists:
         try:
-            objects = list_all(client, lst, "setup")
+            objects = list_all(client, lst, None)
         except ProbeFailed:
-            continue
+            objects = []  # the probes report it; generated cases then go without cursors
         ids = [o["id"] for o in objects if cursor_of(o) is not None]
         pools[lst.path] = ids
     return pools
@@ -137,9 +137,13 @@ def _execute(
     result = SuiteResult(base_url=target.base_url, seed=seed, embedded=target.embedded)
     started = time.monotonic()
     _preflight(target)
+    progress(f"seed {seed} (repeat this run with --seed {seed})")
     with ProbeClient(target.base_url, target.credentials, result) as client:
-        pools = _cursor_pools(client, load_model(options.spec_path))
-        _run_probes(client, options, target, progress)
+        try:
+            pools = _cursor_pools(client, load_model(options.spec_path))
+            _run_probes(client, options, target, progress)
+        except httpx.TransportError as exc:
+            raise CLIError(f"lost contact with {target.base_url}: {exc}") from None
     if options.phases:
         config = build_config(
             base_url=target.base_url,
@@ -163,10 +167,24 @@ def _execute(
     return result
 
 
+def _check_spec(path: Path) -> None:
+    """An unreadable or invalid spec is a could-not-run, named in one line."""
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.readers import read_from_filename
+
+    try:
+        document, _ = read_from_filename(str(path))
+        validate(document)
+        load_model(path)
+    except Exception as exc:  # any reason at all: the suite cannot judge against it
+        reason = " ".join(str(exc).split())[:300] or type(exc).__name__
+        raise CLIError(f"invalid spec {path}: {reason}") from None
+
+
 def run_contract(options: ContractOptions, progress: Progress = _stderr) -> SuiteResult:
     """Run the suite. Raises CLIError (exit 2) when it cannot run at all."""
+    _check_spec(options.spec_path)
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
-    progress(f"seed {seed} (repeat this run with --seed {seed})")
     if options.base_url is None:
         with _embedded(options, progress) as target:
             return _execute(target, options, seed, progress)

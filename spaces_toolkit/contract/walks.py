@@ -48,18 +48,25 @@ def error_problem(exchange: Exchange) -> str | None:
     return None
 
 
-def _page(client: ProbeClient, lst: ListOperation, check: str, token: str = "", **params: Any):
+def _page(
+    client: ProbeClient, lst: ListOperation, check: str | None, token: str = "", **params: Any
+):
     exchange = client.send(lst.label, "GET", lst.path, params=params, token=token)
     body = client.expect_ok(check, exchange)
     data = body.get("data")
     if not isinstance(data, list) or not isinstance(body.get("has_more"), bool):
+        if check is None:
+            raise ProbeFailed("")
         client.fail(check, exchange, "Not a list envelope", f"Got {exchange.text[:300]}")
         raise ProbeFailed(check)
     return exchange, data, body["has_more"]
 
 
-def list_all(client: ProbeClient, lst: ListOperation, check: str, token: str = "") -> list[Any]:
-    """Every object of a list, in pages of 100 (up to MAX_PAGES pages)."""
+def list_all(
+    client: ProbeClient, lst: ListOperation, check: str | None, token: str = ""
+) -> list[Any]:
+    """Every object of a list, in pages of 100 (up to MAX_PAGES pages); failures are
+    recorded under `check` (None: not recorded)."""
     objects: list[Any] = []
     cursor = None
     for _ in range(MAX_PAGES):
