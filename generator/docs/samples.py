@@ -24,6 +24,7 @@ __all__ = [
     "operation_samples",
     "pagination_sample",
     "placeholder_values",
+    "webhook_sample",
 ]
 
 ACCESS_TOKEN = "ACCESS_TOKEN"
@@ -35,6 +36,7 @@ class Sample:
     label: str  # tab label
     code: str
     operation_id: str = ""
+    event: str = ""  # for webhook receivers: the event type
 
 
 def placeholder_values(op: ir.Operation) -> dict[str, Any]:
@@ -206,3 +208,19 @@ def curl_pages(api: ir.Api, op: ir.Operation, cursor: Any) -> str:
     if op.pagination and cursor is not None:
         lines.append(f"-d {op.pagination.after_param}={cursor}")
     return " \\\n  ".join(lines)
+
+
+def webhook_sample(api: ir.Api, event: str) -> str:
+    """A receiver: parse the body a target URL got into the typed event."""
+    return "\n".join(
+        [
+            f"from {api.client.package} import parse_webhook",
+            "",
+            "",
+            "def handle(body: bytes) -> None:",
+            '    """Call with the raw body of each POST your target URL receives."""',
+            "    event = parse_webhook(body)",
+            f"    if event.type == {json.dumps(event)}:",
+            "        print(event.type, event.data.object)",
+        ]
+    )

@@ -12,7 +12,14 @@ from .. import ir
 from ..naming import snake_case, split_words
 from .examples import ExampleIndex
 from .fields import Field, FieldBuilder, Link
-from .samples import Sample, auth_sample, curl_pages, operation_samples, pagination_sample
+from .samples import (
+    Sample,
+    auth_sample,
+    curl_pages,
+    operation_samples,
+    pagination_sample,
+    webhook_sample,
+)
 
 __all__ = [
     "DocsView",
@@ -78,6 +85,7 @@ class WebhookView:
     data_link: Link | None  # the object in data.object
     example: str
     responses: tuple[tuple[str, str], ...]  # (status, description)
+    samples: tuple[Sample, ...]  # receiving it
 
 
 @dataclass(frozen=True)
@@ -161,7 +169,7 @@ def build_view(api: ir.Api) -> DocsView:
     for anchor in ("introduction", "authentication", "errors", "pagination", "webhook-events"):
         fields.anchor(anchor)
     resources = tuple(_resource(api, r, fields, examples, object_links) for r in api.resources)
-    webhooks = tuple(_webhook(h, models, examples, object_links, fields) for h in api.webhooks)
+    webhooks = tuple(_webhook(api, h, models, examples, object_links, fields) for h in api.webhooks)
     intro, topics = split_description(api.description)
     first_list = _first_op(resources, paginated=True)
     list_op = next(
@@ -301,6 +309,7 @@ def _error(response: ir.Response, examples: ExampleIndex) -> ErrorView:
 
 
 def _webhook(
+    api: ir.Api,
     hook: ir.WebhookEvent,
     models: dict[str, ir.Model],
     examples: ExampleIndex,
@@ -329,6 +338,7 @@ def _webhook(
         data_link=data_link,
         example=pretty(example),
         responses=tuple((r.status, r.description) for r in hook.responses),
+        samples=(Sample("python", "Python", webhook_sample(api, hook.name), event=hook.name),),
     )
 
 

@@ -47,6 +47,7 @@ class DocSample:
     code: str
     operation_id: str  # "" for the samples of the overview sections
     section: str  # id of the enclosing section
+    event: str = ""  # webhook receivers: the event type they handle
 
 
 class _SampleParser(HTMLParser):
@@ -76,6 +77,7 @@ class _SampleParser(HTMLParser):
                     code="".join(self._text),
                     operation_id=self._current.get("data-operation", ""),
                     section=self._sections[-1] if self._sections else "",
+                    event=self._current.get("data-event", ""),
                 )
             )
             self._current = None

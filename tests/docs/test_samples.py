@@ -27,6 +27,7 @@ import pytest
 
 from generator.build import build_api
 from generator.docs.samples import ACCESS_TOKEN, placeholder_values
+from generator.docs.view import build_view
 from generator.load import load_spec as load_loaded_spec
 from spaces_toolkit.server.embedded import EmbeddedServer, run_embedded
 
@@ -35,6 +36,7 @@ from ._docs import SPEC, DocSample, html_samples, load_spec, spec_operations
 API = build_api(load_loaded_spec(SPEC))
 OPS = {op.operation_id: op for op in API.operations}
 SAMPLES = html_samples()
+WEBHOOK_PAYLOADS = {h.name: json.loads(h.example) for h in build_view(API).webhooks}
 DEFAULT_BASE = API.servers[0].url
 # Deliveries must never leave this machine: a created subscription points at a closed loopback port.
 BODY_OVERRIDES = {"target_url": "http://127.0.0.1:9/resource_subscription_example"}
@@ -228,17 +230,24 @@ def test_python_sample_runs(
     if sample.operation_id:
         assert re.search(r"\bclient\.\w+\.\w+\(", code), "the sample calls no client method"
     printed = io.StringIO()
+    namespace: dict[str, Any] = {"__name__": "__main__"}
     with contextlib.redirect_stdout(printed):
-        exec(compile(code, f"<docs sample {_id(sample)}>", "exec"), {"__name__": "__main__"})  # noqa: S102
+        exec(compile(code, f"<docs sample {_id(sample)}>", "exec"), namespace)
+        if sample.event:  # a webhook receiver: hand it the documented payload
+            namespace["handle"](json.dumps(WEBHOOK_PAYLOADS[sample.event]).encode())
     if sample.operation_id:
         assert printed.getvalue().strip(), "the sample printed nothing"
+    if sample.event:
+        assert printed.getvalue().startswith(sample.event), printed.getvalue()
 
 
-def test_every_operation_has_all_samples() -> None:
+def test_every_operation_and_event_has_its_samples() -> None:
     have = {(s.operation_id, s.lang) for s in SAMPLES}
-    for operation_id in spec_operations(load_spec()):
+    spec = load_spec()
+    for operation_id in spec_operations(spec):
         for lang in ("curl", "python", "python-async"):
             assert (operation_id, lang) in have, f"{operation_id} has no {lang} sample"
+    assert {s.event for s in SAMPLES if s.event} == set(spec["webhooks"])
 
 
 def test_samples_are_in_the_markdown_too() -> None:
