@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import ipaddress
+import logging
 import os
 import platform
 from collections.abc import Mapping
@@ -59,6 +61,7 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 }
 
 
+@functools.cache
 def user_agent() -> str:
     return (
         f"{DISTRIBUTION}/{__version__} (api {API_VERSION}; Python {platform.python_version()}; "
@@ -193,7 +196,12 @@ class BaseClient:
         elif body is not None:
             kwargs["json"] = payload
         request = http.build_request(
-            method, self.base_url + path, params=params, headers=headers, timeout=timeout, **kwargs
+            method,
+            self.base_url + path,
+            params=params or None,  # an empty dict would make httpx parse the URL twice
+            headers=headers,
+            timeout=timeout,
+            **kwargs,
         )
         return request, raw
 
@@ -207,6 +215,8 @@ def _query_value(value: object) -> Any:
 
 
 def log_request(request: httpx.Request, attempt: int) -> None:
+    if not logger.isEnabledFor(logging.DEBUG):  # redacting headers costs more than a request
+        return
     logger.debug(
         "Request %s %s (attempt %d) headers=%s",
         request.method,
