@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import threading
+import time
 
 from .db import Database
+from .ids import hash_token
 from .problems import ApiError
 from .repo.accounts import account_for_token
 
-__all__ = ["token_from_header", "authenticate"]
+__all__ = ["token_from_header", "authenticate", "Authenticator"]
 
 
 def token_from_header(header: str | None) -> str:
@@ -43,3 +46,30 @@ def authenticate(db: Database, header: str | None) -> int:
     if account_id is None:
         raise ApiError.unauthorized("Invalid access token")
     return account_id
+
+
+class Authenticator:
+    """`authenticate` with a short-lived memory of tokens already found valid, so a client's
+    repeated requests skip the database. Only successes are remembered (keyed by the token's
+    hash), for `ttl` seconds: tokens are never reassigned, and a new one is seen at once."""
+
+    def __init__(self, db: Database, *, ttl: float = 30.0, size: int = 1024) -> None:
+        self.db = db
+        self.ttl = ttl
+        self.size = size
+        self._known: dict[str, tuple[int, float]] = {}
+        self._lock = threading.Lock()
+
+    def account_id(self, header: str | None) -> int:
+        key = hash_token(token_from_header(header))
+        now = time.monotonic()
+        with self._lock:
+            hit = self._known.get(key)
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        account_id = authenticate(self.db, header)
+        with self._lock:
+            if len(self._known) >= self.size:
+                self._known.clear()
+            self._known[key] = (account_id, now + self.ttl)
+        return account_id

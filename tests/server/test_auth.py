@@ -119,3 +119,15 @@ async def test_another_accounts_objects_are_404_and_bad_cursors(sandbox):
         # the account endpoint is per token
         assert (await ca.get("/account")).json()["name"] == "User 1"
         assert (await cb.get("/account")).json()["name"] == "User 2"
+
+
+async def test_new_tokens_work_at_once_and_failures_are_not_remembered(sandbox):
+    from spaces_toolkit.server.repo.accounts import add_token
+
+    async with sandbox.client() as client:
+        for _ in range(2):
+            assert (await client.get("/account", auth=("sk_nope", ""))).status_code == 401
+        token = add_token(sandbox.db, sandbox.account_ids[1])
+        for _ in range(2):
+            response = await client.get("/account", auth=(token, ""))
+            assert response.status_code == 200 and response.json()["name"] == "User 2"
