@@ -218,7 +218,7 @@ def webhook_sample(api: ir.Api, event: str) -> str:
             "",
             "",
             "def handle(body: bytes) -> None:",
-            '    """Call with the raw body of each POST your target URL receives."""',
+            '    """`body`: the raw body of a POST to your target URL."""',
             "    event = parse_webhook(body)",
             f"    if event.type == {json.dumps(event)}:",
             "        print(event.type, event.data.object)",

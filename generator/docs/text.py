@@ -12,7 +12,11 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 from pygments import highlight as _pygments_highlight  # type: ignore[import-untyped]
 from pygments.formatters import HtmlFormatter  # type: ignore[import-untyped]
-from pygments.lexers import BashLexer, JsonLexer, PythonLexer  # type: ignore[import-untyped]
+from pygments.lexers import (  # type: ignore[import-untyped]
+    BashLexer,
+    JsonLexer,
+    PythonLexer,
+)
 
 __all__ = ["highlight", "markdown_block", "markdown_inline", "path_html", "word_breaks"]
 

@@ -122,6 +122,7 @@ class DocsView:
     webhooks: tuple[WebhookView, ...]
     event_types: tuple[tuple[str, str], ...]  # (type, description)
     subscribe_link: Link | None  # the operation that subscribes a URL to event types
+    delivery_example: str  # what a target URL receives, as an HTTP request
     value_anchors: dict[str, str]  # JSON literal of an enum value -> its section ('"invoice.paid"')
     search: tuple[SearchEntry, ...]
     package: str
@@ -211,6 +212,7 @@ def build_view(api: ir.Api) -> DocsView:
         event_types=tuple((h.name, h.summary) for h in webhooks),
         subscribe_link=_subscribe_link(resources, {h.name for h in webhooks}),
         value_anchors={json.dumps(h.name): h.anchor for h in webhooks},
+        delivery_example=_delivery(api, webhooks),
         search=(),
         package=api.client.package,
         client_class=api.client.client_class,
@@ -340,6 +342,14 @@ def _webhook(
         responses=tuple((r.status, r.description) for r in hook.responses),
         samples=(Sample("python", "Python", webhook_sample(api, hook.name), event=hook.name),),
     )
+
+
+def _delivery(api: ir.Api, webhooks: tuple[WebhookView, ...]) -> str:
+    hook = next((h for h in api.webhooks), None)
+    if hook is None or not webhooks:
+        return ""
+    head = f"{hook.http_method} <target_url>\nContent-Type: {hook.content_type}\n\n"
+    return head + webhooks[0].example
 
 
 def _subscribe_link(resources: tuple[ResourceView, ...], events: set[str]) -> Link | None:
