@@ -9,6 +9,7 @@ import ipaddress
 import logging
 import os
 import platform
+import ssl
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -47,6 +48,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "BaseClient",
     "check_base_url",
+    "default_ssl_context",
     "make_status_error",
     "path_param",
 ]
@@ -67,6 +69,13 @@ def user_agent() -> str:
         f"{DISTRIBUTION}/{__version__} (api {API_VERSION}; Python {platform.python_version()}; "
         f"{platform.system() or 'unknown'}) httpx/{httpx.__version__}"
     )
+
+
+@functools.cache
+def default_ssl_context() -> ssl.SSLContext:
+    """One verifying SSL context shared by the clients this process creates: loading the CA
+    bundle takes milliseconds, and each httpx.Client() of its own would load it again."""
+    return httpx.create_ssl_context()
 
 
 def _is_loopback(host: str) -> bool:

@@ -15,6 +15,7 @@ from ._base_client import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     BaseClient,
+    default_ssl_context,
     log_request,
     make_status_error,
     options_without_raw,
@@ -47,7 +48,9 @@ class SyncAPIClient(BaseClient):
         )
         self._owns_http_client = http_client is None
         self._http_client = (
-            http_client if http_client is not None else httpx.Client(timeout=timeout)
+            http_client
+            if http_client is not None
+            else httpx.Client(timeout=timeout, verify=default_ssl_context())
         )
 
     def with_options(
