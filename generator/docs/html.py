@@ -12,8 +12,8 @@ from pathlib import Path
 
 import jinja2
 
+from .model import DocsView
 from .text import highlight, markdown_block, markdown_inline, path_html, word_breaks
-from .view import DocsView
 
 __all__ = ["TEMPLATES", "render_html"]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .fields import Field
 from .html import environment
-from .view import DocsView, ErrorView, ResourceView
+from .model import DocsView, ErrorView, ResourceView
 
 __all__ = ["MdRow", "render_markdown"]
 

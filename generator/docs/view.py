@@ -5,132 +5,24 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
 from typing import Any
 
 from .. import ir
 from ..naming import snake_case, split_words
 from .examples import ExampleIndex
-from .fields import Field, FieldBuilder, Link
-from .samples import (
-    Sample,
-    auth_sample,
-    curl_pages,
-    operation_samples,
-    pagination_sample,
-    webhook_sample,
+from .fields import FieldBuilder, Link
+from .model import DocsView, ErrorView, OperationView, ResourceView, WebhookView
+from .overview import (
+    auth_samples,
+    delivery,
+    first_operation,
+    pagination_samples,
+    subscribe_link,
+    with_search,
 )
+from .samples import Sample, operation_samples, webhook_sample
 
-__all__ = [
-    "DocsView",
-    "ErrorView",
-    "OperationView",
-    "ResourceView",
-    "SearchEntry",
-    "WebhookView",
-    "build_view",
-]
-
-
-@dataclass(frozen=True)
-class ErrorView:
-    status: str
-    description: str
-    message: str  # the example `message`, if the spec has one
-
-
-@dataclass(frozen=True)
-class OperationView:
-    operation_id: str
-    anchor: str
-    paginated: bool
-    method: str
-    path: str
-    summary: str
-    description: str
-    path_params: tuple[Field, ...]
-    query_params: tuple[Field, ...]
-    body: tuple[Field, ...]
-    body_types: tuple[str, ...]
-    returns: str  # Markdown
-    returns_link: Link | None
-    status: str
-    response_example: str  # pretty JSON
-    errors: tuple[ErrorView, ...]
-    samples: tuple[Sample, ...]
-
-
-@dataclass(frozen=True)
-class ResourceView:
-    tag: str
-    anchor: str
-    singular: str  # "Captured Email" (the original docs' section titles)
-    description: str
-    object_name: str  # "captured email"
-    object_anchor: str
-    object_description: str
-    attributes: tuple[Field, ...]
-    example: str  # pretty JSON
-    operations: tuple[OperationView, ...]
-    markdown_file: str  # "captured_email.md"
-
-
-@dataclass(frozen=True)
-class WebhookView:
-    name: str  # "customer.created"
-    anchor: str
-    summary: str
-    description: str
-    payload_link: Link | None
-    data_link: Link | None  # the object in data.object
-    example: str
-    responses: tuple[tuple[str, str], ...]  # (status, description)
-    samples: tuple[Sample, ...]  # receiving it
-
-
-@dataclass(frozen=True)
-class SearchEntry:
-    kind: str  # "section", "operation", "attribute", "event"
-    label: str
-    detail: str
-    anchor: str
-    group: str
-
-
-@dataclass(frozen=True)
-class DocsView:
-    title: str
-    version: str
-    summary: str
-    intro: tuple[str, ...]  # Markdown paragraphs
-    topics: dict[str, str]  # "Authentication" -> the description's paragraph on it
-    servers: tuple[ir.Server, ...]
-    base_url: str
-    auth_description: str
-    auth_scheme: str
-    auth_kind: str  # "basic", "bearer"
-    auth_samples: tuple[Sample, ...]
-    error_statuses: tuple[ErrorView, ...]
-    error_fields: tuple[Field, ...]
-    error_example: str  # pretty JSON of one error response
-    error_example_status: str
-    pagination_params: tuple[Field, ...]
-    list_fields: tuple[Field, ...]
-    list_example: str  # what list_fields describe: "customers"
-    pagination_samples: tuple[Sample, ...]
-    resources: tuple[ResourceView, ...]
-    webhooks: tuple[WebhookView, ...]
-    event_types: tuple[tuple[str, str], ...]  # (type, description)
-    subscribe_link: Link | None  # the operation that subscribes a URL to event types
-    delivery_example: str  # what a target URL receives, as an HTTP request
-    value_anchors: dict[str, str]  # JSON literal of an enum value -> its section ('"invoice.paid"')
-    search: tuple[SearchEntry, ...]
-    package: str
-    client_class: str
-    async_client_class: str
-    env_prefix: str
-    spec_label: str
-    spec_sha256: str
+__all__ = ["build_view", "kebab", "pretty", "split_description"]
 
 
 _TOPIC = re.compile(r"^\*\*([^*]+?)\.\*\*\s*", re.S)
@@ -172,7 +64,7 @@ def build_view(api: ir.Api) -> DocsView:
     resources = tuple(_resource(api, r, fields, examples, object_links) for r in api.resources)
     webhooks = tuple(_webhook(api, h, models, examples, object_links, fields) for h in api.webhooks)
     intro, topics = split_description(api.description)
-    first_list = _first_op(resources, paginated=True)
+    first_list = first_operation(resources, paginated=True)
     list_op = next(
         (op for op in api.operations if first_list and op.operation_id == first_list.operation_id),
         None,
@@ -194,7 +86,7 @@ def build_view(api: ir.Api) -> DocsView:
         auth_description=api.auth.description,
         auth_scheme=api.auth.scheme,
         auth_kind=api.auth.kind,
-        auth_samples=_auth_samples(api, resources),
+        auth_samples=auth_samples(api, resources),
         error_statuses=tuple(sorted(statuses.values(), key=lambda e: e.status)),
         error_fields=fields.object_fields(error_model, "errors-attr") if error_model else (),
         error_example=pretty({"message": shown.message}) if shown and shown.message else "",
@@ -206,13 +98,13 @@ def build_view(api: ir.Api) -> DocsView:
         if list_op and list_op.pagination
         else (),
         list_example=first_list.summary.split()[-1] if first_list else "",
-        pagination_samples=_pagination_samples(api, resources, examples),
+        pagination_samples=pagination_samples(api, resources, examples),
         resources=resources,
         webhooks=webhooks,
         event_types=tuple((h.name, h.summary) for h in webhooks),
-        subscribe_link=_subscribe_link(resources, {h.name for h in webhooks}),
+        subscribe_link=subscribe_link(resources, {h.name for h in webhooks}),
         value_anchors={json.dumps(h.name): h.anchor for h in webhooks},
-        delivery_example=_delivery(api, webhooks),
+        delivery_example=delivery(api, webhooks),
         search=(),
         package=api.client.package,
         client_class=api.client.client_class,
@@ -221,7 +113,7 @@ def build_view(api: ir.Api) -> DocsView:
         spec_label=api.spec_label,
         spec_sha256=api.spec_sha256,
     )
-    return _with_search(view)
+    return with_search(view)
 
 
 def _words(model_name: str) -> str:
@@ -342,90 +234,3 @@ def _webhook(
         responses=tuple((r.status, r.description) for r in hook.responses),
         samples=(Sample("python", "Python", webhook_sample(api, hook.name), event=hook.name),),
     )
-
-
-def _delivery(api: ir.Api, webhooks: tuple[WebhookView, ...]) -> str:
-    hook = next((h for h in api.webhooks), None)
-    if hook is None or not webhooks:
-        return ""
-    head = f"{hook.http_method} <target_url>\nContent-Type: {hook.content_type}\n\n"
-    return head + webhooks[0].example
-
-
-def _subscribe_link(resources: tuple[ResourceView, ...], events: set[str]) -> Link | None:
-    for resource in resources:
-        for op in resource.operations:
-            for field in op.body:
-                if events and {json.loads(v) for v, _ in field.values} == events:
-                    return Link(op.summary, op.anchor)
-    return None
-
-
-def _first_op(resources: tuple[ResourceView, ...], *, paginated: bool) -> OperationView | None:
-    """A list operation without path parameters, of the resource with the most operations."""
-    ranked = sorted(resources, key=lambda r: -len(r.operations))
-    for resource in ranked:
-        for op in resource.operations:
-            if op.paginated == paginated and not op.path_params:
-                return op
-    return None
-
-
-def _auth_samples(api: ir.Api, resources: tuple[ResourceView, ...]) -> tuple[Sample, ...]:
-    op = _first_op(resources, paginated=True)
-    curl = [s for s in op.samples if s.lang == "curl"] if op else []
-    return (*curl, Sample("python", "Python", auth_sample(api)))
-
-
-def _pagination_samples(
-    api: ir.Api, resources: tuple[ResourceView, ...], examples: ExampleIndex
-) -> tuple[Sample, ...]:
-    view = _first_op(resources, paginated=True)
-    if view is None:
-        return ()
-    for resource in api.resources:
-        for op in resource.operations:
-            if op.operation_id == view.operation_id:
-                python = pagination_sample(api, resource, op)
-                cursor = None
-                if op.pagination and op.pagination.item.models:
-                    item = examples.for_model(op.pagination.item.models[0])
-                    cursor = item.get(op.pagination.cursor_attr) if isinstance(item, dict) else None
-                curl = curl_pages(api, op, cursor)
-                return (Sample("curl", "curl", curl), Sample("python", "Python", python))
-    return ()
-
-
-def _with_search(view: DocsView) -> DocsView:
-    entries = [
-        SearchEntry("section", "Authentication", "HTTP Basic auth", "authentication", "Overview"),
-        SearchEntry("section", "Errors", "status codes", "errors", "Overview"),
-        SearchEntry("section", "Pagination", "cursors", "pagination", "Overview"),
-    ]
-    for resource in view.resources:
-        entries.append(
-            SearchEntry(
-                "section",
-                f"The {resource.object_name} object",
-                resource.tag,
-                resource.object_anchor,
-                resource.tag,
-            )
-        )
-        for op in resource.operations:
-            entries.append(
-                SearchEntry(
-                    "operation", op.summary, f"{op.method} {op.path}", op.anchor, resource.tag
-                )
-            )
-        for top in resource.attributes:
-            for field in top.walk():
-                label = f"{resource.object_name.replace(' ', '_')}.{field.path}"
-                entries.append(
-                    SearchEntry("attribute", label, field.type, field.anchor, resource.tag)
-                )
-    for hook in view.webhooks:
-        entries.append(
-            SearchEntry("event", hook.name, "webhook event", hook.anchor, "Webhook events")
-        )
-    return replace(view, search=tuple(entries))
