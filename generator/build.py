@@ -9,6 +9,7 @@ from . import ir
 from .load import LoadedSpec, Problem, SpecError, read_spec, validate
 from .naming import join_pointer, pascal_case, py_identifier, snake_case, split_words
 from .operations import OperationReader
+from .responses import read_webhooks
 from .schemas import SchemaReader
 
 __all__ = ["PACKAGE_VERSION", "build_api", "load_api"]
@@ -60,7 +61,7 @@ def build_api(spec: LoadedSpec) -> ir.Api:
     reader = OperationReader(doc, schemas, problems)
     info = doc.get("info") or {}
     resources = _resources(doc, reader, problems)
-    webhooks = reader.webhooks()
+    webhooks = read_webhooks(doc, schemas)
     api = ir.Api(
         title=str(info.get("title", "")),
         version=str(info.get("version", "")),

@@ -8,16 +8,12 @@ from typing import Any
 from . import ir
 from .load import Problem
 from .naming import join_pointer, py_identifier, snake_case, split_words
+from .responses import JSON, METHODS, read_examples, read_pagination, read_response
 from .schemas import SchemaReader
 
 __all__ = ["OperationReader"]
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
-# Cursor parameters in the Stripe style: the page after / before the object with this id.
-AFTER_PARAMS = ("starting_after",)
-BEFORE_PARAMS = ("starting_before", "ending_before")
-JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -90,7 +86,7 @@ class OperationReader:
             names[p.python_name] = p.name
         response, errors = self._responses(raw, pointer)
         query = tuple(p for p in params if p.location == "query")
-        pagination = self._pagination(response, query)
+        pagination = read_pagination(self.schemas, response, query)
         returns = response.type or ir.TypeRef("None", "nothing", nullable=True)
         name = raw.get("x-method-name") or method_name(op_id, tags[0])
         return ir.Operation(
@@ -202,7 +198,7 @@ class OperationReader:
             model=model,
             fields=tuple(fields),
             description=str(body.get("description", "") or "").strip(),
-            examples=self._examples(content[chosen]),
+            examples=read_examples(self.schemas, content[chosen]),
         )
 
     # ------------------------------------------------------------------ responses
@@ -213,104 +209,9 @@ class OperationReader:
         success: list[ir.Response] = []
         errors: list[ir.Response] = []
         for status, node in (raw.get("responses") or {}).items():
-            response = self._response(str(status), self.schemas.resolve(node))
+            response = read_response(self.schemas, str(status), self.schemas.resolve(node))
             (success if str(status).startswith("2") else errors).append(response)
         if not success:
             self.problems.append(Problem(f"{pointer}/responses", "no 2xx response to return"))
             return ir.Response("200", ""), tuple(errors)
         return success[0], tuple(errors)
-
-    def _response(self, status: str, node: dict[str, Any]) -> ir.Response:
-        content = node.get("content") or {}
-        media_type = JSON if JSON in content else next(iter(content), None)
-        schema = (content.get(media_type) or {}).get("schema") if media_type else None
-        headers = tuple(
-            (name, str(self.schemas.resolve(h).get("description", "") or "").strip())
-            for name, h in (node.get("headers") or {}).items()
-        )
-        return ir.Response(
-            status=status,
-            description=str(node.get("description", "") or "").strip(),
-            model=self.schemas.ref_name(schema) if schema else None,
-            type=self.schemas.type_of(schema) if schema is not None else None,
-            content_type=media_type,
-            examples=self._examples(content.get(media_type) or {}),
-            headers=headers,
-        )
-
-    def _examples(self, media: dict[str, Any]) -> tuple[ir.Example, ...]:
-        found = []
-        if "example" in media:
-            found.append(ir.Example("example", media["example"]))
-        for name, node in (media.get("examples") or {}).items():
-            example = self.schemas.resolve(node)
-            found.append(
-                ir.Example(str(name), example.get("value"), str(example.get("summary", "") or ""))
-            )
-        return tuple(found)
-
-    def _pagination(
-        self, response: ir.Response, query: tuple[ir.Parameter, ...]
-    ) -> ir.Pagination | None:
-        by_name = {p.name: p for p in query}
-        after = next((by_name[n] for n in AFTER_PARAMS if n in by_name), None)
-        if after is None or response.model is None or response.model not in self.schemas.schemas:
-            return None
-        envelope = self.schemas.schemas[response.model]
-        props = envelope.get("properties") or {}
-        data = self.schemas.resolve(props.get("data") or {})
-        if (
-            data.get("type") != "array"
-            or self.schemas.resolve(props.get("has_more") or {}).get("type") != "boolean"
-        ):
-            return None
-        before = next((n for n in BEFORE_PARAMS if n in by_name), None)
-        cursor_type = ir.TypeRef(
-            after.type.python.replace(" | None", ""), after.type.display, after.type.models
-        )
-        return ir.Pagination(
-            envelope=response.model,
-            item=self.schemas.type_of(data.get("items") or {}),
-            items_attr="data",
-            has_more_attr="has_more",
-            after_param=after.name,
-            before_param=before,
-            cursor_attr="id",
-            cursor_type=cursor_type,
-        )
-
-    # ------------------------------------------------------------------ webhooks
-
-    def webhooks(self) -> tuple[ir.WebhookEvent, ...]:
-        hooks = []
-        for name, item in (self.doc.get("webhooks") or {}).items():
-            item = self.schemas.resolve(item)
-            for method in METHODS:
-                raw = item.get(method)
-                if not isinstance(raw, dict):
-                    continue
-                pointer = join_pointer("webhooks", name, method)
-                body = self.schemas.resolve(raw.get("requestBody") or {})
-                content = body.get("content") or {}
-                media_type = JSON if JSON in content else next(iter(content), JSON)
-                schema = (content.get(media_type) or {}).get("schema") or {}
-                responses = tuple(
-                    self._response(str(s), self.schemas.resolve(r))
-                    for s, r in (raw.get("responses") or {}).items()
-                )
-                hooks.append(
-                    ir.WebhookEvent(
-                        name=str(name),
-                        operation_id=str(raw.get("operationId", "") or ""),
-                        http_method=method.upper(),
-                        summary=str(raw.get("summary", "") or ""),
-                        description=str(raw.get("description", "") or "").strip(),
-                        pointer=pointer,
-                        payload=self.schemas.type_of(schema),
-                        payload_model=self.schemas.ref_name(schema),
-                        content_type=media_type,
-                        responses=responses,
-                        examples=self._examples(content.get(media_type) or {}),
-                    )
-                )
-        return tuple(hooks)

@@ -127,27 +127,36 @@ def _rebuild_order(api: ir.Api) -> tuple[str, ...]:
 
 
 def _examples(api: ir.Api) -> list[str]:
-    """Two lines of usage for the docs: a call without arguments, and a paginated list."""
+    """Lines of usage for the docs: a call without arguments, and a list walked page by page
+    (preferring one whose items always have the cursor field)."""
+
+    def sure_cursor(op: ir.Operation) -> bool:
+        p = op.pagination
+        models = {m.name: m for m in api.models}
+        item = models.get(p.item.models[0]) if p and len(p.item.models) == 1 else None
+        return item is not None and any(
+            a.name == p.cursor_attr and a.required for a in item.attributes
+        )
+
+    ops = [(r, op) for r in api.resources for op in r.operations]
     plain = next(
         (
             f"print(client.{r.name}.{op.name}())"
-            for r in api.resources
-            for op in r.operations
+            for r, op in ops
             if not op.params and not op.pagination
         ),
         None,
     )
-    listing = next(
-        (
-            f"for item in client.{r.name}.{op.name}():  # every item, page after page\n"
-            f"        print(item)"
-            for r in api.resources
-            for op in r.operations
-            if op.pagination and not any(p.required for p in op.params)
-        ),
-        None,
-    )
-    return [line for line in (plain, listing) if line]
+    lists = [(r, op) for r, op in ops if op.pagination and not any(p.required for p in op.params)]
+    lists.sort(key=lambda pair: not sure_cursor(pair[1]))
+    lines = [plain] if plain else []
+    if lists:
+        r, op = lists[0]
+        lines += [
+            f"for item in client.{r.name}.{op.name}():  # every item, page after page",
+            "    print(item)",
+        ]
+    return lines
 
 
 def _context(ctx: EmitContext) -> dict[str, Any]:

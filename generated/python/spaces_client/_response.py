@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 08c912baf3629b8d7c87c20a188e73e97b006c79eee20c67e81f1087686f8b63) by the generator.
+# Generated from spec/openapi.yaml (sha256 b7a69029d2ccdf02541ce23fae950dc65357c650091e5d1e363453c2cdbdc4d5) by the generator.
 # Do not edit: change the spec and run `make`.
 """Parsing response bodies into models, and raw access to the HTTP response."""
 
@@ -42,16 +42,16 @@ def parse_body(response: httpx.Response, cast_to: Any) -> Any:
     if cast_to is None:
         return None
     try:
-        data = response.json()
-    except ValueError:
-        kind = response.headers.get("content-type", "no content type")
-        raise APIResponseValidationError(
-            response, f"expected a JSON body ({_type_name(cast_to)}), got {kind!r}"
-        ) from None
-    try:
-        return _adapter(cast_to).validate_python(data)
+        # One pass from bytes to models (pydantic-core parses the JSON itself): about half the
+        # cost of json.loads followed by validate_python on a 100-item page.
+        return _adapter(cast_to).validate_json(response.content)
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
+        if first["type"] == "json_invalid":
+            kind = response.headers.get("content-type", "no content type")
+            raise APIResponseValidationError(
+                response, f"expected a JSON body ({_type_name(cast_to)}), got {kind!r}"
+            ) from None
         where = ".".join(str(p) for p in first["loc"]) or "(body)"
         raise APIResponseValidationError(
             response,

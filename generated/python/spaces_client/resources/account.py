@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 08c912baf3629b8d7c87c20a188e73e97b006c79eee20c67e81f1087686f8b63) by the generator.
+# Generated from spec/openapi.yaml (sha256 b7a69029d2ccdf02541ce23fae950dc65357c650091e5d1e363453c2cdbdc4d5) by the generator.
 # Do not edit: change the spec and run `make`.
 """The account of the user the access token belongs to."""
 
