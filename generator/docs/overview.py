@@ -52,9 +52,20 @@ def first_operation(
 
 
 def auth_samples(api: ir.Api, resources: tuple[ResourceView, ...]) -> tuple[Sample, ...]:
-    op = first_operation(resources, paginated=True)
-    curl = [s for s in op.samples if s.lang == "curl"] if op else []
-    return (*curl, Sample("python", "Python", auth_sample(api)))
+    view = first_operation(resources, paginated=True)
+    if view is None:
+        return ()
+    resource, op = _find(api, view.operation_id)
+    curl = [s for s in view.samples if s.lang == "curl"]
+    return (*curl, Sample("python", "Python", auth_sample(api, resource, op)))
+
+
+def _find(api: ir.Api, operation_id: str) -> tuple[ir.Resource, ir.Operation]:
+    for resource in api.resources:
+        for op in resource.operations:
+            if op.operation_id == operation_id:
+                return resource, op
+    raise KeyError(operation_id)
 
 
 def pagination_samples(
@@ -63,17 +74,15 @@ def pagination_samples(
     view = first_operation(resources, paginated=True)
     if view is None:
         return ()
-    for resource in api.resources:
-        for op in resource.operations:
-            if op.operation_id == view.operation_id:
-                python = pagination_sample(api, resource, op)
-                cursor = None
-                if op.pagination and op.pagination.item.models:
-                    item = examples.for_model(op.pagination.item.models[0])
-                    cursor = item.get(op.pagination.cursor_attr) if isinstance(item, dict) else None
-                curl = curl_pages(api, op, cursor)
-                return (Sample("curl", "curl", curl), Sample("python", "Python", python))
-    return ()
+    resource, op = _find(api, view.operation_id)
+    cursor = None
+    if op.pagination and op.pagination.item.models:
+        item = examples.for_model(op.pagination.item.models[0])
+        cursor = item.get(op.pagination.cursor_attr) if isinstance(item, dict) else None
+    return (
+        Sample("curl", "curl", curl_pages(api, op, cursor)),
+        Sample("python", "Python", pagination_sample(api, resource, op)),
+    )
 
 
 def with_search(view: DocsView) -> DocsView:

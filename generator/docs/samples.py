@@ -165,18 +165,21 @@ def _py(value: Any) -> str:
     return repr(value)
 
 
-def auth_sample(api: ir.Api) -> str:
+def auth_sample(api: ir.Api, resource: ir.Resource, op: ir.Operation) -> str:
+    """The client with an explicit token, making the request the curl sample makes."""
     imp, _ = client_setup(api, asynchronous=False)
     cls = api.client.client_class
+    items = op.pagination.items_attr if op.pagination else "data"
     return "\n".join(
         [
             imp,
             "",
             "# The token is sent as the HTTP Basic username, with an empty password.",
-            f'client = {cls}(access_token="{ACCESS_TOKEN}")',
+            f'with {cls}(access_token="{ACCESS_TOKEN}") as client:',
+            f"    page = client.{resource.name}.{op.name}()",
+            f"    print(page.{items})",
             "",
             f"# Without access_token=..., {cls}() reads {api.client.env_prefix}_ACCESS_TOKEN.",
-            "client.close()",
         ]
     )
 
