@@ -138,3 +138,22 @@ def test_with_options_copies_the_client() -> None:
     assert (copy.max_retries, copy.timeout, client.max_retries) == (0, 3.0, 5)
     copy.account.retrieve()
     assert recorder.requests[0].extensions["timeout"]["read"] == 3.0
+
+
+def test_spaces_log_turns_on_logging_to_stderr(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import spaces_client._logs as logs
+
+    monkeypatch.setenv("SPACES_LOG", "debug")
+    monkeypatch.setattr(logs, "_configured", False)
+    handlers = list(logs.logger.handlers)
+    level = logs.logger.level
+    try:
+        sync_client(Recorder(ok_account)).account.retrieve()
+        err = capsys.readouterr().err
+        assert "GET https://spaces.pe/api/v1/account" in err
+        assert TOKEN not in err and "<redacted>" in err
+    finally:
+        logs.logger.handlers[:] = handlers
+        logs.logger.setLevel(level)

@@ -141,3 +141,9 @@ async def test_async_backwards_walk() -> None:
     client = async_client(PagedServer([customer(n) for n in range(4)]))
     seen = [c.id async for c in client.customers.list(limit=1, starting_before="cus_3")]
     assert seen == ["cus_2", "cus_1", "cus_0"]
+
+
+async def test_async_iter_pages_without_awaiting_first() -> None:
+    client = async_client(PagedServer([customer(n) for n in range(3)]))
+    sizes = [len(p.data) async for p in client.customers.list(limit=2).iter_pages()]
+    assert sizes == [2, 1]

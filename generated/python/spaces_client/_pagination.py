@@ -166,6 +166,12 @@ class AsyncPaginator(Generic[T]):
     def __await__(self) -> Generator[Any, None, AsyncPage[T]]:
         return self._first_page().__await__()
 
+    async def iter_pages(self) -> AsyncIterator[AsyncPage[T]]:
+        """The first page and every following one."""
+        page = await self._first_page()
+        async for each in page.iter_pages():
+            yield each
+
     async def _items(self) -> AsyncIterator[T]:
         page = await self._first_page()
         async for item in page:
