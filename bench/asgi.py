@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["timed_gets"]
+__all__ = ["get", "timed_gets"]
 
 
-async def _get(app: Any, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+async def get(app: Any, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    """One GET through the app: (status, body)."""
     parts = urlsplit(path)
     scope = {
         "type": "http",
@@ -56,7 +57,7 @@ def timed_gets(
         for _ in range(count):
             for path in paths:
                 t0 = time.perf_counter()
-                status, body = await _get(app, path, headers)
+                status, body = await get(app, path, headers)
                 times[path].append(time.perf_counter() - t0)
                 if status != 200:
                     raise RuntimeError(f"GET {path}: {status} {body[:200]!r}")
