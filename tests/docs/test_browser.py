@@ -144,6 +144,9 @@ def test_deep_links_land(page: Page) -> None:
         p.goto(f"{URL}#{anchor}")
         p.wait_for_function(f"location.hash === '#{anchor}'")
         assert _in_viewport(p, f"#{anchor}"), anchor
+        if anchor == anchors[len(anchors) // 2]:
+            TEST_OUTPUT.mkdir(parents=True, exist_ok=True)
+            p.screenshot(path=str(TEST_OUTPUT / "reference-operation.png"))
     # A nested attribute inside closed "child attributes" is revealed.
     nested = p.eval_on_selector("details.children .field", "field => field.id")
     p.goto(f"{URL}#{nested}")
