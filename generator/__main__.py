@@ -7,6 +7,7 @@ problems (each printed as `#/json/pointer: message`, and nothing written).
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -58,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    except (OSError, RuntimeError, subprocess.CalledProcessError) as exc:
+        print(f"generator: {exc}; nothing was changed", file=sys.stderr)
+        return 1
 
 
 def _run(args: argparse.Namespace, started: float) -> int:

@@ -9,6 +9,7 @@ client does not know (`UnknownEvent`); and that fallback model's schema is added
 from __future__ import annotations
 
 import copy
+import importlib.metadata
 import json
 import warnings
 from typing import Any
@@ -104,8 +105,18 @@ def _unknown_schema(model: ir.Model, document: dict[str, Any]) -> dict[str, Any]
     }
 
 
+def _check_version() -> None:
+    installed = importlib.metadata.version("datamodel-code-generator")
+    if installed != DMCG_VERSION:  # its output differs between versions: `make check` would drift
+        raise RuntimeError(
+            f"datamodel-code-generator {installed} is installed but the generator is pinned to "
+            f"{DMCG_VERSION}; run `make .venv/.installed`"
+        )
+
+
 def generate_models(document: dict[str, Any], api: ir.Api) -> str:
     """The models module's code as datamodel-code-generator writes it."""
+    _check_version()
     source = json.dumps(dmcg_input(document, api), sort_keys=False)
     with warnings.catch_warnings():
         warnings.simplefilter(

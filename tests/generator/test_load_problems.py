@@ -127,3 +127,19 @@ def test_a_failing_render_leaves_the_output_untouched(tmp_path: Path) -> None:
         write_mod.write(Emitter("python", "python", explode), EmitContext(api, {}), out)
     assert _snapshot(out) == before
     assert sorted(p.name for p in out.iterdir()) == ["python"]  # no staging folders left behind
+
+
+def test_another_datamodel_code_generator_version_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import generator.models as models
+
+    monkeypatch.setattr(models.importlib.metadata, "version", lambda name: "0.1.0")
+    out = tmp_path / "out"
+    before = _existing_output(out)
+    assert run("--only", "python", "--out", out) == 1
+    err = capsys.readouterr().err
+    assert (
+        "datamodel-code-generator 0.1.0 is installed but the generator is pinned to 0.89.0" in err
+    )
+    assert "Traceback" not in err and _snapshot(out) == before
