@@ -22,7 +22,7 @@ from .context import Options
 from .fixtures import basic_header, seeded_database
 from .procs import import_client, reference_server
 from .report import Row, Section
-from .stats import Goal, summarize
+from .stats import Goal, paired_ratios, summarize
 
 __all__ = ["run"]
 
@@ -83,14 +83,16 @@ def _rows(
                 summarize([w for w, _ in base], "s"),
                 "httpx + json.loads",
                 GOAL,
+                paired_ratios([w for w, _ in ours], [w for w, _ in base]),
             )
         )
         section.rows.append(
             Row(
-                f"{case}, {where}: client CPU per call",
+                f"{case}, {where}: {'client' if where == 'loopback' else 'process'} CPU per call",
                 summarize([c for _, c in ours], "s"),
                 summarize([c for _, c in base], "s"),
                 "httpx + json.loads",
+                paired=paired_ratios([c for _, c in ours], [c for _, c in base]),
             )
         )
 
@@ -101,7 +103,7 @@ def run(opts: Options) -> Section:
     fixture = seeded_database(opts.workdir / "client.db", customers=120)
     headers = basic_header(fixture.token)
     cid = fixture.newest_id
-    reps = opts.reps(7)
+    reps = opts.reps(9)
     counts = {"retrieve": opts.count(300), "list(limit=100)": opts.count(100)}
 
     with reference_server(fixture.db_path, headers) as (base, _):

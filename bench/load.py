@@ -17,7 +17,7 @@ from .context import Options, Skip
 from .fixtures import basic_header, seeded_database
 from .procs import PYTHON, ROOT, child_server, cpu_seconds, free_port, reference_server
 from .report import Row, Section
-from .stats import Goal, summarize
+from .stats import Goal, paired_ratios, summarize
 from .wrk import WrkResult, have_wrk, run_wrk
 
 __all__ = ["run"]
@@ -113,6 +113,7 @@ def run(opts: Options) -> Section:
                 summarize([r.rps for r in prism_r], "req/s"),
                 "Prism",
                 Goal(">=", 1.5, text="≥ 1.5× Prism"),
+                paired_ratios([r.rps for r in ours_r], [r.rps for r in prism_r]),
             )
         )
         for p in ("p50", "p99"):
@@ -130,6 +131,7 @@ def run(opts: Options) -> Section:
                 summarize(cpu[(name, "ours")], "s"),
                 summarize(cpu[(name, "prism")], "s"),
                 "Prism",
+                paired=paired_ratios(cpu[(name, "ours")], cpu[(name, "prism")]),
             )
         )
         section.rows.append(
@@ -138,6 +140,7 @@ def run(opts: Options) -> Section:
                 rps,
                 summarize([r.rps for r in bare_r], "req/s"),
                 "bare ASGI",
+                paired=paired_ratios([r.rps for r in ours_r], [r.rps for r in bare_r]),
             )
         )
         bad = sum(r.non_2xx + r.socket_errors for rs in (ours_r, prism_r, bare_r) for r in rs)

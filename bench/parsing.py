@@ -18,7 +18,7 @@ from .context import Options
 from .fixtures import basic_header, seeded_database
 from .procs import import_client
 from .report import Row, Section
-from .stats import Goal, summarize, time_calls
+from .stats import Goal, paired_ratios, summarize, time_calls
 
 __all__ = ["run", "list_page"]
 
@@ -56,7 +56,7 @@ def run(opts: Options) -> Section:
         "client": lambda: parse_body(response, CustomerList),
         "one-pass": lambda: CustomerList.model_validate_json(body),
     }
-    reps, count = opts.reps(7), opts.count(2000)
+    reps, count = opts.reps(15), opts.count(300)
     times: dict[str, list[float]] = {k: [] for k in cases}
     for fn in cases.values():
         time_calls(fn, count // 10)  # warm-up
@@ -72,6 +72,7 @@ def run(opts: Options) -> Section:
             base,
             "json.loads",
             Goal("<=", 1.5, text="≤ 1.5×"),
+            paired_ratios(times["client"], times["baseline"]),
         )
     )
     section.rows.append(
@@ -80,6 +81,7 @@ def run(opts: Options) -> Section:
             summarize(times["one-pass"], "s"),
             base,
             "json.loads",
+            paired=paired_ratios(times["one-pass"], times["baseline"]),
         )
     )
     section.notes.append(

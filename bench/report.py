@@ -28,14 +28,19 @@ class Row:
     baseline: Summary | None = None
     baseline_name: str = ""
     goal: Goal | None = None
+    # Per-repetition ratios of back-to-back runs (see stats.paired_ratios); when given, the
+    # ratio column is their median rather than the ratio of the two medians.
+    paired: Summary | None = None
 
     @property
     def ratio(self) -> float | None:
+        if self.paired is not None:
+            return self.paired.median
         return None if self.baseline is None else ratio(self.ours, self.baseline)
 
     @property
     def met(self) -> bool | None:
-        return None if self.goal is None else self.goal.met(self.ours, self.baseline)
+        return None if self.goal is None else self.goal.met(self.ours, self.ratio)
 
     def cells(self) -> list[str]:
         base = "—" if self.baseline is None else self.baseline.text()
@@ -47,14 +52,20 @@ class Row:
             self.metric,
             self.ours.text(),
             base,
-            "—" if r is None else f"{r:.2f}×",
+            "—" if r is None else f"{r:.2f}×" + self._ratio_spread(),
             "—" if self.goal is None else self.goal.describe(),
             verdict,
         ]
 
+    def _ratio_spread(self) -> str:
+        if self.paired is None or self.paired.n < 2:
+            return ""
+        return f" ±{self.paired.spread * 50:.0f}%"
+
     def to_json(self) -> dict[str, Any]:
         return {
             "metric": self.metric,
+            "paired": None if self.paired is None else dataclasses.asdict(self.paired),
             "ours": dataclasses.asdict(self.ours),
             "baseline": None if self.baseline is None else dataclasses.asdict(self.baseline),
             "baseline_name": self.baseline_name,
@@ -69,6 +80,7 @@ class Row:
             baseline=None if data["baseline"] is None else Summary(**data["baseline"]),
             baseline_name=data.get("baseline_name", ""),
             goal=None if data["goal"] is None else Goal(**data["goal"]),
+            paired=None if data.get("paired") is None else Summary(**data["paired"]),
         )
 
 

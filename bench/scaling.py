@@ -14,7 +14,7 @@ from spaces_toolkit.server.settings import API_PREFIX, Settings
 from .context import Options
 from .fixtures import Fixture, basic_header, bulk_database
 from .report import Row, Section
-from .stats import Goal, percentile, summarize
+from .stats import Goal, paired_ratios, percentile, summarize
 
 __all__ = ["run", "SIZES"]
 
@@ -61,7 +61,10 @@ def run(opts: Options) -> Section:
             goal = None
             if n == SIZES[-1] and kind == "deep":
                 goal = Goal("<=", 1.3, text="≤ 1.3× first page at 1k")
-            section.rows.append(Row(f"{label}: p50", ours, first_1k, "first page, 1k", goal))
+            paired = paired_ratios(medians[(n, kind)], medians[(sizes[0], "first")])
+            section.rows.append(
+                Row(f"{label}: p50", ours, first_1k, "first page, 1k", goal, paired)
+            )
         section.rows.append(
             Row(
                 f"deep page, {n:,} customers: p99",

@@ -12,7 +12,16 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 
-__all__ = ["Summary", "Goal", "summarize", "percentile", "ratio", "time_calls", "fmt_value"]
+__all__ = [
+    "Summary",
+    "Goal",
+    "summarize",
+    "percentile",
+    "ratio",
+    "paired_ratios",
+    "time_calls",
+    "fmt_value",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,6 +73,16 @@ def ratio(ours: Summary, baseline: Summary) -> float:
     return ours.median / baseline.median
 
 
+def paired_ratios(ours: Sequence[float], baseline: Sequence[float]) -> Summary:
+    """ours[i] / baseline[i] for runs measured back to back, summarized.
+
+    On a shared machine, load changes between repetitions; each pair saw about the same load,
+    so the median of the pairs' ratios is steadier than the ratio of the two medians."""
+    if len(ours) != len(baseline) or not ours:
+        raise ValueError("paired ratios need two equally long, non-empty series")
+    return summarize([o / b for o, b in zip(ours, baseline, strict=True) if b], "×")
+
+
 @dataclasses.dataclass(frozen=True)
 class Goal:
     """A target for a ratio (ours / baseline) or for our absolute value.
@@ -76,11 +95,12 @@ class Goal:
     on: str = "ratio"
     text: str = ""
 
-    def met(self, ours: Summary, baseline: Summary | None) -> bool | None:
+    def met(self, ours: Summary, ratio_value: float | None) -> bool | None:
+        """Whether the goal holds for our figure and the ratio (None: nothing to judge)."""
         if self.on == "ratio":
-            if baseline is None:
+            if ratio_value is None:
                 return None
-            value = ratio(ours, baseline)
+            value = ratio_value
         else:
             value = ours.median
         return {

@@ -1,0 +1,138 @@
+"""Benchmark 3: start-up. `import spaces_client` vs `import httpx, pydantic` in fresh
+interpreters (the time of the import statement, measured inside the child), and how long
+constructing a client takes: the first one in a process, and every one after it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+from .context import Options
+from .procs import GENERATED, PYTHON, import_client
+from .report import Row, Section
+from .stats import Goal, paired_ratios, summarize, time_calls
+
+__all__ = ["run", "child_seconds"]
+
+_TIMED = "import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
+_FIRST_CLIENT = (
+    "import time; {imports}; t = time.perf_counter(); c = {make}; "
+    "print(time.perf_counter() - t); c.close()"
+)
+BASE_URL = "http://127.0.0.1:8000/api/v1"
+
+
+def child_seconds(code: str) -> float:
+    """Run `code` in a fresh interpreter (generated/python importable); it prints seconds."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(GENERATED), os.environ.get("PYTHONPATH", "")]).rstrip(
+            os.pathsep
+        ),
+    }
+    out = subprocess.run(
+        [PYTHON, "-c", code], capture_output=True, text=True, env=env, timeout=120, check=True
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def _series(cases: dict[str, str], reps: int) -> dict[str, list[float]]:
+    for code in cases.values():  # warm-up: byte-code caches, page cache
+        child_seconds(code)
+    out: dict[str, list[float]] = {k: [] for k in cases}
+    for rep in range(reps):
+        order = list(cases) if rep % 2 == 0 else list(reversed(cases))
+        for key in order:
+            out[key].append(child_seconds(cases[key]))
+    return out
+
+
+def run(opts: Options) -> Section:
+    spaces_client = import_client()
+    section = Section("startup", "3. Start-up and client construction")
+    reps = opts.reps(11)
+    imports = _series(
+        {
+            "ours": _TIMED.format(stmt="import spaces_client"),
+            "baseline": _TIMED.format(stmt="import httpx, pydantic"),
+            "basemodel": _TIMED.format(stmt="import httpx; from pydantic import BaseModel"),
+        },
+        reps,
+    )
+    section.rows.append(
+        Row(
+            "import spaces_client (fresh interpreter)",
+            summarize(imports["ours"], "s"),
+            summarize(imports["baseline"], "s"),
+            "import httpx, pydantic",
+            Goal("<=", 1.2, text="≤ 1.2×"),
+            paired_ratios(imports["ours"], imports["baseline"]),
+        )
+    )
+    section.rows.append(
+        Row(
+            "import spaces_client (fresh interpreter)",
+            summarize(imports["ours"], "s"),
+            summarize(imports["basemodel"], "s"),
+            "import httpx + pydantic.BaseModel",
+            paired=paired_ratios(imports["ours"], imports["basemodel"]),
+        )
+    )
+
+    first = _series(
+        {
+            "ours": _FIRST_CLIENT.format(
+                imports="from spaces_client import SpacesClient",
+                make=f"SpacesClient('sk_bench', base_url={BASE_URL!r})",
+            ),
+            "baseline": _FIRST_CLIENT.format(
+                imports="import httpx", make=f"httpx.Client(base_url={BASE_URL!r})"
+            ),
+        },
+        opts.reps(5),
+    )
+    section.rows.append(
+        Row(
+            "first client in a process: construction",
+            summarize(first["ours"], "s"),
+            summarize(first["baseline"], "s"),
+            "httpx.Client()",
+            paired=paired_ratios(first["ours"], first["baseline"]),
+        )
+    )
+
+    import httpx
+
+    def ours() -> None:
+        spaces_client.SpacesClient("sk_bench", base_url=BASE_URL).close()
+
+    def bare() -> None:
+        httpx.Client(base_url=BASE_URL).close()
+
+    ours()  # the first one builds the shared SSL context
+    count = opts.count(300)
+    later: dict[str, list[float]] = {"ours": [], "baseline": []}
+    for rep in range(opts.reps(9)):
+        pairs = [("ours", ours), ("baseline", bare)]
+        for key, fn in pairs if rep % 2 == 0 else reversed(pairs):
+            later[key].append(time_calls(fn, count if key == "ours" else max(1, count // 20)))
+    section.rows.append(
+        Row(
+            "each later client: construction",
+            summarize(later["ours"], "s"),
+            summarize(later["baseline"], "s"),
+            "httpx.Client()",
+            Goal("<", 1e-3, on="ours", text="< 1 ms"),
+            paired_ratios(later["ours"], later["baseline"]),
+        )
+    )
+    section.notes.append(
+        "import times are the import statement alone, timed inside each fresh interpreter"
+        f" ({reps} interleaved runs each); `import pydantic` is lazy, BaseModel is not, and"
+        " spaces_client defines its models at import, so the BaseModel row is the fairer pair"
+    )
+    section.notes.append(
+        "a bare httpx.Client() loads the CA bundle into a new SSL context every time; SpacesClient"
+        " shares one per process, so only its first construction pays for it"
+    )
+    return section
