@@ -207,7 +207,8 @@ def expected_object_problems(
             elif instance["object"] != kind:
                 problems.append(f"{where}: `object` is {instance['object']!r}, expected {kind!r}")
         for name, sub in props.items():
-            if name in instance and name != "object":
+            # `object` is the type name, except in an event's `data`, where it holds the object.
+            if name in instance and (name != "object" or isinstance(instance[name], dict)):
                 problems += expected_object_problems(spec, sub, instance[name], f"{pointer}/{name}")
     elif isinstance(instance, list) and "items" in schema:
         for i, item in enumerate(instance):

@@ -1,0 +1,120 @@
+"""`spaces contract` exit codes: 0 passed, 1 contract failures, 2 could not run (one clear line)."""
+
+from __future__ import annotations
+
+import socket
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from spaces_toolkit.cli import main
+from spaces_toolkit.server.embedded import run_embedded
+
+SMALL = ["--seed", "7", "--max-examples", "3"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _junit(directory: Path) -> ET.Element:
+    suite = ET.parse(directory / "junit.xml").getroot().find("testsuite")
+    assert suite is not None
+    return suite
+
+
+def test_passing_run_exits_0_and_writes_reports(tmp_path: Path, capsys) -> None:
+    code = main(
+        ["contract", *SMALL, "--phases", "examples", "--probes", "subscriptions"]
+        + ["--report-dir", str(tmp_path)]
+    )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "PASSED" in out and "POST /resource_subscriptions" in out
+    suite = _junit(tmp_path)
+    assert suite.get("failures") == "0" and int(suite.get("tests", "0")) > 0
+    html = (tmp_path / "report.html").read_text()
+    assert "Passed: the server meets the contract" in html
+    assert "<script" not in html and "http://" not in html.split("<body>")[0]
+
+
+def test_contract_failure_exits_1_naming_the_check(tmp_path: Path, capsys) -> None:
+    code = main(
+        ["contract", *SMALL, "--mutant", "has_more_always_true", "--phases", ""]
+        + ["--probes", "pagination", "--report-dir", str(tmp_path)]
+    )
+    out = capsys.readouterr().out
+    assert code == 1, out
+    assert "[pagination_walk]" in out
+    assert "reproduce: curl -sS -X GET " in out and '-u "$SPACES_TOKEN:"' in out
+    assert "FAILED" in out
+    suite = _junit(tmp_path)
+    assert int(suite.get("failures", "0")) >= 1
+    assert suite.find("testcase/failure[@type='pagination_walk']") is not None
+    assert "pagination_walk" in (tmp_path / "report.html").read_text()
+
+
+def test_runs_against_a_server_started_separately(tmp_path: Path, capsys) -> None:
+    with run_embedded(tmp_path / "separate.db") as server:
+        first, second = server.tokens
+        code = main(
+            ["contract", *SMALL, "--base-url", server.base_url, "--token", first]
+            + ["--second-token", second, "--phases", "examples", "--probes", "auth,tenancy"]
+            + ["--report-dir", str(tmp_path / "reports")]
+        )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "server under test" in out
+    assert first not in out and second not in out
+
+
+def _expect_could_not_run(capsys, argv: list[str], words: str) -> None:
+    assert main(["contract", *argv]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("spaces: error: ") and words in err[-1], err
+    assert "Traceback" not in "\n".join(err)
+
+
+def test_unreachable_url_exits_2(capsys) -> None:
+    url = f"http://127.0.0.1:{_free_port()}/api/v1"
+    _expect_could_not_run(capsys, ["--base-url", url, "--token", "t"], "cannot reach")
+
+
+def test_refused_token_exits_2(tmp_path: Path, capsys) -> None:
+    with run_embedded(tmp_path / "token.db") as server:
+        argv = ["--base-url", server.base_url, "--token", "not-a-token"]
+        _expect_could_not_run(capsys, argv, "refused --token")
+
+
+def test_wrong_base_path_exits_2(tmp_path: Path, capsys) -> None:
+    with run_embedded(tmp_path / "path.db") as server:
+        argv = ["--base-url", server.root_url + "/v2", "--token", server.tokens[0]]
+        _expect_could_not_run(capsys, argv, "base URL")
+
+
+def test_bad_arguments_exit_2(capsys) -> None:
+    _expect_could_not_run(capsys, ["--base-url", "ftp://example.com"], "http(s) URL")
+    _expect_could_not_run(capsys, ["--base-url", "http://127.0.0.1:1/api/v1"], "--token")
+    _expect_could_not_run(capsys, ["--mutant", "no_such_fault"], "unknown mutant")
+    with pytest.raises(SystemExit) as exc:
+        main(["contract", "--max-examples", "0"])
+    assert exc.value.code == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["contract", "--phases", "examples,nonsense"])
+    assert exc.value.code == 2
+
+
+def test_invalid_spec_exits_2(tmp_path: Path, capsys) -> None:
+    broken = tmp_path / "openapi.yaml"
+    broken.write_text("openapi: 3.1.0\ninfo: {title: Broken}\npaths: {}\n")
+    _expect_could_not_run(capsys, ["--spec", str(broken)], "invalid spec")
+    broken.write_text("openapi: [unclosed\n")
+    _expect_could_not_run(capsys, ["--spec", str(broken)], "invalid spec")
+
+
+def test_list_mutants(capsys) -> None:
+    assert main(["contract", "--list-mutants"]) == 0
+    assert "has_more_always_true" in capsys.readouterr().out

@@ -1,0 +1,36 @@
+"""Proof of power: the suite fails every deliberately broken server, naming the check at fault.
+
+Each mutant runs a small targeted suite (its `scope`: a few operations, phases and probes, a fixed
+seed), so the whole set stays fast. The reference server without faults passes the same checks
+(test_reference_server.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from spaces_toolkit.contract.mutants import MUTANTS
+from spaces_toolkit.contract.report import render_summary
+from spaces_toolkit.contract.runner import ContractOptions, run_contract
+
+SEED = 20261130
+
+
+def _quiet(line: str) -> None:
+    pass
+
+
+def test_at_least_ten_distinct_faults() -> None:
+    assert len(MUTANTS) >= 10
+    assert len({m.description for m in MUTANTS.values()}) == len(MUTANTS)
+
+
+@pytest.mark.parametrize("name", sorted(MUTANTS))
+def test_suite_catches_mutant(name: str) -> None:
+    mutant = MUTANTS[name]
+    result = run_contract(ContractOptions(mutant=name, seed=SEED, **mutant.scope), progress=_quiet)
+    summary = render_summary(result)
+    assert result.exit_code == 1, summary
+    assert mutant.caught_by in result.failed_checks, summary
+    caught = [f for f in result.failures if f.check == mutant.caught_by]
+    assert any(f.curl and f.curl.startswith("curl ") for f in caught), summary

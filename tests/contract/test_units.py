@@ -1,0 +1,103 @@
+"""Small pieces of the suite, without a server."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from spaces_toolkit.contract.apispec import expected_object_problems, load_model
+from spaces_toolkit.contract.inputs import _fix_query, public_target
+from spaces_toolkit.contract.model import Credentials, Failure, SuiteResult, render_curl
+
+
+def _basic(token: str) -> str:
+    return "Basic " + base64.b64encode(f"{token}:".encode()).decode()
+
+
+def test_curl_names_tokens_by_environment_variable() -> None:
+    creds = Credentials("tok_secret_1", "tok_secret_2")
+    line = render_curl(
+        "post",
+        "http://127.0.0.1:8000/api/v1/resource_subscriptions",
+        {"Authorization": _basic("tok_secret_2"), "Content-Type": "application/json"},
+        b'{"event": "customer.created", "note": "it\'s tok_secret_1"}',
+        creds,
+    )
+    assert line.startswith('curl -sS -X POST -u "$SPACES_SECOND_TOKEN:" -H \'Content-Type:')
+    assert "tok_secret" not in line
+    assert "$SPACES_TOKEN" in line  # masked in the body too
+    unknown = render_curl("GET", "http://h/x", {"Authorization": _basic("garbage")}, None, creds)
+    assert "-H 'Authorization: Basic " in unknown
+
+
+def test_model_finds_lists_and_their_retrieve_links() -> None:
+    model = load_model()
+    lists = {lst.label: lst for lst in model.lists}
+    assert len(model.operations) == 14 and len(lists) == 8
+    assert lists["GET /spaces"].cursor_is_integer
+    subscriptions = lists["GET /subscriptions"]
+    assert subscriptions.retrieve is not None
+    assert dict(subscriptions.retrieve_params) == {"customer_id": "/customer/id", "token": "/token"}
+
+
+def test_object_names_are_checked_on_nested_objects_and_event_branches() -> None:
+    model = load_model()
+    schema = model.by_label("GET /events").success_schema
+    event = {
+        "object": "event",
+        "created": 1,
+        "type": "invoice.paid",
+        "data": {"object": {"object": "customer", "items": {"data": []}}},
+    }
+    body = {"object": "list", "data": [event], "has_more": False, "count": 1}
+    problems = expected_object_problems(model.spec, schema, body)
+    assert problems == ["/data/0/data/object: `object` is 'customer', expected 'invoice'"]
+    event["data"]["object"] = {"object": "invoice", "customer": {"object": "user"}}
+    assert expected_object_problems(model.spec, schema, body) == [
+        "/data/0/data/object/customer: `object` is 'user', expected 'customer'"
+    ]
+    body["object"] = "page"
+    assert "/: `object` is 'page', expected 'list'" in expected_object_problems(
+        model.spec, schema, body
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://127.0.0.1:8080/hook", "http://example.com:8080/hook"),
+        ("https://localhost/x?y=1", "https://example.com/x?y=1"),
+        ("http://10.1.2.3/", "http://example.com/"),
+        ("http://0/", "http://example.com/"),
+        ("http://127.1/a", "http://example.com/a"),
+        ("https://hooks.example.org/a", "https://hooks.example.org/a"),
+        ("http://8.8.8.8/a", "http://8.8.8.8/a"),
+    ],
+)
+def test_public_target(url: str, expected: str) -> None:
+    assert public_target(url) == expected
+
+
+def test_positive_queries_get_real_cursors_deterministically() -> None:
+    query = {"limit": 5, "starting_after": "zz", "starting_before": "yy"}
+    _fix_query(query, ["a", "b", "c"])
+    assert set(query) == {"limit", "starting_after"} and query["starting_after"] in "abc"
+    again = {"limit": 5, "starting_after": "zz"}
+    _fix_query(again, ["a", "b", "c"])
+    assert again == query
+    empty = {"starting_before": 3}
+    _fix_query(empty, [])
+    assert empty == {}
+    known = {"starting_after": "b"}
+    _fix_query(known, ["a", "b"])
+    assert known == {"starting_after": "b"}
+
+
+def test_one_failure_per_check_operation_and_title_keeping_the_shortest_request() -> None:
+    result = SuiteResult(base_url="http://h", seed=1, embedded=True)
+    result.add_failure(Failure("c", "GET /x", "t", "long", curl="curl 'http://h/x?a=1&b=2'"))
+    result.add_failure(Failure("c", "GET /x", "t", "short", curl="curl 'http://h/x'"))
+    result.add_failure(Failure("c", "GET /x", "other", "m"))
+    assert [f.message for f in result.failures] == ["short", "m"]
+    assert result.exit_code == 1 and result.failed_checks == {"c"}
