@@ -25,7 +25,7 @@ HAVE_BENCH := $(wildcard bench/__main__.py)
 PY_DIRS := $(wildcard generator spaces_toolkit tests)
 
 .DEFAULT_GOAL := all
-.PHONY: all generate check lint test contract docs bench clean lock deps-system
+.PHONY: all generate check lint test contract docs bench clean lock deps-system deps-bench
 
 all: generate
 
@@ -108,12 +108,32 @@ else
 	@echo "contract suite not built yet (see issue 5)"
 endif
 
-bench: $(if $(HAVE_BENCH),$(VENV)/.installed)
+# `make bench` measures the toolkit against its baselines and rewrites bench/RESULTS.md
+# (~15 min on 2 cores). BENCH_ARGS picks some (`make bench BENCH_ARGS="server scaling"`) or
+# `--quick`. Never part of `make test`.
+BENCH_ARGS ?=
+OPC_VENV := build/bench/opc-venv
+OPC_VERSION := 0.29.1
+
+bench: $(if $(HAVE_BENCH),$(VENV)/.installed node_modules/.installed deps-bench)
 ifneq ($(HAVE_BENCH),)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 else
 	@echo "bench not built yet"
 endif
+
+# Tools only the benchmarks use: Debian's wrk (load generator; installed only if missing) and
+# openapi-python-client in a scratch venv of its own (its dependencies conflict with ours).
+deps-bench: $(OPC_VENV)/.installed
+	@if command -v wrk >/dev/null 2>&1; then echo "wrk: $$(command -v wrk)"; \
+	else apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  --no-install-recommends wrk; fi
+
+$(OPC_VENV)/.installed:
+	rm -rf $(OPC_VENV)
+	$(PYTHON) -m venv $(OPC_VENV)
+	$(OPC_VENV)/bin/python -m pip install -q 'openapi-python-client==$(OPC_VERSION)'
+	touch $@
 
 # ---------------------------------------------------------------- housekeeping
 
