@@ -7,7 +7,33 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["Credentials", "Failure", "OperationTally", "SuiteResult", "render_curl"]
+__all__ = [
+    "Credentials",
+    "Failure",
+    "OperationTally",
+    "SuiteResult",
+    "render_curl",
+    "shell_quote",
+]
+
+
+MIN_MASKED = 8
+
+
+def shell_quote(text: str) -> str:
+    """Quote for a POSIX shell; text with control or non-ASCII characters becomes $'...'."""
+    if all(32 <= ord(c) < 127 for c in text):
+        return shlex.quote(text)
+    out = []
+    for byte in text.encode("utf-8", errors="surrogateescape"):
+        char = chr(byte)
+        if char in "\\'":
+            out.append("\\" + char)
+        elif 32 <= byte < 127:
+            out.append(char)
+        else:
+            out.append(f"\\x{byte:02x}")
+    return "$'" + "".join(out) + "'"
 
 
 @dataclass(frozen=True)
@@ -61,11 +87,11 @@ def render_curl(
             if name_var is not None:
                 parts += ["-u", f'"{name_var}:{password}"']
                 continue
-        parts += ["-H", shlex.quote(f"{name}: {value}")]
+        parts += ["-H", shell_quote(f"{name}: {value}")]
     if body:
-        text = body.decode("utf-8", errors="replace")
-        parts += ["--data-binary", shlex.quote(text)]
-    parts.append(shlex.quote(url))
+        text = body.decode("utf-8", errors="surrogateescape")
+        parts += ["--data-binary", shell_quote(text)]
+    parts.append(shell_quote(url))
     line = " ".join(parts)
     return credentials.mask(line) if credentials else line
 

@@ -11,6 +11,8 @@ from spaces_toolkit.contract.model import SuiteResult
 
 __all__ = ["render_summary", "write_junit", "write_reports", "checks_overview"]
 
+MAX_PRINTED = 40
+
 
 def _failed_cell(failed: Counter[str]) -> str:
     return ", ".join(f"{name} ×{n}" for name, n in sorted(failed.items())) or "-"
@@ -65,7 +67,7 @@ def render_summary(result: SuiteResult) -> str:
         lines.append(f"note: {note}")
     if result.failures:
         lines += ["", f"FAILURES ({len(result.failures)})"]
-        for i, failure in enumerate(result.failures, 1):
+        for i, failure in enumerate(result.failures[:MAX_PRINTED], 1):
             lines.append(f"{i}. [{failure.check}] {failure.operation}: {failure.title}")
             message = (
                 textwrap.shorten(" ".join(failure.message.split()), 400) if failure.message else ""
@@ -74,6 +76,9 @@ def render_summary(result: SuiteResult) -> str:
                 lines.append(textwrap.indent(textwrap.fill(message, 96), "   "))
             if failure.curl:
                 lines.append(f"   reproduce: {failure.curl}")
+        if len(result.failures) > MAX_PRINTED:
+            more = len(result.failures) - MAX_PRINTED
+            lines.append(f"... and {more} more failures: every one is in report.html and junit.xml")
     if result.errors:
         lines += ["", f"ERRORS ({len(result.errors)}): the suite could not test everything"]
         lines += [f"- {textwrap.shorten(error, 300)}" for error in result.errors]

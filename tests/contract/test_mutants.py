@@ -34,3 +34,16 @@ def test_suite_catches_mutant(name: str) -> None:
     assert mutant.caught_by in result.failed_checks, summary
     caught = [f for f in result.failures if f.check == mutant.caught_by]
     assert any(f.curl and f.curl.startswith("curl ") for f in caught), summary
+
+
+def test_same_seed_same_run() -> None:
+    """`--seed` repeats a run: the same cases fail with the same requests."""
+    mutant = MUTANTS["ignored_limit"]
+
+    def failures() -> list[tuple[str, str, str]]:
+        options = ContractOptions(mutant=mutant.name, seed=SEED, **mutant.scope)
+        result = run_contract(options, progress=_quiet)
+        return [(f.check, f.title, (f.curl or "").split("/api/v1", 1)[-1]) for f in result.failures]
+
+    first = failures()
+    assert first and first == failures()

@@ -101,3 +101,15 @@ def test_one_failure_per_check_operation_and_title_keeping_the_shortest_request(
     result.add_failure(Failure("c", "GET /x", "other", "m"))
     assert [f.message for f in result.failures] == ["short", "m"]
     assert result.exit_code == 1 and result.failed_checks == {"c"}
+
+
+def test_curl_arguments_survive_the_shell_byte_for_byte() -> None:
+    import subprocess
+
+    from spaces_toolkit.contract.model import shell_quote
+
+    for text in ["plain", "it's", "a\x1fb\x7fc", "é ü 😀", "back\\slash 'q' \"dq\" $HOME"]:
+        out = subprocess.run(
+            ["bash", "-c", f"printf %s {shell_quote(text)}"], capture_output=True, check=True
+        ).stdout
+        assert out == text.encode(), text
