@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 b7a69029d2ccdf02541ce23fae950dc65357c650091e5d1e363453c2cdbdc4d5) by the generator.
+# Generated from spec/openapi.yaml (sha256 7cf6f2b0931feebb31ebd3cfe1b161e4adaa4b86e5628569348ec77b795e6c45) by the generator.
 # Do not edit: change the spec and run `make`.
 """SpacesClient and AsyncSpacesClient: one attribute per resource of the API."""
 
