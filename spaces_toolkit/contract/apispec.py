@@ -141,7 +141,8 @@ def _load(path: str) -> ApiModel:
     for op, raw in pairs:
         if op.method != "GET" or not _is_list_envelope(spec, op.success_schema):
             continue
-        retrieve, params = None, ()
+        retrieve: Operation | None = None
+        params: tuple[tuple[str, str], ...] = ()
         links = resolve(spec, raw["responses"]["200"]).get("links", {})
         for link in links.values():
             values = link.get("parameters", {})

@@ -116,7 +116,7 @@ def run_engine(
 ) -> None:
     """Generate, send and check cases; record everything on `result`."""
     custom_checks.use_spec(spec_path)
-    schema = schemathesis.openapi.from_path(spec_path, config=config)
+    schema: schemathesis.BaseSchema = schemathesis.openapi.from_path(spec_path, config=config)
     if operations:
         schema = schema.include(name=list(operations))
     cases, failing, last = 0, 0, time.monotonic()

@@ -190,10 +190,10 @@ def token_of(request: Request) -> str | None:
         return None
 
 
-def learning(decide: Callable[[Request, Answer, set[str]], Awaitable[Answer]] | Any):
+def learning(decide: Callable[[Request, Call, set[str]], Awaitable[Answer]]) -> Factory:
     """A handler that remembers every token the server accepted, for faults that misuse them."""
 
-    def factory():
+    def factory() -> Callable[[Request, Call], Awaitable[Answer]]:
         known: set[str] = set()
 
         async def handler(request: Request, call: Call) -> Answer:

@@ -85,8 +85,9 @@ def semantic_inputs(pools: Mapping[str, list[Any]]) -> Iterator[None]:
         if case.method.upper() == "GET" and isinstance(case.query, dict) and case.query:
             _fix_query(case.query, pools.get(case.operation.path))
         body = case.body
-        if isinstance(body, dict) and isinstance(body.get("target_url"), str):
-            body["target_url"] = public_target(body["target_url"])
+        target = body.get("target_url") if isinstance(body, dict) else None
+        if isinstance(body, dict) and isinstance(target, str):
+            body["target_url"] = public_target(target)
 
     schemathesis.hook(before_call)
     try:

@@ -57,7 +57,7 @@ def _valid_request(op: Operation, paths: dict[str, list[tuple[str, Any]]]) -> di
 def probe_auth(client: ProbeClient, model: ApiModel) -> None:
     """Every operation refuses missing and wrong credentials with exactly 401."""
     paths = sample_paths(client, model, AUTH)
-    wrong = [
+    wrong: list[tuple[str, dict[str, Any]]] = [
         ("no credentials", {"token": None}),
         ("an unknown token", {"authorization": basic("contract-unknown-token")}),
         ("a token in the password", {"authorization": basic("", client.credentials.token)}),

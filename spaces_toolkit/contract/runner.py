@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import random
 import sys
 import tempfile
@@ -72,9 +73,17 @@ def _embedded(options: ContractOptions, progress: Progress) -> Iterator[Target]:
     with tempfile.TemporaryDirectory(prefix="spaces-contract-") as tmp:
         progress("starting the embedded reference server on a fresh SQLite file")
         with run_embedded(Path(tmp) / "contract.db", accounts=2, wrap=wrap) as server:
+            # Schemathesis probes the server with a malformed request first; uvicorn (configured
+            # as the server starts) would log a warning about it amid the suite's own output.
+            uvicorn_log = logging.getLogger("uvicorn.error")
+            level = uvicorn_log.level
+            uvicorn_log.setLevel(logging.ERROR)
             tokens = list(server.tokens)
             progress(f"embedded server at {server.base_url}")
-            yield Target(server.base_url, Credentials(tokens[0], tokens[1]), embedded=True)
+            try:
+                yield Target(server.base_url, Credentials(tokens[0], tokens[1]), embedded=True)
+            finally:
+                uvicorn_log.setLevel(level)
         progress("embedded server stopped")
 
 
