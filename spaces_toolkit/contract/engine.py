@@ -21,6 +21,7 @@ PHASES = ("examples", "coverage", "fuzzing", "stateful")
 # `positive_data_acceptance`: a schema-valid request (made meaningful by `inputs`) must succeed or
 # name a missing object; 5xx is left to `not_a_server_error`, 429 to the rate limit.
 POSITIVE_STATUSES = ["2xx", "404", "429", "5xx"]
+MAX_RESPONSE_SECONDS = 10.0
 
 Progress = Callable[[str], None]
 
@@ -37,6 +38,8 @@ def build_config(
 ) -> SchemathesisConfig:
     check_config: dict[str, Any] = {
         "positive_data_acceptance": {"expected-statuses": POSITIVE_STATUSES},
+        # The one built-in check that is off unless given a limit: generous, it flags a hang.
+        "max_response_time": MAX_RESPONSE_SECONDS,
     }
     if checks is not None:
         check_config["enabled"] = False
