@@ -15,7 +15,7 @@ from typing import Any
 
 from spaces_toolkit.contract.apispec import ApiModel, Operation
 from spaces_toolkit.contract.http import Exchange, ProbeClient, ProbeFailed, basic
-from spaces_toolkit.contract.walks import cursor_of, error_problem, list_all, pointer_get
+from spaces_toolkit.contract.listing import cursor_of, error_problem, list_all, pointer_get
 
 __all__ = ["probe_auth", "probe_tenancy", "probe_subscriptions", "sample_paths"]
 

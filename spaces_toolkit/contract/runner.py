@@ -18,9 +18,10 @@ import httpx
 from spaces_toolkit.contract.apispec import ApiModel, load_model
 from spaces_toolkit.contract.engine import PHASES, build_config, run_engine
 from spaces_toolkit.contract.http import ProbeClient, ProbeFailed, basic
+from spaces_toolkit.contract.listing import cursor_of, list_all
 from spaces_toolkit.contract.model import Credentials, SuiteResult
 from spaces_toolkit.contract.probes import probe_auth, probe_subscriptions, probe_tenancy
-from spaces_toolkit.contract.walks import cursor_of, list_all, probe_pagination
+from spaces_toolkit.contract.walks import probe_pagination
 from spaces_toolkit.errors import CLIError
 from spaces_toolkit.spec import SPEC_PATH
 

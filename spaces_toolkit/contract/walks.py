@@ -15,67 +15,15 @@ import math
 from typing import Any
 
 from spaces_toolkit.contract.apispec import ApiModel, ListOperation
-from spaces_toolkit.contract.http import Exchange, ProbeClient, ProbeFailed
+from spaces_toolkit.contract.http import ProbeClient, ProbeFailed
+from spaces_toolkit.contract.listing import cursor_of, error_problem, list_all, page, pointer_get
 
-__all__ = ["cursor_of", "list_all", "probe_pagination", "error_problem", "pointer_get"]
+__all__ = ["probe_pagination"]
 
-MAX_PAGES = 50
 WALK = "pagination_walk"
 BACK = "pagination_backward"
 REFUSED = "cursor_refused"
 IDENTITY = "list_retrieve_identity"
-
-
-def cursor_of(obj: Any) -> str | None:
-    if isinstance(obj, dict) and obj.get("id") is not None:
-        return str(obj["id"])
-    return None
-
-
-def pointer_get(obj: Any, pointer: str) -> Any:
-    for part in pointer.strip("/").split("/"):
-        obj = obj.get(part) if isinstance(obj, dict) else None
-    return obj
-
-
-def error_problem(exchange: Exchange) -> str | None:
-    """Why an error answer is not a JSON object with a string `message` (None if it is)."""
-    if exchange.content_type != "application/json":
-        return f"Content-Type is {exchange.content_type or 'missing'!r}, not application/json"
-    body = exchange.json
-    if not isinstance(body, dict) or not isinstance(body.get("message"), str):
-        return f"body has no string `message`: {exchange.text[:200]!r}"
-    return None
-
-
-def _page(
-    client: ProbeClient, lst: ListOperation, check: str | None, token: str = "", **params: Any
-):
-    exchange = client.send(lst.label, "GET", lst.path, params=params, token=token)
-    body = client.expect_ok(check, exchange)
-    data = body.get("data")
-    if not isinstance(data, list) or not isinstance(body.get("has_more"), bool):
-        if check is None:
-            raise ProbeFailed("")
-        client.fail(check, exchange, "Not a list envelope", f"Got {exchange.text[:300]}")
-        raise ProbeFailed(check)
-    return exchange, data, body["has_more"]
-
-
-def list_all(
-    client: ProbeClient, lst: ListOperation, check: str | None, token: str = ""
-) -> list[Any]:
-    """Every object of a list, in pages of 100 (up to MAX_PAGES pages); failures are
-    recorded under `check` (None: not recorded)."""
-    objects: list[Any] = []
-    cursor = None
-    for _ in range(MAX_PAGES):
-        _, data, more = _page(client, lst, check, token, limit=100, starting_after=cursor)
-        objects += data
-        if not more or not data or cursor_of(data[-1]) is None:
-            break
-        cursor = cursor_of(data[-1])
-    return objects
 
 
 def _ids(objects: list[Any]) -> list[str | None]:
@@ -107,7 +55,7 @@ def _walk_forward(client: ProbeClient, lst: ListOperation, full: list[Any], limi
     cursor = None
     pages = math.ceil(len(full) / limit) + 2
     for _ in range(pages):
-        exchange, data, more = _page(client, lst, WALK, limit=limit, starting_after=cursor)
+        exchange, data, more = page(client, lst, WALK, limit=limit, starting_after=cursor)
         walked += data
         if more and not data:
             client.fail(WALK, exchange, "has_more is true on an empty page", "The walk cannot end.")
@@ -120,7 +68,7 @@ def _walk_forward(client: ProbeClient, lst: ListOperation, full: list[Any], limi
             return
         if len(walked) >= len(full):
             # Every object seen, yet has_more says there is more: see what the next page holds.
-            _, rest, more_after = _page(
+            _, rest, more_after = page(
                 client, lst, WALK, limit=limit, starting_after=cursor_of(data[-1])
             )
             detail = f"(the page after it has {len(rest)} objects and has_more={more_after})"
@@ -147,7 +95,7 @@ def _walk_backward(client: ProbeClient, lst: ListOperation, full: list[Any], lim
     walked: list[Any] = [full[-1]]
     cursor = cursor_of(full[-1])
     for _ in range(math.ceil(len(full) / limit) + 2):
-        exchange, data, more = _page(client, lst, BACK, limit=limit, starting_before=cursor)
+        exchange, data, more = page(client, lst, BACK, limit=limit, starting_before=cursor)
         walked = data + walked
         if not data or not more:
             problem = _compare(full, walked)
