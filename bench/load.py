@@ -147,8 +147,9 @@ def run(opts: Options) -> Section:
         if bad:
             section.notes.append(f"{name}: {bad} non-2xx answers or socket errors under load")
     section.notes.append(
-        f"uvicorn {_version('uvicorn')} (the stack `spaces serve` runs: one process, asyncio,"
-        " h11), Prism from package.json in static mode (answers the spec's examples)"
+        f"uvicorn {_version('uvicorn')} as `spaces serve` runs it (one process; HTTP:"
+        f" {_stack()}), Prism {_version_of_prism()} in static mode (answers the spec's"
+        " examples, hence its smaller list page)"
     )
     return section
 
@@ -159,4 +160,23 @@ def _version(module: str) -> str:
     try:
         return version(module)
     except Exception:
+        return "?"
+
+
+def _stack() -> str:
+    """What uvicorn's http=auto / loop=auto pick in this environment."""
+    import importlib.util
+
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    return f"{http}, loop: {loop}"
+
+
+def _version_of_prism() -> str:
+    import json
+
+    try:
+        meta = ROOT / "node_modules" / "@stoplight" / "prism-cli" / "package.json"
+        return str(json.loads(meta.read_text(encoding="utf-8"))["version"])
+    except (OSError, ValueError, KeyError):
         return "?"
