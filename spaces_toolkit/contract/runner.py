@@ -28,7 +28,7 @@ from spaces_toolkit.spec import SPEC_PATH
 __all__ = ["ContractOptions", "PROBES", "run_contract", "Target"]
 
 PROBES = ("pagination", "auth", "tenancy", "subscriptions")
-DEFAULT_MAX_EXAMPLES = 50
+DEFAULT_MAX_EXAMPLES = 60
 
 Progress = Callable[[str], None]
 
