@@ -61,7 +61,7 @@ def run(opts: Options) -> Section:
     # The fuzzing makes the server log every 500 it answers; the run's report is enough here.
     logging.getLogger("spaces.server").setLevel(logging.CRITICAL)
     section = Section("contract", "7. Contract suite throughput")
-    max_examples = 2 if opts.quick else 5
+    max_examples = 2 if opts.quick else 20
     reps = 1 if opts.quick else 2
     st_runs: list[tuple[int, float]] = []
     our_runs: list[tuple[int, float]] = []
