@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 7cf6f2b0931feebb31ebd3cfe1b161e4adaa4b86e5628569348ec77b795e6c45) by the generator.
+# Generated from spec/openapi.yaml (sha256 1f57daef4d342336a4f9475018cd0af82a4ac9bcbf0c0370204887260c8487ce) by the generator.
 # Do not edit: change the spec and run `make`.
 # Models: datamodel-code-generator 0.89.0.
 
@@ -23,7 +23,7 @@ class Account(BaseModel):
     """
     Is "account".
     """
-    created: Annotated[int, Field(examples=[1410196557], ge=0)]
+    created: Annotated[int, Field(examples=[1410196557], ge=0, le=9223372036854775807)]
     """
     Unix time in seconds.
     """
@@ -105,7 +105,7 @@ class CapturedEmail(BaseModel):
     """
     The captured email address.
     """
-    created: Annotated[int, Field(examples=[1410196557], ge=0)]
+    created: Annotated[int, Field(examples=[1410196557], ge=0, le=9223372036854775807)]
     """
     Unix time in seconds.
     """
@@ -128,7 +128,7 @@ class CapturedEmailCreatedEvent(BaseModel):
     """
     Not in the docs; the pagination cursor of the event list.
     """
-    created: Annotated[int, Field(examples=[1410196557], ge=0)]
+    created: Annotated[int, Field(examples=[1410196557], ge=0, le=9223372036854775807)]
     """
     Unix time in seconds.
     """
@@ -200,7 +200,7 @@ class Customer(BaseModel):
     """
     The customer's email address.
     """
-    created: Annotated[int, Field(examples=[1410196557], ge=0)]
+    created: Annotated[int, Field(examples=[1410196557], ge=0, le=9223372036854775807)]
     """
     Unix time in seconds.
     """
@@ -223,7 +223,7 @@ class CustomerCreatedEvent(BaseModel):
     """
     Not in the docs; the pagination cursor of the event list.
     """
-    created: Annotated[int, Field(examples=[1410196557], ge=0)]
+    created: Annotated[int, Field(examples=[1410196557], ge=0, le=9223372036854775807)]
     """
     Unix time in seconds.
     """
@@ -316,7 +316,7 @@ class EventCustomer(BaseModel):
     """
     The customer's email address.
     """
-    created: Annotated[int, Field(examples=[1410196557], ge=0)]
+    created: Annotated[int, Field(examples=[1410196557], ge=0, le=9223372036854775807)]
     """
     Unix time in seconds.
     """
@@ -392,7 +392,7 @@ class Invoice(BaseModel):
     """
     The invoice id, unique among all Spaces of the user.
     """
-    created: Annotated[int, Field(examples=[1410196557], ge=0)]
+    created: Annotated[int, Field(examples=[1410196557], ge=0, le=9223372036854775807)]
     """
     Unix time in seconds.
     """
@@ -448,7 +448,7 @@ class InvoiceCreatedEvent(BaseModel):
     """
     Not in the docs; the pagination cursor of the event list.
     """
-    created: Annotated[int, Field(examples=[1410196557], ge=0)]
+    created: Annotated[int, Field(examples=[1410196557], ge=0, le=9223372036854775807)]
     """
     Unix time in seconds.
     """
@@ -582,7 +582,7 @@ class InvoicePaidEvent(BaseModel):
     """
     Not in the docs; the pagination cursor of the event list.
     """
-    created: Annotated[int, Field(examples=[1410196557], ge=0)]
+    created: Annotated[int, Field(examples=[1410196557], ge=0, le=9223372036854775807)]
     """
     Unix time in seconds.
     """
@@ -618,7 +618,7 @@ class ResourceSubscription(BaseModel):
     """
     The API version the deliveries are rendered in, e.g. "04-09-2014".
     """
-    created: Annotated[int, Field(examples=[1410196557], ge=0)]
+    created: Annotated[int, Field(examples=[1410196557], ge=0, le=9223372036854775807)]
     """
     Unix time in seconds.
     """
@@ -677,11 +677,11 @@ class Space(BaseModel):
     """
     Is "space".
     """
-    id: Annotated[int, Field(ge=1)]
+    id: Annotated[int, Field(ge=1, le=9223372036854775807)]
     """
     ID is sequentially running starting from 1.
     """
-    created: Annotated[int, Field(examples=[1410196557], ge=0)]
+    created: Annotated[int, Field(examples=[1410196557], ge=0, le=9223372036854775807)]
     """
     Unix time in seconds.
     """
@@ -746,7 +746,7 @@ class Subscription(BaseModel):
     """
     The sequential number for the subscription within the scope of the Space.
     """
-    created: Annotated[int, Field(examples=[1410196557], ge=0)]
+    created: Annotated[int, Field(examples=[1410196557], ge=0, le=9223372036854775807)]
     """
     Unix time in seconds.
     """
@@ -782,7 +782,7 @@ class SubscriptionCreatedEvent(BaseModel):
     """
     Not in the docs; the pagination cursor of the event list.
     """
-    created: Annotated[int, Field(examples=[1410196557], ge=0)]
+    created: Annotated[int, Field(examples=[1410196557], ge=0, le=9223372036854775807)]
     """
     Unix time in seconds.
     """
@@ -908,7 +908,7 @@ class UnknownEvent(BaseModel):
     """
     Not in the docs; the pagination cursor of the event list.
     """
-    created: Annotated[int, Field(examples=[1410196557], ge=0)]
+    created: Annotated[int, Field(examples=[1410196557], ge=0, le=9223372036854775807)]
     """
     Unix time in seconds.
     """
@@ -932,7 +932,7 @@ class Webhook(BaseModel):
     """
     Not in the docs; the pagination cursor of the webhook list.
     """
-    created: Annotated[int, Field(examples=[1410196557], ge=0)]
+    created: Annotated[int, Field(examples=[1410196557], ge=0, le=9223372036854775807)]
     """
     Unix time in seconds.
     """

@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 7cf6f2b0931feebb31ebd3cfe1b161e4adaa4b86e5628569348ec77b795e6c45) by the generator.
+# Generated from spec/openapi.yaml (sha256 1f57daef4d342336a4f9475018cd0af82a4ac9bcbf0c0370204887260c8487ce) by the generator.
 # Do not edit: change the spec and run `make`.
 """The API's resources: one class per tag of the spec, as attributes of the client."""
 
