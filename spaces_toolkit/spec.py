@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-__all__ = ["SPEC_PATH", "SPEC_URI", "load_spec", "validator_at", "iter_examples"]
+__all__ = ["SPEC_PATH", "SPEC_URI", "iter_examples", "load_spec", "resolve", "validator_at"]
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "spec" / "openapi.yaml"
 SPEC_URI = "urn:spaces-api:openapi"
@@ -45,7 +45,8 @@ def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
-def _resolve(spec: dict[str, Any], node: Any) -> Any:
+def resolve(spec: dict[str, Any], node: Any) -> Any:
+    """Follow local `$ref`s until a node that is not a reference."""
     while isinstance(node, dict) and "$ref" in node:
         ref = node["$ref"]
         if not ref.startswith("#/"):
@@ -77,7 +78,7 @@ def iter_examples(spec: dict[str, Any]) -> Iterator[tuple[str, str, Any]]:
                     yield (
                         f"{pointer}/examples/{_escape(name)}",
                         schema_ptr,
-                        _resolve(spec, ex)["value"],
+                        resolve(spec, ex)["value"],
                     )
             for key, value in node.items():
                 yield from walk(value, f"{pointer}/{_escape(str(key))}")

@@ -13,30 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spaces_toolkit.spec import SPEC_PATH, load_spec
+from spaces_toolkit.spec import SPEC_PATH, load_spec, resolve
 
 __all__ = [
     "Operation",
     "ListOperation",
     "ApiModel",
     "load_model",
-    "resolve",
     "expected_object_problems",
 ]
 
 _DATA_ITEM = "$response.body#/data/0/"
-
-
-def resolve(spec: dict[str, Any], node: Any) -> Any:
-    """Follow local `$ref`s until a node that is not a reference."""
-    while isinstance(node, dict) and "$ref" in node:
-        ref = node["$ref"]
-        if not ref.startswith("#/"):
-            raise ValueError(f"only local $refs are supported: {ref}")
-        node = spec
-        for part in ref[2:].split("/"):
-            node = node[part.replace("~1", "/").replace("~0", "~")]
-    return node
 
 
 @dataclass(frozen=True)
