@@ -62,7 +62,7 @@ def run(opts: Options) -> Section:
     reps, count = opts.reps(15), opts.count(300)
     times: dict[str, list[float]] = {k: [] for k in cases}
     for fn in cases.values():
-        time_calls(fn, count // 10, CPU)  # warm-up
+        time_calls(fn, max(50, count // 10), CPU)  # warm-up: validators, caches
     for rep in range(reps):
         order = list(cases) if rep % 2 == 0 else list(reversed(cases))
         for key in order:
