@@ -44,11 +44,13 @@ class AsyncAPIClient(BaseClient):
         super().__init__(
             access_token=access_token, base_url=base_url, timeout=timeout, max_retries=max_retries
         )
-        self._owns_http_client = http_client is None
+        self._owns_http_client = self._headers_on_client = http_client is None
         self._http_client = (
             http_client
             if http_client is not None
-            else httpx.AsyncClient(timeout=timeout, verify=default_ssl_context())
+            else httpx.AsyncClient(
+                timeout=timeout, verify=default_ssl_context(), headers=self._standard_headers()
+            )
         )
 
     def with_options(

@@ -164,6 +164,14 @@ class BaseClient:
     def __repr__(self) -> str:  # never shows the token
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
+    # True when the httpx client was made by this client with _standard_headers() as its own
+    # defaults: httpx then merges them once per request instead of normalising them again.
+    _headers_on_client = False
+
+    def _standard_headers(self) -> dict[str, str]:
+        """Accept, User-Agent and credentials: sent with every request."""
+        return {"Accept": "application/json", "User-Agent": user_agent(), **self._auth_headers()}
+
     def _auth_headers(self) -> dict[str, str]:
         if AUTH_SCHEME == "basic":
             credentials = base64.b64encode(f"{self._access_token}:".encode()).decode("ascii")
@@ -189,9 +197,14 @@ class BaseClient:
         options: RequestOptions,
     ) -> tuple[httpx.Request, bool]:
         """The request to send, and whether the caller asked for the raw response."""
-        headers = {"Accept": "application/json", "User-Agent": user_agent(), **self._auth_headers()}
-        headers.update(options.extra_headers or {})
-        raw = headers.pop(RAW_RESPONSE_HEADER, None) is not None
+        # A client this object created carries the standard headers itself (see
+        # _standard_headers); one passed in gets them on every request.
+        headers: dict[str, str] | None = None
+        if not self._headers_on_client:
+            headers = self._standard_headers()
+        if options.extra_headers:
+            headers = {**(headers or {}), **options.extra_headers}
+        raw = headers is not None and headers.pop(RAW_RESPONSE_HEADER, None) is not None
         params = {
             k: _query_value(v)
             for k, v in {**(query or {}), **(options.extra_query or {})}.items()
