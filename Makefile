@@ -22,7 +22,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 HAVE_GENERATOR := $(wildcard generator/__main__.py)
 HAVE_CONTRACT := $(wildcard spaces_toolkit/contract)
 HAVE_BENCH := $(wildcard bench/__main__.py)
-PY_DIRS := $(wildcard generator spaces_toolkit tests)
+PY_DIRS := $(wildcard generator spaces_toolkit tests bench)
 
 .DEFAULT_GOAL := all
 .PHONY: all generate check lint test contract docs bench clean lock deps-system deps-bench
