@@ -91,7 +91,7 @@ endif
 
 # pytest exits 5 when it collects nothing. That is accepted only while tests/ holds no
 # test files at all; once tests exist, exit 5 (and every other failure) fails the target.
-test: lint check
+test: deps-system lint check
 	@rc=0; $(BIN)/pytest || rc=$$?; \
 	if [ $$rc -eq 5 ] && [ -z "$$(find tests \( -name 'test_*.py' -o -name '*_test.py' \) 2>/dev/null | head -n 1)" ]; then \
 	  echo "pytest: no test files under tests/ yet (exit 5 accepted)"; rc=0; \
