@@ -4,13 +4,15 @@ is a 405 with `Allow`; undeclared paths are 404 (see app.py)."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from typing import Any
 
 import anyio.to_thread
+import orjson
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
@@ -25,6 +27,25 @@ from .validation import parse_body, parse_param
 __all__ = ["build_api_routes", "check_registry"]
 
 log = logging.getLogger("spaces.server")
+
+
+class _JSONResponse(Response):
+    """The body as compact UTF-8 JSON, like starlette's JSONResponse, but encoded by orjson.
+
+    The bench profile of a 20-customer page had `json.dumps` at ~14% of the server's CPU; orjson
+    writes the same bytes several times faster. Integers beyond 64 bits (which orjson refuses)
+    fall back to the standard encoder.
+    """
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return orjson.dumps(content)
+        except TypeError:  # orjson.JSONEncodeError: e.g. an int outside 64 bits
+            return json.dumps(
+                content, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+            ).encode("utf-8")
 
 
 def check_registry(ops: tuple[Operation, ...], handlers: Mapping[str, Handler]) -> None:
@@ -140,7 +161,7 @@ class PathEndpoint:
             result = handler(ctx)
         else:
             result = await anyio.to_thread.run_sync(handler, ctx)
-        return self._checked(op, 200, result, JSONResponse(result))
+        return self._checked(op, 200, result, _JSONResponse(result))
 
     def _checked(self, op: Operation, status: int, body: Any, response: Response) -> Response:
         if not self.settings.validate_responses:
