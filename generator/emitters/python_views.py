@@ -42,6 +42,7 @@ class MethodView:
     content_type: str | None
     cast_to: str
     cursor_expr: str | None  # set for paginated lists
+    runtime_models: tuple[str, ...]  # models the method body needs (imported in the body)
     return_sync: str
     return_async: str
 
@@ -129,6 +130,13 @@ def method_view(op: ir.Operation, method_names: set[str]) -> MethodView:
             f"{pagination.before_param!r}, "
             f"{pagination.cursor_attr!r})"
         )
+    # The models the call itself passes at run time (the list envelope, or the type to parse
+    # the body as); the rest of the method only names models in annotations.
+    runtime: set[str] = set()
+    if pagination:
+        runtime.add(pagination.envelope)
+    elif op.response.type:
+        runtime.update(op.returns.models)
     return MethodView(
         name=op.name,
         docstring=doc,
@@ -141,6 +149,7 @@ def method_view(op: ir.Operation, method_names: set[str]) -> MethodView:
         content_type=op.body.content_type if op.body else None,
         cast_to=op.returns.python if op.response.type else "None",
         cursor_expr=cursor,
+        runtime_models=tuple(sorted(runtime)),
         return_sync=ann(f"SyncPage[{item}]" if pagination else op.returns.python),
         return_async=ann(f"AsyncPaginator[{item}]" if pagination else op.returns.python),
     )

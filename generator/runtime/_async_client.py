@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Self
@@ -27,6 +26,14 @@ from ._retry import retry_delay
 from ._types import Query, RequestOptions, Timeout
 
 __all__ = ["AsyncAPIClient"]
+
+
+async def _sleep(seconds: float) -> None:
+    # asyncio is imported here, not at the top: `import spaces_client` would otherwise cost every
+    # user (sync ones included) ~25 ms for a module only the async retry delay needs.
+    import asyncio
+
+    await asyncio.sleep(seconds)
 
 
 class AsyncAPIClient(BaseClient):
@@ -126,7 +133,7 @@ class AsyncAPIClient(BaseClient):
                 await response.aclose()
             delay = retry_delay(attempt, response)
             logger.info("Retrying %s %s in %.2f seconds", method, request.url, delay)
-            await asyncio.sleep(delay)
+            await _sleep(delay)
             attempt += 1
 
     async def request(

@@ -90,5 +90,5 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
         recorded.append(delay)
 
     monkeypatch.setattr(sync_mod, "time", types.SimpleNamespace(sleep=recorded.append))
-    monkeypatch.setattr(async_mod, "asyncio", types.SimpleNamespace(sleep=async_sleep))
+    monkeypatch.setattr(async_mod, "_sleep", async_sleep)
     yield recorded

@@ -12,7 +12,9 @@
 Models are in `spaces_client.models`; errors derive from `SpacesError`.
 """
 
-from . import models, resources
+from typing import TYPE_CHECKING, Any
+
+from . import resources
 from ._client import AsyncSpacesClient, SpacesClient
 from ._exceptions import (
     APIConnectionError,
@@ -32,7 +34,10 @@ from ._metadata import API_VERSION, __version__
 from ._pagination import AsyncPage, AsyncPaginator, SyncPage
 from ._response import APIResponse
 from ._types import NOT_GIVEN, NotGiven, Timeout
-from .webhooks import parse_webhook
+
+if TYPE_CHECKING:
+    from . import models
+    from .webhooks import parse_webhook
 
 __all__ = [
     "SpacesClient",
@@ -62,3 +67,15 @@ __all__ = [
     "API_VERSION",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # `models` (and what needs it) is imported on first use: defining and building its pydantic
+    # classes is most of what importing the package would otherwise cost.
+    import importlib
+
+    if name == "models":
+        return importlib.import_module(".models", __name__)
+    if name == "parse_webhook":
+        return importlib.import_module(".webhooks", __name__).parse_webhook
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,12 +4,17 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, Headers, NotGiven, Query, RequestOptions, Timeout
-from ..models import Account
+
+if TYPE_CHECKING:
+    # The models module (pydantic classes, built when it is imported) is loaded by the first
+    # call that needs it, not when the package is imported: each method imports what it passes
+    # at run time itself.
+    from ..models import Account
 
 __all__ = [
     "AccountResource",
@@ -36,6 +41,8 @@ class AccountResource(SyncAPIResource):
 
         Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
         """
+        from ..models import Account
+
         return cast(
             "Account",
             self._client.request(
@@ -69,6 +76,8 @@ class AsyncAccountResource(AsyncAPIResource):
 
         Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
         """
+        from ..models import Account
+
         return cast(
             "Account",
             await self._client.request(

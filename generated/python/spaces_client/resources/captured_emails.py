@@ -4,13 +4,18 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from .._pagination import AsyncPaginator, Cursor, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, Headers, NotGiven, Query, RequestOptions, Timeout
-from ..models import CapturedEmail, CapturedEmailList
+
+if TYPE_CHECKING:
+    # The models module (pydantic classes, built when it is imported) is loaded by the first
+    # call that needs it, not when the package is imported: each method imports what it passes
+    # at run time itself.
+    from ..models import CapturedEmail
 
 __all__ = [
     "CapturedEmailsResource",
@@ -49,6 +54,8 @@ class CapturedEmailsResource(SyncAPIResource):
 
         Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
         """
+        from ..models import CapturedEmailList
+
         return cast(
             "SyncPage[CapturedEmail]",
             self._client.request_page(
@@ -99,6 +106,8 @@ class AsyncCapturedEmailsResource(AsyncAPIResource):
 
         Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
         """
+        from ..models import CapturedEmailList
+
         return AsyncPaginator(
             lambda: self._client.request_page(
                 "GET",

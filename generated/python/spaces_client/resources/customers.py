@@ -4,14 +4,19 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from .._base_client import path_param
 from .._pagination import AsyncPaginator, Cursor, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, Headers, NotGiven, Query, RequestOptions, Timeout
-from ..models import Customer, CustomerList
+
+if TYPE_CHECKING:
+    # The models module (pydantic classes, built when it is imported) is loaded by the first
+    # call that needs it, not when the package is imported: each method imports what it passes
+    # at run time itself.
+    from ..models import Customer
 
 __all__ = [
     "CustomersResource",
@@ -50,6 +55,8 @@ class CustomersResource(SyncAPIResource):
 
         Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
         """
+        from ..models import CustomerList
+
         return cast(
             "SyncPage[Customer]",
             self._client.request_page(
@@ -88,6 +95,8 @@ class CustomersResource(SyncAPIResource):
 
         Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
         """
+        from ..models import Customer
+
         return cast(
             "Customer",
             self._client.request(
@@ -133,6 +142,8 @@ class AsyncCustomersResource(AsyncAPIResource):
 
         Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
         """
+        from ..models import CustomerList
+
         return AsyncPaginator(
             lambda: self._client.request_page(
                 "GET",
@@ -170,6 +181,8 @@ class AsyncCustomersResource(AsyncAPIResource):
 
         Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
         """
+        from ..models import Customer
+
         return cast(
             "Customer",
             await self._client.request(

@@ -7,13 +7,18 @@ subscriptions)."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from .._pagination import AsyncPaginator, Cursor, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, Headers, NotGiven, Query, RequestOptions, Timeout
-from ..models import Event, EventList
+
+if TYPE_CHECKING:
+    # The models module (pydantic classes, built when it is imported) is loaded by the first
+    # call that needs it, not when the package is imported: each method imports what it passes
+    # at run time itself.
+    from ..models import Event
 
 __all__ = [
     "EventsResource",
@@ -55,6 +60,8 @@ class EventsResource(SyncAPIResource):
 
         Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
         """
+        from ..models import EventList
+
         return cast(
             "SyncPage[Event]",
             self._client.request_page(
@@ -108,6 +115,8 @@ class AsyncEventsResource(AsyncAPIResource):
 
         Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
         """
+        from ..models import EventList
+
         return AsyncPaginator(
             lambda: self._client.request_page(
                 "GET",

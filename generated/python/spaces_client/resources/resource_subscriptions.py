@@ -5,13 +5,18 @@ POSTs each matching event to it."""
 
 from __future__ import annotations
 
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from .._pagination import AsyncPaginator, Cursor, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, Headers, NotGiven, Query, RequestOptions, Timeout
-from ..models import EventType, ResourceSubscription, ResourceSubscriptionList
+
+if TYPE_CHECKING:
+    # The models module (pydantic classes, built when it is imported) is loaded by the first
+    # call that needs it, not when the package is imported: each method imports what it passes
+    # at run time itself.
+    from ..models import EventType, ResourceSubscription
 
 __all__ = [
     "ResourceSubscriptionsResource",
@@ -51,6 +56,8 @@ class ResourceSubscriptionsResource(SyncAPIResource):
 
         Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
         """
+        from ..models import ResourceSubscriptionList
+
         return cast(
             "SyncPage[ResourceSubscription]",
             self._client.request_page(
@@ -101,6 +108,8 @@ class ResourceSubscriptionsResource(SyncAPIResource):
 
         Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
         """
+        from ..models import ResourceSubscription
+
         return cast(
             "ResourceSubscription",
             self._client.request(
@@ -152,6 +161,8 @@ class AsyncResourceSubscriptionsResource(AsyncAPIResource):
 
         Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
         """
+        from ..models import ResourceSubscriptionList
+
         return AsyncPaginator(
             lambda: self._client.request_page(
                 "GET",
@@ -201,6 +212,8 @@ class AsyncResourceSubscriptionsResource(AsyncAPIResource):
 
         Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
         """
+        from ..models import ResourceSubscription
+
         return cast(
             "ResourceSubscription",
             await self._client.request(

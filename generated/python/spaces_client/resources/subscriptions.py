@@ -5,14 +5,19 @@ customer, so an individual subscription is always addressed through its customer
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from .._base_client import path_param
 from .._pagination import AsyncPaginator, Cursor, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, Headers, NotGiven, Query, RequestOptions, Timeout
-from ..models import Subscription, SubscriptionList
+
+if TYPE_CHECKING:
+    # The models module (pydantic classes, built when it is imported) is loaded by the first
+    # call that needs it, not when the package is imported: each method imports what it passes
+    # at run time itself.
+    from ..models import Subscription
 
 __all__ = [
     "SubscriptionsResource",
@@ -48,6 +53,8 @@ class SubscriptionsResource(SyncAPIResource):
 
         Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
         """
+        from ..models import Subscription
+
         return cast(
             "Subscription",
             self._client.request(
@@ -89,6 +96,8 @@ class SubscriptionsResource(SyncAPIResource):
 
         Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
         """
+        from ..models import SubscriptionList
+
         return cast(
             "SyncPage[Subscription]",
             self._client.request_page(
@@ -136,6 +145,8 @@ class AsyncSubscriptionsResource(AsyncAPIResource):
 
         Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
         """
+        from ..models import Subscription
+
         return cast(
             "Subscription",
             await self._client.request(
@@ -177,6 +188,8 @@ class AsyncSubscriptionsResource(AsyncAPIResource):
 
         Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
         """
+        from ..models import SubscriptionList
+
         return AsyncPaginator(
             lambda: self._client.request_page(
                 "GET",

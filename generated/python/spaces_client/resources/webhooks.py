@@ -5,13 +5,18 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from .._pagination import AsyncPaginator, Cursor, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, Headers, NotGiven, Query, RequestOptions, Timeout
-from ..models import Webhook, WebhookList
+
+if TYPE_CHECKING:
+    # The models module (pydantic classes, built when it is imported) is loaded by the first
+    # call that needs it, not when the package is imported: each method imports what it passes
+    # at run time itself.
+    from ..models import Webhook
 
 __all__ = [
     "WebhooksResource",
@@ -51,6 +56,8 @@ class WebhooksResource(SyncAPIResource):
 
         Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
         """
+        from ..models import WebhookList
+
         return cast(
             "SyncPage[Webhook]",
             self._client.request_page(
@@ -102,6 +109,8 @@ class AsyncWebhooksResource(AsyncAPIResource):
 
         Per-request options: `extra_headers`, `extra_query`, `timeout` and `max_retries` (non-idempotent requests are retried only when `max_retries` is given).
         """
+        from ..models import WebhookList
+
         return AsyncPaginator(
             lambda: self._client.request_page(
                 "GET",
