@@ -49,6 +49,9 @@ class ListSource:
     render: Callable[[Row], JSONObject]
     cursor_column: str = "id"
     where: str = ""  # extra condition on the listed rows, e.g. "r.deleted = 0"
+    # Renders a whole page at once (e.g. sharing nested objects between items); default: `render`
+    # on each row.
+    render_page: Callable[[list[Row]], list[JSONObject]] | None = None
 
 
 def _cursor_seq(tx: Transaction, src: ListSource, account_id: int, name: str, value: Any) -> int:
@@ -85,4 +88,6 @@ def fetch_page(tx: Transaction, src: ListSource, account_id: int, req: PageReque
     rows = rows[: req.limit]
     if backwards:
         rows.reverse()
+    if src.render_page is not None:
+        return page(src.render_page(rows), has_more)
     return page([src.render(r) for r in rows], has_more)

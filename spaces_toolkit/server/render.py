@@ -14,6 +14,7 @@ __all__ = [
     "account",
     "space",
     "customer",
+    "customers",
     "event_customer",
     "invoice",
     "subscription",
@@ -47,15 +48,30 @@ def space(row: Row) -> JSONObject:
     return {"object": "space", "id": row["s_id"], "created": row["s_created"], "url": row["s_url"]}
 
 
-def customer(row: Row) -> JSONObject:
+def customer(row: Row, space_obj: JSONObject | None = None) -> JSONObject:
     return {
         "object": "customer",
         "id": row["c_id"],
         "name": row["c_name"],
         "email": row["c_email"],
         "created": row["c_created"],
-        "space": space(row),
+        "space": space(row) if space_obj is None else space_obj,
     }
+
+
+def customers(rows: list[Row]) -> list[JSONObject]:
+    """`customer` of each row of one page; a Space that several of them share is rendered once
+    for the page (the same dict, so the same JSON each time). Scoped to this call: nothing is
+    kept between requests."""
+    spaces: dict[Any, JSONObject] = {}
+    out = []
+    for row in rows:
+        space_id = row["s_id"]
+        obj = spaces.get(space_id)
+        if obj is None:
+            obj = spaces[space_id] = space(row)
+        out.append(customer(row, obj))
+    return out
 
 
 def event_customer(row: Row) -> JSONObject:

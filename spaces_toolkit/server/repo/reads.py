@@ -34,6 +34,7 @@ CUSTOMERS = ListSource(
     "c",
     f"SELECT {CUSTOMER_COLS} FROM customers c JOIN spaces s ON s.seq = c.space_seq",
     render.customer,
+    render_page=render.customers,
 )
 
 INVOICES = ListSource(
