@@ -8,6 +8,7 @@ import functools
 from typing import Any
 
 from jsonschema import Draft202012Validator
+from jsonschema.protocols import Validator
 
 from ..spec import load_spec, validator_at
 from .validation import FORMATS, BodySpec, ParamSpec
@@ -67,7 +68,8 @@ def _body(spec: dict[str, Any], node: Any, base: str) -> BodySpec | None:
     if node is None:
         return None
     body, ptr = _deref(spec, node, base)
-    media, fields = {}, set()
+    media: dict[str, Validator] = {}
+    fields: set[str] = set()
     for mt, content in body.get("content", {}).items():
         if "schema" not in content:
             continue

@@ -12,6 +12,7 @@ from typing import Any
 
 import jsonschema
 from jsonschema import Draft202012Validator
+from jsonschema.protocols import Validator
 
 from .problems import ApiError
 
@@ -74,7 +75,7 @@ class BodySpec:
     """A declared request body: media type → validator of its schema."""
 
     required: bool
-    media_types: dict[str, Draft202012Validator]
+    media_types: dict[str, Validator]  # Draft 2020-12 validators with FORMATS
     fields: frozenset[str] = frozenset()  # declared properties; other fields are ignored
 
 
