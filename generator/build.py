@@ -157,13 +157,18 @@ def _object_model(ops: list[ir.Operation]) -> str | None:
     return None
 
 
+# The HTTP authentication schemes the client supports (by their lower-cased `scheme`).
+_HTTP_AUTH: dict[str, ir.AuthKind] = {"basic": "basic", "bearer": "bearer"}
+
+
 def _auth(doc: dict[str, Any], problems: list[Problem]) -> ir.Auth:
     schemes = (doc.get("components") or {}).get("securitySchemes") or {}
     for requirement in doc.get("security") or ():
         for name in requirement or {}:
             scheme = schemes.get(name) or {}
-            kind = str(scheme.get("scheme", "")).lower() if scheme.get("type") == "http" else ""
-            if kind in ("basic", "bearer"):
+            scheme_name = str(scheme.get("scheme", "")).lower()
+            kind = _HTTP_AUTH.get(scheme_name) if scheme.get("type") == "http" else None
+            if kind is not None:
                 return ir.Auth(kind, name, str(scheme.get("description", "") or "").strip())
             problems.append(
                 Problem(

@@ -33,6 +33,7 @@ __all__ = [
 
 ModelKind = Literal["object", "enum", "union", "scalar"]
 ParamLocation = Literal["path", "query", "header", "body"]
+AuthKind = Literal["basic", "bearer", "none"]
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,7 @@ class Server:
 
 @dataclass(frozen=True)
 class Auth:
-    kind: Literal["basic", "bearer", "none"]
+    kind: AuthKind
     scheme: str  # name under components/securitySchemes
     description: str = ""
 

@@ -15,6 +15,8 @@ __all__ = ["OperationReader"]
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 FORM = "application/x-www-form-urlencoded"
+# Parameter locations the client supports (OpenAPI's `in`; the only other one is "cookie").
+_LOCATIONS: dict[str, ir.ParamLocation] = {"path": "path", "query": "query", "header": "header"}
 
 
 def _singular(word: str) -> str:
@@ -123,14 +125,17 @@ class OperationReader:
             for i, node in enumerate(params):
                 param = self.schemas.resolve(node)
                 where = f"{base}/parameters/{i}"
-                location = param.get("in")
-                if location == "cookie":
-                    self.problems.append(Problem(where, "cookie parameters are not supported"))
+                location = _LOCATIONS.get(param.get("in"))
+                if location is None:
+                    unsupported = f"{param.get('in')} parameters are not supported"
+                    self.problems.append(Problem(where, unsupported))
                     continue
                 merged[(param["name"], location)] = self._parameter(param, location, where)
         return sorted(merged.values(), key=lambda p: (not p.required, p.location != "path"))
 
-    def _parameter(self, param: dict[str, Any], location: str, pointer: str) -> ir.Parameter:
+    def _parameter(
+        self, param: dict[str, Any], location: ir.ParamLocation, pointer: str
+    ) -> ir.Parameter:
         schema = param.get("schema") or {}
         resolved = self.schemas.resolve(schema)
         required = bool(param.get("required")) or location == "path"

@@ -150,16 +150,14 @@ class SchemaReader:
         pointer = join_pointer("components", "schemas", name)
         kind = self.kind(name)
         examples = tuple(Example(str(i), v) for i, v in enumerate(schema.get("examples") or ()))
-        common = {
-            "name": name,
-            "pointer": pointer,
-            "kind": kind,
-            "examples": examples,
-            "description": (schema.get("description") or "").strip(),
-        }
+        description = (schema.get("description") or "").strip()
         if kind == "object":
             return Model(
-                **common,
+                name=name,
+                pointer=pointer,
+                kind=kind,
+                description=description,
+                examples=examples,
                 type=TypeRef(name, name, (name,)),
                 attributes=self.attributes(schema, pointer),
             )
@@ -170,13 +168,36 @@ class SchemaReader:
                 for i, v in enumerate(schema["enum"])
                 if v is not None
             )
-            return Model(**common, type=TypeRef(name, name, (name,)), enum=members)
+            return Model(
+                name=name,
+                pointer=pointer,
+                kind=kind,
+                description=description,
+                examples=examples,
+                type=TypeRef(name, name, (name,)),
+                enum=members,
+            )
         if kind == "union":
-            return self._union_model(name, schema, common)
-        return Model(**common, type=self.type_of(schema))
+            return self._union_model(name, schema, pointer, description, examples)
+        return Model(
+            name=name,
+            pointer=pointer,
+            kind=kind,
+            description=description,
+            examples=examples,
+            type=self.type_of(schema),
+        )
 
-    def _union_model(self, name: str, schema: dict[str, Any], common: dict[str, Any]) -> Model:
-        members = schema.get("oneOf") or schema.get("anyOf")
+    def _union_model(
+        self,
+        name: str,
+        schema: dict[str, Any],
+        pointer: str,
+        description: str,
+        examples: tuple[Example, ...],
+    ) -> Model:
+        # kind() == "union" only with more than one oneOf/anyOf member, so one of them is set
+        members: list[Any] = schema.get("oneOf") or schema["anyOf"]
         disc = (schema.get("discriminator") or {}).get("propertyName")
         by_ref = {
             v: k for k, v in ((schema.get("discriminator") or {}).get("mapping") or {}).items()
@@ -190,14 +211,18 @@ class SchemaReader:
                 prop = (self.schemas[model].get("properties") or {}).get(disc, {})
                 tag = tag if tag is not None else self.resolve(prop).get("const")
                 if not isinstance(tag, str):
-                    ptr = f"{common['pointer']}/{'oneOf' if 'oneOf' in schema else 'anyOf'}/{i}"
+                    ptr = f"{pointer}/{'oneOf' if 'oneOf' in schema else 'anyOf'}/{i}"
                     self.problems.append(
                         Problem(ptr, f"{model} has no constant `{disc}` to tell it apart")
                     )
                     tag = ""
             variants.append(UnionVariant(tag, model))
         return Model(
-            **common,
+            name=name,
+            pointer=pointer,
+            kind="union",
+            description=description,
+            examples=examples,
             type=TypeRef(name, name, (name,)),
             variants=tuple(variants),
             discriminator=disc,

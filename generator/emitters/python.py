@@ -65,8 +65,9 @@ def _examples(api: ir.Api) -> list[str]:
 
     def sure_cursor(op: ir.Operation) -> bool:
         p = op.pagination
-        models = {m.name: m for m in api.models}
-        item = models.get(p.item.models[0]) if p and len(p.item.models) == 1 else None
+        if p is None or len(p.item.models) != 1:
+            return False
+        item = {m.name: m for m in api.models}.get(p.item.models[0])
         return item is not None and any(
             a.name == p.cursor_attr and a.required for a in item.attributes
         )
