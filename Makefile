@@ -87,6 +87,7 @@ lint: $(VENV)/.installed node_modules/.installed
 ifneq ($(strip $(PY_DIRS)),)
 	$(BIN)/ruff check $(PY_DIRS)
 	$(BIN)/ruff format --check $(PY_DIRS)
+	$(BIN)/mypy
 endif
 
 # pytest exits 5 when it collects nothing. That is accepted only while tests/ holds no
