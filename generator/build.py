@@ -18,28 +18,20 @@ from . import ir
 from .naming import join_pointer, pascal_case, py_identifier, snake_case, split_words
 from .operations import OperationReader
 from .responses import read_webhooks
+from .runtime_names import client_attribute_names
 from .schemas import SchemaReader
 
-__all__ = ["PACKAGE_VERSION", "build_api", "load_api"]
+__all__ = ["PACKAGE_VERSION", "build_api", "client_attributes", "load_api"]
 
 PACKAGE_VERSION = "0.1.0"
-# Attributes the generated clients already have: a resource may not take these names.
-_CLIENT_ATTRIBUTES = frozenset(
-    {
-        "access_token",
-        "base_url",
-        "timeout",
-        "max_retries",
-        "close",
-        "aclose",
-        "with_raw_response",
-        "with_options",
-        "copy",
-        "request",
-        "get",
-        "post",
-    }
-)
+# Attributes the generated clients already have, so a resource may not take them: what the
+# runtime's client classes define (read from their source), and what the client template adds.
+# tests/generator/test_ir_model.py checks the generated clients have no other public name.
+TEMPLATE_CLIENT_ATTRIBUTES = frozenset({"with_raw_response"})
+
+
+def client_attributes() -> frozenset[str]:
+    return client_attribute_names() | TEMPLATE_CLIENT_ATTRIBUTES
 
 
 def load_api(path: Path) -> tuple[Document, ir.Api]:
@@ -123,7 +115,7 @@ def _resources(
         if not ops:
             continue
         name = py_identifier(snake_case(tag))
-        if name in _CLIENT_ATTRIBUTES:
+        if name in client_attributes():
             problems.append(
                 Problem(join_pointer("tags"), f"tag {tag!r} would shadow the client's `{name}`")
             )
