@@ -132,7 +132,7 @@ test: deps-system lint check
 contract: $(if $(HAVE_CONTRACT),$(VENV)/.installed)
 ifneq ($(HAVE_CONTRACT),)
 	@echo "$(BIN)/spaces contract $(if $(BASE_URL),--base-url '$(BASE_URL)') $(if $(TOKEN),--token '***') $(if $(SECOND_TOKEN),--second-token '***') $(CONTRACT_ARGS)"
-	@$(if $(TOKEN),SPACES_TOKEN='$(TOKEN)') $(if $(SECOND_TOKEN),SPACES_SECOND_TOKEN='$(SECOND_TOKEN)') \
+	@$(if $(TOKEN),SPACES_ACCESS_TOKEN='$(TOKEN)') $(if $(SECOND_TOKEN),SPACES_SECOND_ACCESS_TOKEN='$(SECOND_TOKEN)') \
 	  $(BIN)/spaces contract $(if $(BASE_URL),--base-url '$(BASE_URL)') $(CONTRACT_ARGS)
 else
 	@echo "contract suite not built yet (see issue 5)"
