@@ -84,6 +84,18 @@ def test_version_and_no_checkout_on_the_path(installed: tuple[Path, Path]) -> No
     assert str(REPO) not in where and "site-packages" in where
 
 
+def test_sandbox_commands(installed: tuple[Path, Path]) -> None:
+    """token create, seed and trigger, with the token passed the way the client takes it."""
+    bin_dir, work = installed
+    env = _clean_env(bin_dir) | {"SPACES_DB": "sandbox.db"}
+    token = _run([str(bin_dir / "spaces"), "token", "create"], work, 60, env).split()[0]
+    env["SPACES_ACCESS_TOKEN"] = token
+    seeded = _run([str(bin_dir / "spaces"), "seed", "--customers", "5"], work, 120, env)
+    assert "5 customers" in seeded
+    triggered = _run([str(bin_dir / "spaces"), "trigger", "customer.created"], work, 60, env)
+    assert triggered.startswith("Triggered customer.created")
+
+
 def test_contract_suite_against_its_embedded_server(installed: tuple[Path, Path]) -> None:
     bin_dir, work = installed
     out = _run(
