@@ -216,6 +216,8 @@ def test_list_operations_and_their_cursor_semantics(tiny):
     assert (lst.items_field, lst.has_more_field, lst.cursor_field) == ("data", "has_more", "id")
     assert lst.item.target == "/components/schemas/Thing-v2"
     assert lst.object_const == "list"
+    (item_link,) = lst.item_links
+    assert (item_link.operation_id, item_link.parameters) == ("retrieveThing", (("id", "/id"),))
     (link,) = tiny.operation("listThings").success.links  # type: ignore[union-attr]
     assert (link.operation_id, link.parameters) == (
         "retrieveThing",
@@ -232,6 +234,8 @@ def test_webhooks(tiny):
 
 
 def test_the_model_is_immutable(tiny):
+    with pytest.raises(AttributeError):
+        tiny.operations = ()
     op = tiny.operations[0]
     with pytest.raises(dataclasses.FrozenInstanceError):
         op.path = "/elsewhere"  # type: ignore[misc]
