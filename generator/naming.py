@@ -5,6 +5,8 @@ from __future__ import annotations
 import keyword
 import re
 
+from spaces_toolkit.spec import escape_token, join_pointer
+
 from .runtime_names import request_option_names
 
 __all__ = [
@@ -45,10 +47,5 @@ def py_identifier(name: str) -> str:
     return ident
 
 
-def escape_pointer(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def join_pointer(*tokens: str | int) -> str:
-    """join_pointer('paths', '/account', 'get') -> '/paths/~1account/get'."""
-    return "".join(f"/{escape_pointer(str(token))}" for token in tokens)
+# JSON pointers are the spec model's (one escaping rule for the whole toolkit).
+escape_pointer = escape_token
