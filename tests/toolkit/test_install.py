@@ -45,11 +45,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(the venv's bin folder, a working directory outside the repository)."""
     root = tmp_path_factory.mktemp("install")
     dist = root / "dist"
-    _run(
-        [sys.executable, "-m", "build", "--wheel", "--sdist", "--outdir", str(dist), str(REPO)],
-        cwd=root,
-        timeout=300,
-    )
+    # No --wheel/--sdist: build makes the sdist, then the wheel from the unpacked sdist, so the
+    # sdist is proven complete and no stale build/ folder of the checkout reaches the wheel.
+    _run([sys.executable, "-m", "build", "--outdir", str(dist), str(REPO)], cwd=root, timeout=300)
     (wheel,) = dist.glob("spaces_toolkit-*.whl")
     (sdist,) = dist.glob("spaces_toolkit-*.tar.gz")
     in_wheel = set(zipfile.ZipFile(wheel).namelist())
