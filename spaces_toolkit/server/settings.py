@@ -34,7 +34,7 @@ class Settings:
     webhook_retry_interval: float = 3600.0
     webhook_max_attempts: int = 24
     webhook_timeout: float = 10.0
-    webhook_concurrency: int = 4
+    webhook_concurrency: int = 16
     # Check every JSON response against the spec before sending it (tests turn this on).
     validate_responses: bool = False
     docs_index: Path = DOCS_INDEX
