@@ -36,12 +36,13 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 
 from . import render
-from .db import Database, Transaction
+from .db import Database, Row, Transaction
 from .events import API_VERSION
 from .repo.hooks import remove_resource_subscription
 from .settings import Settings
@@ -158,7 +159,7 @@ class DeliveryWorker:
                     for job in jobs:
                         task = asyncio.create_task(self._deliver_and_record(client, job))
                         running[task] = job.account_id
-                        task.add_done_callback(lambda t: (running.pop(t, None), nudge.set()))
+                        task.add_done_callback(self._finished(running, nudge))
                     if jobs and len(running) < self.concurrency:
                         continue  # more may be due for accounts that still have room
                 nudge.clear()
@@ -168,6 +169,18 @@ class DeliveryWorker:
                     pass
             if running:
                 await asyncio.wait(list(running))
+
+    @staticmethod
+    def _finished(
+        running: dict[asyncio.Task[None], int], nudge: asyncio.Event
+    ) -> Callable[[asyncio.Task[None]], None]:
+        """A done-callback freeing the task's slot and waking the scheduler."""
+
+        def done(task: asyncio.Task[None]) -> None:
+            running.pop(task, None)
+            nudge.set()
+
+        return done
 
     def _claim(self, free: int, busy: dict[int, int]) -> list[_Job]:
         """Lease up to `free` due deliveries, at most `per_account` in flight per account
@@ -188,7 +201,7 @@ class DeliveryWorker:
                 (now, now, self.per_account, free + self.per_account * len(busy)),
             )
             taken = collections.Counter(busy)
-            rows = []
+            rows: list[Row] = []
             for row in candidates:
                 if len(rows) == free:
                     break
