@@ -10,6 +10,7 @@ import os
 import sys
 
 from ..errors import CLIError
+from . import tokens_cli
 from .db import Database, open_database
 from .events import EVENT_TYPES
 from .repo.accounts import account_for_token, create_account
@@ -86,7 +87,11 @@ def _token_create(args: argparse.Namespace) -> int:
     db = _open(args.db)
     try:
         account_id, token = create_account(
-            db, name=args.name, email=args.email, webhook_url=args.webhook_url
+            db,
+            name=args.name,
+            email=args.email,
+            webhook_url=args.webhook_url,
+            expires_at=args.expires,
         )
     finally:
         db.close()
@@ -206,6 +211,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     c.add_argument("--email", default="sandbox@example.com", help="account email")
     c.add_argument("--webhook-url", help="account-level URL every event is also delivered to")
     c.set_defaults(func=_token_create)
+    tokens_cli.register(sub, c)  # token list / revoke, create --expires
 
     p = subparsers.add_parser(
         "seed",
