@@ -20,7 +20,7 @@ from .delivery import DeliveryWorker
 from .problems import ApiError, error_response
 from .routing import build_api_routes
 from .settings import Settings
-from .transport import RequireHTTPS
+from .transport import HeadAsGet, RequireHTTPS
 
 __all__ = ["create_app"]
 
@@ -78,7 +78,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
             worker.stop()
             database.close()
 
-    middleware = []
+    middleware = [Middleware(HeadAsGet)]
     if settings.require_https:
         middleware.append(Middleware(RequireHTTPS, trusted_proxies=settings.trusted_proxies))
     app = Starlette(

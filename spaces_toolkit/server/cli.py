@@ -10,7 +10,7 @@ import os
 import sys
 
 from ..errors import CLIError
-from . import tokens_cli
+from . import limits, tokens_cli
 from .db import Database, open_database
 from .events import EVENT_TYPES
 from .repo.accounts import account_for_token, create_account
@@ -200,7 +200,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="SECONDS",
         help="wait between delivery attempts of a failed webhook (default 3600)",
     )
+    p.add_argument(
+        "--webhook-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="total deadline of one delivery: connect, send, answer (default 10)",
+    )
+    p.add_argument(
+        "--webhook-concurrency",
+        type=int,
+        default=16,
+        metavar="N",
+        help="deliveries in flight at once; one account gets a quarter (default 16)",
+    )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    limits.add_arguments(p)  # connection limits and timeouts
     p.set_defaults(func=_serve)
 
     p = subparsers.add_parser("token", help="manage accounts and access tokens")

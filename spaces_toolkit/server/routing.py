@@ -11,7 +11,7 @@ from typing import Any
 
 import anyio.to_thread
 import orjson
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
@@ -123,6 +123,11 @@ class PathEndpoint:
             op = self.ops.get(request.method)
             if op is not None:
                 response = self._checked(op, exc.status, {"message": exc.message}, response)
+        except ClientDisconnect:  # the client hung up (or was cut off) while sending its body
+            log.info(
+                "%s %s: client disconnected before the body arrived", request.method, self.path
+            )
+            return
         except Exception:
             # Answer here rather than re-raise: the message is the same either way, and the
             # traceback is logged once, not again by the ASGI server.

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ..errors import CLIError
+from . import limits
 from .settings import Settings, parse_networks
 
 __all__ = ["serve", "settings_from_args"]
@@ -26,12 +27,16 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         raise CLIError(f"--trusted-proxy: {exc}") from None
     if args.webhook_retry_interval <= 0:
         raise CLIError("--webhook-retry-interval must be positive")
+    if args.webhook_timeout <= 0 or args.webhook_concurrency < 1:
+        raise CLIError("--webhook-timeout and --webhook-concurrency must be positive")
     return Settings(
         db_path=Path(args.db),
         require_https=args.require_https,
         trusted_proxies=proxies,
         allow_private_targets=args.allow_private_targets,
         webhook_retry_interval=args.webhook_retry_interval,
+        webhook_timeout=args.webhook_timeout,
+        webhook_concurrency=args.webhook_concurrency,
     )
 
 
@@ -63,6 +68,7 @@ def serve(args: argparse.Namespace) -> int:
             ssl_keyfile=args.keyfile,
             proxy_headers=False,  # X-Forwarded-Proto is judged by --trusted-proxy only
             log_level=args.log_level,
+            **limits.uvicorn_options(limits.from_args(args)),
         )
     except OSError as exc:
         raise CLIError(f"cannot listen on {args.host}:{args.port}: {exc}") from None

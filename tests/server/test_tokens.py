@@ -78,16 +78,21 @@ def test_revoke_refuses_unknown_ambiguous_and_missing_prefixes(tmp_path):
 
 def test_expiring_token(tmp_path):
     db_path = tmp_path / "spaces.db"
-    created = spaces_cli("token", "create", "--expires", "2s", "--db", str(db_path))
+    created = spaces_cli("token", "create", "--expires", "7d", "--db", str(db_path))
     assert created.returncode == 0, created.stderr
-    token = created.stdout.strip()
+    week = spaces_cli("token", "list", "--db", str(db_path)).stdout.splitlines()[1]
+    assert week.split()[-1] == "active" and len(week.split()) == 7  # created and expires shown
     bad = spaces_cli("token", "create", "--expires", "2020-01-01", "--db", str(db_path))
     assert bad.returncode == 2 and "in the past" in bad.stderr
+    db = open_database(db_path)
+    expires_at = int(time.time()) + 2
+    _, token = create_account(db, expires_at=expires_at)
+    db.close()
     app = create_app(Settings(db_path=db_path, run_delivery_worker=False))
     with serve_in_thread(app) as root, httpx.Client(auth=(token, "")) as client:
         assert client.get(f"{root}/api/v1/account").status_code == 200
-        time.sleep(2.1)
-        response = client.get(f"{root}/api/v1/account")
+        time.sleep(max(0.0, expires_at - time.time()) + 0.05)
+        response = client.get(f"{root}/api/v1/account")  # the first request after expiry
     assert response.status_code == 401 and response.json() == {"message": "Access token expired"}
     assert "expired" in spaces_cli("token", "list", "--db", str(db_path)).stdout
 
