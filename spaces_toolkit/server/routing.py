@@ -148,7 +148,7 @@ class PathEndpoint:
         # for writers) takes tens of µs, a hop to the thread pool and back costs several times
         # that in GIL hand-offs (the benchmarks' profile: 2 hops were ~40% of a GET's CPU).
         # Writes may wait up to busy_timeout for SQLite's write lock, so they keep the hop.
-        # Tokens already seen valid are remembered for a few seconds (no query at all).
+        # The token is looked up on every request (auth.py: revocation takes effect at once).
         account_id = self.auth.account_id(request.headers.get("authorization"))
         path = {
             p.name: parse_param(p, request.path_params[p.name])
