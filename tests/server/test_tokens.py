@@ -11,7 +11,9 @@ import sys
 import time
 
 import httpx
+import pytest
 
+from spaces_toolkit.cli import main
 from spaces_toolkit.server.app import create_app
 from spaces_toolkit.server.db import open_database
 from spaces_toolkit.server.embedded import serve_in_thread
@@ -61,7 +63,7 @@ def test_revoke_from_another_process_is_effective_on_the_next_request(tmp_path):
     assert after.stdout.count("revoked") == 2
 
 
-def test_revoke_refuses_unknown_ambiguous_and_missing_prefixes(tmp_path):
+def test_revoke_refuses_unknown_ambiguous_and_missing_prefixes(tmp_path, capsys):
     db_path = str(tmp_path / "spaces.db")
     db = open_database(db_path)
     create_account(db)
@@ -71,19 +73,22 @@ def test_revoke_refuses_unknown_ambiguous_and_missing_prefixes(tmp_path):
         (["sk_sandbox_"], "too short"),
         ([], "PREFIX"),
     ]:
-        result = spaces_cli("token", "revoke", *args, "--db", db_path)
-        assert result.returncode != 0 and says in result.stderr
-        assert "Traceback" not in result.stderr
+        code = main(["token", "revoke", *args, "--db", db_path])
+        err = capsys.readouterr().err
+        assert code != 0 and says in err and "Traceback" not in err
 
 
-def test_expiring_token(tmp_path):
+def test_expiring_token(tmp_path, capsys):
     db_path = tmp_path / "spaces.db"
-    created = spaces_cli("token", "create", "--expires", "7d", "--db", str(db_path))
-    assert created.returncode == 0, created.stderr
-    week = spaces_cli("token", "list", "--db", str(db_path)).stdout.splitlines()[1]
+    assert main(["token", "create", "--expires", "7d", "--db", str(db_path)]) == 0
+    token = capsys.readouterr().out.strip()
+    assert main(["token", "list", "--db", str(db_path)]) == 0
+    week = capsys.readouterr().out.splitlines()[1]
     assert week.split()[-1] == "active" and len(week.split()) == 7  # created and expires shown
-    bad = spaces_cli("token", "create", "--expires", "2020-01-01", "--db", str(db_path))
-    assert bad.returncode == 2 and "in the past" in bad.stderr
+    assert token_prefix(token) in week and token not in week
+    with pytest.raises(SystemExit) as refused:
+        main(["token", "create", "--expires", "2020-01-01", "--db", str(db_path)])
+    assert refused.value.code == 2 and "in the past" in capsys.readouterr().err
     db = open_database(db_path)
     expires_at = int(time.time()) + 2
     _, token = create_account(db, expires_at=expires_at)
@@ -94,7 +99,8 @@ def test_expiring_token(tmp_path):
         time.sleep(max(0.0, expires_at - time.time()) + 0.05)
         response = client.get(f"{root}/api/v1/account")  # the first request after expiry
     assert response.status_code == 401 and response.json() == {"message": "Access token expired"}
-    assert "expired" in spaces_cli("token", "list", "--db", str(db_path)).stdout
+    assert main(["token", "list", "--db", str(db_path)]) == 0
+    assert "expired" in capsys.readouterr().out
 
 
 async def test_basic_credentials_without_the_colon_are_refused(sandbox):
