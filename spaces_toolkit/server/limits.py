@@ -241,7 +241,7 @@ def _positive(kind: type) -> Any:
 _FLAGS = [
     ("keep_alive_timeout", float, "SECONDS", "close a connection idle this long"),
     ("header_timeout", float, "SECONDS", "408 unless request line and headers arrive within"),
-    ("body_timeout", float, "SECONDS", "close unless the request body arrives within"),
+    ("body_timeout", float, "SECONDS", "408 unless the request body arrives within"),
     ("max_connections", int, "N", "answer 503 to connections beyond this many open ones"),
     ("max_request_line", int, "BYTES", "414 for a longer request line (URL)"),
     ("max_headers", int, "N", "431 for more request headers"),
