@@ -26,6 +26,8 @@ class Cursor:
 
 
 class _Page(Generic[T]):
+    request_id: str | None = None  # the server's id of the request that fetched this page
+
     def __init__(self, envelope: Any, *, cursor: Cursor, query: Mapping[str, object]) -> None:
         self.envelope = envelope  # the parsed list body, with every field the server sent
         self.data: list[T] = list(getattr(envelope, cursor.items_attr))
