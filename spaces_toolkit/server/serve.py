@@ -32,6 +32,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         trusted_proxies=proxies,
         allow_private_targets=args.allow_private_targets,
         webhook_retry_interval=args.webhook_retry_interval,
+        faults=getattr(args, "faults", None),
     )
 
 
@@ -49,6 +50,8 @@ def serve(args: argparse.Namespace) -> int:
     except Exception as exc:
         raise CLIError(f"cannot start: {exc}") from None
     scheme = "https" if args.certfile else "http"
+    if settings.faults is not None:
+        print(f"Injecting faults: {settings.faults.describe()}", file=sys.stderr)
     print(
         f"Spaces API sandbox on {scheme}://{args.host}:{args.port}/api/v1"
         f" (spec: /openapi.json, docs: /docs, database: {args.db})",
