@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import random
 import re
 from collections import Counter
@@ -29,6 +30,7 @@ from .problems import error_response
 
 __all__ = ["FaultInjection", "FaultPlan", "fault_middleware", "parse_faults"]
 
+log = logging.getLogger("spaces.server.faults")
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s)$")
 _PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
 _MESSAGES = {
@@ -129,7 +131,21 @@ class FaultInjection:
             draw -= probability
         return delay, "reset" if draw < self.plan.reset else "ok"
 
+    def tally(self) -> str:
+        """What was injected so far, e.g. "429×3, reset×1 in 120 requests"."""
+        done = [f"{k}×{n}" for k, n in sorted(self.counts.items()) if k not in ("ok", "requests")]
+        return f"{', '.join(done) or 'no faults'} in {self.counts['requests']} requests"
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":  # say what was injected when the server stops
+
+            async def send_then_report(message: Message) -> None:
+                if message["type"] == "lifespan.shutdown.complete":
+                    log.warning("Injected faults: %s", self.tally())
+                await send(message)
+
+            await self.app(scope, receive, send_then_report)
+            return
         if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
             await self.app(scope, receive, send)
             return

@@ -144,6 +144,7 @@ def test_request_id_on_raw_responses_and_pages() -> None:
     assert client.with_raw_response.customers.retrieve("cus_1").request_id == "req_a"
     first = client.customers.list()
     assert first.request_id == "req_b" and first.get_next_page().request_id == "req_c"
+    assert first.retries_taken == 0
     assert client.with_raw_response.customers.retrieve("cus_1").request_id is None
 
 
