@@ -193,7 +193,7 @@ class AsyncAPIClient(BaseClient):
             page: AsyncPage[Any] = AsyncPage(
                 parse_body(response, cursor.envelope), cursor=cursor, query=query, fetch=fetch
             )
-            page.request_id = request_id_of(response)
+            page.request_id, page.retries_taken = request_id_of(response), retries
             return page
 
         return APIResponse(response, make, retries_taken=retries) if raw else make()
