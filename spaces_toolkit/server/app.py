@@ -17,7 +17,9 @@ from starlette.routing import Route
 from ..spec import load_spec
 from .db import Database, open_database
 from .delivery import DeliveryWorker
+from .faults import fault_middleware
 from .problems import ApiError, error_response
+from .request_id import RequestId
 from .routing import build_api_routes
 from .settings import Settings
 from .transport import HeadAsGet, RequireHTTPS
@@ -78,7 +80,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
             worker.stop()
             database.close()
 
-    middleware = [Middleware(HeadAsGet)]
+    middleware = [Middleware(RequestId), Middleware(HeadAsGet), *fault_middleware(settings.faults)]
     if settings.require_https:
         middleware.append(Middleware(RequireHTTPS, trusted_proxies=settings.trusted_proxies))
     app = Starlette(

@@ -69,6 +69,15 @@ def _account(db: Database, args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- serve
 
 
+def _faults(text: str) -> object:
+    from .faults import parse_faults
+
+    try:
+        return parse_faults(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
@@ -216,6 +225,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     limits.add_arguments(p)  # connection limits and timeouts
+    p.add_argument(
+        "--faults",
+        type=_faults,
+        metavar="SPEC",
+        help='misbehave on purpose, seeded: e.g. "latency=200ms,429=5%%,500=2%%,reset=1%%,seed=0"'
+        " (see spaces_toolkit/server/faults.py)",
+    )
     p.set_defaults(func=_serve)
 
     p = subparsers.add_parser("token", help="manage accounts and access tokens")

@@ -37,6 +37,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         webhook_retry_interval=args.webhook_retry_interval,
         webhook_timeout=args.webhook_timeout,
         webhook_concurrency=args.webhook_concurrency,
+        faults=getattr(args, "faults", None),
     )
 
 
@@ -54,6 +55,8 @@ def serve(args: argparse.Namespace) -> int:
     except Exception as exc:
         raise CLIError(f"cannot start: {exc}") from None
     scheme = "https" if args.certfile else "http"
+    if settings.faults is not None:
+        print(f"Injecting faults: {settings.faults.describe()}", file=sys.stderr)
     print(
         f"Spaces API sandbox on {scheme}://{args.host}:{args.port}/api/v1"
         f" (spec: /openapi.json, docs: /docs, database: {args.db})",

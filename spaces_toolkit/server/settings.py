@@ -6,6 +6,8 @@ import dataclasses
 import ipaddress
 from pathlib import Path
 
+from .faults import FaultPlan
+
 __all__ = ["Settings", "DOCS_INDEX", "API_PREFIX", "Network", "parse_networks"]
 
 API_PREFIX = "/api/v1"
@@ -38,6 +40,7 @@ class Settings:
     # Check every JSON response against the spec before sending it (tests turn this on).
     validate_responses: bool = False
     docs_index: Path = DOCS_INDEX
+    faults: FaultPlan | None = None  # `--faults`: misbehave on purpose (server/faults.py)
 
     def __post_init__(self) -> None:
         # Accept plain strings from callers (paths, "10.0.0.0/8"); store the parsed forms.

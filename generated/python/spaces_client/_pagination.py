@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 1f57daef4d342336a4f9475018cd0af82a4ac9bcbf0c0370204887260c8487ce) by the generator.
+# Generated from spec/openapi.yaml (sha256 5bf64c8eb2d441b3d4654694019efd564d3fc74b83921d774ddcb322578acef3) by the generator.
 # Do not edit: change the spec and run `make`.
 """Pages of a cursor-paginated list, iterable over every item of every page."""
 
@@ -28,6 +28,9 @@ class Cursor:
 
 
 class _Page(Generic[T]):
+    request_id: str | None = None  # the server's id of the request that fetched this page
+    retries_taken: int = 0  # how many times that request was retried before it succeeded
+
     def __init__(self, envelope: Any, *, cursor: Cursor, query: Mapping[str, object]) -> None:
         self.envelope = envelope  # the parsed list body, with every field the server sent
         self.data: list[T] = list(getattr(envelope, cursor.items_attr))
