@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from ..spec import load_spec
+from ..spec import default_spec
 from .db import Database, open_database
 from .delivery import DeliveryWorker
 from .faults import fault_middleware
@@ -54,7 +54,7 @@ def _health_route(database: Database) -> Route:
 
 def _spec_routes(settings: Settings) -> list[Route]:
     async def openapi(request: Request) -> Response:
-        return JSONResponse(load_spec())
+        return JSONResponse(default_spec().content)
 
     async def docs(request: Request) -> Response:
         if settings.docs_index.is_file():
