@@ -12,7 +12,15 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-__all__ = ["SPEC_PATH", "SPEC_URI", "iter_examples", "load_spec", "resolve", "validator_at"]
+__all__ = [
+    "SPEC_PATH",
+    "SPEC_URI",
+    "iter_examples",
+    "load_document",
+    "load_spec",
+    "resolve",
+    "validator_at",
+]
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "spec" / "openapi.yaml"
 SPEC_URI = "urn:spaces-api:openapi"
@@ -25,6 +33,22 @@ def load_spec(path: Path = SPEC_PATH) -> dict[str, Any]:
     if not isinstance(spec, dict):
         raise ValueError(f"{path}: not an OpenAPI document")
     return spec
+
+
+def load_document(text: str | bytes, source: str) -> dict[str, Any]:
+    """Parse an OpenAPI document from YAML/JSON text (a URL's body, a git revision's blob).
+
+    Raises ValueError naming `source` when the text is not YAML or not a mapping.
+    """
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ValueError(f"{source}: not valid YAML{where}") from None
+    if not isinstance(document, dict):
+        raise ValueError(f"{source}: not an OpenAPI document (expected a mapping at the top)")
+    return document
 
 
 def _registry(spec: dict[str, Any]) -> Registry:
