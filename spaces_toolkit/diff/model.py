@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["CATEGORIES", "Change", "Direction", "Impact", "impact_of"]
+__all__ = [
+    "CATEGORIES",
+    "Change",
+    "Direction",
+    "Impact",
+    "Presence",
+    "impact_of",
+    "presence_impact",
+]
 
 # Who writes a value, and so who is hurt when the set of allowed values moves:
 # "request" — the client writes, the server reads (API request, webhook receiver's answer);
@@ -92,3 +100,24 @@ class Change:
     def category(self) -> str:
         """The most severe category (where renderings list it)."""
         return self.categories[0]
+
+
+Presence = Literal["added-required", "added-optional", "removed", "made-required", "made-optional"]
+
+
+def presence_impact(event: Presence, direction: Direction) -> Impact:
+    """Whom adding, removing or (un)requiring a field, parameter, header or body breaks.
+
+    Removing one breaks its readers (and the generated client's argument or attribute).
+    Written by the client: a new required one breaks clients (must send it) and servers (must
+    demand it); a new optional one is a new input servers must honour. Written by the server:
+    only a newly required one matters, to servers, which must now always send it.
+    """
+    request = direction == "request"
+    return {
+        "removed": CLIENTS,
+        "added-required": BOTH if request else SERVERS,
+        "added-optional": SERVERS if request else COMPATIBLE,
+        "made-required": BOTH if request else SERVERS,
+        "made-optional": SERVERS if request else CLIENTS,
+    }[event]

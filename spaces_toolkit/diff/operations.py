@@ -7,7 +7,7 @@ from typing import Any
 
 from .context import Diff, json_key
 from .media import compare_content, compare_docs, esc
-from .model import BOTH, CLIENTS, COMPATIBLE, SERVERS, Direction
+from .model import BOTH, CLIENTS, COMPATIBLE, SERVERS, Direction, presence_impact
 from .responses import compare_responses
 from .schemas import compare_schema
 from .security import compare_security
@@ -91,7 +91,8 @@ def _compare_operation(
         state = "is now deprecated" if b.get("deprecated") else "is no longer deprecated"
         d.add(f"{ptr}/deprecated", "operation-deprecation-changed", f"{what} {state}.", COMPATIBLE)
     request: Direction = "response" if hook else "request"
-    _parameters(d, _params(d, item_a, a, old=True), _params(d, item_b, b, old=False), ptr, what)
+    before, after = _params(d, item_a, a, old=True), _params(d, item_b, b, old=False)
+    _parameters(d, before, after, ptr, what, request)
     _body(d, a.get("requestBody"), b.get("requestBody"), f"{ptr}/requestBody", what, request)
     compare_responses(
         d, a.get("responses") or {}, b.get("responses") or {}, f"{ptr}/responses", what, hook
@@ -118,7 +119,9 @@ def _parameters(
     new: dict[tuple[str, str], tuple[Any, int]],
     ptr: str,
     what: str,
+    direction: Direction,
 ) -> None:
+    """Parameters by (in, name). A webhook's are written by Spaces (`direction` "response")."""
     gone = [k for k in old if k not in new]
     came = [k for k in new if k not in old]
     for key in list(gone):
@@ -140,7 +143,7 @@ def _parameters(
             f"{ptr}/parameters/{old[key][1]}",
             "parameter-removed",
             f"The {key[0]} parameter `{key[1]}` was removed from {what}.",
-            CLIENTS,
+            presence_impact("removed", direction),
         )
     for key in came:
         required = bool((d.new_node(new[key][0]) or {}).get("required"))
@@ -148,11 +151,12 @@ def _parameters(
             f"{ptr}/parameters/{new[key][1]}",
             "parameter-added",
             f"{_presence(required)} {key[0]} parameter `{key[1]}` was added to {what}.",
-            BOTH if required else SERVERS,
+            presence_impact("added-required" if required else "added-optional", direction),
         )
     for key in old:
         if key in new:
-            _parameter(d, old[key][0], new[key][0], f"{ptr}/parameters/{new[key][1]}", key, what)
+            where = f"{ptr}/parameters/{new[key][1]}"
+            _parameter(d, old[key][0], new[key][0], where, key, what, direction)
 
 
 def _renamed_to(
@@ -174,14 +178,22 @@ def _renamed_to(
     return candidates[0] if len(candidates) == 1 else None
 
 
-def _parameter(d: Diff, raw_a: Any, raw_b: Any, ptr: str, key: tuple[str, str], what: str) -> None:
+def _parameter(
+    d: Diff,
+    raw_a: Any,
+    raw_b: Any,
+    ptr: str,
+    key: tuple[str, str],
+    what: str,
+    direction: Direction,
+) -> None:
     if (
         isinstance(raw_a, dict)
         and "$ref" in raw_a
         and raw_a.get("$ref") == (raw_b or {}).get("$ref")
     ):
         ref = str(raw_a["$ref"])
-        if not d.first_time(ref):
+        if not d.first_time(f"{ref}|{direction}"):
             return
         ptr = ref[1:]
     a, b = d.old_node(raw_a) or {}, d.new_node(raw_b) or {}
@@ -192,7 +204,7 @@ def _parameter(d: Diff, raw_a: Any, raw_b: Any, ptr: str, key: tuple[str, str], 
             f"{ptr}/required",
             "parameter-required-changed",
             f"The {label} of {what} is now {'required' if made else 'optional'}.",
-            BOTH if made else SERVERS,
+            presence_impact("made-required" if made else "made-optional", direction),
         )
     for field in ("style", "explode", "allowReserved", "content"):
         if json_key(a.get(field)) != json_key(b.get(field)):
@@ -215,18 +227,17 @@ def _parameter(d: Diff, raw_a: Any, raw_b: Any, ptr: str, key: tuple[str, str], 
         b.get("schema", True),
         f"{ptr}/schema",
         f"the {label}",
-        frozenset({"request"}),
+        frozenset({direction}),
     )
     compare_docs(d, a, b, ptr, f"the {label}")
 
 
 def _body(d: Diff, raw_a: Any, raw_b: Any, ptr: str, what: str, direction: Direction) -> None:
-    writer, reader = (CLIENTS, SERVERS) if direction == "request" else (SERVERS, CLIENTS)
     if raw_a is None and raw_b is None:
         return
     a, b = d.old_node(raw_a) or {}, d.new_node(raw_b) or {}
     if raw_b is None:
-        d.add(ptr, "request-body-removed", f"The request body of {what} was removed.", writer)
+        d.add(ptr, "request-body-removed", f"The request body of {what} was removed.", CLIENTS)
         return
     if raw_a is None:
         required = bool(b.get("required"))
@@ -234,7 +245,7 @@ def _body(d: Diff, raw_a: Any, raw_b: Any, ptr: str, what: str, direction: Direc
             ptr,
             "request-body-added",
             f"{'A required' if required else 'An optional'} request body was added to {what}.",
-            BOTH if required else reader,
+            presence_impact("added-required" if required else "added-optional", direction),
         )
         return
     if isinstance(raw_a, dict) and "$ref" in raw_a and raw_a.get("$ref") == raw_b.get("$ref"):
@@ -248,7 +259,7 @@ def _body(d: Diff, raw_a: Any, raw_b: Any, ptr: str, what: str, direction: Direc
             f"{ptr}/required",
             "request-body-required-changed",
             f"The request body of {what} is now {'required' if made else 'optional'}.",
-            BOTH if made else reader,
+            presence_impact("made-required" if made else "made-optional", direction),
         )
     compare_content(
         d,

@@ -6,7 +6,7 @@ from typing import Any
 
 from .context import Diff, json_key
 from .media import compare_docs, esc
-from .model import BOTH, COMPATIBLE, SERVERS
+from .model import BOTH, COMPATIBLE, SERVERS, Impact
 
 __all__ = ["compare_global_security", "compare_schemes", "compare_security"]
 
@@ -16,7 +16,7 @@ Alternative = frozenset[tuple[str, tuple[str, ...]]]
 def _alternatives(doc: dict[str, Any], op: dict[str, Any]) -> set[Alternative]:
     """The ways to authenticate: each a set of (scheme, scopes); the empty one is anonymous."""
     requirements = op["security"] if "security" in op else doc.get("security")
-    if requirements is None:
+    if not requirements:  # none, or `security: []`: anonymous access
         return {frozenset()}
     return {
         frozenset((name, tuple(sorted(scopes or ()))) for name, scopes in (req or {}).items())
@@ -30,6 +30,11 @@ def _say(alt: Alternative) -> str:
     return " + ".join(f"`{name}`" + (f" ({', '.join(s)})" if s else "") for name, s in sorted(alt))
 
 
+def _removal(after: set[Alternative]) -> Impact:
+    """Dropping a way in breaks clients using it, unless anonymous access is now allowed."""
+    return SERVERS if frozenset() in after else BOTH
+
+
 def compare_security(d: Diff, a: dict[str, Any], b: dict[str, Any], ptr: str, what: str) -> None:
     """An operation's own requirements (the document-wide ones are compared once, at /security)."""
     if "security" not in a and "security" not in b:
@@ -38,7 +43,12 @@ def compare_security(d: Diff, a: dict[str, Any], b: dict[str, Any], ptr: str, wh
     # Dropping a way in breaks clients that use it, and servers that must now refuse it;
     # adding one is a new duty for servers only.
     for alt in sorted(before - after, key=_say):
-        d.add(f"{ptr}/security", "security-removed", f"{what} no longer accepts {_say(alt)}.", BOTH)
+        d.add(
+            f"{ptr}/security",
+            "security-removed",
+            f"{what} no longer accepts {_say(alt)}.",
+            _removal(after),
+        )
     for alt in sorted(after - before, key=_say):
         d.add(f"{ptr}/security", "security-added", f"{what} now accepts {_say(alt)}.", SERVERS)
 
@@ -53,7 +63,7 @@ def compare_global_security(d: Diff) -> None:
             "/security",
             "security-removed",
             f"Operations without their own security no longer accept {_say(alt)}.",
-            BOTH,
+            _removal(after),
         )
     for alt in sorted(after - before, key=_say):
         d.add(
