@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,9 @@ from .schemas import SchemaReader
 
 __all__ = ["PACKAGE_VERSION", "build_api", "load_api"]
 
-PACKAGE_VERSION = "0.1.0"
+PACKAGE_VERSION = "0.1.0"  # for a spec without info.x-contract-version
+CONTRACT_VERSION = "x-contract-version"
+_SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 # Attributes the generated clients already have: a resource may not take these names.
 _CLIENT_ATTRIBUTES = frozenset(
     {
@@ -76,7 +79,7 @@ def build_api(spec: LoadedSpec) -> ir.Api:
         models=models,
         webhooks=webhooks,
         webhook_union=_webhook_union(models, webhooks),
-        client=client_names(str(info.get("title", ""))),
+        client=client_names(str(info.get("title", "")), _package_version(info, problems)),
         spec_label=spec.label,
         spec_sha256=spec.sha256,
     )
@@ -93,7 +96,18 @@ def build_api(spec: LoadedSpec) -> ir.Api:
     return api
 
 
-def client_names(title: str) -> ir.ClientNames:
+def _package_version(info: dict[str, Any], problems: list[Problem]) -> str:
+    """The contract's semantic version (spec/NOTES.md 47), or PACKAGE_VERSION if it has none."""
+    version = info.get(CONTRACT_VERSION, PACKAGE_VERSION)
+    if not isinstance(version, str) or not _SEMVER.match(version):
+        problems.append(
+            Problem(join_pointer("info", CONTRACT_VERSION), "must be a version like 1.2.3")
+        )
+        return PACKAGE_VERSION
+    return version
+
+
+def client_names(title: str, version: str = PACKAGE_VERSION) -> ir.ClientNames:
     words = [w for w in split_words(title) if w.lower() not in ("api", "rest", "http")] or ["Api"]
     prefix = pascal_case(" ".join(words))
     snake = snake_case(prefix)
@@ -102,7 +116,7 @@ def client_names(title: str) -> ir.ClientNames:
         package=f"{snake}_client",
         distribution=f"{snake.replace('_', '-')}-client",
         env_prefix=snake.upper(),
-        version=PACKAGE_VERSION,
+        version=version,
     )
 
 
