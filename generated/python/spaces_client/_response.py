@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 1f57daef4d342336a4f9475018cd0af82a4ac9bcbf0c0370204887260c8487ce) by the generator.
+# Generated from spec/openapi.yaml (sha256 8390f8e45a0e9101cb1df1fa76e1c2d008f6d3fa35c0d063fdec442e5d689a35) by the generator.
 # Do not edit: change the spec and run `make`.
 """Parsing response bodies into models, and raw access to the HTTP response."""
 
