@@ -32,8 +32,10 @@ def json_key(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def quote(value: Any) -> str:
-    return f"`{value}`" if isinstance(value, str) else f"`{json_key(value)}`"
+def quote(value: Any, limit: int = 60) -> str:
+    """A value as a code span; a long one (a pattern, a text) cut short: the pointer says where."""
+    text = value if isinstance(value, str) else json_key(value)
+    return f"`{text}`" if len(text) <= limit else f"`{text[: limit - 1]}…`"
 
 
 @dataclass

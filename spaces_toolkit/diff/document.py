@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .context import Diff, json_key
+from .context import Diff, json_key, quote
 from .media import esc
 from .model import CLIENTS, COMPATIBLE, DOCS, Change, Direction
 from .operations import compare_operations
@@ -40,17 +40,17 @@ def _info(d: Diff) -> None:
     for key in sorted(set(a) | set(b)):
         if json_key(a.get(key)) != json_key(b.get(key)):
             kind = "version-changed" if "version" in key else "info-changed"
-            d.add(
-                f"/info/{esc(key)}",
-                kind,
-                f"`info.{key}` changed from {_short(a.get(key))} to {_short(b.get(key))}.",
-                DOCS,
-            )
+            d.add(f"/info/{esc(key)}", kind, f"`info.{key}` {_changed(a, b, key)}.", DOCS)
 
 
-def _short(value: Any) -> str:
-    text = json_key(value)
-    return f"`{text}`" if len(text) <= 40 else "a longer text"
+def _changed(a: dict[str, Any], b: dict[str, Any], key: str) -> str:
+    if key not in a:
+        return f"was added: {quote(b[key])}"
+    if key not in b:
+        return "was removed"
+    if isinstance(a[key], str) and len(a[key]) > 60:
+        return "was reworded"
+    return f"changed from {quote(a[key])} to {quote(b[key])}"
 
 
 def _servers(d: Diff) -> None:
@@ -94,9 +94,7 @@ def _component_schemas(d: Diff) -> None:
         if name not in old:
             d.add(ptr, "schema-added", f"Schema `{name}` was added.", COMPATIBLE)
             continue
-        compare_component(
-            d, old[name], new[name], ptr, f"schema `{name}`", frozenset(dirs.get(name, ()))
-        )
+        compare_component(d, old[name], new[name], ptr, f"`{name}`", frozenset(dirs.get(name, ())))
 
 
 def _tags(d: Diff) -> None:

@@ -10,6 +10,7 @@ from .model import BOTH, COMPATIBLE, DOCS, Impact
 
 __all__ = [
     "cap",
+    "child",
     "compare_annotations",
     "compare_bounds",
     "compare_type",
@@ -270,6 +271,13 @@ def compare_annotations(
                 f"Keyword `{key}` of {label} changed (not understood: review it).",
                 BOTH,
             )
+
+
+def child(label: str, name: str) -> str:
+    """`Customer` + email -> `Customer.email`; `Customer` + [] -> `Customer[]` (array items)."""
+    if label.startswith("`") and label.endswith("`") and label.count("`") == 2:
+        return f"`{label[1:-1]}{name if name == '[]' else '.' + name}`"
+    return f"the items of {label}" if name == "[]" else f"property `{name}` of {label}"
 
 
 def reads(dirs: Dirs) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from .context import Diff, Dirs, json_key, quote, schema_ref_name
 from .keywords import (
     cap,
+    child,
     compare_annotations,
     compare_bounds,
     compare_type,
@@ -113,7 +114,7 @@ def _object(
                 f"{'required' if made else 'optional'}{reads(dirs)}.",
                 _presence("made-required" if made else "made-optional", dirs),
             )
-        _sub(d, old_props[name], new_props[name], where, f"property `{name}`", dirs, seen)
+        _sub(d, old_props[name], new_props[name], where, child(label, name), dirs, seen)
     for name in new_props:
         if name in old_props:
             continue
@@ -174,7 +175,7 @@ def _composition(
             old.get("items", True),
             new.get("items", True),
             f"{ptr}/items",
-            f"the items of {label}",
+            child(label, "[]"),
             dirs,
             seen,
         )
