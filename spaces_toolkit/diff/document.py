@@ -81,8 +81,17 @@ def _component_schemas(d: Diff) -> None:
     for doc in (d.old, d.new):
         for name, found in component_directions(doc).items():
             dirs.setdefault(name, set()).update(found)
+    renamed = _renamed_schemas(old, new)
     for name in old:
-        if name not in new:
+        if name in renamed:
+            d.add(
+                f"/components/schemas/{esc(renamed[name])}",
+                "schema-renamed",
+                f"Schema `{name}` was renamed to `{renamed[name]}`: the wire format is the "
+                "same, the generated model's name is not.",
+                CLIENTS,
+            )
+        elif name not in new:
             d.add(
                 f"/components/schemas/{esc(name)}",
                 "schema-removed",
@@ -91,10 +100,25 @@ def _component_schemas(d: Diff) -> None:
             )
     for name in new:
         ptr = f"/components/schemas/{esc(name)}"
-        if name not in old:
+        if name not in old and name not in renamed.values():
             d.add(ptr, "schema-added", f"Schema `{name}` was added.", COMPATIBLE)
             continue
+        if name not in old:
+            continue
         compare_component(d, old[name], new[name], ptr, f"`{name}`", frozenset(dirs.get(name, ())))
+
+
+def _renamed_schemas(old: dict[str, Any], new: dict[str, Any]) -> dict[str, str]:
+    """Removed name -> added name, where exactly one added schema has the same content."""
+    added: dict[str, list[str]] = {}
+    for name in new:
+        if name not in old:
+            added.setdefault(json_key(new[name]), []).append(name)
+    found = {}
+    for name in old:
+        if name not in new and len(added.get(json_key(old[name]), ())) == 1:
+            found[name] = added[json_key(old[name])][0]
+    return found if len(set(found.values())) == len(found) else {}
 
 
 def _tags(d: Diff) -> None:

@@ -190,11 +190,35 @@ def _rename_schema(old: str, new: str) -> Callable[[Doc], None]:
     return apply
 
 
+def _inline_schema(name: str) -> Callable[[Doc], None]:
+    def apply(d: Doc) -> None:
+        body = d["components"]["schemas"].pop(name)
+
+        def walk(node: Any) -> Any:
+            if isinstance(node, dict):
+                if node.get("$ref") == f"#/components/schemas/{name}":
+                    return copy.deepcopy(body)
+                return {key: walk(value) for key, value in node.items()}
+            if isinstance(node, list):
+                return [walk(value) for value in node]
+            return node
+
+        d.update(walk(d))
+
+    return apply
+
+
 def _rename_tag(d: Doc) -> None:
     for tag in d["tags"]:
         if tag["name"] == "Captured Emails":
             tag["name"] = "Emails"
     op(d, "/captured_emails")["tags"] = ["Emails"]
+
+
+def _drop_event_variant(d: Doc) -> None:
+    event = schema(d, "Event")
+    event["oneOf"] = [v for v in event["oneOf"] if not v["$ref"].endswith("/InvoicePaidEvent")]
+    del event["discriminator"]["mapping"]["invoice.paid"]
 
 
 def _links(d: Doc) -> Doc:
@@ -336,6 +360,18 @@ CASES: tuple[Case, ...] = (
     Case("request field pattern changed",
          _set(lambda d: _create_params(d)["properties"]["target_url"], "pattern", "^https://"),
          "pattern-changed", f"{CREATE_PARAMS}/properties/target_url/pattern", BOTH),
+    Case("request field became nullable",
+         _set(lambda d: _create_params(d)["properties"]["target_url"], "type", ["string", "null"]),
+         "became-nullable", f"{CREATE_PARAMS}/properties/target_url/type", SERVERS),
+    Case("request field format dropped",
+         _drop(lambda d: _create_params(d)["properties"]["target_url"], "format"),
+         "format-changed", f"{CREATE_PARAMS}/properties/target_url/format", SERVERS),
+    Case("response constant changed",
+         _set(lambda d: schema(d, "Customer")["properties"]["object"], "const", "client"),
+         "const-changed", f"{CUSTOMER}/properties/object/const", BOTH),
+    Case("response field deprecated",
+         _set(lambda d: schema(d, "Customer")["properties"]["name"], "deprecated", True),
+         "deprecation-changed", f"{CUSTOMER}/properties/name/deprecated", NOBODY),
     # --- media types
     Case("request media type removed",
          lambda d: op(d, CREATE, "post")["requestBody"]["content"].pop(FORM),
@@ -353,6 +389,18 @@ CASES: tuple[Case, ...] = (
              "application/xml", {"schema": {"$ref": "#/components/schemas/Customer"}}),
          "media-type-removed", f"{CUSTOMER_GET}/responses/200/content/application~1xml",
          CLIENTS, reverse=True),
+    Case("required response header added",
+         _set(lambda d: d["components"]["responses"]["Unauthorized"]["headers"], "X-Request-Id",
+              {"required": True, "schema": {"type": "string"}}),
+         "response-header-added",
+         ptr("components", "responses", "Unauthorized", "headers", "X-Request-Id"), SERVERS),
+    Case("response header removed",
+         lambda d: d["components"]["responses"]["Unauthorized"]["headers"].pop("WWW-Authenticate"),
+         "response-header-removed",
+         ptr("components", "responses", "Unauthorized", "headers", "WWW-Authenticate"), CLIENTS),
+    Case("request body made optional",
+         _set(lambda d: op(d, CREATE, "post")["requestBody"], "required", False),
+         "request-body-required-changed", f"{CREATE_POST}/requestBody/required", SERVERS),
     # --- status codes
     Case("error status added",
          lambda d: op(d, "/customers")["responses"].__setitem__(
@@ -394,6 +442,8 @@ CASES: tuple[Case, ...] = (
     Case("webhook receiver's 410 answer removed",
          lambda d: d["webhooks"]["invoice.paid"]["post"]["responses"].pop("410"),
          "status-removed", ptr("webhooks", "invoice.paid", "post", "responses", "410"), CLIENTS),
+    Case("event variant removed from the Event union", _drop_event_variant, "variant-removed",
+         ptr("components", "schemas", "Event", "oneOf"), SERVERS),
     Case("event type unmapped from the Event union",
          lambda d: schema(d, "Event")["discriminator"]["mapping"].pop("invoice.paid"),
          "discriminator-value-removed", ptr("components", "schemas", "Event", "discriminator",
@@ -413,7 +463,9 @@ CASES: tuple[Case, ...] = (
          ptr("paths", "/events", "get"), CLIENTS),
     Case("resource renamed by tag", _rename_tag, "method-renamed",
          ptr("paths", "/captured_emails", "get"), CLIENTS),
-    Case("model renamed", _rename_schema("Address", "PostalAddress"), "schema-removed",
+    Case("model renamed", _rename_schema("Address", "PostalAddress"), "schema-renamed",
+         ptr("components", "schemas", "PostalAddress"), CLIENTS),
+    Case("model removed (inlined where used)", _inline_schema("Address"), "schema-removed",
          ptr("components", "schemas", "Address"), CLIENTS),
     # --- servers, info and documentation
     Case("default server changed",
