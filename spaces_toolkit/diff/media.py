@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .context import Diff, json_key
-from .model import CLIENTS, COMPATIBLE, DOCS, Direction, impact_of
+from .model import BOTH, CLIENTS, COMPATIBLE, DOCS, Direction, impact_of
 from .schemas import compare_schema
 
 __all__ = ["compare_content", "compare_docs", "esc"]
@@ -57,5 +57,13 @@ def compare_content(
                 f"{where}/schema",
                 f"the `{media}` body of {what}",
                 frozenset({direction}),
+            )
+        if json_key(a.get("encoding")) != json_key(b.get("encoding")):
+            d.add(
+                f"{where}/encoding",
+                "media-encoding-changed",
+                f"The encoding of the `{media}` body of {what} changed: it is written "
+                "differently on the wire.",
+                BOTH,
             )
         compare_docs(d, a, b, where, f"the `{media}` body of {what}")

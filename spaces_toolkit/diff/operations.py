@@ -98,6 +98,14 @@ def _compare_operation(
         d, a.get("responses") or {}, b.get("responses") or {}, f"{ptr}/responses", what, hook
     )
     compare_security(d, a, b, ptr, what)
+    for key in ("servers", "callbacks"):  # rare here: not compared in detail, never missed
+        if json_key(a.get(key)) != json_key(b.get(key)):
+            d.add(
+                f"{ptr}/{key}",
+                f"operation-{key}-changed",
+                f"The {key} of {what} changed (not compared in detail: review it).",
+                BOTH,
+            )
     compare_docs(d, a, b, ptr, what)
 
 

@@ -47,3 +47,10 @@ def test_single_change_is_classified(case: Case) -> None:
     everyone = frozenset().union(*(_breaks(c) for c in result.changes))
     overall = case.breaks if case.overall is None else case.overall
     assert everyone == overall, f"extra breakage:\n{listing}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_reverse_change_is_seen_too(case: Case) -> None:
+    """Read backwards, every revision is still a change (removals mirror additions)."""
+    old, new = case.sides(load_spec())
+    assert compare_documents(new, old).changes
