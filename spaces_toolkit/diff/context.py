@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,8 +28,6 @@ def schema_ref_name(node: Any) -> str | None:
 
 def json_key(value: Any) -> str:
     """A hashable, order-independent spelling of a JSON value (for enum and const values)."""
-    import json
-
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 

@@ -7,17 +7,20 @@ a renamed model, method or argument breaks the SDK even when the wire format is 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .context import Diff
 from .model import CLIENTS, COMPATIBLE, Impact
+
+if TYPE_CHECKING:
+    from generator import ir
 
 __all__ = ["compare_surface"]
 
 _TEMPLATE = re.compile(r"\{[^}]*\}")
 
 
-def _build(doc: dict[str, Any], side: str, d: Diff) -> Any:
+def _build(doc: dict[str, Any], side: str, d: Diff) -> ir.Api | None:
     from generator.build import build_api
     from generator.load import LoadedSpec, SpecError
 
@@ -71,11 +74,11 @@ def compare_surface(d: Diff) -> None:
         d.add(pointer, kind, message, impact)
 
 
-def _key(op: Any) -> tuple[str, str]:
+def _key(op: ir.Operation) -> tuple[str, str]:
     return op.http_method, _TEMPLATE.sub("{}", op.path)
 
 
-def _operations(old: Any, new: Any, found: list[tuple[str, str, str, Impact, str]]) -> None:
+def _operations(old: ir.Api, new: ir.Api, found: list[tuple[str, str, str, Impact, str]]) -> None:
     before = {_key(op): (r, op) for r in old.resources for op in r.operations}
     after = {_key(op): (r, op) for r in new.resources for op in r.operations}
     for key, (r_new, op_new) in after.items():
@@ -136,7 +139,7 @@ def _operations(old: Any, new: Any, found: list[tuple[str, str, str, Impact, str
                 )
 
 
-def _models(old: Any, new: Any, found: list[tuple[str, str, str, Impact, str]]) -> None:
+def _models(old: ir.Api, new: ir.Api, found: list[tuple[str, str, str, Impact, str]]) -> None:
     before = {m.name: m for m in old.models}
     after = {m.name: m for m in new.models}
     for name, model in before.items():

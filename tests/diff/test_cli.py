@@ -130,3 +130,15 @@ def test_bad_input_is_one_line(capsys, tmp_path: Path, content: str, message: st
 def test_missing_file(capsys, tmp_path: Path) -> None:
     code, _, err = _run(capsys, str(SPEC_PATH), str(tmp_path / "nope.yaml"))
     assert code == 2 and "no such file" in err and err.count("\n") == 1
+
+
+def test_surface_skipped_with_a_note_when_the_generator_refuses(capsys, tmp_path: Path) -> None:
+    doc = copy.deepcopy(load_spec())
+    del doc["paths"]["/events"]["get"]["tags"]  # the generator groups methods by tag
+    doc["paths"]["/events"]["get"]["summary"] = "List the events"
+    side = tmp_path / "untagged.yaml"
+    side.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    code, out, _ = _run(capsys, str(SPEC_PATH), str(side))
+    assert code == 0
+    assert "#/paths/~1events/get/summary" in out
+    assert "note: the client surface of the new document was not compared" in out
