@@ -18,6 +18,9 @@ def compare_responses(
     """`responses` of an operation. For a webhook the receiver writes the response."""
     writer, reader = (CLIENTS, SERVERS) if hook else (SERVERS, CLIENTS)
     direction: Direction = "request" if hook else "response"
+    # YAML reads an unquoted 200 as a number: the same status either way.
+    old = {str(status): value for status, value in old.items()}
+    new = {str(status): value for status, value in new.items()}
     for status in old:
         if status not in new:
             d.add(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any
 
 import pytest
@@ -53,6 +54,15 @@ def _json_text(doc: dict[str, Any]) -> dict[str, Any]:
     return load_document(json.dumps(doc, indent=1), "json")
 
 
+def _unquoted_statuses(doc: dict[str, Any]) -> dict[str, Any]:
+    """Status codes as YAML numbers (`200:`), as many hand-written specs have them."""
+    text = yaml.safe_dump(doc, sort_keys=False)
+    text = re.sub(r"^(\s+)'(\d{3})':", r"\1\2:", text, flags=re.MULTILINE)
+    unquoted = load_document(text, "unquoted")
+    assert 200 in unquoted["paths"]["/customers"]["get"]["responses"]
+    return unquoted
+
+
 VARIANTS = {
     "identical": lambda doc: copy.deepcopy(doc),
     "same file read twice": lambda doc: load_document(SPEC_PATH.read_bytes(), "again"),
@@ -60,6 +70,7 @@ VARIANTS = {
     "flow style YAML": _flow_style,
     "JSON text": _json_text,
     "parameters, responses and bodies inlined": _inline_refs,
+    "status codes unquoted": _unquoted_statuses,
 }
 
 
