@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
+
+from spaces_toolkit.diff.versions import VERSION_KEY, parse_version
 
 from . import ir
 from .load import LoadedSpec, Problem, SpecError, read_spec, validate
@@ -16,8 +17,6 @@ from .schemas import SchemaReader
 __all__ = ["PACKAGE_VERSION", "build_api", "load_api"]
 
 PACKAGE_VERSION = "0.1.0"  # for a spec without info.x-contract-version
-CONTRACT_VERSION = "x-contract-version"
-_SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 # Attributes the generated clients already have: a resource may not take these names.
 _CLIENT_ATTRIBUTES = frozenset(
     {
@@ -98,13 +97,13 @@ def build_api(spec: LoadedSpec) -> ir.Api:
 
 def _package_version(info: dict[str, Any], problems: list[Problem]) -> str:
     """The contract's semantic version (spec/NOTES.md 47), or PACKAGE_VERSION if it has none."""
-    version = info.get(CONTRACT_VERSION, PACKAGE_VERSION)
-    if not isinstance(version, str) or not _SEMVER.match(version):
-        problems.append(
-            Problem(join_pointer("info", CONTRACT_VERSION), "must be a version like 1.2.3")
-        )
+    version = info.get(VERSION_KEY, PACKAGE_VERSION)
+    try:
+        parse_version(str(version))
+    except ValueError as exc:
+        problems.append(Problem(join_pointer("info", VERSION_KEY), str(exc)))
         return PACKAGE_VERSION
-    return version
+    return str(version)
 
 
 def client_names(title: str, version: str = PACKAGE_VERSION) -> ir.ClientNames:

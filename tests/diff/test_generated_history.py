@@ -48,3 +48,16 @@ def test_generated_client_and_docs_follow_the_history(tmp_path: Path) -> None:
     html = (out / "docs" / "index.html").read_text()
     assert '<a href="#changes">Changes</a>' in html and 'id="changes-1-0-0"' in html
     assert "<code>#/components/schemas/Customer/properties/email</code>" in html
+
+
+def test_a_bad_contract_version_is_a_spec_problem() -> None:
+    import pytest
+
+    from generator.build import build_api
+    from generator.load import LoadedSpec, SpecError
+
+    doc = copy.deepcopy(load_spec())
+    doc["info"]["x-contract-version"] = "v1"
+    with pytest.raises(SpecError) as caught:
+        build_api(LoadedSpec(doc, "", "spec"))
+    assert [p.pointer for p in caught.value.problems] == ["/info/x-contract-version"]
