@@ -8,8 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
+from generator.build import build_api
+from generator.load import LoadedSpec, SpecError
 from spaces_toolkit.spec import load_spec
 
 
@@ -51,11 +54,6 @@ def test_generated_client_and_docs_follow_the_history(tmp_path: Path) -> None:
 
 
 def test_a_bad_contract_version_is_a_spec_problem() -> None:
-    import pytest
-
-    from generator.build import build_api
-    from generator.load import LoadedSpec, SpecError
-
     doc = copy.deepcopy(load_spec())
     doc["info"]["x-contract-version"] = "v1"
     with pytest.raises(SpecError) as caught:
