@@ -30,8 +30,8 @@ PACKAGED := spec/openapi.yaml:spaces_toolkit/spec/openapi.yaml \
             generated/docs/index.html:spaces_toolkit/server/docs.html
 
 .DEFAULT_GOAL := all
-.PHONY: all generate check lint test contract docs bench clean lock deps-system deps-bench \
-        package-data
+.PHONY: all generate check check-compat release lint test contract docs bench clean lock \
+        deps-system deps-bench package-data
 
 all: generate
 
@@ -98,6 +98,19 @@ ifneq ($(HAVE_GENERATOR),)
 else
 	@echo "generator not built yet"
 endif
+	$(BIN)/python -m spaces_toolkit.diff.compat --spec $(SPEC)
+
+# Versions follow changes (spec/NOTES.md 49): the spec against its last release snapshot and
+# against BASE (a git revision; default: the last `v*` tag, else the merge base with main; in a
+# clone without either, e.g. a shallow one, only the snapshot check runs and it says so).
+BASE ?= auto
+check-compat: $(VENV)/.installed
+	$(BIN)/python -m spaces_toolkit.diff.compat --spec $(SPEC) --base '$(BASE)'
+
+# Snapshot the spec as spec/releases/<info.x-contract-version>.yaml and regenerate (changelog).
+release: $(VENV)/.installed
+	$(BIN)/python -m spaces_toolkit.diff.compat --spec $(SPEC) --release
+	$(MAKE) generate
 
 docs: $(if $(HAVE_GENERATOR),$(VENV)/.installed)
 ifneq ($(HAVE_GENERATOR),)
@@ -121,7 +134,7 @@ endif
 
 # pytest exits 5 when it collects nothing. That is accepted only while tests/ holds no
 # test files at all; once tests exist, exit 5 (and every other failure) fails the target.
-test: deps-system lint check
+test: deps-system lint check check-compat
 	@rc=0; $(BIN)/pytest || rc=$$?; \
 	if [ $$rc -eq 5 ] && [ -z "$$(find tests \( -name 'test_*.py' -o -name '*_test.py' \) 2>/dev/null | head -n 1)" ]; then \
 	  echo "pytest: no test files under tests/ yet (exit 5 accepted)"; rc=0; \

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from .build import load_api
+from .changes import load_history
 from .emitters import EMITTERS, EmitContext
 from .load import SpecError
 from .write import check, write
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, started: float) -> int:
     spec, api = load_api(args.spec)
-    ctx = EmitContext(api=api, document=spec.content)
+    ctx = EmitContext(api=api, document=spec.content, history=load_history(args.spec, spec.content))
     emitters = [e for e in EMITTERS if not args.only or e.name in args.only]
     if args.check:
         drift = [line for e in emitters for line in check(e, ctx, args.out)]

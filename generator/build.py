@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from spaces_toolkit.diff.versions import VERSION_KEY, parse_version
 from spaces_toolkit.spec import (
     Document,
     Problem,
@@ -23,7 +25,7 @@ from .schemas import SchemaReader
 
 __all__ = ["PACKAGE_VERSION", "build_api", "client_attributes", "load_api"]
 
-PACKAGE_VERSION = "0.1.0"
+PACKAGE_VERSION = "0.1.0"  # for a spec without info.x-contract-version
 # Attributes the generated clients already have, so a resource may not take them: what the
 # runtime's client classes define (read from their source), and what the client template adds.
 # tests/generator/test_ir_model.py checks the generated clients have no other public name.
@@ -73,7 +75,7 @@ def build_api(spec: Document | Spec) -> ir.Api:
         models=models,
         webhooks=webhooks,
         webhook_union=_webhook_union(models, webhooks),
-        client=client_names(model.title),
+        client=client_names(model.title, _package_version(model.document.content, problems)),
         spec_label=model.document.label,
         spec_sha256=model.document.sha256,
     )
@@ -90,7 +92,18 @@ def build_api(spec: Document | Spec) -> ir.Api:
     return api
 
 
-def client_names(title: str) -> ir.ClientNames:
+def _package_version(document: dict[str, Any], problems: list[Problem]) -> str:
+    """The contract's semantic version (spec/NOTES.md 49), or PACKAGE_VERSION if it has none."""
+    version = document.get("info", {}).get(VERSION_KEY, PACKAGE_VERSION)
+    try:
+        parse_version(str(version))
+    except ValueError as exc:
+        problems.append(Problem(join_pointer("info", VERSION_KEY), str(exc)))
+        return PACKAGE_VERSION
+    return str(version)
+
+
+def client_names(title: str, version: str = PACKAGE_VERSION) -> ir.ClientNames:
     words = [w for w in split_words(title) if w.lower() not in ("api", "rest", "http")] or ["Api"]
     prefix = pascal_case(" ".join(words))
     snake = snake_case(prefix)
@@ -99,7 +112,7 @@ def client_names(title: str) -> ir.ClientNames:
         package=f"{snake}_client",
         distribution=f"{snake.replace('_', '-')}-client",
         env_prefix=snake.upper(),
-        version=PACKAGE_VERSION,
+        version=version,
     )
 
 

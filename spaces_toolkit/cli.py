@@ -14,7 +14,11 @@ from spaces_toolkit.errors import CLIError
 __all__ = ["main"]
 
 # Modules that contribute subcommands through `register(subparsers)`.
-_COMMAND_MODULES = ("spaces_toolkit.server.cli", "spaces_toolkit.contract.cli")
+_COMMAND_MODULES = (
+    "spaces_toolkit.server.cli",
+    "spaces_toolkit.contract.cli",
+    "spaces_toolkit.diff.cli",
+)
 
 
 def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentParser:

@@ -10,6 +10,7 @@ itself is in `generator.docs.emitter`, which only the emitter registry imports.
 from __future__ import annotations
 
 from .. import ir
+from ..changes import ReleaseNotes, render_changelog
 from .html import render_html
 from .markdown import render_markdown
 from .view import build_view
@@ -17,9 +18,10 @@ from .view import build_view
 __all__ = ["render_files"]
 
 
-def render_files(api: ir.Api) -> dict[str, str]:
+def render_files(api: ir.Api, history: tuple[ReleaseNotes, ...] = ()) -> dict[str, str]:
     """Relative path under generated/docs/ -> text, before the generator's stamp."""
     view = build_view(api)
-    files = {"index.html": render_html(view)}
+    files = {"index.html": render_html(view, history)}
     files.update({f"markdown/{path}": text for path, text in render_markdown(view).items()})
+    files["markdown/CHANGES.md"] = render_changelog(history, api.title)
     return files

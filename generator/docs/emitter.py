@@ -9,7 +9,7 @@ __all__ = ["EMITTER"]
 
 
 def _render(ctx: EmitContext) -> dict[str, str]:
-    return render_files(ctx.api)
+    return render_files(ctx.api, ctx.history)
 
 
 EMITTER = Emitter(

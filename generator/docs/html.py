@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jinja2
 
+from ..changes import ReleaseNotes
 from .model import DocsView
 from .text import highlight, markdown_block, markdown_inline, path_html, word_breaks
 
@@ -41,6 +42,6 @@ def environment(*, html: bool) -> jinja2.Environment:
     return env
 
 
-def render_html(view: DocsView) -> str:
+def render_html(view: DocsView, history: tuple[ReleaseNotes, ...] = ()) -> str:
     template = environment(html=True).get_template("index.html.jinja")
-    return template.render(view=view)
+    return template.render(view=view, history=history)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import ir
+from ..changes import ReleaseNotes
 
 __all__ = ["EMITTERS", "EmitContext", "Emitter", "emitter_named"]
 
@@ -21,6 +22,7 @@ __all__ = ["EMITTERS", "EmitContext", "Emitter", "emitter_named"]
 class EmitContext:
     api: ir.Api
     document: dict[str, Any]  # the validated spec, for tools that read schemas themselves
+    history: tuple[ReleaseNotes, ...] = ()  # spec releases, newest first (changelog, docs)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import ir
+from ..changes import render_changelog
 from ..load import Problem, SpecError
 from ..models import generate_models
 from ..render import environment, render
@@ -204,6 +205,7 @@ def render_python(ctx: EmitContext) -> dict[str, str]:
     files = {
         "pyproject.toml": render(env, "python/pyproject.toml.jinja", **context),
         "README.md": render(env, "python/README.md.jinja", **context),
+        "CHANGELOG.md": render_changelog(ctx.history, api.title),
         f"{pkg}/py.typed": render(env, "python/package/py.typed.jinja"),
     }
     for name in ("__init__.py", "_metadata.py", "_exceptions.py", "_client.py"):

@@ -8,7 +8,8 @@ Loading
     `load(source=SPEC_PATH) -> Spec`: read, validate with openapi-spec-validator, model.
     Raises `SpecError` whose `.problems` are `Problem(pointer, message)`s, every one at once.
     `source` is a `Path`, a URL (http, https, file), or the document itself as `str`/`bytes`
-    (see `read_document`), so other revisions of the spec are read the same way.
+    (see `read_document`), so other revisions of the spec are read the same way;
+    `load_document(text, source)` parses one without validating (`spaces diff` sides).
     `default_spec()`: the spec the toolkit ships (`SPEC_PATH`, a copy of spec/openapi.yaml
     inside the package, read through importlib.resources), loaded once per process.
     `read_document(source)` / `validate_document(content)` / `build_spec(document)`: the three
@@ -71,7 +72,7 @@ from .model import (
 )
 from .problems import Problem, SpecError, validate_document
 from .refs import DOCUMENT_URI, RefError, Resolver, escape_token, join_pointer, pointer_ref
-from .source import SPEC_PATH, Document, Source, read_document
+from .source import SPEC_PATH, Document, Source, load_document, read_document
 
 __all__ = [
     "DOCUMENT_URI",
@@ -111,6 +112,7 @@ __all__ = [
     "load",
     "load_spec",
     "pointer_ref",
+    "load_document",
     "read_document",
     "resolve",
     "validate_document",

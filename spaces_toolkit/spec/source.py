@@ -18,7 +18,7 @@ import yaml
 
 from .problems import Problem, SpecError
 
-__all__ = ["SPEC_PATH", "Document", "Source", "read_document"]
+__all__ = ["SPEC_PATH", "Document", "Source", "load_document", "read_document"]
 
 # The spec the toolkit ships: a copy of spec/openapi.yaml kept inside the package so an
 # installed toolkit needs no checkout (`make` refreshes it, `make check` fails if it drifts).
@@ -89,3 +89,13 @@ def path_label(path: Path) -> str:
     except ValueError:
         pass
     return path.name
+
+
+def load_document(data: str | bytes, source: str) -> dict[str, Any]:
+    """Parse a document's text (a URL's body, a git revision's blob) without validating it.
+    Raises ValueError naming `source` when it is not YAML/JSON or not a mapping."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        return read_document(raw, label=source).content
+    except SpecError as exc:
+        raise ValueError(f"{source}: {exc.problems[0].message}") from None

@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 5bf64c8eb2d441b3d4654694019efd564d3fc74b83921d774ddcb322578acef3) by the generator.
+# Generated from spec/openapi.yaml (sha256 c6c0da40e8dce799c0696fe2a95cc93a1a3f5f925719c5047ae32ec0db0ed46c) by the generator.
 # Do not edit: change the spec and run `make`.
 """The account of the user the access token belongs to."""
 

@@ -1,0 +1,64 @@
+"""`spaces diff OLD NEW`: every change between two revisions of the spec, and whom it breaks.
+
+Exit status: 0 compared (and nothing matched --fail-on), 1 a change matched --fail-on,
+2 could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from spaces_toolkit.errors import CLIError
+
+from .compare import compare_sources
+from .render import FORMATS, render
+
+__all__ = ["register"]
+
+FAIL_ON = ("breaking", "client", "server")
+
+_EPILOG = """\
+Each side is a file, an http(s) URL, or a git revision and path (main:spec/openapi.yaml).
+Breaking for clients: programs using the API or the generated client stop working.
+Breaking for servers: implementations held to the contract no longer conform.
+Exit status: 0 compared, 1 a change matched --fail-on, 2 could not run.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "diff",
+        help="classify every change between two spec revisions (breaking, compatible, docs)",
+        description="Compare two revisions of the OpenAPI spec: every change with its JSON "
+        "pointer and one sentence, classified breaking for clients, breaking for servers, "
+        "compatible or documentation only.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("old", metavar="OLD", help="the earlier revision")
+    parser.add_argument("new", metavar="NEW", help="the later revision")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="default: text")
+    parser.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        help="exit 1 if a change breaks anyone (breaking), clients (client) or servers (server)",
+    )
+    parser.add_argument("--output", type=Path, help="write the report here instead of stdout")
+    parser.set_defaults(func=handler)
+
+
+def handler(args: argparse.Namespace) -> int:
+    result = compare_sources(args.old, args.new)
+    text = render(result.changes, args.format, args.old, args.new, result.notes)
+    if args.output is not None:
+        try:
+            tmp = args.output.with_name(f".{args.output.name}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(args.output)
+        except OSError as exc:
+            raise CLIError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    else:
+        sys.stdout.write(text)
+    return 1 if args.fail_on and result.fails(args.fail_on) else 0
