@@ -1,13 +1,19 @@
-"""What the contract suite needs to know about spec/openapi.yaml, read from the spec itself.
+"""What the contract suite needs to know about the spec, read from the spec the run uses.
 
-Nothing here names a path or a field of the Spaces API: list operations are the GET operations
-whose 200 body is a `{"object": "list", ...}` envelope, and the way from a listed object to its
-retrieve operation is the spec's own `links` (`$response.body#/data/0/...`).
+This is the suite's ONE reader of spec facts: nothing elsewhere in the suite names a path, a
+parameter, a bound or a field of the Spaces API. List operations are the GET operations whose 200
+body is a `{"object": "list", ...}` envelope; their page size is the integer query parameter with
+bounds (its minimum, maximum and default come from its schema); their cursors are the other query
+parameters (the one named for "after" walks forwards); the cursor field is the listed objects'
+property the cursor's description names; the way from a listed object to its retrieve operation
+is the spec's own `links` (`$response.body#/data/0/...`). Request bodies come from the spec's
+examples, the auth scheme from `securitySchemes`.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,12 +22,20 @@ from typing import Any
 from spaces_toolkit.spec import SPEC_PATH, load_spec, resolve
 
 __all__ = [
-    "Operation",
-    "ListOperation",
     "ApiModel",
-    "load_model",
+    "Bounds",
+    "ListOperation",
+    "Operation",
+    "Parameter",
+    "SpecProblem",
     "expected_object_problems",
+    "load_model",
 ]
+
+
+class SpecProblem(ValueError):
+    """The spec lacks a fact the suite needs (e.g. a list without a page-size parameter)."""
+
 
 _DATA_ITEM = "$response.body#/data/0/"
 
@@ -36,10 +50,34 @@ class Operation:
     path_params: tuple[str, ...]
     body_media_types: tuple[str, ...]
     success_schema: Any
+    statuses: tuple[str, ...] = ()
+    parameters: tuple[Parameter, ...] = ()
+    body_example: Any = None
+    body_schema: Any = None
 
     @property
     def label(self) -> str:
         return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A query or path parameter and its (resolved) schema."""
+
+    name: str
+    location: str
+    schema: Any
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The page-size parameter of a list: its name and the bounds its schema gives."""
+
+    name: str
+    minimum: int
+    maximum: int
+    default: int
 
 
 @dataclass(frozen=True)
@@ -48,7 +86,12 @@ class ListOperation:
 
     operation: Operation
     cursor_is_integer: bool
+    limit: Bounds
+    after: str  # the cursor parameter that pages forwards
+    before: str | None  # ... and backwards, if the list has one
+    cursor_field: str  # the listed objects' property a cursor names
     retrieve: Operation | None = None
+    link_name: str | None = None
     # retrieve path parameter -> JSON pointer inside one listed object
     retrieve_params: tuple[tuple[str, str], ...] = ()
 
@@ -60,12 +103,26 @@ class ListOperation:
     def label(self) -> str:
         return self.operation.label
 
+    @property
+    def cursors(self) -> tuple[str, ...]:
+        return (self.after,) if self.before is None else (self.after, self.before)
+
+    def cursor_of(self, obj: Any) -> Any:
+        """The cursor naming a listed object (None if it lacks the cursor field)."""
+        if isinstance(obj, dict) and obj.get(self.cursor_field) is not None:
+            return obj[self.cursor_field]
+        return None
+
 
 @dataclass(frozen=True)
 class ApiModel:
     spec: dict[str, Any]
     operations: tuple[Operation, ...]
     lists: tuple[ListOperation, ...] = field(default=())
+    auth_scheme: str = "basic"  # the HTTP auth scheme of `securitySchemes`
+
+    def list_for(self, label: str) -> ListOperation | None:
+        return next((lst for lst in self.lists if lst.label == label), None)
 
     def by_id(self, operation_id: str) -> Operation:
         for op in self.operations:
@@ -88,17 +145,61 @@ def _iter_operations(spec: dict[str, Any]) -> Iterator[tuple[Operation, dict[str
             body = resolve(spec, raw.get("requestBody", {}))
             ok = resolve(spec, raw.get("responses", {}).get("200", {}))
             schema = ok.get("content", {}).get("application/json", {}).get("schema")
+            media = body.get("content", {})
             yield (
                 Operation(
                     method=method.upper(),
                     path=path,
                     operation_id=raw["operationId"],
                     path_params=tuple(p["name"] for p in params if p.get("in") == "path"),
-                    body_media_types=tuple(body.get("content", {})),
+                    body_media_types=tuple(media),
                     success_schema=schema,
+                    statuses=tuple(str(code) for code in raw.get("responses", {})),
+                    parameters=tuple(
+                        Parameter(
+                            p["name"],
+                            p.get("in", ""),
+                            _deref(spec, p.get("schema", {})),
+                            bool(p.get("required")),
+                        )
+                        for p in params
+                    ),
+                    body_example=_body_example(spec, media),
+                    body_schema=_deref(spec, next(iter(media.values()), {}).get("schema")),
                 ),
                 raw,
             )
+
+
+def _deref(spec: dict[str, Any], node: Any) -> Any:
+    """`node` with every local $ref inside it replaced by its target (recursion-safe)."""
+
+    def walk(value: Any, seen: tuple[str, ...]) -> Any:
+        if isinstance(value, dict):
+            ref = value.get("$ref")
+            if isinstance(ref, str):
+                if ref in seen:
+                    return {}
+                return walk(resolve(spec, value), (*seen, ref))
+            return {k: walk(v, seen) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, seen) for v in value]
+        return value
+
+    return walk(node, ())
+
+
+def _body_example(spec: dict[str, Any], media: dict[str, Any]) -> Any:
+    """The first example the spec gives for a request body (JSON media type preferred)."""
+    for _, content in sorted(media.items(), key=lambda kv: "json" not in kv[0]):
+        if "example" in content:
+            return content["example"]
+        for example in (content.get("examples") or {}).values():
+            return resolve(spec, example).get("value")
+        schema = resolve(spec, content.get("schema", {}))
+        for example in schema.get("examples", []):
+            return example
+    return None
 
 
 def _is_list_envelope(spec: dict[str, Any], schema: Any) -> bool:
@@ -110,12 +211,59 @@ def _is_list_envelope(spec: dict[str, Any], schema: Any) -> bool:
     return kind.get("const") == "list" and "data" in props and "has_more" in props
 
 
-def _cursor_is_integer(spec: dict[str, Any], raw: dict[str, Any]) -> bool:
-    for param in raw.get("parameters", []):
-        param = resolve(spec, param)
-        if param.get("name") == "starting_after":
-            return resolve(spec, param.get("schema", {})).get("type") == "integer"
-    return False
+def _page_size(op: Operation) -> Bounds:
+    for param in op.parameters:
+        schema = param.schema
+        if param.location == "query" and schema.get("type") == "integer":
+            if "minimum" in schema and "maximum" in schema:
+                low, high = int(schema["minimum"]), int(schema["maximum"])
+                return Bounds(param.name, low, high, int(schema.get("default", high)))
+    raise SpecProblem(f"{op.label}: a list without a bounded integer page-size parameter")
+
+
+def _cursor_params(op: Operation, limit: Bounds) -> tuple[Parameter, Parameter | None]:
+    cursors = [p for p in op.parameters if p.location == "query" and p.name != limit.name]
+    after = next((p for p in cursors if "after" in p.name.lower()), None)
+    before = next((p for p in cursors if "before" in p.name.lower()), None)
+    if after is None:
+        raise SpecProblem(f"{op.label}: a list without a cursor parameter to page forwards")
+    return after, before
+
+
+def _cursor_field(spec: dict[str, Any], op: Operation, cursor: Parameter) -> str:
+    """The listed objects' property a cursor names: the one its description calls it by."""
+    envelope = resolve(spec, op.success_schema)
+    items = resolve(spec, resolve(spec, envelope["properties"]["data"]).get("items", {}))
+    names: set[str] = set()
+    for branch in [items, *items.get("oneOf", []), *items.get("anyOf", [])]:
+        names |= set(resolve(spec, branch).get("properties", {}))
+    raw = next((p for p in _raw_params(spec, op) if p.get("name") == cursor.name), {}).get(
+        "description", ""
+    )
+    # "A cursor: the id of the object to paginate after" -> `id`
+    named = [w for w in re.findall(r"\bthe `?(\w+)`? of\b", raw) if w in names]
+    if not named:
+        raise SpecProblem(
+            f"{op.label}: the description of `{cursor.name}` does not say which property of"
+            " the listed objects it names ('the <property> of ...')"
+        )
+    return named[0]
+
+
+def _raw_params(spec: dict[str, Any], op: Operation) -> list[dict[str, Any]]:
+    item = spec["paths"][op.path]
+    raw = item[op.method.lower()]
+    return [resolve(spec, p) for p in item.get("parameters", []) + raw.get("parameters", [])]
+
+
+def _auth_scheme(spec: dict[str, Any]) -> str:
+    schemes = [
+        resolve(spec, s) for s in spec.get("components", {}).get("securitySchemes", {}).values()
+    ]
+    http = [s for s in schemes if s.get("type") == "http"]
+    if len(http) != 1 or str(http[0].get("scheme", "")).lower() != "basic":
+        raise SpecProblem("the suite speaks one auth scheme: HTTP Basic (securitySchemes)")
+    return "basic"
 
 
 @functools.cache
@@ -130,18 +278,36 @@ def _load(path: str) -> ApiModel:
             continue
         retrieve: Operation | None = None
         params: tuple[tuple[str, str], ...] = ()
+        link_name: str | None = None
         links = resolve(spec, raw["responses"]["200"]).get("links", {})
-        for link in links.values():
+        for name, link in links.items():
+            link = resolve(spec, link)
             values = link.get("parameters", {})
             target = by_id.get(link.get("operationId", ""))
             if target is None or not values:
                 continue
             if all(isinstance(v, str) and v.startswith(_DATA_ITEM) for v in values.values()):
-                retrieve = target
+                retrieve, link_name = target, name
                 params = tuple((k, "/" + v[len(_DATA_ITEM) :]) for k, v in values.items())
                 break
-        lists.append(ListOperation(op, _cursor_is_integer(spec, raw), retrieve, params))
-    return ApiModel(spec=spec, operations=operations, lists=tuple(lists))
+        limit = _page_size(op)
+        after, before = _cursor_params(op, limit)
+        lists.append(
+            ListOperation(
+                operation=op,
+                cursor_is_integer=after.schema.get("type") == "integer",
+                limit=limit,
+                after=after.name,
+                before=None if before is None else before.name,
+                cursor_field=_cursor_field(spec, op, after),
+                retrieve=retrieve,
+                link_name=link_name,
+                retrieve_params=params,
+            )
+        )
+    return ApiModel(
+        spec=spec, operations=operations, lists=tuple(lists), auth_scheme=_auth_scheme(spec)
+    )
 
 
 def load_model(path: Path = SPEC_PATH) -> ApiModel:

@@ -7,6 +7,8 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from spaces_toolkit.contract.coverage import Coverage
+
 __all__ = [
     "Credentials",
     "Failure",
@@ -131,6 +133,9 @@ class SuiteResult:
     errors: list[str] = field(default_factory=list)
     cases_by_phase: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+    # Network errors retried (by kind): reported, never a contract failure.
+    transient_errors: Counter[str] = field(default_factory=Counter)
+    coverage: Coverage = field(default_factory=Coverage)
 
     def tally(self, label: str) -> OperationTally:
         if label not in self.tallies:

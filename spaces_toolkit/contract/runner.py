@@ -11,17 +11,17 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from spaces_toolkit.contract.apispec import ApiModel, load_model
 from spaces_toolkit.contract.engine import PHASES, build_config, run_engine
 from spaces_toolkit.contract.http import ProbeClient, ProbeFailed, basic
-from spaces_toolkit.contract.listing import cursor_of, list_all
+from spaces_toolkit.contract.inputs import CursorPool
+from spaces_toolkit.contract.listing import read_prefix
 from spaces_toolkit.contract.model import Credentials, SuiteResult
 from spaces_toolkit.contract.probes import probe_auth, probe_subscriptions, probe_tenancy
-from spaces_toolkit.contract.walks import probe_pagination
+from spaces_toolkit.contract.walks import DEFAULT_WALK_BUDGET, probe_pagination
 from spaces_toolkit.errors import CLIError
 from spaces_toolkit.spec import SPEC_PATH
 
@@ -29,6 +29,8 @@ __all__ = ["ContractOptions", "PROBES", "run_contract", "Target"]
 
 PROBES = ("pagination", "auth", "tenancy", "subscriptions")
 DEFAULT_MAX_EXAMPLES = 60
+DEFAULT_TIMEOUT = 15.0
+DEFAULT_RETRIES = 3
 
 Progress = Callable[[str], None]
 
@@ -52,7 +54,11 @@ class ContractOptions:
     checks: tuple[str, ...] | None = None
     probes: tuple[str, ...] | None = None
     mutant: str | None = None
+    variant: str | None = None
     spec_path: Path = SPEC_PATH
+    walk_budget: int = DEFAULT_WALK_BUDGET  # pages per list walk
+    timeout: float = DEFAULT_TIMEOUT  # seconds per request
+    retries: int = DEFAULT_RETRIES  # per request, on transient network errors
 
 
 @dataclass(frozen=True)
@@ -67,13 +73,20 @@ def _embedded(options: ContractOptions, progress: Progress) -> Iterator[Target]:
     from spaces_toolkit.server.embedded import run_embedded
 
     wrap = None
+    customers = 30
     if options.mutant is not None:
         from spaces_toolkit.contract.mutants import get_mutant
 
         wrap = get_mutant(options.mutant).wrap
+    if options.variant is not None:
+        from spaces_toolkit.contract.variants import get_variant
+
+        variant = get_variant(options.variant)
+        wrap, customers = variant.wrap, variant.customers
     with tempfile.TemporaryDirectory(prefix="spaces-contract-") as tmp:
         progress("starting the embedded reference server on a fresh SQLite file")
-        with run_embedded(Path(tmp) / "contract.db", accounts=2, wrap=wrap) as server:
+        db = Path(tmp) / "contract.db"
+        with run_embedded(db, accounts=2, seed_customers=customers, wrap=wrap) as server:
             # Schemathesis probes the server with a malformed request first; uvicorn (configured
             # as the server starts) would log a warning about it amid the suite's own output.
             uvicorn_log = logging.getLogger("uvicorn.error")
@@ -88,7 +101,7 @@ def _embedded(options: ContractOptions, progress: Progress) -> Iterator[Target]:
         progress("embedded server stopped")
 
 
-def _preflight(target: Target) -> None:
+def _preflight(target: Target, timeout: float) -> None:
     """Could-not-run problems, each as one clear line: unreachable, wrong base URL, bad token."""
     tokens = [("--token", target.credentials.token)]
     if target.credentials.second_token:
@@ -96,7 +109,7 @@ def _preflight(target: Target) -> None:
     url = target.base_url.rstrip("/") + "/account"
     for option, token in tokens:
         try:
-            response = httpx.get(url, headers={"Authorization": basic(token)}, timeout=10)
+            response = _get_retrying(url, token, timeout)
         except httpx.HTTPError as exc:
             raise CLIError(f"cannot reach {target.base_url}: {exc or type(exc).__name__}") from None
         if response.status_code == 401:
@@ -107,16 +120,27 @@ def _preflight(target: Target) -> None:
             )
 
 
-def _cursor_pools(client: ProbeClient, model: ApiModel) -> dict[str, list[Any]]:
-    """Every list's cursors, for the generated requests that need a real one."""
-    pools: dict[str, list[Any]] = {}
+def _get_retrying(url: str, token: str, timeout: float) -> httpx.Response:
+    for attempt in range(DEFAULT_RETRIES + 1):
+        try:
+            return httpx.get(url, headers={"Authorization": basic(token)}, timeout=timeout)
+        except httpx.TransportError:
+            if attempt == DEFAULT_RETRIES:
+                raise
+            time.sleep(0.25 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+def _cursor_pools(client: ProbeClient, model: ApiModel) -> dict[str, CursorPool]:
+    """Real cursors of every list (a sample: its first page), for generated requests."""
+    pools: dict[str, CursorPool] = {}
     for lst in model.lists:
         try:
-            objects = list_all(client, lst, None)
+            objects = read_prefix(client, lst, None, 1).objects
         except ProbeFailed:
-            objects = []  # the probes report it; generated cases then go without cursors
-        ids = [o["id"] for o in objects if cursor_of(o) is not None]
-        pools[lst.path] = ids
+            objects = ()  # the probes report it; generated cases then go without cursors
+        cursors = [c for c in map(lst.cursor_of, objects) if c is not None]
+        pools[lst.path] = CursorPool(lst.cursors, cursors)
     return pools
 
 
@@ -124,15 +148,24 @@ def _run_probes(client: ProbeClient, options: ContractOptions, target: Target, p
     model = load_model(options.spec_path)
     wanted = PROBES if options.probes is None else options.probes
     second = target.credentials.second_token
-    steps = [
-        ("pagination", "pagination walks, cursors, list/retrieve identity", probe_pagination),
-        ("auth", "credentials on every operation", probe_auth),
-        ("subscriptions", "resource subscription round trip", probe_subscriptions),
+    budget = options.walk_budget
+    steps: list[tuple[str, str, Callable[[], None]]] = [
+        (
+            "pagination",
+            f"pagination walks (at most {budget} pages each), cursors, list/retrieve identity",
+            lambda: probe_pagination(client, model, budget),
+        ),
+        ("auth", "credentials on every operation", lambda: probe_auth(client, model)),
+        (
+            "subscriptions",
+            "create round trip",
+            lambda: probe_subscriptions(client, model, budget),
+        ),
     ]
     for name, what, probe in steps:
         if name in wanted:
             progress(f"probes: {what}")
-            probe(client, model)
+            probe()
     if "tenancy" in wanted:
         if second:
             progress("probes: tenant isolation between the two tokens")
@@ -146,11 +179,20 @@ def _execute(
 ) -> SuiteResult:
     result = SuiteResult(base_url=target.base_url, seed=seed, embedded=target.embedded)
     started = time.monotonic()
-    _preflight(target)
+    _preflight(target, options.timeout)
     progress(f"seed {seed} (repeat this run with --seed {seed})")
-    with ProbeClient(target.base_url, target.credentials, result) as client:
+    model = load_model(options.spec_path)
+    result.coverage.bind(model)
+    client = ProbeClient(
+        target.base_url,
+        target.credentials,
+        result,
+        timeout=options.timeout,
+        retries=options.retries,
+    )
+    with client:
         try:
-            pools = _cursor_pools(client, load_model(options.spec_path))
+            pools = _cursor_pools(client, model)
             _run_probes(client, options, target, progress)
         except httpx.TransportError as exc:
             raise CLIError(f"lost contact with {target.base_url}: {exc}") from None
@@ -163,6 +205,8 @@ def _execute(
             workers=options.workers,
             phases=options.phases,
             checks=options.checks,
+            timeout=options.timeout,
+            retries=options.retries,
         )
         run_engine(
             spec_path=options.spec_path,
@@ -174,6 +218,9 @@ def _execute(
             progress=progress,
         )
     result.duration = time.monotonic() - started
+    if result.transient_errors:
+        kinds = ", ".join(f"{k} ×{n}" for k, n in sorted(result.transient_errors.items()))
+        result.notes.append(f"transient network errors retried (not failures): {kinds}")
     return result
 
 
