@@ -24,8 +24,14 @@ HAVE_CONTRACT := $(wildcard spaces_toolkit/contract)
 HAVE_BENCH := $(wildcard bench/__main__.py)
 PY_DIRS := $(wildcard generator spaces_toolkit tests bench)
 
+# Files the installed toolkit reads at run time (through importlib.resources), each a copy of
+# its one source: SOURCE:COPY. `make` refreshes the copies, `make check` fails if one drifts.
+PACKAGED := spec/openapi.yaml:spaces_toolkit/spec/openapi.yaml \
+            generated/docs/index.html:spaces_toolkit/server/docs.html
+
 .DEFAULT_GOAL := all
-.PHONY: all generate check lint test contract docs bench clean lock deps-system deps-bench
+.PHONY: all generate check lint test contract docs bench clean lock deps-system deps-bench \
+        package-data
 
 all: generate
 
@@ -60,13 +66,24 @@ deps-system:
 generate: $(if $(HAVE_GENERATOR),$(VENV)/.installed)
 ifneq ($(HAVE_GENERATOR),)
 	$(BIN)/python -m generator
+	@$(MAKE) --no-print-directory package-data
 else
 	@echo "generator not built yet"
 endif
 
+package-data:
+	@for pair in $(PACKAGED); do \
+	  src=$${pair%%:*}; dst=$${pair#*:}; \
+	  cmp -s "$$src" "$$dst" || { cp "$$src" "$$dst" && echo "copied $$src to $$dst"; }; \
+	done
+
 check: $(if $(HAVE_GENERATOR),$(VENV)/.installed)
 ifneq ($(HAVE_GENERATOR),)
 	$(BIN)/python -m generator --check
+	@for pair in $(PACKAGED); do \
+	  src=$${pair%%:*}; dst=$${pair#*:}; \
+	  cmp -s "$$src" "$$dst" || { echo "$$dst differs from $$src: run \`make\` to copy it"; exit 1; }; \
+	done; echo "packaged copies are up to date"
 else
 	@echo "generator not built yet"
 endif
@@ -74,6 +91,7 @@ endif
 docs: $(if $(HAVE_GENERATOR),$(VENV)/.installed)
 ifneq ($(HAVE_GENERATOR),)
 	$(BIN)/python -m generator --only docs
+	@$(MAKE) --no-print-directory package-data
 else
 	@echo "generator not built yet"
 endif

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+from importlib import resources
 from pathlib import Path
 
 __all__ = ["Settings", "DOCS_INDEX", "API_PREFIX", "Network", "parse_networks"]
 
 API_PREFIX = "/api/v1"
-DOCS_INDEX = Path(__file__).resolve().parents[2] / "generated" / "docs" / "index.html"
+# The API reference (generated/docs/index.html), shipped inside the package (`make` copies it).
+DOCS_INDEX = Path(str(resources.files(__package__).joinpath("docs.html")))
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 

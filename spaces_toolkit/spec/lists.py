@@ -1,0 +1,67 @@
+"""Which operations are cursor-paginated lists: the one definition the toolkit uses.
+
+The Spaces API pages Stripe-style (spec/NOTES.md, "Pagination"): a GET whose success body is an
+object with an items array and a boolean "more" flag, asked for with an after-cursor parameter
+and optionally a before-cursor and a page-size limit. The names below are that convention's;
+everything else (bounds, defaults, cursor types, item schemas) is read from the document.
+"""
+
+from __future__ import annotations
+
+from .model import JSON, ListOperation, Operation, Parameter, SchemaRef
+from .refs import Resolver
+
+__all__ = [
+    "AFTER_PARAMS",
+    "BEFORE_PARAMS",
+    "CURSOR_FIELD",
+    "HAS_MORE_FIELD",
+    "ITEMS_FIELD",
+    "LIMIT_PARAMS",
+    "list_operation",
+]
+
+AFTER_PARAMS = ("starting_after",)
+BEFORE_PARAMS = ("starting_before", "ending_before")
+LIMIT_PARAMS = ("limit",)
+ITEMS_FIELD = "data"
+HAS_MORE_FIELD = "has_more"
+CURSOR_FIELD = "id"  # a cursor is the id of an item of the list
+
+
+def _first(op: Operation, names: tuple[str, ...]) -> Parameter | None:
+    return next((p for n in names if (p := op.parameter(n, "query")) is not None), None)
+
+
+def list_operation(op: Operation, resolver: Resolver) -> ListOperation | None:
+    """`op` as a list operation, or None if it is not one."""
+    after = _first(op, AFTER_PARAMS)
+    success = op.success
+    body = success.media(JSON) if success else None
+    if op.method != "GET" or after is None or body is None or body.schema is None:
+        return None
+    envelope = body.schema
+    props = envelope.get("properties") or {}
+    items_node, items_ptr = resolver.follow(
+        props.get(ITEMS_FIELD), f"{envelope.target}/properties/{ITEMS_FIELD}"
+    )
+    has_more = resolver.resolve(props.get(HAS_MORE_FIELD))
+    if not isinstance(items_node, dict) or items_node.get("type") != "array":
+        return None
+    if not isinstance(has_more, dict) or has_more.get("type") != "boolean":
+        return None
+    item_node = items_node.get("items") or {}
+    item_resolved, item_target = resolver.follow(item_node, f"{items_ptr}/items")
+    kind = resolver.resolve(props.get("object")) if "object" in props else None
+    return ListOperation(
+        operation=op,
+        envelope=envelope,
+        item=SchemaRef(item_node, f"{items_ptr}/items", item_resolved, item_target),
+        items_field=ITEMS_FIELD,
+        has_more_field=HAS_MORE_FIELD,
+        cursor_field=CURSOR_FIELD,
+        after=after,
+        before=_first(op, BEFORE_PARAMS),
+        limit=_first(op, LIMIT_PARAMS),
+        object_const=kind.get("const") if isinstance(kind, dict) else None,
+    )
