@@ -1,25 +1,23 @@
-"""What the contract suite needs to know about the spec, read from the spec the run uses.
+"""What the contract suite needs to know about the spec: a view over the spec model.
 
-This is the suite's ONE reader of spec facts: nothing elsewhere in the suite names a path, a
-parameter, a bound or a field of the Spaces API. List operations are the GET operations whose 200
-body is a `{"object": "list", ...}` envelope; their page size is the integer query parameter with
-bounds (its minimum, maximum and default come from its schema); their cursors are the other query
-parameters (the one named for "after" walks forwards); the cursor field is the listed objects'
-property the cursor's description names; the way from a listed object to its retrieve operation
-is the spec's own `links` (`$response.body#/data/0/...`). Request bodies come from the spec's
-examples, the auth scheme from `securitySchemes`.
+The suite's one door to spec facts. Everything comes from `spaces_toolkit.spec` (which loads,
+validates and resolves the document; nothing here parses YAML or follows a `$ref` itself):
+operations, declared statuses, parameters and their bounds, request bodies (media types and the
+spec's example), list operations (page-size parameter with its minimum, maximum and default,
+forward/backward cursor parameters and their type, the cursor field), the link from a listed
+object to its retrieve operation (the spec's own `links`, `$response.body#/data/0/...`), and the
+auth scheme. No path, parameter name, bound or field of the Spaces API is written here.
 """
 
 from __future__ import annotations
 
 import functools
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spaces_toolkit.spec import SPEC_PATH, load_spec, resolve
+from spaces_toolkit import spec as specmodel
+from spaces_toolkit.spec import SPEC_PATH, Spec, SpecError
 
 __all__ = [
     "ApiModel",
@@ -27,17 +25,28 @@ __all__ = [
     "ListOperation",
     "Operation",
     "Parameter",
+    "SpecError",
     "SpecProblem",
     "expected_object_problems",
     "load_model",
+    "model_of",
 ]
+
+_DATA_ITEM = "$response.body#/{items}/0/"
 
 
 class SpecProblem(ValueError):
     """The spec lacks a fact the suite needs (e.g. a list without a page-size parameter)."""
 
 
-_DATA_ITEM = "$response.body#/data/0/"
+@dataclass(frozen=True)
+class Parameter:
+    """A query or path parameter and its (resolved) schema."""
+
+    name: str
+    location: str
+    schema: Any
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,25 +58,16 @@ class Operation:
     operation_id: str
     path_params: tuple[str, ...]
     body_media_types: tuple[str, ...]
-    success_schema: Any
+    success_schema: Any  # as written (with `$ref`s): checks walk it through the model
     statuses: tuple[str, ...] = ()
     parameters: tuple[Parameter, ...] = ()
     body_example: Any = None
-    body_schema: Any = None
+    body_schema: Any = None  # resolved
+    links: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
         return f"{self.method} {self.path}"
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """A query or path parameter and its (resolved) schema."""
-
-    name: str
-    location: str
-    schema: Any
-    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,7 @@ class ListOperation:
     cursor_field: str  # the listed objects' property a cursor names
     retrieve: Operation | None = None
     link_name: str | None = None
+    cursor_maximum: int | None = None  # the largest cursor the spec allows (integer cursors)
     # retrieve path parameter -> JSON pointer inside one listed object
     retrieve_params: tuple[tuple[str, str], ...] = ()
 
@@ -116,13 +117,15 @@ class ListOperation:
 
 @dataclass(frozen=True)
 class ApiModel:
-    spec: dict[str, Any]
+    spec: Spec
     operations: tuple[Operation, ...]
     lists: tuple[ListOperation, ...] = field(default=())
     auth_scheme: str = "basic"  # the HTTP auth scheme of `securitySchemes`
 
-    def list_for(self, label: str) -> ListOperation | None:
-        return next((lst for lst in self.lists if lst.label == label), None)
+    @property
+    def document(self) -> dict[str, Any]:
+        """The parsed document itself (what Schemathesis is given)."""
+        return self.spec.content
 
     def by_id(self, operation_id: str) -> Operation:
         for op in self.operations:
@@ -133,207 +136,138 @@ class ApiModel:
     def by_label(self, label: str) -> Operation | None:
         return next((op for op in self.operations if op.label == label), None)
 
-
-def _iter_operations(spec: dict[str, Any]) -> Iterator[tuple[Operation, dict[str, Any]]]:
-    for path, item in spec.get("paths", {}).items():
-        for method, raw in item.items():
-            if method not in {"get", "put", "post", "delete", "patch"}:
-                continue
-            params = [
-                resolve(spec, p) for p in item.get("parameters", []) + raw.get("parameters", [])
-            ]
-            body = resolve(spec, raw.get("requestBody", {}))
-            ok = resolve(spec, raw.get("responses", {}).get("200", {}))
-            schema = ok.get("content", {}).get("application/json", {}).get("schema")
-            media = body.get("content", {})
-            yield (
-                Operation(
-                    method=method.upper(),
-                    path=path,
-                    operation_id=raw["operationId"],
-                    path_params=tuple(p["name"] for p in params if p.get("in") == "path"),
-                    body_media_types=tuple(media),
-                    success_schema=schema,
-                    statuses=tuple(str(code) for code in raw.get("responses", {})),
-                    parameters=tuple(
-                        Parameter(
-                            p["name"],
-                            p.get("in", ""),
-                            _deref(spec, p.get("schema", {})),
-                            bool(p.get("required")),
-                        )
-                        for p in params
-                    ),
-                    body_example=_body_example(spec, media),
-                    body_schema=_deref(spec, next(iter(media.values()), {}).get("schema")),
-                ),
-                raw,
-            )
+    def list_for(self, label: str) -> ListOperation | None:
+        return next((lst for lst in self.lists if lst.label == label), None)
 
 
-def _deref(spec: dict[str, Any], node: Any) -> Any:
-    """`node` with every local $ref inside it replaced by its target (recursion-safe)."""
+def _operation(op: specmodel.Operation) -> Operation:
+    success = op.success
+    media = success.media() if success else None
+    body = op.request_body
+    first = body.content[0] if body and body.content else None
+    return Operation(
+        method=op.method,
+        path=op.path,
+        operation_id=op.operation_id or op.label,
+        path_params=tuple(p.name for p in op.params_in("path")),
+        body_media_types=body.media_types if body else (),
+        success_schema=media.schema.node if media and media.schema else None,
+        statuses=tuple(r.status for r in op.responses),
+        parameters=tuple(
+            Parameter(p.name, str(p.location), p.schema.resolved, p.required)
+            for p in op.parameters
+            if p.location in {"path", "query"}
+        ),
+        body_example=_body_example(body),
+        body_schema=first.schema.resolved if first and first.schema else None,
+        links=tuple(link.name for link in success.links) if success else (),
+    )
 
-    def walk(value: Any, seen: tuple[str, ...]) -> Any:
-        if isinstance(value, dict):
-            ref = value.get("$ref")
-            if isinstance(ref, str):
-                if ref in seen:
-                    return {}
-                return walk(resolve(spec, value), (*seen, ref))
-            return {k: walk(v, seen) for k, v in value.items()}
-        if isinstance(value, list):
-            return [walk(v, seen) for v in value]
-        return value
 
-    return walk(node, ())
-
-
-def _body_example(spec: dict[str, Any], media: dict[str, Any]) -> Any:
-    """The first example the spec gives for a request body (JSON media type preferred)."""
-    for _, content in sorted(media.items(), key=lambda kv: "json" not in kv[0]):
-        if "example" in content:
-            return content["example"]
-        for example in (content.get("examples") or {}).values():
-            return resolve(spec, example).get("value")
-        schema = resolve(spec, content.get("schema", {}))
-        for example in schema.get("examples", []):
+def _body_example(body: specmodel.RequestBody | None) -> Any:
+    """The first example the spec gives for a request body (a JSON media type first)."""
+    if body is None:
+        return None
+    for media in sorted(body.content, key=lambda m: "json" not in m.media_type):
+        if media.examples:
+            return media.examples[0].value
+        for example in (media.schema.get("examples") or []) if media.schema else []:
             return example
     return None
 
 
-def _is_list_envelope(spec: dict[str, Any], schema: Any) -> bool:
-    schema = resolve(spec, schema)
-    if not isinstance(schema, dict):
-        return False
-    props = schema.get("properties", {})
-    kind = resolve(spec, props.get("object", {}))
-    return kind.get("const") == "list" and "data" in props and "has_more" in props
+def _page_size(lst: specmodel.ListOperation) -> Bounds:
+    param = lst.limit
+    if param is None or param.bounds.minimum is None or param.bounds.maximum is None:
+        raise SpecProblem(f"{lst.label}: a list without a bounded page-size parameter")
+    low, high = int(param.bounds.minimum), int(param.bounds.maximum)
+    return Bounds(param.name, low, high, int(param.default) if param.has_default else high)
 
 
-def _page_size(op: Operation) -> Bounds:
-    for param in op.parameters:
-        schema = param.schema
-        if param.location == "query" and schema.get("type") == "integer":
-            if "minimum" in schema and "maximum" in schema:
-                low, high = int(schema["minimum"]), int(schema["maximum"])
-                return Bounds(param.name, low, high, int(schema.get("default", high)))
-    raise SpecProblem(f"{op.label}: a list without a bounded integer page-size parameter")
+def _retrieve_link(
+    lst: specmodel.ListOperation, by_id: dict[str, Operation]
+) -> tuple[Operation | None, str | None, tuple[tuple[str, str], ...]]:
+    """The first link from an item of the page to another operation, with its parameters."""
+    success = lst.operation.success
+    prefix = _DATA_ITEM.format(items=lst.items_field)
+    for link in success.links if success else ():
+        target = by_id.get(link.operation_id or "")
+        values = dict(link.parameters)
+        if target is None or not values:
+            continue
+        if all(isinstance(v, str) and v.startswith(prefix) for v in values.values()):
+            params = tuple((k, "/" + v[len(prefix) :]) for k, v in values.items())
+            return target, link.name, params
+    return None, None, ()
 
 
-def _cursor_params(op: Operation, limit: Bounds) -> tuple[Parameter, Parameter | None]:
-    cursors = [p for p in op.parameters if p.location == "query" and p.name != limit.name]
-    after = next((p for p in cursors if "after" in p.name.lower()), None)
-    before = next((p for p in cursors if "before" in p.name.lower()), None)
-    if after is None:
-        raise SpecProblem(f"{op.label}: a list without a cursor parameter to page forwards")
-    return after, before
+def _int_or_none(value: Any) -> int | None:
+    return int(value) if isinstance(value, int | float) else None
 
 
-def _cursor_field(spec: dict[str, Any], op: Operation, cursor: Parameter) -> str:
-    """The listed objects' property a cursor names: the one its description calls it by."""
-    envelope = resolve(spec, op.success_schema)
-    items = resolve(spec, resolve(spec, envelope["properties"]["data"]).get("items", {}))
-    names: set[str] = set()
-    for branch in [items, *items.get("oneOf", []), *items.get("anyOf", [])]:
-        names |= set(resolve(spec, branch).get("properties", {}))
-    raw = next((p for p in _raw_params(spec, op) if p.get("name") == cursor.name), {}).get(
-        "description", ""
-    )
-    # "A cursor: the id of the object to paginate after" -> `id`
-    named = [w for w in re.findall(r"\bthe `?(\w+)`? of\b", raw) if w in names]
-    if not named:
-        raise SpecProblem(
-            f"{op.label}: the description of `{cursor.name}` does not say which property of"
-            " the listed objects it names ('the <property> of ...')"
-        )
-    return named[0]
-
-
-def _raw_params(spec: dict[str, Any], op: Operation) -> list[dict[str, Any]]:
-    item = spec["paths"][op.path]
-    raw = item[op.method.lower()]
-    return [resolve(spec, p) for p in item.get("parameters", []) + raw.get("parameters", [])]
-
-
-def _auth_scheme(spec: dict[str, Any]) -> str:
-    schemes = [
-        resolve(spec, s) for s in spec.get("components", {}).get("securitySchemes", {}).values()
-    ]
-    http = [s for s in schemes if s.get("type") == "http"]
-    if len(http) != 1 or str(http[0].get("scheme", "")).lower() != "basic":
+def _auth_scheme(spec: Spec) -> str:
+    http = [s for s in spec.security_schemes if s.type == "http"]
+    if len(http) != 1 or http[0].scheme != "basic":
         raise SpecProblem("the suite speaks one auth scheme: HTTP Basic (securitySchemes)")
-    return "basic"
+    return http[0].scheme
 
 
-@functools.cache
-def _load(path: str) -> ApiModel:
-    spec = load_spec(Path(path))
-    pairs = list(_iter_operations(spec))
-    operations = tuple(op for op, _ in pairs)
+def model_of(spec: Spec) -> ApiModel:
+    operations = tuple(_operation(op) for op in spec.operations)
+    by_label = {op.label: op for op in operations}
     by_id = {op.operation_id: op for op in operations}
     lists = []
-    for op, raw in pairs:
-        if op.method != "GET" or not _is_list_envelope(spec, op.success_schema):
-            continue
-        retrieve: Operation | None = None
-        params: tuple[tuple[str, str], ...] = ()
-        link_name: str | None = None
-        links = resolve(spec, raw["responses"]["200"]).get("links", {})
-        for name, link in links.items():
-            link = resolve(spec, link)
-            values = link.get("parameters", {})
-            target = by_id.get(link.get("operationId", ""))
-            if target is None or not values:
-                continue
-            if all(isinstance(v, str) and v.startswith(_DATA_ITEM) for v in values.values()):
-                retrieve, link_name = target, name
-                params = tuple((k, "/" + v[len(_DATA_ITEM) :]) for k, v in values.items())
-                break
-        limit = _page_size(op)
-        after, before = _cursor_params(op, limit)
+    for lst in spec.lists:
+        retrieve, link_name, params = _retrieve_link(lst, by_id)
         lists.append(
             ListOperation(
-                operation=op,
-                cursor_is_integer=after.schema.get("type") == "integer",
-                limit=limit,
-                after=after.name,
-                before=None if before is None else before.name,
-                cursor_field=_cursor_field(spec, op, after),
+                operation=by_label[lst.label],
+                cursor_is_integer=lst.cursor_type == "integer",
+                limit=_page_size(lst),
+                after=lst.after.name,
+                before=lst.before.name if lst.before else None,
+                cursor_field=lst.cursor_field,
                 retrieve=retrieve,
                 link_name=link_name,
+                cursor_maximum=_int_or_none(lst.after.bounds.maximum),
                 retrieve_params=params,
             )
         )
-    return ApiModel(
-        spec=spec, operations=operations, lists=tuple(lists), auth_scheme=_auth_scheme(spec)
-    )
+    return ApiModel(spec, operations, tuple(lists), _auth_scheme(spec))
 
 
-def load_model(path: Path = SPEC_PATH) -> ApiModel:
-    return _load(str(path))
+@functools.cache
+def _load(source: str) -> ApiModel:
+    spec = specmodel.default_spec() if source == str(SPEC_PATH) else specmodel.load(source)
+    return model_of(spec)
 
 
-def _pick_branch(spec: dict[str, Any], schema: dict[str, Any], instance: Any) -> Any:
+def load_model(source: Path | str = SPEC_PATH) -> ApiModel:
+    """The model of the spec at a path or URL (cached per source). Raises SpecError or
+    SpecProblem when the document cannot be used."""
+    return _load(str(source))
+
+
+def _pick_branch(spec: Spec, schema: dict[str, Any], instance: Any) -> Any:
     """The oneOf/anyOf branch an instance is meant to be (by discriminator, `const`s or type)."""
     branches = schema.get("oneOf") or schema.get("anyOf") or []
     disc = schema.get("discriminator")
     if disc and isinstance(instance, dict):
         target = disc.get("mapping", {}).get(str(instance.get(disc["propertyName"])))
         if target:
-            return resolve(spec, {"$ref": target})
+            return spec.resolve({"$ref": target})
     candidates = []
     for branch in branches:
-        branch = resolve(spec, branch)
+        branch = spec.resolve(branch)
         if branch.get("type") == "null":
             if instance is None:
                 return branch
             continue
         if isinstance(instance, dict) and branch.get("type", "object") == "object":
             consts = {
-                k: resolve(spec, v).get("const")
+                k: spec.resolve(v).get("const")
                 for k, v in branch.get("properties", {}).items()
-                if "const" in resolve(spec, v)
+                if "const" in spec.resolve(v)
             }
             if all(instance.get(k) == v for k, v in consts.items() if k != "object"):
                 candidates.append(branch)
@@ -341,10 +275,10 @@ def _pick_branch(spec: dict[str, Any], schema: dict[str, Any], instance: Any) ->
 
 
 def expected_object_problems(
-    spec: dict[str, Any], schema: Any, instance: Any, pointer: str = ""
+    spec: Spec, schema: Any, instance: Any, pointer: str = ""
 ) -> list[str]:
     """Every place where an object's `object` field does not name the type the spec gives it."""
-    schema = resolve(spec, schema)
+    schema = spec.resolve(schema)
     if not isinstance(schema, dict):
         return []
     if "oneOf" in schema or "anyOf" in schema:
@@ -353,7 +287,7 @@ def expected_object_problems(
     problems: list[str] = []
     if isinstance(instance, dict):
         props = schema.get("properties", {})
-        kind = resolve(spec, props.get("object", {})).get("const")
+        kind = spec.resolve(props.get("object", {})).get("const")
         where = pointer or "/"
         if kind is not None:
             if "object" not in instance:

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from jsonschema import Draft202012Validator
 
 from spaces_toolkit.contract.apispec import ApiModel, Operation, Parameter
-from spaces_toolkit.spec import resolve
+from spaces_toolkit.spec import Spec
 
 __all__ = ["Cell", "Coverage", "OperationCoverage"]
 
@@ -36,6 +36,8 @@ class Cell:
     name: str
     covered: bool
     reason: str = ""
+    # False for what a correct server never shows (a 5xx): reported, not counted against a run.
+    expected: bool = True
 
 
 @dataclass
@@ -45,18 +47,22 @@ class OperationCoverage:
 
     @property
     def covered(self) -> int:
-        return sum(c.covered for c in self.cells)
+        return sum(c.covered for c in self.cells if c.expected)
+
+    @property
+    def expected(self) -> int:
+        return sum(c.expected for c in self.cells)
 
     @property
     def percent(self) -> float:
-        return 100.0 * self.covered / len(self.cells) if self.cells else 100.0
+        return 100.0 * self.covered / self.expected if self.expected else 100.0
 
 
-def _branch_label(spec: dict[str, Any], node: Any) -> str:
+def _branch_label(spec: Spec, node: Any) -> str:
     ref = node.get("$ref", "") if isinstance(node, dict) else ""
     if ref.startswith(_SCHEMA_PREFIX):
         return ref[len(_SCHEMA_PREFIX) :]
-    node = resolve(spec, node)
+    node = spec.resolve(node)
     kind = node.get("type", "object")
     return kind if isinstance(kind, str) else "|".join(kind)
 
@@ -75,9 +81,9 @@ def _json_type(value: Any) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
-def _fits(spec: dict[str, Any], branch: Any, value: Any) -> bool:
+def _fits(spec: Spec, branch: Any, value: Any) -> bool:
     """Cheap branch choice: the JSON type, then the branch's `const` properties."""
-    node = resolve(spec, branch)
+    node = spec.resolve(branch)
     kind = node.get("type", "object")
     kinds = {kind} if isinstance(kind, str) else set(kind)
     actual = _json_type(value)
@@ -85,7 +91,7 @@ def _fits(spec: dict[str, Any], branch: Any, value: Any) -> bool:
         return False
     if isinstance(value, dict):
         for name, prop in node.get("properties", {}).items():
-            const = resolve(spec, prop).get("const")
+            const = spec.resolve(prop).get("const")
             if const is not None and name in value and value[name] != const:
                 return False
     return True
@@ -94,7 +100,7 @@ def _fits(spec: dict[str, Any], branch: Any, value: Any) -> bool:
 class _Shapes:
     """The union/enum/nullable cells of a response schema, and which ones a body shows."""
 
-    def __init__(self, spec: dict[str, Any]) -> None:
+    def __init__(self, spec: Spec) -> None:
         self.spec = spec
 
     def universe(self, schema: Any) -> dict[str, set[str]]:
@@ -110,7 +116,7 @@ class _Shapes:
             if ref in seen:
                 return
             name = ref.rsplit("/", 1)[-1]
-            self._universe(resolve(self.spec, node), name, cells, (*seen, ref))
+            self._universe(self.spec.resolve(node), name, cells, (*seen, ref))
             return
         for word in ("oneOf", "anyOf"):
             for branch in node.get(word, []):
@@ -133,7 +139,7 @@ class _Shapes:
             return
         if isinstance(node.get("$ref"), str):
             name = node["$ref"].rsplit("/", 1)[-1]
-            self.seen(resolve(self.spec, node), value, name, out)
+            self.seen(self.spec.resolve(node), value, name, out)
             return
         for word in ("oneOf", "anyOf"):
             branches = node.get(word, [])
@@ -163,8 +169,20 @@ class _Shapes:
                 self.seen(node["items"], item, f"{key}[]", out)
 
 
+_CONSTRAINTS = ("pattern", "format", "enum", "const", "maxLength", "minimum", "maximum")
+
+
+def _can_be_invalid(param: Parameter) -> bool:
+    """Whether some value of the parameter's type breaks its schema (not so for a path
+    segment that may be any non-empty string)."""
+    schema = param.schema
+    if schema.get("type", "string") != "string" or any(k in schema for k in _CONSTRAINTS):
+        return True
+    return param.location != "path" and int(schema.get("minLength", 0)) > 0
+
+
 def _param_kinds(param: Parameter) -> list[str]:
-    kinds = ["valid", "invalid"]
+    kinds = ["valid", "invalid"] if _can_be_invalid(param) else ["valid"]
     if not param.required:
         kinds.append("absent")
     kinds += [b for b in ("minimum", "maximum") if b in param.schema]
@@ -211,12 +229,12 @@ class Coverage:
         self._shapes = _Shapes(model.spec)
         self._matchers = {op.label: _path_matcher(op.path) for op in model.operations}
 
-    def _operation(self, label: str) -> Operation | None:
+    def operation(self, label: str) -> Operation | None:
         return None if self._model is None else self._model.by_label(label)
 
     def observe(self, label: str, query: Any, answer: _Answer, path: str = "") -> None:
         """One request of operation `label` (query: (name, value) pairs) and its answer."""
-        op = self._operation(label)
+        op = self.operation(label)
         if op is None:
             return
         self.statuses[label].add(str(answer.status))
@@ -240,7 +258,7 @@ class Coverage:
                 self._shapes.seen(op.success_schema, body, "", self.shapes[label])
 
     def observe_path_values(self, label: str, values: dict[str, Any]) -> None:
-        op = self._operation(label)
+        op = self.operation(label)
         for param in op.parameters if op else ():
             if param.location == "path" and param.name in values:
                 kinds = _classify(param, str(values[param.name]))
@@ -257,9 +275,10 @@ class Coverage:
             cov = OperationCoverage(op.label)
             seen = self.statuses.get(op.label, set())
             for status in op.statuses:
-                cov.cells.append(
-                    Cell("status", status, status in seen, "" if status in seen else _why(status))
-                )
+                hit = status in seen
+                reason = "" if hit else _why(op, status)
+                expected = not status.startswith("5") and not _nothing_to_get_wrong(op, status)
+                cov.cells.append(Cell("status", status, hit, reason, expected=expected))
             for param in op.parameters:
                 got = self.params.get((op.label, param.name), set())
                 for kind in _param_kinds(param):
@@ -283,12 +302,16 @@ class Coverage:
 
 
 def _links(model: ApiModel, op: Operation) -> list[str]:
-    raw = model.spec["paths"][op.path][op.method.lower()]
-    ok = resolve(model.spec, raw.get("responses", {}).get("200", {}))
-    return sorted(ok.get("links", {}))
+    return sorted(op.links)
 
 
-def _why(status: str) -> str:
+def _nothing_to_get_wrong(op: Operation, status: str) -> bool:
+    return status == "400" and not op.parameters and not op.body_media_types
+
+
+def _why(op: Operation, status: str) -> str:
     if status.startswith("5"):
         return "a server error: a correct server does not produce it"
+    if _nothing_to_get_wrong(op, status):
+        return "the operation takes no parameters and no body: a request has nothing to get wrong"
     return "no request of this run got this answer"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -13,6 +13,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
 from spaces_toolkit.contract import checks as custom_checks  # importing registers them
+from spaces_toolkit.contract.apispec import ApiModel
 from spaces_toolkit.contract.inputs import CursorPool, semantic_inputs
 from spaces_toolkit.contract.model import Credentials, Failure, SuiteResult, render_curl
 
@@ -86,6 +87,7 @@ def _fold(result: SuiteResult, event: events.ScenarioFinished, creds: Credential
         tally.cases += 1
         result.cases_by_phase[event.phase.value] += 1
         _observe(result, node.value, recorder.interactions.get(case_id))
+        _observe_link(result, recorder, node)
         for check in recorder.checks.get(case_id, []):
             tally.checks_run[check.name] += 1
             if check.failure_info is None:
@@ -125,6 +127,19 @@ def _observe(result: SuiteResult, case: Any, interaction: Any) -> None:
         result.coverage.observe_path_values(case.operation.label, case.path_parameters)
 
 
+def _observe_link(result: SuiteResult, recorder: Any, node: Any) -> None:
+    """A stateful step: the link it followed, credited to the operation that declares it."""
+    transition = getattr(node, "transition", None)
+    parent = recorder.cases.get(node.parent_id) if node.parent_id else None
+    if transition is None or parent is None:
+        return
+    label = parent.value.operation.label
+    operation = result.coverage.operation(label)
+    for name in operation.links if operation else ():
+        if name in str(transition.id):
+            result.coverage.link_followed(label, name)
+
+
 class _Answer:
     """A recorded Schemathesis response as coverage reads it."""
 
@@ -144,7 +159,7 @@ class _Answer:
 
 def run_engine(
     *,
-    spec_path: Path,
+    model: ApiModel,
     config: SchemathesisConfig,
     credentials: Credentials,
     pools: Mapping[str, CursorPool],
@@ -153,8 +168,11 @@ def run_engine(
     progress: Progress = lambda line: None,
 ) -> None:
     """Generate, send and check cases; record everything on `result`."""
-    custom_checks.use_spec(spec_path)
-    schema: schemathesis.BaseSchema = schemathesis.openapi.from_path(spec_path, config=config)
+    custom_checks.use_model(model)
+    # The very document the suite's model was built from (a file or a URL).
+    schema: schemathesis.BaseSchema = schemathesis.openapi.from_dict(
+        copy.deepcopy(model.document), config=config
+    )
     if operations:
         schema = schema.include(name=list(operations))
     cases, failing, last = 0, 0, time.monotonic()

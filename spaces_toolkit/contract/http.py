@@ -78,6 +78,7 @@ class ProbeClient:
         self.credentials = credentials
         self.result = result
         self.retries = retries
+        self.last_ok: dict[str, Any] = {}  # operation -> the last JSON 200 body (links probe)
         self.backoff = backoff
         self._client = httpx.Client(timeout=timeout, follow_redirects=False)
 
@@ -129,6 +130,8 @@ class ProbeClient:
             text=response.text,
         )
         self.result.coverage.observe(operation, request.url.params.multi_items(), exchange, path)
+        if exchange.status == 200 and isinstance(exchange.json, dict):
+            self.last_ok[operation] = exchange.json
         return exchange
 
     def _send_retrying(self, request: httpx.Request) -> httpx.Response:

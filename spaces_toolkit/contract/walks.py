@@ -201,7 +201,8 @@ def _foreign_cursor(model: ApiModel, lst: ListOperation, prefixes: dict[str, Pre
 
 def _unknown_cursor(lst: ListOperation) -> Any:
     if lst.cursor_is_integer:
-        return 2**62 + 12345  # within an int64 cursor's bounds, named by no object
+        # The largest cursor the spec allows: valid by the schema, named by no object.
+        return lst.cursor_maximum if lst.cursor_maximum is not None else 2**31 - 1
     return "contract_no_such_cursor"
 
 
@@ -229,7 +230,7 @@ def _probe_identity(client: ProbeClient, lst: ListOperation, prefix: Prefix) -> 
     if lst.retrieve is None or not objects:
         return
     client.ran(IDENTITY, lst.label)
-    for obj in {id(o): o for o in objects[:SAMPLE] + objects[-1:]}.values():
+    for obj in _sample(objects):
         path = lst.retrieve.path
         for name, pointer in lst.retrieve_params:
             value = pointer_get(obj, pointer)
@@ -244,6 +245,26 @@ def _probe_identity(client: ProbeClient, lst: ListOperation, prefix: Prefix) -> 
         client.result.coverage.link_followed(lst.label, lst.link_name)
         if exchange.status != 200 or exchange.json != obj:
             _identity_failure(client, lst, obj, exchange)
+
+
+def _sample(objects: list[Any]) -> list[Any]:
+    """The first few and the last object, and objects whose fields are null in other places
+    than any sampled before (so both shapes of a nullable field get retrieved)."""
+    chosen = {id(o): o for o in objects[:SAMPLE] + objects[-1:]}
+    shapes = {_null_shape(o) for o in chosen.values()}
+    for obj in objects:
+        if len(chosen) >= 3 * SAMPLE:
+            break
+        if (shape := _null_shape(obj)) not in shapes:
+            shapes.add(shape)
+            chosen[id(obj)] = obj
+    return list(chosen.values())
+
+
+def _null_shape(obj: Any) -> frozenset[str]:
+    return (
+        frozenset(k for k, v in obj.items() if v is None) if isinstance(obj, dict) else frozenset()
+    )
 
 
 def _identity_failure(client: ProbeClient, lst: ListOperation, obj: Any, ex: Exchange) -> None:
