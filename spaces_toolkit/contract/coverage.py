@@ -127,6 +127,8 @@ class _Shapes:
         kind = node.get("type")
         if isinstance(kind, list) and "null" in kind:
             cells[f"{key} nullable"] |= {"null", "non-null"}
+        if isinstance(kind, list) and len(set(kind) - {"null"}) > 1:  # e.g. [string, integer]
+            cells[f"{key} type"] |= set(kind) - {"null"}
         for sub in node.get("allOf", []):
             self._universe(sub, key, cells, seen)
         for name, prop in node.get("properties", {}).items():
@@ -158,6 +160,11 @@ class _Shapes:
         kind = node.get("type")
         if isinstance(kind, list) and "null" in kind:
             out[f"{key} nullable"].add("null" if value is None else "non-null")
+        if isinstance(kind, list) and len(set(kind) - {"null"}) > 1 and value is not None:
+            actual = _json_type(value)
+            out[f"{key} type"].add(
+                "number" if actual == "integer" and actual not in kind else actual
+            )
         for sub in node.get("allOf", []):
             self.seen(sub, value, key, out)
         if isinstance(value, dict):

@@ -68,6 +68,9 @@ def build_config(
                 "max-examples": max_examples,
                 "database": "none",
                 "with-security-parameters": False,
+                # The spec does not say a server refuses a parameter it does not declare:
+                # ignoring one is correct, so an extra parameter is no negative case.
+                "allow-extra-parameters": False,
             },
             "phases": {name: {"enabled": name in phases} for name in PHASES},
             "checks": check_config,

@@ -71,10 +71,10 @@ def _extra_fields(request: Request, answer: Answer) -> Answer:
     if not isinstance(body, dict | list):
         return answer
 
-    def add(obj: dict[str, Any]) -> None:
+    found: list[dict[str, Any]] = []
+    walk_objects(body, found.append)
+    for obj in found:  # added after the walk, so the new objects are not walked into
         obj["x_vendor_trace"] = {"region": "eu-north-1", "shard": 7}
-
-    walk_objects(body, add)
     return answer.with_json(body)
 
 
@@ -210,12 +210,13 @@ def _other_ids() -> Callable[[Request, Call], Any]:
 
 
 def _slow() -> Callable[[Request, Call], Any]:
-    """Every answer 20-120 ms late (cycling): a distant or busy server."""
+    """Every answer a little late, one in twenty 150-400 ms: a distant, sometimes busy server."""
     count = {"n": 0}
 
     async def handler(request: Request, call: Call) -> Answer:
         count["n"] += 1
-        await asyncio.sleep(0.02 + 0.02 * (count["n"] % 6))
+        n = count["n"]
+        await asyncio.sleep(0.15 + 0.05 * (n % 6) if n % 20 == 0 else 0.001 * (n % 3))
         return await call(request)
 
     return handler
@@ -275,11 +276,15 @@ VARIANTS: dict[str, Variant] = {
             customers=2000,
             options={"walk_budget": 20},
         ),
-        _V("slow_responses", "every answer 20-120 ms late", _handler(_slow)),
+        _V(
+            "slow_responses",
+            "every answer a little late, one in twenty 150-400 ms",
+            _handler(_slow),
+        ),
         _V(
             "flaky_network",
-            "one request in 15 stalls past the client's timeout (retried, counted)",
-            _stalling(15, 2.0),
+            "one request in 40 stalls past the client's timeout (retried, counted)",
+            _stalling(40, 2.0),
             options={"timeout": 1.0, "phases": ()},
         ),
     ]
