@@ -10,9 +10,9 @@ the list (spec/NOTES.md 8-9), and both cursors at once (NOTES 9); it may refuse 
 generated cursor for a real one of the same list (read once per list from the server, with the
 case's own credentials), keeps one cursor when both were generated, and moves a private target
 host to example.com: the same repairs `spaces contract` makes (`inputs`). Like `spaces contract`,
-it generates no undeclared parameters (ignoring one is correct) and leaves credentials to `--auth`. Importing it also
-registers the suite's own checks (`list_envelope`, `object_types`, `error_json_message`), which
-`--checks all` then runs. Negative cases are sent as generated.
+it generates no undeclared parameters (ignoring one is correct) and leaves credentials to
+`--auth`. Importing it also registers the suite's own checks (`list_envelope`, `object_types`,
+`error_json_message`), which `--checks all` then runs. Negative cases are sent as generated.
 """
 
 from __future__ import annotations
@@ -74,5 +74,6 @@ def before_call(context: HookContext, case: schemathesis.Case, kwargs: dict[str,
         if pool is not None:
             _fix_query(case.query, pool)
     body = case.body
-    if isinstance(body, dict) and isinstance(body.get("target_url"), str):
-        body["target_url"] = public_target(body["target_url"])
+    target = body.get("target_url") if isinstance(body, dict) else None
+    if isinstance(body, dict) and isinstance(target, str):
+        body["target_url"] = public_target(target)
