@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, started: float) -> int:
     spec, api = load_api(args.spec)
-    ctx = EmitContext(api=api, document=spec.document)
+    ctx = EmitContext(api=api, document=spec.content)
     emitters = [e for e in EMITTERS if not args.only or e.name in args.only]
     if args.check:
         drift = [line for e in emitters for line in check(e, ctx, args.out)]

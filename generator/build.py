@@ -3,42 +3,42 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+
+from spaces_toolkit.spec import (
+    Document,
+    Problem,
+    Spec,
+    SpecError,
+    build_spec,
+    read_document,
+    validate_document,
+)
 
 from . import ir
-from .load import LoadedSpec, Problem, SpecError, read_spec, validate
 from .naming import join_pointer, pascal_case, py_identifier, snake_case, split_words
 from .operations import OperationReader
 from .responses import read_webhooks
+from .runtime_names import client_attribute_names
 from .schemas import SchemaReader
 
-__all__ = ["PACKAGE_VERSION", "build_api", "load_api"]
+__all__ = ["PACKAGE_VERSION", "build_api", "client_attributes", "load_api"]
 
 PACKAGE_VERSION = "0.1.0"
-# Attributes the generated clients already have: a resource may not take these names.
-_CLIENT_ATTRIBUTES = frozenset(
-    {
-        "access_token",
-        "base_url",
-        "timeout",
-        "max_retries",
-        "close",
-        "aclose",
-        "with_raw_response",
-        "with_options",
-        "copy",
-        "request",
-        "get",
-        "post",
-    }
-)
+# Attributes the generated clients already have, so a resource may not take them: what the
+# runtime's client classes define (read from their source), and what the client template adds.
+# tests/generator/test_ir_model.py checks the generated clients have no other public name.
+TEMPLATE_CLIENT_ATTRIBUTES = frozenset({"with_raw_response"})
 
 
-def load_api(path: Path) -> tuple[LoadedSpec, ir.Api]:
+def client_attributes() -> frozenset[str]:
+    return client_attribute_names() | TEMPLATE_CLIENT_ATTRIBUTES
+
+
+def load_api(path: Path) -> tuple[Document, ir.Api]:
     """Read, validate and build. Raises SpecError with every problem: the validator's and the
     generator's own (a spec can be valid OpenAPI and still lack what the generator needs)."""
-    spec = read_spec(path)
-    problems = validate(spec.document)
+    spec = read_document(path)
+    problems = validate_document(spec.content)
     try:
         api = build_api(spec)
     except SpecError as exc:
@@ -52,33 +52,30 @@ def load_api(path: Path) -> tuple[LoadedSpec, ir.Api]:
     raise SpecError(problems)
 
 
-def build_api(spec: LoadedSpec) -> ir.Api:
-    """The IR of a validated spec. Raises SpecError with every generator-level problem."""
-    doc = spec.document
+def build_api(spec: Document | Spec) -> ir.Api:
+    """The IR of a validated spec, as a view over the spec model. Raises SpecError with every
+    generator-level problem."""
+    model = spec if isinstance(spec, Spec) else build_spec(spec)
     problems: list[Problem] = []
-    schemas = SchemaReader(doc, problems)
+    schemas = SchemaReader(model, problems)
     models = schemas.models()
-    reader = OperationReader(doc, schemas, problems)
-    info = doc.get("info") or {}
-    resources = _resources(doc, reader, problems)
-    webhooks = read_webhooks(doc, schemas)
+    reader = OperationReader(model, schemas, problems)
+    resources = _resources(model, reader, problems)
+    webhooks = read_webhooks(model, schemas)
     api = ir.Api(
-        title=str(info.get("title", "")),
-        version=str(info.get("version", "")),
-        summary=str(info.get("summary", "") or ""),
-        description=str(info.get("description", "") or "").strip(),
-        servers=tuple(
-            ir.Server(str(s.get("url", "")), str(s.get("description", "") or ""))
-            for s in doc.get("servers") or ()
-        ),
-        auth=_auth(doc, problems),
+        title=model.title,
+        version=model.version,
+        summary=model.summary,
+        description=model.description,
+        servers=tuple(ir.Server(s.url, s.description) for s in model.servers),
+        auth=_auth(model, problems),
         resources=resources,
         models=models,
         webhooks=webhooks,
         webhook_union=_webhook_union(models, webhooks),
-        client=client_names(str(info.get("title", ""))),
-        spec_label=spec.label,
-        spec_sha256=spec.sha256,
+        client=client_names(model.title),
+        spec_label=model.document.label,
+        spec_sha256=model.document.sha256,
     )
     if not api.servers or not api.servers[0].url.startswith(("https://", "http://")):
         problems.append(
@@ -107,9 +104,9 @@ def client_names(title: str) -> ir.ClientNames:
 
 
 def _resources(
-    doc: dict[str, Any], reader: OperationReader, problems: list[Problem]
+    model: Spec, reader: OperationReader, problems: list[Problem]
 ) -> tuple[ir.Resource, ...]:
-    tags = {t["name"]: t for t in doc.get("tags") or () if isinstance(t, dict) and "name" in t}
+    tags = {t.name: t for t in model.tags}
     grouped: dict[str, list[ir.Operation]] = {name: [] for name in tags}
     for op, tag in reader.operations():
         grouped.setdefault(tag, []).append(op)
@@ -118,7 +115,7 @@ def _resources(
         if not ops:
             continue
         name = py_identifier(snake_case(tag))
-        if name in _CLIENT_ATTRIBUTES:
+        if name in client_attributes():
             problems.append(
                 Problem(join_pointer("tags"), f"tag {tag!r} would shadow the client's `{name}`")
             )
@@ -139,7 +136,7 @@ def _resources(
                 name=name,
                 class_name=f"{pascal_case(tag)}Resource",
                 module=name,
-                description=str((tags.get(tag) or {}).get("description", "") or "").strip(),
+                description=tags[tag].description if tag in tags else "",
                 operations=tuple(ops),
                 object_model=_object_model(ops),
             )
@@ -161,15 +158,13 @@ def _object_model(ops: list[ir.Operation]) -> str | None:
 _HTTP_AUTH: dict[str, ir.AuthKind] = {"basic": "basic", "bearer": "bearer"}
 
 
-def _auth(doc: dict[str, Any], problems: list[Problem]) -> ir.Auth:
-    schemes = (doc.get("components") or {}).get("securitySchemes") or {}
-    for requirement in doc.get("security") or ():
-        for name in requirement or {}:
-            scheme = schemes.get(name) or {}
-            scheme_name = str(scheme.get("scheme", "")).lower()
-            kind = _HTTP_AUTH.get(scheme_name) if scheme.get("type") == "http" else None
-            if kind is not None:
-                return ir.Auth(kind, name, str(scheme.get("description", "") or "").strip())
+def _auth(model: Spec, problems: list[Problem]) -> ir.Auth:
+    for requirement in model.security:
+        for name, _scopes in requirement:
+            scheme = model.security_scheme(name)
+            kind = _HTTP_AUTH.get(scheme.scheme) if scheme and scheme.type == "http" else None
+            if scheme is not None and kind is not None:
+                return ir.Auth(kind, name, scheme.description)
             problems.append(
                 Problem(
                     join_pointer("components", "securitySchemes", name),

@@ -17,6 +17,8 @@ from typing import Any
 import datamodel_code_generator as dmcg
 from datamodel_code_generator.format import Formatter, PythonVersion
 
+from spaces_toolkit.spec import Spec
+
 from . import ir
 
 __all__ = ["DMCG_VERSION", "generate_models", "dmcg_input"]
@@ -60,9 +62,8 @@ def dmcg_input(document: dict[str, Any], api: ir.Api) -> dict[str, Any]:
 
     def replace(node: Any) -> Any:
         if isinstance(node, dict):
-            ref = node.get("$ref")
-            target = ref.rsplit("/", 1)[-1] if isinstance(ref, str) else None
-            if ref == f"#/components/schemas/{target}" and target in unions:
+            target = Spec.schema_name(node)
+            if target is not None and target in unions:
                 stand_in = {k: replace(v) for k, v in node.items() if k != "$ref"}
                 stand_in.setdefault("description", unions[target].description)
                 return {**stand_in, "type": "object", "x-python-type": target}

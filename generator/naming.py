@@ -5,6 +5,10 @@ from __future__ import annotations
 import keyword
 import re
 
+from spaces_toolkit.spec import escape_token, join_pointer
+
+from .runtime_names import request_option_names
+
 __all__ = [
     "escape_pointer",
     "join_pointer",
@@ -15,8 +19,9 @@ __all__ = [
 ]
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+")
-# Names a generated method or attribute must not take: they would shadow what the runtime uses.
-_RESERVED = frozenset({"self", "cls", "with_raw_response", "extra_headers", "extra_query"})
+# Names a generated argument or attribute must not take: Python's own, the per-request options
+# every generated method also takes (read from the runtime), and the raw-response accessor.
+_RESERVED = frozenset({"self", "cls", "with_raw_response"}) | request_option_names()
 
 
 def split_words(text: str) -> list[str]:
@@ -42,10 +47,5 @@ def py_identifier(name: str) -> str:
     return ident
 
 
-def escape_pointer(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def join_pointer(*tokens: str | int) -> str:
-    """join_pointer('paths', '/account', 'get') -> '/paths/~1account/get'."""
-    return "".join(f"/{escape_pointer(str(token))}" for token in tokens)
+# JSON pointers are the spec model's (one escaping rule for the whole toolkit).
+escape_pointer = escape_token

@@ -1,14 +1,15 @@
-"""Operations and webhooks of the spec, read into the IR: names, parameters, bodies, responses."""
+"""Operations of the spec model, read into the IR: names, parameters, bodies, responses."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+
+from spaces_toolkit import spec as model
+from spaces_toolkit.spec import Problem
 
 from . import ir
-from .load import Problem
-from .naming import join_pointer, py_identifier, snake_case, split_words
-from .responses import JSON, METHODS, read_examples, read_pagination, read_response
+from .naming import py_identifier, snake_case, split_words
+from .responses import JSON, read_examples, read_pagination, read_response
 from .schemas import SchemaReader
 
 __all__ = ["OperationReader"]
@@ -47,38 +48,31 @@ def method_name(operation_id: str, tag: str) -> str:
 
 
 class OperationReader:
-    def __init__(self, doc: dict[str, Any], schemas: SchemaReader, problems: list[Problem]) -> None:
-        self.doc = doc
+    def __init__(self, spec: model.Spec, schemas: SchemaReader, problems: list[Problem]) -> None:
+        self.spec = spec
         self.schemas = schemas
         self.problems = problems
 
     def operations(self) -> Iterator[tuple[ir.Operation, str]]:
-        for path, item in (self.doc.get("paths") or {}).items():
-            item = self.schemas.resolve(item)
-            for method in METHODS:
-                if isinstance(item.get(method), dict):
-                    pointer = join_pointer("paths", path, method)
-                    op = self._operation(path, method, item, item[method], pointer)
-                    if op is not None:
-                        yield op
+        for op in self.spec.operations:
+            found = self._operation(op)
+            if found is not None:
+                yield found
 
-    def _operation(
-        self, path: str, method: str, item: dict[str, Any], raw: dict[str, Any], pointer: str
-    ) -> tuple[ir.Operation, str] | None:
-        op_id = raw.get("operationId")
-        tags = raw.get("tags") or []
-        if not op_id:
+    def _operation(self, op: model.Operation) -> tuple[ir.Operation, str] | None:
+        pointer = op.pointer
+        if not op.operation_id:
             self.problems.append(
                 Problem(pointer, "no operationId: the generator names methods after it")
             )
-        if not tags:
+        if not op.tags:
             self.problems.append(
                 Problem(pointer, "no tag: the generator groups methods into resources by tag")
             )
-        if not op_id or not tags:
+        if not op.operation_id or not op.tags:
             return None
-        params = self._parameters(item, raw, pointer)
-        body = self._request_body(raw, pointer)
+        params = self._parameters(op)
+        body = self._request_body(op)
         names: dict[str, str] = {}
         for p in (*params, *(body.fields if body else ())):
             if p.python_name in names:
@@ -86,18 +80,18 @@ class OperationReader:
                     Problem(p.pointer, f"argument name {p.python_name!r} is taken twice")
                 )
             names[p.python_name] = p.name
-        response, errors = self._responses(raw, pointer)
+        response, errors = self._responses(op)
         query = tuple(p for p in params if p.location == "query")
-        pagination = read_pagination(self.schemas, response, query)
+        pagination = read_pagination(self.schemas, self.spec.list_of(op), response, query)
         returns = response.type or ir.TypeRef("None", "nothing", nullable=True)
-        name = raw.get("x-method-name") or method_name(op_id, tags[0])
+        name = op.extension("x-method-name") or method_name(op.operation_id, op.tags[0])
         return ir.Operation(
-            operation_id=op_id,
+            operation_id=op.operation_id,
             name=py_identifier(str(name)),
-            http_method=method.upper(),
-            path=path,
-            summary=str(raw.get("summary", "") or ""),
-            description=str(raw.get("description", "") or "").strip(),
+            http_method=op.method,
+            path=op.path,
+            summary=op.summary,
+            description=op.description,
             pointer=pointer,
             path_params=tuple(p for p in params if p.location == "path"),
             query_params=query,
@@ -107,51 +101,36 @@ class OperationReader:
             errors=errors,
             pagination=pagination,
             returns=returns,
-            idempotent=method.upper() in IDEMPOTENT,
-            deprecated=bool(raw.get("deprecated")),
-        ), str(tags[0])
+            idempotent=op.method in IDEMPOTENT,
+            deprecated=op.deprecated,
+        ), op.tags[0]
 
     # ------------------------------------------------------------------ parameters
 
-    def _parameters(
-        self, item: dict[str, Any], raw: dict[str, Any], pointer: str
-    ) -> list[ir.Parameter]:
-        merged: dict[tuple[str, str], ir.Parameter] = {}
-        sources = [
-            (item.get("parameters") or [], pointer.rsplit("/", 1)[0]),
-            (raw.get("parameters") or [], pointer),
-        ]
-        for params, base in sources:
-            for i, node in enumerate(params):
-                param = self.schemas.resolve(node)
-                where = f"{base}/parameters/{i}"
-                location = _LOCATIONS.get(param.get("in"))
-                if location is None:
-                    unsupported = f"{param.get('in')} parameters are not supported"
-                    self.problems.append(Problem(where, unsupported))
-                    continue
-                merged[(param["name"], location)] = self._parameter(param, location, where)
-        return sorted(merged.values(), key=lambda p: (not p.required, p.location != "path"))
+    def _parameters(self, op: model.Operation) -> list[ir.Parameter]:
+        params = []
+        for param in op.parameters:
+            location = _LOCATIONS.get(str(param.location))
+            if location is None:
+                unsupported = f"{param.location} parameters are not supported"
+                self.problems.append(Problem(param.pointer, unsupported))
+                continue
+            params.append(self._parameter(param, location))
+        return sorted(params, key=lambda p: (not p.required, p.location != "path"))
 
-    def _parameter(
-        self, param: dict[str, Any], location: ir.ParamLocation, pointer: str
-    ) -> ir.Parameter:
-        schema = param.get("schema") or {}
-        resolved = self.schemas.resolve(schema)
-        required = bool(param.get("required")) or location == "path"
+    def _parameter(self, param: model.Parameter, location: ir.ParamLocation) -> ir.Parameter:
+        resolved = param.schema.resolved if isinstance(param.schema.resolved, dict) else {}
         return ir.Parameter(
-            name=param["name"],
-            python_name=py_identifier(snake_case(param["name"]) or param["name"]),
+            name=param.name,
+            python_name=py_identifier(snake_case(param.name) or param.name),
             location=location,
-            required=required,
-            type=self.schemas.type_of(schema, for_input=True),
-            description=str(
-                param.get("description", "") or resolved.get("description", "") or ""
-            ).strip(),
-            pointer=pointer,
-            default=resolved.get("default"),
-            has_default="default" in resolved,
-            example=param.get("example", resolved.get("example")),
+            required=param.required,
+            type=self.schemas.type_of(param.schema.node, for_input=True),
+            description=param.description or str(resolved.get("description", "") or "").strip(),
+            pointer=param.pointer,
+            default=param.default,
+            has_default=param.has_default,
+            example=param.example,
             constraints=tuple(
                 (k, resolved[k])
                 for k in ("minimum", "maximum", "minLength", "maxLength", "pattern", "format")
@@ -159,29 +138,24 @@ class OperationReader:
             ),
         )
 
-    def _request_body(self, raw: dict[str, Any], pointer: str) -> ir.RequestBody | None:
-        if "requestBody" not in raw:
+    def _request_body(self, op: model.Operation) -> ir.RequestBody | None:
+        body = op.request_body
+        if body is None:
             return None
-        body = self.schemas.resolve(raw["requestBody"])
-        content = body.get("content") or {}
-        chosen = JSON if JSON in content else FORM if FORM in content else None
-        if chosen is None:
-            self.problems.append(
-                Problem(f"{pointer}/requestBody", "only JSON or form-encoded bodies are supported")
-            )
+        where = f"{op.pointer}/requestBody"
+        media = body.media(JSON) or body.media(FORM)
+        if media is None:
+            self.problems.append(Problem(where, "only JSON or form-encoded bodies are supported"))
             return None
-        schema = content[chosen].get("schema") or {}
-        model = self.schemas.ref_name(schema)
+        schema = (media.schema.node if media.schema else None) or {}
         resolved = self.schemas.resolve(schema)
         if resolved.get("type") != "object" and "properties" not in resolved:
             self.problems.append(
-                Problem(
-                    f"{pointer}/requestBody", "the body schema must be an object with properties"
-                )
+                Problem(where, "the body schema must be an object with properties")
             )
             return None
         fields = []
-        for attr in self.schemas.attributes(resolved, f"{pointer}/requestBody"):
+        for attr in self.schemas.attributes(resolved, where):
             sub = (resolved.get("properties") or {})[attr.name]
             fields.append(
                 ir.Parameter(
@@ -197,26 +171,24 @@ class OperationReader:
             )
         fields.sort(key=lambda p: not p.required)
         return ir.RequestBody(
-            required=bool(body.get("required")),
-            content_types=tuple(content),
-            content_type=chosen,
-            model=model,
+            required=body.required,
+            content_types=body.media_types,
+            content_type=media.media_type,
+            model=self.schemas.ref_name(schema),
             fields=tuple(fields),
-            description=str(body.get("description", "") or "").strip(),
-            examples=read_examples(self.schemas, content[chosen]),
+            description=body.description,
+            examples=read_examples(media),
         )
 
     # ------------------------------------------------------------------ responses
 
-    def _responses(
-        self, raw: dict[str, Any], pointer: str
-    ) -> tuple[ir.Response, tuple[ir.Response, ...]]:
+    def _responses(self, op: model.Operation) -> tuple[ir.Response, tuple[ir.Response, ...]]:
         success: list[ir.Response] = []
         errors: list[ir.Response] = []
-        for status, node in (raw.get("responses") or {}).items():
-            response = read_response(self.schemas, str(status), self.schemas.resolve(node))
-            (success if str(status).startswith("2") else errors).append(response)
+        for node in op.responses:
+            response = read_response(self.schemas, node)
+            (success if node.status.startswith("2") else errors).append(response)
         if not success:
-            self.problems.append(Problem(f"{pointer}/responses", "no 2xx response to return"))
+            self.problems.append(Problem(f"{op.pointer}/responses", "no 2xx response to return"))
             return ir.Response("200", ""), tuple(errors)
         return success[0], tuple(errors)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from spaces_toolkit.spec import Problem, RefError, Spec
+
 from .ir import Attribute, EnumMember, Example, Model, ModelKind, TypeRef, UnionVariant
-from .load import Problem
 from .naming import join_pointer, py_identifier
 
 __all__ = ["SchemaReader"]
@@ -25,7 +26,6 @@ _CONSTRAINTS = (
     "maxItems",
     "multipleOf",
 )
-_REF_PREFIX = "#/components/schemas/"
 
 
 def _union(parts: list[TypeRef]) -> TypeRef:
@@ -47,36 +47,23 @@ def _literal(values: list[Any]) -> str:
 class SchemaReader:
     """Reads `components/schemas` and answers typing questions about any schema."""
 
-    def __init__(self, document: dict[str, Any], problems: list[Problem]) -> None:
-        self.document = document
-        self.schemas: dict[str, Any] = (document.get("components") or {}).get("schemas") or {}
+    def __init__(self, spec: Spec, problems: list[Problem]) -> None:
+        self.spec = spec
+        self.schemas: dict[str, Any] = spec.schemas
         self.problems = problems
 
     # ------------------------------------------------------------------ resolving
 
     def ref_name(self, schema: Any) -> str | None:
         """The component name a `$ref` schema points at, if it does."""
-        ref = schema.get("$ref") if isinstance(schema, dict) else None
-        if (
-            isinstance(ref, str)
-            and ref.startswith(_REF_PREFIX)
-            and "/" not in ref[len(_REF_PREFIX) :]
-        ):
-            return ref[len(_REF_PREFIX) :].replace("~1", "/").replace("~0", "~")
-        return None
+        return self.spec.schema_name(schema)
 
     def resolve(self, node: Any) -> Any:
-        """Follow `$ref`s (to any part of the document) until a real object."""
-        seen: set[str] = set()
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            ref = node["$ref"]
-            if ref in seen:
-                return {}
-            seen.add(ref)
-            node = self.document
-            for token in ref[2:].split("/") if ref != "#" else []:
-                node = node[token.replace("~1", "/").replace("~0", "~")]
-        return node
+        """Follow `$ref`s (to any part of the document) until a real object ({} for a loop)."""
+        try:
+            return self.spec.resolve(node)
+        except RefError:
+            return {}
 
     def kind(self, name: str) -> ModelKind:
         schema = self.schemas[name]
@@ -108,7 +95,7 @@ class SchemaReader:
                 values = [v for v in self.schemas[name]["enum"] if v is not None]
                 return TypeRef(f"{name} | {_literal(values)}", name, (name,))
             return TypeRef(name, name, (name,))
-        if "$ref" in schema:
+        if self.spec.is_ref(schema):
             return self.type_of(self.resolve(schema), for_input=for_input)
         if "const" in schema:
             value = schema["const"]
@@ -199,15 +186,14 @@ class SchemaReader:
         # kind() == "union" only with more than one oneOf/anyOf member, so one of them is set
         members: list[Any] = schema.get("oneOf") or schema["anyOf"]
         disc = (schema.get("discriminator") or {}).get("propertyName")
-        by_ref = {
-            v: k for k, v in ((schema.get("discriminator") or {}).get("mapping") or {}).items()
-        }
+        mapping = (schema.get("discriminator") or {}).get("mapping") or {}
+        by_model = {self.ref_name({"$ref": ref}): tag for tag, ref in mapping.items()}
         variants = []
         for i, member in enumerate(members):
             model = self.ref_name(member) or ""
             tag = None
             if disc:
-                tag = by_ref.get(member["$ref"])
+                tag = by_model.get(model)
                 prop = (self.schemas[model].get("properties") or {}).get(disc, {})
                 tag = tag if tag is not None else self.resolve(prop).get("const")
                 if not isinstance(tag, str):

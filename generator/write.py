@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .emitters import EmitContext, Emitter
 
-__all__ = ["IGNORED", "check", "render_into", "stamp", "write"]
+__all__ = ["IGNORED", "check", "copy_stamp", "generated_files", "render_into", "stamp", "write"]
 
 # Left by running or installing the output, never generated: not drift, and not kept on a swap.
 IGNORED = ("__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", "build", "dist")
@@ -25,10 +25,27 @@ _IGNORED_SUFFIXES = (".pyc", ".egg-info")
 def stamp(path: str, ctx: EmitContext) -> str:
     """The do-not-edit header for a generated file, in the comment syntax of its type."""
     api = ctx.api
-    text = (
-        f"Generated from {api.spec_label} (sha256 {api.spec_sha256}) by the generator.",
-        "Do not edit: change the spec and run `make`.",
+    return _comment(
+        path,
+        (
+            f"Generated from {api.spec_label} (sha256 {api.spec_sha256}) by the generator.",
+            "Do not edit: change the spec and run `make`.",
+        ),
     )
+
+
+def copy_stamp(path: str, source: str) -> str:
+    """The header of a file copied verbatim from hand-written code: where to edit it."""
+    return _comment(
+        path,
+        (
+            f"Copied verbatim from {source} by the generator.",
+            f"Do not edit this copy: edit {source} and run `make`.",
+        ),
+    )
+
+
+def _comment(path: str, text: tuple[str, ...]) -> str:
     suffix = Path(path).suffix
     if suffix in (".py", ".toml", ".typed", ".cfg", ".ini", ".yaml", ".yml", ".txt"):
         return "".join(f"# {line}\n" for line in text)
@@ -42,12 +59,13 @@ def stamp(path: str, ctx: EmitContext) -> str:
 def render_into(emitter: Emitter, ctx: EmitContext, folder: Path) -> None:
     """Render `emitter` into `folder` (which must not exist), stamped and post-processed."""
     files = emitter.render(ctx)
+    copies = emitter.copies(ctx) if emitter.copies else {}
     folder.mkdir(parents=True)
     for rel in sorted(files):
         target = folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         body = files[rel]
-        header = stamp(rel, ctx)
+        header = copy_stamp(rel, copies[rel]) if rel in copies else stamp(rel, ctx)
         if body.startswith("#!") and header:  # keep a shebang first
             first, _, rest = body.partition("\n")
             body = f"{first}\n{header}{rest}"
@@ -81,7 +99,8 @@ def write(emitter: Emitter, ctx: EmitContext, out_root: Path) -> Path:
     return final
 
 
-def _files(root: Path) -> Iterator[str]:
+def generated_files(root: Path) -> Iterator[str]:
+    """The files under `root` the generator owns (what it leaves out: IGNORED), as posix paths."""
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(
             d for d in dirnames if d not in IGNORED and not d.endswith(_IGNORED_SUFFIXES)
@@ -99,8 +118,8 @@ def check(
     with tempfile.TemporaryDirectory(prefix="generator-check-") as tmp:
         fresh = Path(tmp) / emitter.directory
         render_into(emitter, ctx, fresh)
-        want = set(_files(fresh))
-        have = set(_files(current)) if current.is_dir() else set()
+        want = set(generated_files(fresh))
+        have = set(generated_files(current)) if current.is_dir() else set()
         report = [f"missing: {emitter.directory}/{p}" for p in sorted(want - have)]
         report += [f"not generated: {emitter.directory}/{p}" for p in sorted(have - want)]
         diff: list[str] = []

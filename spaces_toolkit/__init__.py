@@ -1,1 +1,3 @@
-"""Spaces API contract toolkit: reference server, contract suite and CLI."""
+"""Spaces API contract toolkit: spec model, reference server, contract suite and CLI."""
+
+__version__ = "0.1.0"

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from collections.abc import Mapping
 
+from spaces_toolkit import __version__
+from spaces_toolkit.envdefaults import apply_env_defaults, apply_token_defaults
 from spaces_toolkit.errors import CLIError
 
 __all__ = ["main"]
@@ -14,11 +17,14 @@ __all__ = ["main"]
 _COMMAND_MODULES = ("spaces_toolkit.server.cli", "spaces_toolkit.contract.cli")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="spaces",
         description="Spaces API contract toolkit: reference server, sandbox and contract suite.",
+        epilog="Every `serve` flag is also a SPACES_* variable (--some-flag: $SPACES_SOME_FLAG);"
+        " --token is $SPACES_ACCESS_TOKEN everywhere.",
     )
+    parser.add_argument("--version", action="version", version=f"spaces {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _COMMAND_MODULES:
         try:
@@ -28,7 +34,35 @@ def build_parser() -> argparse.ArgumentParser:
                 continue  # that part of the toolkit is not installed in this tree
             raise
         module.register(subparsers)
+    for name, sub in subparsers.choices.items():
+        _apply_environment(sub, environ, serve=name == "serve")
     return parser
+
+
+def _apply_environment(
+    parser: argparse.ArgumentParser, environ: Mapping[str, str] | None, *, serve: bool
+) -> None:
+    """The environment rules of spaces_toolkit.envdefaults, down every nested subcommand."""
+    apply_token_defaults(parser, environ)
+    if serve:
+        parser.set_defaults(environment_problems=apply_env_defaults(parser, environ))
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _apply_environment(sub, environ, serve=serve)
+
+
+def serve_arguments(environ: Mapping[str, str] | None = None) -> argparse.Namespace:
+    """`spaces serve`'s arguments from the environment alone (what the app factory uses)."""
+    args = build_parser(environ).parse_args(["serve"])
+    _check_environment(args)
+    return args
+
+
+def _check_environment(args: argparse.Namespace) -> None:
+    problems = getattr(args, "environment_problems", None)
+    if problems:
+        raise CLIError("; ".join(problems))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        _check_environment(args)
         return int(func(args) or 0)
     except CLIError as exc:
         print(f"spaces: error: {exc}", file=sys.stderr)

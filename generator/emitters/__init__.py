@@ -30,6 +30,9 @@ class Emitter:
     render: Callable[[EmitContext], dict[str, str]]  # relative posix path -> file text
     postprocess: Callable[[Path], None] | None = None  # run on the rendered folder (e.g. ruff)
     description: str = ""
+    # Files copied verbatim from hand-written sources: relative path -> the source's path in
+    # the repository (their stamp names it instead of the spec).
+    copies: Callable[[EmitContext], dict[str, str]] | None = None
 
 
 def _registry() -> tuple[Emitter, ...]:

@@ -26,6 +26,9 @@ _RUNTIME_NAMES = frozenset(
         "Annotated",
         "Callable",
         "Enum",
+        "StrEnum",
+        "AnyUrl",
+        "TYPE_CHECKING",
         "Discriminator",
         "Tag",
         "BaseModel",
@@ -150,13 +153,16 @@ def _context(ctx: EmitContext) -> dict[str, Any]:
     }
 
 
+def taken_names(api: ir.Api) -> frozenset[str]:
+    """Names the generated modules import or define besides the models."""
+    classes = {r.class_name for r in api.resources}
+    classes |= {f"Async{name}" for name in classes}
+    return _RUNTIME_NAMES | classes | {f"{name}WithRawResponse" for name in classes}
+
+
 def _check_names(api: ir.Api) -> None:
     """Model names that would collide with what the generated modules import or define."""
-    taken = (
-        _RUNTIME_NAMES
-        | {r.class_name for r in api.resources}
-        | {f"Async{r.class_name}" for r in api.resources}
-    )
+    taken = taken_names(api)
     problems = [
         Problem(
             m.pointer,
@@ -202,9 +208,20 @@ def render_python(ctx: EmitContext) -> dict[str, str]:
         files[f"{pkg}/webhooks.py"] = render(
             env, "python/package/webhooks.py.jinja", **webhooks_context(api)
         )
-    for source in sorted(RUNTIME.glob("_*.py")):
+    for source in _runtime_files():
         files[f"{pkg}/{source.name}"] = source.read_text(encoding="utf-8")
     return files
+
+
+def _runtime_files() -> list[Path]:
+    return sorted(RUNTIME.glob("_*.py"))
+
+
+def copied_python(ctx: EmitContext) -> dict[str, str]:
+    """The runtime modules of the package, each with its hand-written source in the repository."""
+    pkg = ctx.api.client.package
+    where = f"{RUNTIME.parent.name}/{RUNTIME.name}"
+    return {f"{pkg}/{source.name}": f"{where}/{source.name}" for source in _runtime_files()}
 
 
 def format_python(folder: Path) -> None:
@@ -220,5 +237,6 @@ EMITTER = Emitter(
     directory="python",
     render=render_python,
     postprocess=format_python,
+    copies=copied_python,
     description="typed sync + async Python client (Pydantic v2 models), a distribution of its own",
 )

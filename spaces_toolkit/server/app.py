@@ -1,5 +1,10 @@
 """The ASGI application: the API under /api/v1 (routes from the spec), the spec itself at
-/openapi.json, the generated docs at /docs. JSON errors everywhere, never an HTML page."""
+/openapi.json, the generated docs at /docs, a health check at /healthz. JSON errors everywhere,
+never an HTML page.
+
+`create_app(settings)` builds one; `app_from_env()` is the factory for ASGI servers, with the
+settings `spaces serve` would take from SPACES_* variables:
+`uvicorn --factory spaces_toolkit.server.app:app_from_env --workers 4`."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -19,12 +25,29 @@ from .db import Database, open_database
 from .delivery import DeliveryWorker
 from .problems import ApiError, error_response
 from .routing import build_api_routes
+from .serve import no_account_hint
 from .settings import Settings
 from .transport import RequireHTTPS
 
-__all__ = ["create_app"]
+__all__ = ["app_from_env", "create_app"]
 
 log = logging.getLogger("spaces.server")
+
+
+def _health_route(database: Database) -> Route:
+    """For orchestrators: 200 while the database answers, 503 (JSON `message`) when it does not.
+    Outside /api/v1 and the spec, and without credentials."""
+
+    async def healthz(request: Request) -> Response:
+        try:
+            with database.read() as tx:
+                tx.one("SELECT 1")
+        except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
+            log.warning("health check failed: %s", exc)
+            return error_response(503, "Database unavailable")
+        return JSONResponse({"status": "ok"})
+
+    return Route("/healthz", healthz, methods=["GET"])
 
 
 def _spec_routes(settings: Settings) -> list[Route]:
@@ -79,10 +102,25 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
             database.close()
 
     middleware = []
+    if settings.cors_origins:
+        # Outermost, so preflights and error answers carry the headers too.
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                allow_headers=["Authorization", "Content-Type"],
+                max_age=600,
+            )
+        )
     if settings.require_https:
         middleware.append(Middleware(RequireHTTPS, trusted_proxies=settings.trusted_proxies))
     app = Starlette(
-        routes=[*build_api_routes(database, settings), *_spec_routes(settings)],
+        routes=[
+            *build_api_routes(database, settings),
+            *_spec_routes(settings),
+            _health_route(database),
+        ],
         middleware=middleware,
         exception_handlers={
             HTTPException: _http_error,
@@ -95,4 +133,17 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
     app.state.db = database
     app.state.settings = settings
     app.state.worker = worker
+    return app
+
+
+def app_from_env() -> Starlette:
+    """The app with settings from SPACES_* variables (for `uvicorn --factory`; one per worker)."""
+    from .serve import settings_from_env
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    settings = settings_from_env()
+    app = create_app(settings)
+    hint = no_account_hint(app.state.db, settings.db_path)
+    if hint:
+        log.warning("%s", hint)
     return app

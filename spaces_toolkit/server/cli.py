@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 
+from ..envdefaults import access_token
 from ..errors import CLIError
 from .db import Database, open_database
 from .events import EVENT_TYPES
@@ -32,8 +33,8 @@ def _account_args(p: argparse.ArgumentParser) -> None:
     who = p.add_mutually_exclusive_group()
     who.add_argument(
         "--token",
-        default=os.environ.get("SPACES_TOKEN"),
-        help="access token of the account (default: $SPACES_TOKEN)",
+        default=access_token(),
+        help="access token of the account (default: $SPACES_ACCESS_TOKEN)",
     )
     who.add_argument("--account", type=int, help="account id (instead of a token)")
 
@@ -60,7 +61,7 @@ def _account(db: Database, args: argparse.Namespace) -> int:
     if len(rows) == 1:
         return int(rows[0]["id"])
     raise CLIError(
-        "say which account: --token TOKEN (or $SPACES_TOKEN) or --account ID"
+        "say which account: --token TOKEN (or $SPACES_ACCESS_TOKEN) or --account ID"
         + ("" if rows else f"; {args.db} has none yet, run `spaces token create` first")
     )
 
@@ -194,6 +195,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=3600.0,
         metavar="SECONDS",
         help="wait between delivery attempts of a failed webhook (default 3600)",
+    )
+    p.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="let browser pages from ORIGIN call the API (repeatable; * for any; default: none)",
     )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     p.set_defaults(func=_serve)

@@ -19,7 +19,7 @@ from starlette.types import Receive, Scope, Send
 from .auth import Authenticator
 from .db import Database
 from .handlers import HANDLERS, Context, Handler
-from .operations import Operation, operations
+from .operations import ServedOperation, served_operations
 from .problems import ApiError, error_response
 from .settings import API_PREFIX, Settings
 from .validation import parse_body, parse_param
@@ -48,7 +48,7 @@ class _JSONResponse(Response):
             ).encode("utf-8")
 
 
-def check_registry(ops: tuple[Operation, ...], handlers: Mapping[str, Handler]) -> None:
+def check_registry(ops: tuple[ServedOperation, ...], handlers: Mapping[str, Handler]) -> None:
     """Fail at startup unless spec operations and handlers match one to one."""
     declared = {op.operation_id for op in ops}
     missing, extra = declared - handlers.keys(), handlers.keys() - declared
@@ -75,7 +75,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _query(op: Operation, request: Request) -> dict[str, Any]:
+def _query(op: ServedOperation, request: Request) -> dict[str, Any]:
     raw: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():
         raw.setdefault(key, []).append(value)
@@ -102,7 +102,7 @@ class PathEndpoint:
     def __init__(
         self,
         path: str,
-        ops: list[Operation],
+        ops: list[ServedOperation],
         db: Database,
         settings: Settings,
         auth: Authenticator,
@@ -163,7 +163,7 @@ class PathEndpoint:
             result = await anyio.to_thread.run_sync(handler, ctx)
         return self._checked(op, 200, result, _JSONResponse(result))
 
-    def _checked(self, op: Operation, status: int, body: Any, response: Response) -> Response:
+    def _checked(self, op: ServedOperation, status: int, body: Any, response: Response) -> Response:
         if not self.settings.validate_responses:
             return response
         validator = op.response_validator(status)
@@ -179,10 +179,10 @@ class PathEndpoint:
 
 
 def build_api_routes(db: Database, settings: Settings) -> list[Route]:
-    ops = operations()
+    ops = served_operations()
     check_registry(ops, HANDLERS)
     auth = Authenticator(db)
-    by_path: dict[str, list[Operation]] = {}
+    by_path: dict[str, list[ServedOperation]] = {}
     for op in ops:
         by_path.setdefault(op.path, []).append(op)
     return [

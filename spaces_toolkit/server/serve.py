@@ -1,16 +1,23 @@
-"""`spaces serve`: run the app under uvicorn with the flags' settings."""
+"""`spaces serve`: run the app under uvicorn with the flags' settings; and the same settings
+from SPACES_* variables alone, for the app factory (`uvicorn --factory`)."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import CLIError
+from .db import Database
 from .settings import Settings, parse_networks
 
-__all__ = ["serve", "settings_from_args"]
+__all__ = ["no_account_hint", "serve", "settings_from_args", "settings_from_env"]
+
+# A browser origin: scheme://host[:port], nothing after it (or "*" for any).
+_ORIGIN = re.compile(r"https?://[^/?#\s]+")
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -26,12 +33,34 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         raise CLIError(f"--trusted-proxy: {exc}") from None
     if args.webhook_retry_interval <= 0:
         raise CLIError("--webhook-retry-interval must be positive")
+    for origin in args.cors_origin:
+        if origin != "*" and not _ORIGIN.fullmatch(origin):
+            raise CLIError(f"--cors-origin {origin}: expected scheme://host[:port] or *")
     return Settings(
         db_path=Path(args.db),
         require_https=args.require_https,
         trusted_proxies=proxies,
         allow_private_targets=args.allow_private_targets,
         webhook_retry_interval=args.webhook_retry_interval,
+        cors_origins=tuple(args.cors_origin),
+    )
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings `spaces serve` would use with no flags: SPACES_* variables, else defaults."""
+    from ..cli import serve_arguments
+
+    return settings_from_args(serve_arguments(environ))
+
+
+def no_account_hint(db: Database, path: str | Path) -> str | None:
+    """What to do when the database has no account yet (None when it has one)."""
+    with db.read() as tx:
+        if tx.one("SELECT 1 FROM accounts LIMIT 1") is not None:
+            return None
+    return (
+        f"{path} has no account yet, so every API request will be refused (401). Create one"
+        f" (its token is printed once): spaces token create --db {path}"
     )
 
 
@@ -48,10 +77,13 @@ def serve(args: argparse.Namespace) -> int:
         app = create_app(settings)
     except Exception as exc:
         raise CLIError(f"cannot start: {exc}") from None
+    hint = no_account_hint(app.state.db, args.db)
+    if hint:
+        print(f"spaces: note: {hint}", file=sys.stderr)
     scheme = "https" if args.certfile else "http"
     print(
         f"Spaces API sandbox on {scheme}://{args.host}:{args.port}/api/v1"
-        f" (spec: /openapi.json, docs: /docs, database: {args.db})",
+        f" (spec: /openapi.json, docs: /docs, health: /healthz, database: {args.db})",
         file=sys.stderr,
     )
     try:

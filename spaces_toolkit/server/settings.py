@@ -37,6 +37,8 @@ class Settings:
     webhook_max_attempts: int = 24
     webhook_timeout: float = 10.0
     webhook_concurrency: int = 4
+    # Origins whose browser pages may call the API (CORS); empty: no CORS headers at all.
+    cors_origins: tuple[str, ...] = ()
     # Check every JSON response against the spec before sending it (tests turn this on).
     validate_responses: bool = False
     docs_index: Path = DOCS_INDEX
@@ -49,6 +51,7 @@ class Settings:
             p if not isinstance(p, str) else parse_networks([p])[0] for p in self.trusted_proxies
         )
         object.__setattr__(self, "trusted_proxies", proxies)
+        object.__setattr__(self, "cors_origins", tuple(self.cors_origins))
 
     @property
     def delivery_poll_interval(self) -> float:

@@ -27,7 +27,8 @@ The model (frozen dataclasses; see `model`)
     pointers), `bounds` (`Bounds`: minimum, maximum, lengths, pattern, format, enum), default.
     `ListOperation`: a cursor-paginated list (the convention is `lists`): `limit`, `after`,
     `before` parameters, `items_field`, `has_more_field`, `cursor_field` (the item field a
-    cursor names), `item` and `envelope` schemas.
+    cursor names), `item` and `envelope` schemas, `item_links` (how one listed item is fetched
+    on its own, from the spec's links).
     `Webhook`: a top-level webhook with its request body and responses.
 
 Schema nodes inside the model are the parsed document's own values, shared, not copied:
@@ -52,6 +53,7 @@ from .model import (
     Bounds,
     Example,
     Header,
+    ItemLink,
     Link,
     ListOperation,
     MediaType,
@@ -79,6 +81,7 @@ __all__ = [
     "Document",
     "Example",
     "Header",
+    "ItemLink",
     "Link",
     "ListOperation",
     "MediaType",

@@ -67,6 +67,12 @@ class Spec:
         )
         self.webhooks: tuple[Webhook, ...] = tuple(reader.webhooks())
         self._by_id = {op.operation_id: op for op in self.operations if op.operation_id}
+        self._frozen = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_frozen", False):
+            raise AttributeError(f"Spec is immutable: cannot set {name!r}")
+        super().__setattr__(name, value)
 
     @staticmethod
     def _dict(node: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ everything else (bounds, defaults, cursor types, item schemas) is read from the 
 
 from __future__ import annotations
 
-from .model import JSON, ListOperation, Operation, Parameter, SchemaRef
+from .model import JSON, ItemLink, ListOperation, Operation, Parameter, Response, SchemaRef
 from .refs import Resolver
 
 __all__ = [
@@ -53,6 +53,7 @@ def list_operation(op: Operation, resolver: Resolver) -> ListOperation | None:
     item_node = items_node.get("items") or {}
     item_resolved, item_target = resolver.follow(item_node, f"{items_ptr}/items")
     kind = resolver.resolve(props.get("object")) if "object" in props else None
+    assert success is not None  # body came from it
     return ListOperation(
         operation=op,
         envelope=envelope,
@@ -64,4 +65,20 @@ def list_operation(op: Operation, resolver: Resolver) -> ListOperation | None:
         before=_first(op, BEFORE_PARAMS),
         limit=_first(op, LIMIT_PARAMS),
         object_const=kind.get("const") if isinstance(kind, dict) else None,
+        item_links=_item_links(success),
     )
+
+
+def _item_links(page: Response) -> tuple[ItemLink, ...]:
+    """Links of a page whose every parameter is a runtime expression into its first item
+    (`$response.body#/data/0/id`): how one listed object is fetched on its own."""
+    prefix = f"$response.body#/{ITEMS_FIELD}/0/"
+    found = []
+    for link in page.links:
+        values = dict(link.parameters)
+        if not link.operation_id or not values:
+            continue
+        if all(isinstance(v, str) and v.startswith(prefix) for v in values.values()):
+            params = tuple((k, "/" + v[len(prefix) :]) for k, v in values.items())
+            found.append(ItemLink(link.name, link.operation_id, params))
+    return tuple(found)

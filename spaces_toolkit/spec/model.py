@@ -14,6 +14,7 @@ __all__ = [
     "Bounds",
     "Example",
     "Header",
+    "ItemLink",
     "Link",
     "ListOperation",
     "MediaType",
@@ -227,6 +228,15 @@ class Operation:
 
 
 @dataclass(frozen=True)
+class ItemLink:
+    """A link of a list page that feeds one listed item into another operation (e.g. retrieve)."""
+
+    name: str
+    operation_id: str
+    parameters: tuple[tuple[str, str], ...]  # target parameter -> JSON pointer inside an item
+
+
+@dataclass(frozen=True)
 class ListOperation:
     """A cursor-paginated list (the convention is in `spaces_toolkit.spec.lists`).
 
@@ -246,6 +256,7 @@ class ListOperation:
     before: Parameter | None
     limit: Parameter | None
     object_const: str | None = None  # the envelope's `object` constant ("list"), if it has one
+    item_links: tuple[ItemLink, ...] = ()  # links whose every parameter reads the first item
 
     @property
     def label(self) -> str:

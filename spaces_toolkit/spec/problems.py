@@ -7,8 +7,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from openapi_spec_validator import OpenAPIV31SpecValidator
-
 from .refs import RefError, Resolver, join_pointer, walk
 
 __all__ = ["Problem", "SpecError", "validate_document"]
@@ -40,6 +38,8 @@ def validate_document(document: dict[str, Any]) -> list[Problem]:
     problems = list(_ref_problems(document))
     if problems:
         return problems
+    from openapi_spec_validator import OpenAPIV31SpecValidator  # slow to import: only when used
+
     validator = OpenAPIV31SpecValidator(document)
     try:
         for error in validator.iter_errors():

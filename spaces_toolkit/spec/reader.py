@@ -130,7 +130,8 @@ class Reader:
         if "example" in media:
             found.append(Example("example", media["example"]))
         for name, node in _dict(media.get("examples")).items():
-            example = _dict(self.resolver.follow(node, f"{pointer}/examples")[0])
+            where = f"{pointer}/examples/{escape_token(str(name))}"
+            example = _dict(self.resolver.follow(node, where)[0])
             found.append(
                 Example(str(name), example.get("value"), str(example.get("summary", "") or ""))
             )

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from generator.__main__ import main
+from spaces_toolkit.spec import read_document
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec" / "openapi.yaml"
@@ -30,7 +31,8 @@ def write_spec(path: Path, document: dict[str, Any]) -> Path:
 
 
 def real_spec() -> dict[str, Any]:
-    return copy.deepcopy(yaml.safe_load(SPEC.read_text(encoding="utf-8")))
+    """A fresh, mutable copy of the spec's parsed document (read by the spec model)."""
+    return copy.deepcopy(read_document(SPEC).content)
 
 
 @contextlib.contextmanager

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from generator_helpers import GENERATED, ROOT, run
 
+from generator.emitters.python import RUNTIME
+from generator.write import IGNORED, generated_files
+
 PACKAGE = GENERATED / "python" / "spaces_client"
 
 
@@ -21,33 +24,52 @@ def test_committed_output_matches_a_fresh_generation(capsys: pytest.CaptureFixtu
 
 def test_drift_fails_and_prints_the_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     copy = tmp_path / "out" / "python"
-    shutil.copytree(GENERATED / "python", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        GENERATED / "python", copy, ignore=shutil.ignore_patterns(*IGNORED, "*.pyc", "*.egg-info")
+    )
     client = copy / "spaces_client" / "_client.py"
     client.write_text(client.read_text() + "# a hand edit\n")
     (copy / "spaces_client" / "resources" / "events.py").unlink()
     (copy / "spaces_client" / "extra.py").write_text("x = 1\n")
     (copy / "spaces_client" / "__pycache__").mkdir()  # left by imports: not drift
     (copy / "spaces_client" / "__pycache__" / "m.cpython-311.pyc").write_bytes(b"\0")
+    (copy / ".ruff_cache").mkdir()  # left by a tool run inside the output: not drift either
+    (copy / ".ruff_cache" / "CACHEDIR.TAG").write_text("x")
     assert run("--check", "--only", "python", "--out", tmp_path / "out") == 1
     err = capsys.readouterr().err
     assert "missing: python/spaces_client/resources/events.py" in err
     assert "not generated: python/spaces_client/extra.py" in err
     assert "differs: python/spaces_client/_client.py" in err
     assert "-# a hand edit" in err
-    assert "__pycache__" not in err
+    assert "__pycache__" not in err and ".ruff_cache" not in err
     assert err.rstrip().endswith("run `make` to regenerate it")
 
 
-def test_every_file_is_stamped_with_the_spec_hash() -> None:
+def test_every_file_is_stamped_with_the_spec_hash_or_its_source() -> None:
+    """Generated files name the spec and its hash; files copied from the hand-written runtime
+    name the file to edit instead (they do not change when the spec does)."""
     sha = __import__("hashlib").sha256((ROOT / "spec" / "openapi.yaml").read_bytes()).hexdigest()
-    files = [
-        p for p in (GENERATED / "python").rglob("*") if p.is_file() and "__pycache__" not in p.parts
-    ]
+    files = list(generated_files(GENERATED / "python"))  # the writer's own idea of its files
     assert len(files) > 20
-    for path in files:
-        head = path.read_text(encoding="utf-8")[:300]
-        assert f"Generated from spec/openapi.yaml (sha256 {sha})" in head, path
-        assert "Do not edit" in head, path
+    runtime = {p.name for p in RUNTIME.glob("_*.py")}
+    copies = 0
+    for rel in files:
+        head = (GENERATED / "python" / rel).read_text(encoding="utf-8")[:300]
+        if (
+            rel.startswith("spaces_client/")
+            and rel.split("/")[-1] in runtime
+            and "/" not in rel[14:]
+        ):
+            source = f"generator/runtime/{rel.split('/')[-1]}"
+            assert f"Copied verbatim from {source}" in head, rel
+            assert f"edit {source} and run `make`" in head, rel
+            assert (ROOT / source).is_file()
+            assert sha not in head, rel
+            copies += 1
+        else:
+            assert f"Generated from spec/openapi.yaml (sha256 {sha})" in head, rel
+            assert "Do not edit: change the spec" in head, rel
+    assert copies == len(runtime)
 
 
 def test_generated_code_is_ruff_clean() -> None:

@@ -1,5 +1,5 @@
-# Generated from spec/openapi.yaml (sha256 1f57daef4d342336a4f9475018cd0af82a4ac9bcbf0c0370204887260c8487ce) by the generator.
-# Do not edit: change the spec and run `make`.
+# Copied verbatim from generator/runtime/_base_client.py by the generator.
+# Do not edit this copy: edit generator/runtime/_base_client.py and run `make`.
 """What the sync and async clients share: configuration, building requests, and errors."""
 
 from __future__ import annotations
