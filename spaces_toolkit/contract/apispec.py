@@ -32,8 +32,6 @@ __all__ = [
     "model_of",
 ]
 
-_DATA_ITEM = "$response.body#/{items}/0/"
-
 
 class SpecProblem(ValueError):
     """The spec lacks a fact the suite needs (e.g. a list without a page-size parameter)."""
@@ -187,17 +185,11 @@ def _page_size(lst: specmodel.ListOperation) -> Bounds:
 def _retrieve_link(
     lst: specmodel.ListOperation, by_id: dict[str, Operation]
 ) -> tuple[Operation | None, str | None, tuple[tuple[str, str], ...]]:
-    """The first link from an item of the page to another operation, with its parameters."""
-    success = lst.operation.success
-    prefix = _DATA_ITEM.format(items=lst.items_field)
-    for link in success.links if success else ():
-        target = by_id.get(link.operation_id or "")
-        values = dict(link.parameters)
-        if target is None or not values:
-            continue
-        if all(isinstance(v, str) and v.startswith(prefix) for v in values.values()):
-            params = tuple((k, "/" + v[len(prefix) :]) for k, v in values.items())
-            return target, link.name, params
+    """The first of the model's item links (one listed item fed to another operation)."""
+    for link in lst.item_links:
+        target = by_id.get(link.operation_id)
+        if target is not None and link.parameters:
+            return target, link.name, link.parameters
     return None, None, ()
 
 

@@ -20,8 +20,6 @@ from spaces_toolkit.spec import Spec
 
 __all__ = ["Cell", "Coverage", "OperationCoverage"]
 
-_SCHEMA_PREFIX = "#/components/schemas/"
-
 
 class _Answer(Protocol):
     status: int
@@ -59,9 +57,9 @@ class OperationCoverage:
 
 
 def _branch_label(spec: Spec, node: Any) -> str:
-    ref = node.get("$ref", "") if isinstance(node, dict) else ""
-    if ref.startswith(_SCHEMA_PREFIX):
-        return ref[len(_SCHEMA_PREFIX) :]
+    name = Spec.schema_name(node)
+    if name is not None:
+        return name
     node = spec.resolve(node)
     kind = node.get("type", "object")
     return kind if isinstance(kind, str) else "|".join(kind)
@@ -115,7 +113,7 @@ class _Shapes:
         if isinstance(ref, str):
             if ref in seen:
                 return
-            name = ref.rsplit("/", 1)[-1]
+            name = Spec.schema_name(node) or key
             self._universe(self.spec.resolve(node), name, cells, (*seen, ref))
             return
         for word in ("oneOf", "anyOf"):
@@ -139,8 +137,8 @@ class _Shapes:
     def seen(self, node: Any, value: Any, key: str, out: dict[str, set[str]]) -> None:
         if not isinstance(node, dict):
             return
-        if isinstance(node.get("$ref"), str):
-            name = node["$ref"].rsplit("/", 1)[-1]
+        if Spec.is_ref(node):
+            name = Spec.schema_name(node) or key
             self.seen(self.spec.resolve(node), value, name, out)
             return
         for word in ("oneOf", "anyOf"):
