@@ -30,7 +30,7 @@ class _Answer(Protocol):
 
 @dataclass(frozen=True)
 class Cell:
-    kind: str  # status | param | branch | link | probe
+    kind: str  # status | param | branch | link | check (a check or probe that ran)
     name: str
     covered: bool
     reason: str = ""
@@ -301,7 +301,7 @@ class Coverage:
                 reason = "" if hit else "not followed in this run"
                 cov.cells.append(Cell("link", name, hit, reason))
             for check in sorted(checks_run.get(op.label, set())):
-                cov.cells.append(Cell("probe", check, True))
+                cov.cells.append(Cell("check", check, True))
             out.append(cov)
         return out
 

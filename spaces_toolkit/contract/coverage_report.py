@@ -13,7 +13,7 @@ from spaces_toolkit.contract.model import SuiteResult
 
 __all__ = ["KINDS", "coverage_json", "coverage_lines", "coverage_html", "write_coverage_json"]
 
-KINDS = ("status", "param", "branch", "link", "probe")
+KINDS = ("status", "param", "branch", "link", "check")
 _HEADINGS = {"status": "statuses", "branch": "branches"}
 MAX_UNCOVERED_PRINTED = 3
 
