@@ -30,8 +30,9 @@ _EPILOG = """\
 Without --base-url the suite starts the embedded reference server on a fresh SQLite file,
 seeds two accounts, runs against it over HTTP on 127.0.0.1 and stops it.
 
-Tokens may also come from SPACES_TOKEN and SPACES_SECOND_TOKEN; curl lines in the output name
-them as $SPACES_TOKEN and $SPACES_SECOND_TOKEN. Exit status: 0 passed, 1 contract failures,
+Tokens may also come from SPACES_ACCESS_TOKEN and SPACES_SECOND_ACCESS_TOKEN (or the older
+SPACES_TOKEN and SPACES_SECOND_TOKEN); curl lines in the output name them as $SPACES_TOKEN and
+$SPACES_SECOND_TOKEN. Exit status: 0 passed, 1 contract failures,
 2 could not run.
 """
 
@@ -178,7 +179,7 @@ def _validate(args: argparse.Namespace) -> ContractOptions:
         if args.mutant or args.variant:
             raise CLIError("--mutant and --variant run the embedded server, not --base-url")
         if not args.token:
-            raise CLIError("--token (or SPACES_TOKEN) is required with --base-url")
+            raise CLIError("--token (or SPACES_ACCESS_TOKEN) is required with --base-url")
     if args.mutant and args.mutant not in MUTANTS:
         raise CLIError(f"unknown mutant {args.mutant!r} (see --list-mutants)")
     if args.variant and args.variant not in VARIANTS:

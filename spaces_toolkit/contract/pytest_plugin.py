@@ -1,6 +1,6 @@
 """The contract suite inside a user's own pytest run (registered as a `pytest11` entry point).
 
-    pytest --spaces-base-url http://127.0.0.1:8000/api/v1 --spaces-token "$SPACES_TOKEN"
+    pytest --spaces-base-url http://127.0.0.1:8000/api/v1 --spaces-token "$SPACES_ACCESS_TOKEN"
 
 adds one test item per operation of the spec (its generated cases and the checks on them) and
 one per probe (pagination, auth, tenancy, ...), plus `spaces[run]` (errors, --min-coverage).
@@ -11,11 +11,12 @@ run. Without --spaces-base-url the plugin does nothing.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+
+from spaces_toolkit.envdefaults import SECOND_TOKEN_VARS, access_token
 
 __all__ = ["PROBE_CHECKS"]
 
@@ -39,10 +40,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("spaces", "Spaces API contract suite")
     add = group.addoption
     add("--spaces-base-url", help="run the contract suite against this API base URL")
-    add("--spaces-token", default=os.environ.get("SPACES_TOKEN"), help="access token")
+    add("--spaces-token", default=access_token(), help="access token [env: SPACES_ACCESS_TOKEN]")
     add(
         "--spaces-second-token",
-        default=os.environ.get("SPACES_SECOND_TOKEN"),
+        default=access_token(names=SECOND_TOKEN_VARS),
         help="a token of another account (tenant isolation probe)",
     )
     add("--spaces-spec", help="the OpenAPI document (path or URL); default: the shipped spec")

@@ -279,7 +279,7 @@ def run_contract(options: ContractOptions, progress: Progress = _stderr) -> Suit
         with _embedded(options, progress) as target:
             return _execute(target, options, seed, progress)
     if not options.token:
-        raise CLIError("--token (or SPACES_TOKEN) is required with --base-url")
+        raise CLIError("--token (or SPACES_ACCESS_TOKEN) is required with --base-url")
     credentials = Credentials(options.token, options.second_token or None)
     target = Target(options.base_url.rstrip("/"), credentials, embedded=False)
     return _execute(target, options, seed, progress)
