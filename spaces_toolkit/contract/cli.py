@@ -110,7 +110,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--report-dir",
         type=Path,
         default=DEFAULT_REPORT_DIR,
-        help=f"where junit.xml and report.html go (default {DEFAULT_REPORT_DIR})",
+        help=f"where junit.xml, report.html and coverage.json go (default {DEFAULT_REPORT_DIR})",
     )
     parser.add_argument(
         "--phases", type=_csv(PHASES), default=PHASES, help="Schemathesis phases (default: all)"

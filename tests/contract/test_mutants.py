@@ -39,9 +39,11 @@ def test_suite_catches_mutant(name: str, seed: int) -> None:
     assert any(f.curl and f.curl.startswith("curl ") for f in caught), summary
 
 
-def test_same_seed_same_run() -> None:
-    """`--seed` repeats a run: the same cases fail with the same requests."""
-    mutant = MUTANTS["ignored_limit"]
+@pytest.mark.parametrize("name", ["ignored_limit", "dropped_required_field", "unstable_order"])
+def test_same_seed_same_run(name: str) -> None:
+    """`--seed` repeats a run: the same cases fail with the same requests (a Schemathesis phase
+    and the probes alike)."""
+    mutant = MUTANTS[name]
 
     def failures() -> list[tuple[str, str, str]]:
         options = ContractOptions(mutant=mutant.name, seed=SEED, **mutant.scope)
