@@ -104,12 +104,16 @@ def _context(ctx: EmitContext) -> dict[str, Any]:
         names.client_class,
         names.async_client_class,
         names.error_class,
+        "APIError",
         "APIConnectionError",
         "APITimeoutError",
         "APIStatusError",
         "BadRequestError",
         "AuthenticationError",
+        "PermissionDeniedError",
         "NotFoundError",
+        "ConflictError",
+        "UnprocessableEntityError",
         "RateLimitError",
         "InternalServerError",
         "APIResponseValidationError",
@@ -139,6 +143,7 @@ def _context(ctx: EmitContext) -> dict[str, Any]:
         "resources": resources,
         "public": public,
         "default_base_url": api.servers[0].url,
+        "request_id_header": _request_id_header(api),
         "auth_note": auth_note,
         "examples": _examples(api),
         "client_doc": docstring(f"{api.title} client ({api.version}). {api.summary}"),
@@ -158,6 +163,20 @@ def taken_names(api: ir.Api) -> frozenset[str]:
     classes = {r.class_name for r in api.resources}
     classes |= {f"Async{name}" for name in classes}
     return _RUNTIME_NAMES | classes | {f"{name}WithRawResponse" for name in classes}
+
+
+def _request_id_header(api: ir.Api) -> str | None:
+    """The response header that carries the server's id of each request: the one the spec
+    declares on its operations' responses under a name ending in `request-id` (spec/NOTES.md)."""
+    names = {
+        name
+        for r in api.resources
+        for op in r.operations
+        for response in (op.response, *op.errors)
+        for name, _ in response.headers
+        if name.lower().endswith("request-id")
+    }
+    return min(names, default=None)
 
 
 def _check_names(api: ir.Api) -> None:

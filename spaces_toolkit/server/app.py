@@ -20,14 +20,16 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from ..spec import load_spec
+from ..spec import default_spec
 from .db import Database, open_database
 from .delivery import DeliveryWorker
+from .faults import fault_middleware
 from .problems import ApiError, error_response
+from .request_id import RequestId, request_id_header
 from .routing import build_api_routes
 from .serve import no_account_hint
 from .settings import Settings
-from .transport import RequireHTTPS
+from .transport import HeadAsGet, RequireHTTPS
 
 __all__ = ["app_from_env", "create_app"]
 
@@ -52,7 +54,7 @@ def _health_route(database: Database) -> Route:
 
 def _spec_routes(settings: Settings) -> list[Route]:
     async def openapi(request: Request) -> Response:
-        return JSONResponse(load_spec())
+        return JSONResponse(default_spec().content)
 
     async def docs(request: Request) -> Response:
         if settings.docs_index.is_file():
@@ -108,11 +110,13 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
-                allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
                 allow_headers=["Authorization", "Content-Type"],
+                expose_headers=[h for h in (request_id_header(),) if h],
                 max_age=600,
             )
         )
+    middleware += [Middleware(RequestId), Middleware(HeadAsGet), *fault_middleware(settings.faults)]
     if settings.require_https:
         middleware.append(Middleware(RequireHTTPS, trusted_proxies=settings.trusted_proxies))
     app = Starlette(

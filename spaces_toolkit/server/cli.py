@@ -11,6 +11,7 @@ import sys
 
 from ..envdefaults import access_token
 from ..errors import CLIError
+from . import limits, tokens_cli
 from .db import Database, open_database
 from .events import EVENT_TYPES
 from .repo.accounts import account_for_token, create_account
@@ -69,6 +70,15 @@ def _account(db: Database, args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- serve
 
 
+def _faults(text: str) -> object:
+    from .faults import parse_faults
+
+    try:
+        return parse_faults(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
@@ -87,7 +97,11 @@ def _token_create(args: argparse.Namespace) -> int:
     db = _open(args.db)
     try:
         account_id, token = create_account(
-            db, name=args.name, email=args.email, webhook_url=args.webhook_url
+            db,
+            name=args.name,
+            email=args.email,
+            webhook_url=args.webhook_url,
+            expires_at=args.expires,
         )
     finally:
         db.close()
@@ -197,6 +211,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="wait between delivery attempts of a failed webhook (default 3600)",
     )
     p.add_argument(
+        "--webhook-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="total deadline of one delivery: connect, send, answer (default 10)",
+    )
+    p.add_argument(
+        "--webhook-concurrency",
+        type=int,
+        default=16,
+        metavar="N",
+        help="deliveries in flight at once; one account gets a quarter (default 16)",
+    )
+    p.add_argument(
         "--cors-origin",
         action="append",
         default=[],
@@ -204,6 +232,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="let browser pages from ORIGIN call the API (repeatable; * for any; default: none)",
     )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    limits.add_arguments(p)  # connection limits and timeouts
+    p.add_argument(
+        "--faults",
+        type=_faults,
+        metavar="SPEC",
+        help='misbehave on purpose, seeded: e.g. "latency=200ms,429=5%%,500=2%%,reset=1%%,seed=0"'
+        " (see spaces_toolkit/server/faults.py)",
+    )
     p.set_defaults(func=_serve)
 
     p = subparsers.add_parser("token", help="manage accounts and access tokens")
@@ -214,6 +250,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     c.add_argument("--email", default="sandbox@example.com", help="account email")
     c.add_argument("--webhook-url", help="account-level URL every event is also delivered to")
     c.set_defaults(func=_token_create)
+    tokens_cli.register(sub, c)  # token list / revoke, create --expires
 
     p = subparsers.add_parser(
         "seed",

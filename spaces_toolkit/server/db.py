@@ -22,6 +22,10 @@ __all__ = ["Row", "Transaction", "Database", "SQLiteDatabase", "open_database", 
 
 Row = Mapping[str, Any]
 SCHEMA_VERSION = 1
+# Columns schema.sql gained after tables existed in users' files: added at start-up if missing.
+ADDED_COLUMNS: dict[str, dict[str, str]] = {
+    "access_tokens": {"prefix": "TEXT", "expires_at": "INTEGER", "revoked_at": "INTEGER"},
+}
 
 
 class Transaction(Protocol):
@@ -122,6 +126,7 @@ class SQLiteDatabase:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 self._run_script(conn, sql)
+                self._add_missing_columns(conn)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 conn.execute("COMMIT")
             except BaseException:
@@ -129,6 +134,15 @@ class SQLiteDatabase:
                 raise
         finally:
             self._release(conn)
+
+    @staticmethod
+    def _add_missing_columns(conn: sqlite3.Connection) -> None:
+        # A database file made by an older release has the tables without these columns.
+        for table, columns in ADDED_COLUMNS.items():
+            have = {row["name"] for row in conn.execute(f"PRAGMA table_info({table})")}
+            for name, decl in columns.items():
+                if name not in have:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
 
     @staticmethod
     def _run_script(conn: sqlite3.Connection, sql: str) -> None:

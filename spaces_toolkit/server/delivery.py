@@ -1,17 +1,32 @@
 """The webhook worker: POSTs due webhooks, records every attempt, retries on a fixed interval.
 
-Claiming is a write transaction that leases due rows to this worker (`lease_owner`,
-`lease_until`), so two workers — two threads, or two server processes on one database — never
-send the same delivery at once. A 2xx settles a webhook for good (`pending = 0, delivered = 1`),
-so it is never sent again; any other answer or a network error schedules the next try
-`webhook_retry_interval` seconds later until `webhook_max_attempts` tries have failed. A `410
-Gone` from a resource subscription's target removes that subscription (REST Hooks). Everything
-lives in the database, so pending deliveries survive a restart; a stop lets in-flight deliveries
-finish and record their result, and a crash only leaves a lease that expires.
+Isolation. Every POST has one total deadline (`webhook_timeout`: DNS check + connect + send +
+the answer's status line and headers; the body is never read), so a slow, trickling or silent
+receiver costs at most that long. Deliveries run concurrently (`webhook_concurrency` slots), and
+one account holds at most a quarter of the slots (`per_account`), taken oldest-first per
+account in round-robin order, so another account's due delivery finds a free slot at the next
+poll however hostile the first account's receivers are.
+
+One place at a time. Claiming is a write transaction that leases due rows to one claim of this
+worker (`lease_owner` = worker id + claim id, `lease_until`). The lease outlasts the deadline by
+`lease_margin`, so no other worker (thread or process on the same database) can take a row
+while its POST may still be on the wire. The outcome is recorded only if the row is still under
+this claim's lease; a worker that lost it (stalled longer than the margin) discards its result,
+and the attempt number is read from the row in the recording transaction, so numbers never
+repeat. After a crash the lease expires and the delivery is sent again: delivery is
+at-least-once, and receivers deduplicate on `Spaces-Webhook-Id`.
+
+A 2xx settles a webhook for good (`pending = 0, delivered = 1`); any other answer, an error or
+the deadline schedules the next try `webhook_retry_interval` seconds later until
+`webhook_max_attempts` tries have failed. A `410 Gone` from a resource subscription's target
+removes that subscription (REST Hooks). A stop lets in-flight deliveries finish (each within its
+deadline) and record their result.
 """
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import concurrent.futures
 import dataclasses
 import json
@@ -21,12 +36,13 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 
 from . import render
-from .db import Database
+from .db import Database, Row, Transaction
 from .events import API_VERSION
 from .repo.hooks import remove_resource_subscription
 from .settings import Settings
@@ -40,10 +56,11 @@ log = logging.getLogger("spaces.webhooks")
 @dataclasses.dataclass(frozen=True)
 class _Job:
     seq: int
+    account_id: int
     webhook_id: str
     url: str
-    attempts: int
     rs_seq: int | None
+    lease: str  # the lease_owner value of this claim
     event: dict[str, Any]
 
 
@@ -62,113 +79,197 @@ class Attempt:
 
 
 class DeliveryWorker:
-    def __init__(self, db: Database, settings: Settings, *, batch_size: int = 50) -> None:
+    def __init__(
+        self, db: Database, settings: Settings, *, lease_margin: float | None = None
+    ) -> None:
         self.db = db
         self.settings = settings
-        self.batch_size = batch_size
+        self.deadline = settings.webhook_timeout
+        self.concurrency = max(1, settings.webhook_concurrency)
+        self.per_account = max(1, self.concurrency // 4)
+        margin = max(10.0, self.deadline) if lease_margin is None else lease_margin
+        self.lease_seconds = self.deadline + margin
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.lease_seconds = settings.webhook_timeout * 6 + 10
         self._stop = threading.Event()
-        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self._client = httpx.Client(
-            timeout=settings.webhook_timeout, follow_redirects=False, trust_env=False
-        )
-        self._pool = concurrent.futures.ThreadPoolExecutor(
-            max_workers=settings.webhook_concurrency, thread_name_prefix="spaces-webhook"
-        )
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._nudge: asyncio.Event | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
         if self._thread is not None:
             return
-        self._thread = threading.Thread(target=self._loop, name="spaces-delivery", daemon=True)
+        self._thread = threading.Thread(
+            target=asyncio.run, args=(self._serve(),), name="spaces-delivery", daemon=True
+        )
         self._thread.start()
 
     def wake(self) -> None:
         """Look for due deliveries now instead of at the next poll."""
-        self._wake.set()
+        loop, nudge = self._loop, self._nudge
+        if loop is not None and nudge is not None:
+            loop.call_soon_threadsafe(nudge.set)
 
     def stop(self) -> None:
-        """Stop claiming; let deliveries in flight finish and record their outcome."""
+        """Stop claiming; let deliveries in flight finish (within their deadline) and record."""
         self._stop.set()
-        self._wake.set()
+        self.wake()
         if self._thread is not None:
             self._thread.join(timeout=self.lease_seconds)
             self._thread = None
-        self._pool.shutdown(wait=True)
-        self._client.close()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                busy = self.run_once() > 0
-            except Exception:  # keep the worker alive; the database may be briefly unavailable
-                log.exception("webhook worker iteration failed")
-                busy = False
-            if not busy:
-                self._wake.wait(self.settings.delivery_poll_interval)
-                self._wake.clear()
-
-    # ------------------------------------------------------------------ one round
 
     def run_once(self) -> int:
-        """Claim the due deliveries, send them (concurrently), record the outcomes."""
-        jobs = self._claim()
-        if jobs:
-            list(self._pool.map(self._deliver_and_record, jobs))
+        """One round, for tests and tools: claim what is due (within the slot limits), send it
+        concurrently, record the outcomes; the number of deliveries handled. Runs on a thread
+        of its own, so callers inside an event loop (async tests) may call it too."""
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, self._round()).result()
+
+    # ------------------------------------------------------------------ scheduling
+
+    def _client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            timeout=self.deadline,
+            follow_redirects=False,
+            trust_env=False,
+            limits=httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=0),
+        )
+
+    async def _round(self) -> int:
+        jobs = await asyncio.to_thread(self._claim, self.concurrency, {})
+        async with self._client() as client:
+            await asyncio.gather(*(self._deliver_and_record(client, job) for job in jobs))
         return len(jobs)
 
-    def _claim(self) -> list[_Job]:
+    async def _serve(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._nudge = nudge = asyncio.Event()
+        running: dict[asyncio.Task[None], int] = {}  # task → account id
+        async with self._client() as client:
+            while not self._stop.is_set():
+                free = self.concurrency - len(running)
+                if free > 0:
+                    busy = collections.Counter(running.values())
+                    try:
+                        jobs = await asyncio.to_thread(self._claim, free, dict(busy))
+                    except Exception:  # keep the worker alive; the database may be busy
+                        log.exception("webhook worker could not claim deliveries")
+                        jobs = []
+                    for job in jobs:
+                        task = asyncio.create_task(self._deliver_and_record(client, job))
+                        running[task] = job.account_id
+                        task.add_done_callback(self._finished(running, nudge))
+                    if jobs and len(running) < self.concurrency:
+                        continue  # more may be due for accounts that still have room
+                nudge.clear()
+                try:
+                    await asyncio.wait_for(nudge.wait(), self.settings.delivery_poll_interval)
+                except TimeoutError:
+                    pass
+            if running:
+                await asyncio.wait(list(running))
+
+    @staticmethod
+    def _finished(
+        running: dict[asyncio.Task[None], int], nudge: asyncio.Event
+    ) -> Callable[[asyncio.Task[None]], None]:
+        """A done-callback freeing the task's slot and waking the scheduler."""
+
+        def done(task: asyncio.Task[None]) -> None:
+            running.pop(task, None)
+            nudge.set()
+
+        return done
+
+    def _claim(self, free: int, busy: dict[int, int]) -> list[_Job]:
+        """Lease up to `free` due deliveries, at most `per_account` in flight per account
+        (`busy`: this worker's deliveries in flight), oldest first within an account and
+        round-robin across accounts."""
         now = time.time()
+        lease = f"{self.owner}/{uuid.uuid4().hex[:8]}"
         with self.db.write() as tx:
-            rows = tx.query(
-                "SELECT w.seq, w.id AS w_id, w.url, w.attempts, w.resource_subscription_seq,"
-                " v.id AS v_id, v.created AS v_created, v.type AS v_type, v.data AS v_data"
+            candidates = tx.query(
+                "SELECT * FROM (SELECT w.seq, w.account_id, w.id AS w_id, w.url,"
+                " w.resource_subscription_seq, v.id AS v_id, v.created AS v_created,"
+                " v.type AS v_type, v.data AS v_data, w.next_attempt_at, ROW_NUMBER() OVER"
+                " (PARTITION BY w.account_id ORDER BY w.next_attempt_at, w.seq) AS turn"
                 " FROM webhooks w JOIN events v ON v.seq = w.event_seq"
                 " WHERE w.pending = 1 AND w.next_attempt_at <= ?"
-                " AND (w.lease_until IS NULL OR w.lease_until < ?)"
-                " ORDER BY w.next_attempt_at, w.seq LIMIT ?",
-                (now, now, self.batch_size),
+                " AND (w.lease_until IS NULL OR w.lease_until < ?))"
+                " WHERE turn <= ? ORDER BY turn, next_attempt_at, seq LIMIT ?",
+                (now, now, self.per_account, free + self.per_account * len(busy)),
             )
+            taken = collections.Counter(busy)
+            rows: list[Row] = []
+            for row in candidates:
+                if len(rows) == free:
+                    break
+                if taken[row["account_id"]] < self.per_account:
+                    taken[row["account_id"]] += 1
+                    rows.append(row)
             for row in rows:
                 tx.execute(
                     "UPDATE webhooks SET lease_until = ?, lease_owner = ? WHERE seq = ?",
-                    (now + self.lease_seconds, self.owner, row["seq"]),
+                    (now + self.lease_seconds, lease, row["seq"]),
                 )
         return [
             _Job(
                 seq=int(r["seq"]),
+                account_id=int(r["account_id"]),
                 webhook_id=str(r["w_id"]),
                 url=str(r["url"]),
-                attempts=int(r["attempts"]),
                 rs_seq=r["resource_subscription_seq"],
+                lease=lease,
                 event=render.event(r),
             )
             for r in rows
         ]
 
-    def _post(self, job: _Job) -> Attempt:
+    # ------------------------------------------------------------------ one delivery
+
+    def _headers(self, job: _Job, body: bytes) -> dict[str, str]:
+        return {
+            "Content-Type": "application/json",
+            "User-Agent": f"Spaces-Webhooks/{API_VERSION} (reference server)",
+            "Spaces-Webhook-Id": job.webhook_id,
+            "Spaces-Event-Id": str(job.event["id"]),
+            "Spaces-Event-Type": str(job.event["type"]),
+        }
+
+    async def _send(self, client: httpx.AsyncClient, job: _Job) -> int:
+        """POST the event; the answer's status code. The body of the answer is not read."""
+        await asyncio.to_thread(
+            check_resolved, job.url, allow_private=self.settings.allow_private_targets
+        )
+        body = json.dumps(job.event).encode("utf-8")
+        async with client.stream(
+            "POST", job.url, content=body, headers=self._headers(job, body)
+        ) as response:
+            return response.status_code
+
+    async def _post(self, client: httpx.AsyncClient, job: _Job) -> Attempt:
         started = time.time()
         try:
-            check_resolved(job.url, allow_private=self.settings.allow_private_targets)
-            response = self._client.post(
-                job.url,
-                content=json.dumps(job.event).encode("utf-8"),
-                headers={
-                    "Content-Type": "application/json",
-                    "User-Agent": f"Spaces-Webhooks/{API_VERSION} (reference server)",
-                    "Spaces-Webhook-Id": job.webhook_id,
-                    "Spaces-Event-Id": str(job.event["id"]),
-                    "Spaces-Event-Type": str(job.event["type"]),
-                },
-            )
-            return Attempt(response.status_code, None, started, time.time())
+            async with asyncio.timeout(self.deadline):
+                status = await self._send(client, job)
+            return Attempt(status, None, started, time.time())
+        except TimeoutError:
+            error = f"no answer within the {self.deadline:g} s delivery deadline"
         except TargetRefused as exc:
-            return Attempt(None, f"refused target: {exc}", started, time.time())
+            error = f"refused target: {exc}"
         except httpx.HTTPError as exc:
-            return Attempt(None, f"{type(exc).__name__}: {exc}", started, time.time())
+            error = f"{type(exc).__name__}: {exc}"
+        return Attempt(None, error, started, time.time())
+
+    async def _deliver_and_record(self, client: httpx.AsyncClient, job: _Job) -> None:
+        try:
+            if await asyncio.to_thread(self._unsubscribed, job):
+                return
+            attempt = await self._post(client, job)
+            await asyncio.to_thread(self._record, job, attempt)
+        except Exception:
+            log.exception("could not deliver or record %s (lease will expire)", job.webhook_id)
 
     def _unsubscribed(self, job: _Job) -> bool:
         """Whether the job's resource subscription was removed (410) since it was claimed;
@@ -182,71 +283,65 @@ class DeliveryWorker:
             tx.execute(
                 "UPDATE webhooks SET pending = 0, lease_until = NULL, lease_owner = NULL"
                 " WHERE seq = ? AND lease_owner = ?",
-                (job.seq, self.owner),
+                (job.seq, job.lease),
             )
         return True
 
-    def _deliver_and_record(self, job: _Job) -> Attempt | None:
-        if self._unsubscribed(job):
-            return None
-        attempt = self._post(job)
-        try:
-            self._record(job, attempt)
-        except Exception:
-            log.exception("could not record delivery of %s (lease will expire)", job.webhook_id)
-        return attempt
-
     def _record(self, job: _Job, attempt: Attempt) -> None:
-        number = job.attempts + 1
-        max_attempts = self.settings.webhook_max_attempts
         with self.db.write() as tx:
-            tx.insert(
-                "INSERT INTO webhook_attempts (webhook_seq, attempt, started, finished,"
-                " status_code, error) VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    job.seq,
-                    number,
-                    attempt.started,
-                    attempt.finished,
-                    attempt.status_code,
-                    attempt.error,
-                ),
-            )
-            gone = attempt.status_code == 410 and job.rs_seq is not None
-            if attempt.ok or gone:
-                tx.execute(
-                    "UPDATE webhooks SET pending = 0, delivered = ?, attempts = ?,"
-                    " lease_until = NULL, lease_owner = NULL WHERE seq = ?",
-                    (int(attempt.ok), number, job.seq),
+            row = tx.one("SELECT attempts, lease_owner FROM webhooks WHERE seq = ?", (job.seq,))
+            if row is None or row["lease_owner"] != job.lease:
+                log.warning(
+                    "webhook %s: lease lost while sending (held by %s); this attempt's outcome"
+                    " (%s) is discarded",
+                    job.webhook_id,
+                    None if row is None else row["lease_owner"],
+                    attempt.status_code if attempt.status_code is not None else attempt.error,
                 )
-                if gone:
-                    assert job.rs_seq is not None
-                    remove_resource_subscription(tx, job.rs_seq)
-                outcome = "delivered" if attempt.ok else "410 Gone: resource subscription removed"
-            else:
-                removed = job.rs_seq is not None and tx.one(
-                    "SELECT 1 FROM resource_subscriptions WHERE seq = ? AND deleted = 1",
-                    (job.rs_seq,),
-                )
-                final = number >= max_attempts or bool(removed)
-                tx.execute(
-                    "UPDATE webhooks SET pending = ?, attempts = ?, next_attempt_at = ?,"
-                    " lease_until = NULL, lease_owner = NULL WHERE seq = ? AND lease_owner = ?",
-                    (
-                        0 if final else 1,
-                        number,
-                        attempt.finished + self.settings.webhook_retry_interval,
-                        job.seq,
-                        self.owner,
-                    ),
-                )
-                outcome = "gave up" if final else "will retry"
+                return
+            number = int(row["attempts"]) + 1
+            outcome = self._settle(tx, job, attempt, number)
         log.info(
             "webhook %s → %s: %s (attempt %d/%d): %s",
             job.webhook_id,
             job.url,
             attempt.status_code if attempt.status_code is not None else attempt.error,
             number,
-            max_attempts,
+            self.settings.webhook_max_attempts,
             outcome,
         )
+
+    def _settle(self, tx: Transaction, job: _Job, attempt: Attempt, number: int) -> str:
+        """Store attempt `number` and the webhook's new state; a word on the outcome."""
+        tx.insert(
+            "INSERT INTO webhook_attempts (webhook_seq, attempt, started, finished,"
+            " status_code, error) VALUES (?, ?, ?, ?, ?, ?)",
+            (job.seq, number, attempt.started, attempt.finished)
+            + (attempt.status_code, attempt.error),
+        )
+        gone = attempt.status_code == 410 and job.rs_seq is not None
+        if attempt.ok or gone:
+            tx.execute(
+                "UPDATE webhooks SET pending = 0, delivered = ?, attempts = ?,"
+                " lease_until = NULL, lease_owner = NULL WHERE seq = ?",
+                (int(attempt.ok), number, job.seq),
+            )
+            if gone:
+                assert job.rs_seq is not None
+                remove_resource_subscription(tx, job.rs_seq)
+            return "delivered" if attempt.ok else "410 Gone: resource subscription removed"
+        removed = job.rs_seq is not None and tx.one(
+            "SELECT 1 FROM resource_subscriptions WHERE seq = ? AND deleted = 1", (job.rs_seq,)
+        )
+        final = number >= self.settings.webhook_max_attempts or bool(removed)
+        tx.execute(
+            "UPDATE webhooks SET pending = ?, attempts = ?, next_attempt_at = ?,"
+            " lease_until = NULL, lease_owner = NULL WHERE seq = ?",
+            (
+                0 if final else 1,
+                number,
+                attempt.finished + self.settings.webhook_retry_interval,
+                job.seq,
+            ),
+        )
+        return "gave up" if final else "will retry"

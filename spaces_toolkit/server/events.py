@@ -7,14 +7,14 @@ import random
 import time
 from typing import Any
 
-from ..spec import load_spec
+from ..spec import default_spec
 from .db import Transaction
 from .ids import new_id
 
 __all__ = ["EVENT_TYPES", "API_VERSION", "record_event"]
 
-EVENT_TYPES: tuple[str, ...] = tuple(load_spec()["components"]["schemas"]["EventType"]["enum"])
-API_VERSION: str = str(load_spec()["info"]["version"])
+EVENT_TYPES: tuple[str, ...] = tuple(default_spec().schema("EventType").get("enum", ()))
+API_VERSION: str = default_spec().version
 
 
 def record_event(

@@ -12,10 +12,16 @@ CREATE TABLE IF NOT EXISTS accounts (
     webhook_url TEXT
 );
 
+-- `prefix`: the token's first characters, shown by `spaces token list` to tell tokens apart
+-- (NULL for tokens made before prefixes were kept). `expires_at`/`revoked_at`: unix seconds.
+-- Columns added after the first release are also in db.py ADDED_COLUMNS (upgrades in place).
 CREATE TABLE IF NOT EXISTS access_tokens (
     token_hash TEXT PRIMARY KEY,
     account_id INTEGER NOT NULL REFERENCES accounts (id),
-    created INTEGER NOT NULL
+    created INTEGER NOT NULL,
+    prefix TEXT,
+    expires_at INTEGER,
+    revoked_at INTEGER
 );
 
 CREATE TABLE IF NOT EXISTS spaces (

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import CLIError
+from . import limits
 from .db import Database
 from .settings import Settings, parse_networks
 
@@ -33,6 +34,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         raise CLIError(f"--trusted-proxy: {exc}") from None
     if args.webhook_retry_interval <= 0:
         raise CLIError("--webhook-retry-interval must be positive")
+    if args.webhook_timeout <= 0 or args.webhook_concurrency < 1:
+        raise CLIError("--webhook-timeout and --webhook-concurrency must be positive")
     for origin in args.cors_origin:
         if origin != "*" and not _ORIGIN.fullmatch(origin):
             raise CLIError(f"--cors-origin {origin}: expected scheme://host[:port] or *")
@@ -42,6 +45,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         trusted_proxies=proxies,
         allow_private_targets=args.allow_private_targets,
         webhook_retry_interval=args.webhook_retry_interval,
+        webhook_timeout=args.webhook_timeout,
+        webhook_concurrency=args.webhook_concurrency,
+        faults=getattr(args, "faults", None),
         cors_origins=tuple(args.cors_origin),
     )
 
@@ -81,6 +87,8 @@ def serve(args: argparse.Namespace) -> int:
     if hint:
         print(f"spaces: note: {hint}", file=sys.stderr)
     scheme = "https" if args.certfile else "http"
+    if settings.faults is not None:
+        print(f"Injecting faults: {settings.faults.describe()}", file=sys.stderr)
     print(
         f"Spaces API sandbox on {scheme}://{args.host}:{args.port}/api/v1"
         f" (spec: /openapi.json, docs: /docs, health: /healthz, database: {args.db})",
@@ -95,6 +103,7 @@ def serve(args: argparse.Namespace) -> int:
             ssl_keyfile=args.keyfile,
             proxy_headers=False,  # X-Forwarded-Proto is judged by --trusted-proxy only
             log_level=args.log_level,
+            **limits.uvicorn_options(limits.from_args(args)),
         )
     except OSError as exc:
         raise CLIError(f"cannot listen on {args.host}:{args.port}: {exc}") from None

@@ -7,6 +7,8 @@ import ipaddress
 from importlib import resources
 from pathlib import Path
 
+from .faults import FaultPlan
+
 __all__ = ["Settings", "DOCS_INDEX", "API_PREFIX", "Network", "parse_networks"]
 
 API_PREFIX = "/api/v1"
@@ -36,12 +38,13 @@ class Settings:
     webhook_retry_interval: float = 3600.0
     webhook_max_attempts: int = 24
     webhook_timeout: float = 10.0
-    webhook_concurrency: int = 4
+    webhook_concurrency: int = 16
     # Origins whose browser pages may call the API (CORS); empty: no CORS headers at all.
     cors_origins: tuple[str, ...] = ()
     # Check every JSON response against the spec before sending it (tests turn this on).
     validate_responses: bool = False
     docs_index: Path = DOCS_INDEX
+    faults: FaultPlan | None = None  # `--faults`: misbehave on purpose (server/faults.py)
 
     def __post_init__(self) -> None:
         # Accept plain strings from callers (paths, "10.0.0.0/8"); store the parsed forms.

@@ -113,3 +113,59 @@ async def test_async_client_raises_the_same_classes() -> None:
 def test_errors_are_exported_at_the_top() -> None:
     for name in ("SpacesError", "APIStatusError", "NotFoundError", "PaginationError"):
         assert name in spaces_client.__all__
+
+
+@pytest.mark.parametrize(
+    ("status", "name"),
+    [(403, "PermissionDeniedError"), (409, "ConflictError"), (422, "UnprocessableEntityError")],
+)
+def test_the_other_common_statuses_have_classes(status: int, name: str) -> None:
+    cls = getattr(spaces_client, name)
+    assert issubclass(cls, APIStatusError) and name in spaces_client.__all__
+    client = sync_client(
+        Recorder(lambda r: httpx.Response(status, json={"message": "no"})), max_retries=0
+    )
+    with pytest.raises(cls) as caught:
+        client.customers.retrieve("cus_1")
+    assert type(caught.value) is cls and caught.value.status_code == status
+
+
+def test_api_error_is_the_base_of_every_error_about_a_request() -> None:
+    from spaces_client import APIError
+
+    for cls in (APIStatusError, APIConnectionError, APIResponseValidationError):
+        assert issubclass(cls, APIError) and issubclass(cls, SpacesError)
+    assert not issubclass(spaces_client.PaginationError, APIError)
+
+
+def test_status_errors_carry_request_body_and_request_id() -> None:
+    from spaces_client._metadata import REQUEST_ID_HEADER
+
+    assert REQUEST_ID_HEADER is not None
+    body = {"message": "No such customer: cus_9", "hint": "check the id"}
+    client = sync_client(
+        Recorder(lambda r: httpx.Response(404, json=body, headers={REQUEST_ID_HEADER: "req_42"}))
+    )
+    with pytest.raises(NotFoundError) as caught:
+        client.customers.retrieve("cus_9")
+    error = caught.value
+    assert error.body == body and error.request_id == "req_42"
+    assert error.request.method == "GET" and error.request.url.path.endswith("/customers/cus_9")
+    assert "req_42" in str(error)
+
+
+def test_connection_and_validation_errors_carry_the_request() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    with pytest.raises(APIConnectionError) as conn:
+        sync_client(Recorder(refuse), max_retries=0).customers.retrieve("cus_1")
+    assert conn.value.request.url.path.endswith("/customers/cus_1")
+    assert conn.value.body is None and conn.value.request_id is None
+    from spaces_client._metadata import REQUEST_ID_HEADER
+
+    headers = {REQUEST_ID_HEADER or "": "r"}
+    broken = Recorder([httpx.Response(200, json={"object": "customer"}, headers=headers)])
+    with pytest.raises(APIResponseValidationError) as invalid:
+        sync_client(broken).customers.retrieve("cus_1")
+    assert invalid.value.request.method == "GET" and invalid.value.request_id == "r"

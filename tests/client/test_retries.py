@@ -14,7 +14,7 @@ from spaces_client import (
     RateLimitError,
 )
 
-from .conftest import Recorder, async_client, customer, sync_client
+from .conftest import Recorder, async_client, customer, page, sync_client
 
 
 def ok() -> httpx.Response:
@@ -134,3 +134,15 @@ async def test_async_create_is_not_retried_by_default(sleeps: list[float]) -> No
             event="customer.created", target_url="https://example.com/hook"
         )
     assert len(recorder.requests) == 1
+
+
+def test_pages_report_the_retries_their_request_took(sleeps: list[float]) -> None:
+    answers = [
+        httpx.Response(429, headers={"Retry-After": "0"}),
+        httpx.Response(200, json=page([customer(1)], has_more=True)),
+        httpx.Response(502),
+        httpx.Response(500),
+        httpx.Response(200, json=page([customer(2)])),
+    ]
+    pages = list(sync_client(Recorder(answers)).customers.list().iter_pages())
+    assert [p.retries_taken for p in pages] == [1, 2]

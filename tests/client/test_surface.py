@@ -18,12 +18,16 @@ PUBLIC = {
     "SpacesClient",
     "AsyncSpacesClient",
     "SpacesError",
+    "APIError",
     "APIConnectionError",
     "APITimeoutError",
     "APIStatusError",
     "BadRequestError",
     "AuthenticationError",
+    "PermissionDeniedError",
     "NotFoundError",
+    "ConflictError",
+    "UnprocessableEntityError",
     "RateLimitError",
     "InternalServerError",
     "APIResponseValidationError",
@@ -93,7 +97,16 @@ def test_every_operation_of_the_spec_is_a_method_and_nothing_else() -> None:
 def test_constructor_signature() -> None:
     for cls in (SpacesClient, AsyncSpacesClient):
         params = inspect.signature(cls).parameters
-        assert list(params) == ["access_token", "base_url", "timeout", "max_retries", "http_client"]
+        assert list(params) == [
+            "access_token",
+            "base_url",
+            "timeout",
+            "max_retries",
+            "http_client",
+            "allow_http",
+            "default_headers",
+            "default_query",
+        ]
         assert params["access_token"].default is None
         assert params["max_retries"].default == 2
         assert all(p.kind is p.KEYWORD_ONLY for name, p in params.items() if name != "access_token")

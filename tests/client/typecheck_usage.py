@@ -8,6 +8,7 @@ fails the run, so the generated signatures stay as strict as intended.
 from __future__ import annotations
 
 from spaces_client import (
+    APIError,
     APIResponse,
     AsyncPage,
     AsyncSpacesClient,
@@ -48,6 +49,22 @@ def use_sync(client: SpacesClient) -> None:
     parsed: Customer = raw.parse()
     status: int = raw.status_code
     del account, names, more, spaces, subscription, events, created, parsed, status
+
+    tuned: SpacesClient = client.with_options(
+        default_headers={"X-Team": "ops"}, default_query={"limit": 50}, max_retries=4
+    )
+    page_id: str | None = tuned.customers.list().request_id
+    retried: int = tuned.customers.list().retries_taken
+    raw_id: str | None = raw.request_id
+    try:
+        tuned.account.retrieve()
+    except APIError as error:
+        failed_id: str | None = error.request_id
+        body: object | None = error.body
+        del failed_id, body
+    del page_id, retried, raw_id
+    SpacesClient("t", base_url="http://sandbox:8000/api/v1", allow_http=True)
+    SpacesClient("t", allow_http="yes")  # type: ignore[arg-type]
 
     client.customers.retrieve(1)  # type: ignore[arg-type]
     client.spaces.retrieve("1")  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 1f57daef4d342336a4f9475018cd0af82a4ac9bcbf0c0370204887260c8487ce) by the generator.
+# Generated from spec/openapi.yaml (sha256 5bf64c8eb2d441b3d4654694019efd564d3fc74b83921d774ddcb322578acef3) by the generator.
 # Do not edit: change the spec and run `make`.
 """Spaces API client for Python, generated from the API's OpenAPI description.
 
@@ -18,17 +18,21 @@ from . import resources
 from ._client import AsyncSpacesClient, SpacesClient
 from ._exceptions import (
     APIConnectionError,
+    APIError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ConflictError,
     InternalServerError,
     InvalidWebhookError,
     NotFoundError,
     PaginationError,
+    PermissionDeniedError,
     RateLimitError,
     SpacesError,
+    UnprocessableEntityError,
 )
 from ._metadata import API_VERSION, __version__
 from ._pagination import AsyncPage, AsyncPaginator, SyncPage
@@ -43,12 +47,16 @@ __all__ = [
     "SpacesClient",
     "AsyncSpacesClient",
     "SpacesError",
+    "APIError",
     "APIConnectionError",
     "APITimeoutError",
     "APIStatusError",
     "BadRequestError",
     "AuthenticationError",
+    "PermissionDeniedError",
     "NotFoundError",
+    "ConflictError",
+    "UnprocessableEntityError",
     "RateLimitError",
     "InternalServerError",
     "APIResponseValidationError",

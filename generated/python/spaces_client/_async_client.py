@@ -20,12 +20,12 @@ from ._base_client import (
     options_without_raw,
     should_retry,
 )
-from ._exceptions import APIConnectionError, APITimeoutError
+from ._exceptions import APIConnectionError, APITimeoutError, request_id_of
 from ._logs import logger
 from ._pagination import AsyncPage, Cursor
 from ._response import APIResponse, parse_body
 from ._retry import retry_delay
-from ._types import Query, RequestOptions, Timeout
+from ._types import Headers, Query, RequestOptions, Timeout
 
 __all__ = ["AsyncAPIClient"]
 
@@ -49,9 +49,18 @@ class AsyncAPIClient(BaseClient):
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
+        allow_http: bool | None = None,
+        default_headers: Headers | None = None,
+        default_query: Query | None = None,
     ) -> None:
         super().__init__(
-            access_token=access_token, base_url=base_url, timeout=timeout, max_retries=max_retries
+            access_token=access_token,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            allow_http=allow_http,
+            default_headers=default_headers,
+            default_query=default_query,
         )
         self._owns_http_client = self._headers_on_client = http_client is None
         self._http_client = (
@@ -68,14 +77,16 @@ class AsyncAPIClient(BaseClient):
         base_url: str | None = None,
         timeout: Timeout | None = None,
         max_retries: int | None = None,
+        default_headers: Headers | None = None,
+        default_query: Query | None = None,
     ) -> Self:
-        """A copy of this client with other defaults, sharing its connection pool."""
+        """A copy of this client with other defaults, sharing its connection pool.
+
+        `default_headers` and `default_query` are merged into this client's own."""
         return type(self)(
             self._access_token,
-            base_url=base_url or self.base_url,
-            timeout=self.timeout if timeout is None else timeout,
-            max_retries=self.max_retries if max_retries is None else max_retries,
             http_client=self._http_client,
+            **self._copy_kwargs(base_url, timeout, max_retries, default_headers, default_query),
         )
 
     async def aclose(self) -> None:
@@ -179,8 +190,10 @@ class AsyncAPIClient(BaseClient):
         response, raw, retries = await self._send(method, path, query=query, options=options)
 
         def make() -> AsyncPage[Any]:
-            return AsyncPage(
+            page: AsyncPage[Any] = AsyncPage(
                 parse_body(response, cursor.envelope), cursor=cursor, query=query, fetch=fetch
             )
+            page.request_id, page.retries_taken = request_id_of(response), retries
+            return page
 
         return APIResponse(response, make, retries_taken=retries) if raw else make()

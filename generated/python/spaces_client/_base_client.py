@@ -22,9 +22,12 @@ from ._exceptions import (
     APIStatusError,
     AuthenticationError,
     BadRequestError,
+    ConflictError,
     InternalServerError,
     NotFoundError,
+    PermissionDeniedError,
     RateLimitError,
+    UnprocessableEntityError,
     _BaseError,
 )
 from ._logs import logger, redact_headers, setup_logging
@@ -35,12 +38,13 @@ from ._metadata import (
     DEFAULT_BASE_URL,
     DISTRIBUTION,
     ENV_ACCESS_TOKEN,
+    ENV_ALLOW_HTTP,
     ENV_BASE_URL,
     __version__,
 )
 from ._response import RAW_RESPONSE_HEADER
 from ._retry import retryable_method, retryable_status
-from ._types import NotGiven, Query, RequestOptions, Timeout
+from ._types import Headers, NotGiven, Query, RequestOptions, Timeout
 
 __all__ = [
     "log_request",
@@ -60,7 +64,10 @@ DEFAULT_MAX_RETRIES = 2
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
+    403: PermissionDeniedError,
     404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
     429: RateLimitError,
 }
 
@@ -89,17 +96,24 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def check_base_url(url: str) -> str:
-    """`url` without a trailing slash; refuses plain http unless the host is loopback."""
+def check_base_url(url: str, *, allow_http: bool = False) -> str:
+    """`url` without a trailing slash; refuses plain http to a host other than loopback unless
+    `allow_http` (the access token would cross the network in clear text)."""
     parsed = httpx.URL(url)
     if not parsed.host or parsed.scheme not in ("https", "http"):
         raise ValueError(f"base_url must be an absolute https:// URL, got {url!r}")
-    if parsed.scheme == "http" and not _is_loopback(parsed.host):
+    if parsed.scheme == "http" and not allow_http and not _is_loopback(parsed.host):
         raise ValueError(
             f"refusing plain http base_url {url!r}: the API requires HTTPS "
-            "(http:// is allowed only for loopback hosts such as localhost or 127.0.0.1)"
+            "(http:// is allowed for loopback hosts such as localhost or 127.0.0.1; for another "
+            "host, e.g. a sandbox in docker-compose, pass allow_http=True or set "
+            f"{ENV_ALLOW_HTTP}=1)"
         )
     return url.rstrip("/")
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def path_param(value: object, name: str) -> str:
@@ -145,9 +159,20 @@ class BaseClient:
     base_url: str
     max_retries: int
     timeout: Timeout
+    allow_http: bool
+    default_headers: dict[str, str]  # sent with every request (a call's extra_headers win)
+    default_query: dict[str, object]  # sent with every request (a call's own query wins)
 
     def __init__(
-        self, *, access_token: str | None, base_url: str | None, timeout: Timeout, max_retries: int
+        self,
+        *,
+        access_token: str | None,
+        base_url: str | None,
+        timeout: Timeout,
+        max_retries: int,
+        allow_http: bool | None = None,
+        default_headers: Headers | None = None,
+        default_query: Query | None = None,
     ) -> None:
         setup_logging()
         token = access_token if access_token is not None else os.environ.get(ENV_ACCESS_TOKEN)
@@ -159,9 +184,32 @@ class BaseClient:
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
         self._access_token = token
-        self.base_url = check_base_url(base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL)
+        self.allow_http = _env_flag(ENV_ALLOW_HTTP) if allow_http is None else allow_http
+        self.base_url = check_base_url(
+            base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL, allow_http=self.allow_http
+        )
         self.timeout = timeout
         self.max_retries = max_retries
+        self.default_headers = dict(default_headers or {})
+        self.default_query = dict(default_query or {})
+
+    def _copy_kwargs(
+        self,
+        base_url: str | None,
+        timeout: Timeout | None,
+        max_retries: int | None,
+        default_headers: Headers | None,
+        default_query: Query | None,
+    ) -> dict[str, Any]:
+        """The arguments of a with_options() copy: these defaults, then the ones given."""
+        return {
+            "base_url": base_url or self.base_url,
+            "timeout": self.timeout if timeout is None else timeout,
+            "max_retries": self.max_retries if max_retries is None else max_retries,
+            "allow_http": self.allow_http,
+            "default_headers": {**self.default_headers, **(default_headers or {})},
+            "default_query": {**self.default_query, **(default_query or {})},
+        }
 
     def __repr__(self) -> str:  # never shows the token
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -171,8 +219,13 @@ class BaseClient:
     _headers_on_client = False
 
     def _standard_headers(self) -> dict[str, str]:
-        """Accept, User-Agent and credentials: sent with every request."""
-        return {"Accept": "application/json", "User-Agent": user_agent(), **self._auth_headers()}
+        """Accept, User-Agent, credentials and the default headers: sent with every request."""
+        return {
+            "Accept": "application/json",
+            "User-Agent": user_agent(),
+            **self._auth_headers(),
+            **self.default_headers,
+        }
 
     def _auth_headers(self) -> dict[str, str]:
         if AUTH_SCHEME == "basic":
@@ -207,11 +260,10 @@ class BaseClient:
         if options.extra_headers:
             headers = {**(headers or {}), **options.extra_headers}
         raw = headers is not None and headers.pop(RAW_RESPONSE_HEADER, None) is not None
-        params = {
-            k: _query_value(v)
-            for k, v in {**(query or {}), **(options.extra_query or {})}.items()
-            if v is not None
-        }
+        merged = {**(query or {}), **(options.extra_query or {})}
+        params = {k: _query_value(v) for k, v in merged.items() if v is not None}
+        if self.default_query:  # a call's own value (None: not given) wins over a default
+            params = {**{k: _query_value(v) for k, v in self.default_query.items()}, **params}
         timeout = self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
         payload = {k: v for k, v in (body or {}).items() if v is not None}
         kwargs: dict[str, Any] = {}

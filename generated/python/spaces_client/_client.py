@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 1f57daef4d342336a4f9475018cd0af82a4ac9bcbf0c0370204887260c8487ce) by the generator.
+# Generated from spec/openapi.yaml (sha256 5bf64c8eb2d441b3d4654694019efd564d3fc74b83921d774ddcb322578acef3) by the generator.
 # Do not edit: change the spec and run `make`.
 """SpacesClient and AsyncSpacesClient: one attribute per resource of the API."""
 
@@ -9,7 +9,7 @@ import httpx
 from ._async_client import AsyncAPIClient
 from ._base_client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._sync_client import SyncAPIClient
-from ._types import Timeout
+from ._types import Headers, Query, Timeout
 from .resources import (
     AccountResource,
     AccountResourceWithRawResponse,
@@ -74,6 +74,9 @@ class SpacesClient(SyncAPIClient):
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
+        allow_http: bool | None = None,
+        default_headers: Headers | None = None,
+        default_query: Query | None = None,
     ) -> None:
         """Create a client.
 
@@ -81,12 +84,17 @@ class SpacesClient(SyncAPIClient):
           access_token: The access token; defaults to the `SPACES_ACCESS_TOKEN` environment
             variable. sent as the HTTP Basic username, with an empty password
           base_url: Defaults to `SPACES_BASE_URL`, then https://spaces.pe/api/v1.
-            Plain http:// is refused unless the host is loopback (the API requires HTTPS).
+            Plain http:// is refused unless the host is loopback or `allow_http` is set.
           timeout: Seconds (or an httpx.Timeout) for each request; None waits forever.
           max_retries: Retries of idempotent requests after connection errors, timeouts, 408, 429
             and 5xx answers, with exponential backoff and jitter, honouring Retry-After. 0: none.
           http_client: A httpx.Client to send requests with (for proxies, transports,
             tests); it is not closed by this client.
+          allow_http: Allow a plain http:// base_url to a host other than loopback (e.g. a
+            sandbox at http://sandbox:8000 in docker-compose); the access token then crosses
+            the network unencrypted. Defaults to `SPACES_ALLOW_HTTP` (1/true), else False.
+          default_headers: Headers sent with every request (a call's `extra_headers` win).
+          default_query: Query parameters sent with every request (a call's own values win).
         """
 
         super().__init__(
@@ -95,6 +103,9 @@ class SpacesClient(SyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
+            allow_http=allow_http,
+            default_headers=default_headers,
+            default_query=default_query,
         )
         self.account = AccountResource(self)
         self.captured_emails = CapturedEmailsResource(self)
@@ -130,6 +141,9 @@ class AsyncSpacesClient(AsyncAPIClient):
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
+        allow_http: bool | None = None,
+        default_headers: Headers | None = None,
+        default_query: Query | None = None,
     ) -> None:
         """Create a client.
 
@@ -137,12 +151,17 @@ class AsyncSpacesClient(AsyncAPIClient):
           access_token: The access token; defaults to the `SPACES_ACCESS_TOKEN` environment
             variable. sent as the HTTP Basic username, with an empty password
           base_url: Defaults to `SPACES_BASE_URL`, then https://spaces.pe/api/v1.
-            Plain http:// is refused unless the host is loopback (the API requires HTTPS).
+            Plain http:// is refused unless the host is loopback or `allow_http` is set.
           timeout: Seconds (or an httpx.Timeout) for each request; None waits forever.
           max_retries: Retries of idempotent requests after connection errors, timeouts, 408, 429
             and 5xx answers, with exponential backoff and jitter, honouring Retry-After. 0: none.
           http_client: A httpx.AsyncClient to send requests with (for proxies, transports,
             tests); it is not closed by this client.
+          allow_http: Allow a plain http:// base_url to a host other than loopback (e.g. a
+            sandbox at http://sandbox:8000 in docker-compose); the access token then crosses
+            the network unencrypted. Defaults to `SPACES_ALLOW_HTTP` (1/true), else False.
+          default_headers: Headers sent with every request (a call's `extra_headers` win).
+          default_query: Query parameters sent with every request (a call's own values win).
         """
 
         super().__init__(
@@ -151,6 +170,9 @@ class AsyncSpacesClient(AsyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
+            allow_http=allow_http,
+            default_headers=default_headers,
+            default_query=default_query,
         )
         self.account = AsyncAccountResource(self)
         self.captured_emails = AsyncCapturedEmailsResource(self)

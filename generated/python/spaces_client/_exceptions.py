@@ -1,6 +1,7 @@
-# Generated from spec/openapi.yaml (sha256 1f57daef4d342336a4f9475018cd0af82a4ac9bcbf0c0370204887260c8487ce) by the generator.
+# Generated from spec/openapi.yaml (sha256 5bf64c8eb2d441b3d4654694019efd564d3fc74b83921d774ddcb322578acef3) by the generator.
 # Do not edit: change the spec and run `make`.
-"""Every error the client raises derives from SpacesError."""
+"""Every error the client raises derives from SpacesError; every error about one request
+(no answer, an error status, a body that breaks the spec) derives from APIError."""
 
 from __future__ import annotations
 
@@ -8,15 +9,21 @@ from typing import Literal
 
 import httpx
 
+from ._metadata import REQUEST_ID_HEADER
+
 __all__ = [
     "SpacesError",
+    "APIError",
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
     "APIStatusError",
     "BadRequestError",
     "AuthenticationError",
+    "PermissionDeniedError",
     "NotFoundError",
+    "ConflictError",
+    "UnprocessableEntityError",
     "RateLimitError",
     "InternalServerError",
     "PaginationError",
@@ -31,13 +38,45 @@ class SpacesError(Exception):
 _BaseError = SpacesError  # the runtime's name for the base class
 
 
-class APIConnectionError(SpacesError):
-    """The request did not get an HTTP response (DNS, refused connection, reset, TLS ...)."""
+def request_id_of(response: httpx.Response | None) -> str | None:
+    """The id the server gave the request (its request-id response header), if any."""
+    name: str | None = REQUEST_ID_HEADER
+    if response is None or name is None:
+        return None
+    value: str | None = response.headers.get(name)
+    return value
 
-    def __init__(self, *, message: str = "Connection error.", request: httpx.Request) -> None:
+
+class APIError(SpacesError):
+    """An error about one request: `request` is what was sent, `body` the parsed error body
+    (JSON, or its text; None when there was no answer) and `request_id` the server's id of the
+    request (quote it when reporting a problem; None when the server sent none)."""
+
+    message: str
+    request: httpx.Request
+    body: object | None
+    request_id: str | None
+
+    def __init__(
+        self,
+        message: str,
+        request: httpx.Request,
+        *,
+        body: object | None,
+        response: httpx.Response | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.request = request
+        self.body = body
+        self.request_id = request_id_of(response)
+
+
+class APIConnectionError(APIError):
+    """The request did not get an HTTP response (DNS, refused connection, reset, TLS ...)."""
+
+    def __init__(self, *, message: str = "Connection error.", request: httpx.Request) -> None:
+        super().__init__(message, request, body=None)
 
 
 class APITimeoutError(APIConnectionError):
@@ -47,31 +86,32 @@ class APITimeoutError(APIConnectionError):
         super().__init__(message="Request timed out.", request=request)
 
 
-class APIResponseValidationError(SpacesError):
+class APIResponseValidationError(APIError):
     """A successful response whose body is not what the spec promises."""
 
-    def __init__(self, response: httpx.Response, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    response: httpx.Response
+    status_code: int
+
+    def __init__(self, response: httpx.Response, message: str, *, body: object = None) -> None:
+        super().__init__(message, response.request, body=body, response=response)
         self.response = response
         self.status_code = response.status_code
 
 
-class APIStatusError(SpacesError):
+class APIStatusError(APIError):
     """The API answered with a 4xx or 5xx status. `message` comes from the error body."""
 
+    response: httpx.Response
     status_code: int
 
     def __init__(self, message: str, *, response: httpx.Response, body: object) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, response.request, body=body, response=response)
         self.response = response
         self.status_code = response.status_code
-        self.body = body  # the parsed JSON error body, or its text when it is not JSON
-        self.request = response.request
 
     def __str__(self) -> str:
-        return f"Error code: {self.status_code} - {self.message}"
+        suffix = f" (request id {self.request_id})" if self.request_id else ""
+        return f"Error code: {self.status_code} - {self.message}{suffix}"
 
 
 class BadRequestError(APIStatusError):
@@ -86,10 +126,28 @@ class AuthenticationError(APIStatusError):
     status_code: Literal[401]
 
 
+class PermissionDeniedError(APIStatusError):
+    """403: the access token may not do this."""
+
+    status_code: Literal[403]
+
+
 class NotFoundError(APIStatusError):
     """404: the resource was not found."""
 
     status_code: Literal[404]
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the resource's current state."""
+
+    status_code: Literal[409]
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request was well formed but could not be processed."""
+
+    status_code: Literal[422]
 
 
 class RateLimitError(APIStatusError):

@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 1f57daef4d342336a4f9475018cd0af82a4ac9bcbf0c0370204887260c8487ce) by the generator.
+# Generated from spec/openapi.yaml (sha256 5bf64c8eb2d441b3d4654694019efd564d3fc74b83921d774ddcb322578acef3) by the generator.
 # Do not edit: change the spec and run `make`.
 """Facts about this package and the spec it was generated from."""
 
@@ -11,9 +11,11 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DISTRIBUTION",
     "ENV_ACCESS_TOKEN",
+    "ENV_ALLOW_HTTP",
     "ENV_BASE_URL",
     "ENV_LOG",
     "LOGGER_NAME",
+    "REQUEST_ID_HEADER",
     "SPEC_SHA256",
     "__version__",
 ]
@@ -22,10 +24,13 @@ __version__: Final = "0.1.0"
 DISTRIBUTION: Final = "spaces-client"
 CLIENT_CLASS: Final = "SpacesClient"
 API_VERSION: Final = "04-09-2014"
-SPEC_SHA256: Final = "1f57daef4d342336a4f9475018cd0af82a4ac9bcbf0c0370204887260c8487ce"
+SPEC_SHA256: Final = "5bf64c8eb2d441b3d4654694019efd564d3fc74b83921d774ddcb322578acef3"
 DEFAULT_BASE_URL: Final = "https://spaces.pe/api/v1"
 AUTH_SCHEME: Final[str] = "basic"  # "basic", "bearer" or "none"
 ENV_ACCESS_TOKEN: Final = "SPACES_ACCESS_TOKEN"
 ENV_BASE_URL: Final = "SPACES_BASE_URL"
 ENV_LOG: Final = "SPACES_LOG"
+ENV_ALLOW_HTTP: Final = "SPACES_ALLOW_HTTP"
+# The response header with the server's id of a request (None: the spec declares none).
+REQUEST_ID_HEADER: Final[str | None] = "Request-Id"
 LOGGER_NAME: Final = "spaces_client"

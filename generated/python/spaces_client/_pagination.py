@@ -28,6 +28,9 @@ class Cursor:
 
 
 class _Page(Generic[T]):
+    request_id: str | None = None  # the server's id of the request that fetched this page
+    retries_taken: int = 0  # how many times that request was retried before it succeeded
+
     def __init__(self, envelope: Any, *, cursor: Cursor, query: Mapping[str, object]) -> None:
         self.envelope = envelope  # the parsed list body, with every field the server sent
         self.data: list[T] = list(getattr(envelope, cursor.items_attr))

@@ -21,12 +21,12 @@ from ._base_client import (
     options_without_raw,
     should_retry,
 )
-from ._exceptions import APIConnectionError, APITimeoutError
+from ._exceptions import APIConnectionError, APITimeoutError, request_id_of
 from ._logs import logger
 from ._pagination import Cursor, SyncPage
 from ._response import APIResponse, parse_body
 from ._retry import retry_delay
-from ._types import Query, RequestOptions, Timeout
+from ._types import Headers, Query, RequestOptions, Timeout
 
 __all__ = ["SyncAPIClient"]
 
@@ -42,9 +42,18 @@ class SyncAPIClient(BaseClient):
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
+        allow_http: bool | None = None,
+        default_headers: Headers | None = None,
+        default_query: Query | None = None,
     ) -> None:
         super().__init__(
-            access_token=access_token, base_url=base_url, timeout=timeout, max_retries=max_retries
+            access_token=access_token,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            allow_http=allow_http,
+            default_headers=default_headers,
+            default_query=default_query,
         )
         self._owns_http_client = self._headers_on_client = http_client is None
         self._http_client = (
@@ -61,14 +70,16 @@ class SyncAPIClient(BaseClient):
         base_url: str | None = None,
         timeout: Timeout | None = None,
         max_retries: int | None = None,
+        default_headers: Headers | None = None,
+        default_query: Query | None = None,
     ) -> Self:
-        """A copy of this client with other defaults, sharing its connection pool."""
+        """A copy of this client with other defaults, sharing its connection pool.
+
+        `default_headers` and `default_query` are merged into this client's own."""
         return type(self)(
             self._access_token,
-            base_url=base_url or self.base_url,
-            timeout=self.timeout if timeout is None else timeout,
-            max_retries=self.max_retries if max_retries is None else max_retries,
             http_client=self._http_client,
+            **self._copy_kwargs(base_url, timeout, max_retries, default_headers, default_query),
         )
 
     def close(self) -> None:
@@ -172,8 +183,10 @@ class SyncAPIClient(BaseClient):
         response, raw, retries = self._send(method, path, query=query, options=options)
 
         def make() -> SyncPage[Any]:
-            return SyncPage(
+            page: SyncPage[Any] = SyncPage(
                 parse_body(response, cursor.envelope), cursor=cursor, query=query, fetch=fetch
             )
+            page.request_id, page.retries_taken = request_id_of(response), retries
+            return page
 
         return APIResponse(response, make, retries_taken=retries) if raw else make()

@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 1f57daef4d342336a4f9475018cd0af82a4ac9bcbf0c0370204887260c8487ce) by the generator.
+# Generated from spec/openapi.yaml (sha256 5bf64c8eb2d441b3d4654694019efd564d3fc74b83921d774ddcb322578acef3) by the generator.
 # Do not edit: change the spec and run `make`.
 """A subscription is always tied to a customer. Its token is unique only within that
 customer, so an individual subscription is always addressed through its customer."""

@@ -1,0 +1,128 @@
+"""A delivery is in one place at a time: two server processes on one database never send the
+same webhook at once, even when sends take longer than the lease margin, and attempts are
+numbered once each. A worker that lost its lease does not record its outcome."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from spaces_toolkit.server.db import open_database
+from spaces_toolkit.server.delivery import Attempt, DeliveryWorker
+from spaces_toolkit.server.repo.accounts import create_account
+from spaces_toolkit.server.repo.hooks import create_resource_subscription
+from spaces_toolkit.server.settings import Settings
+from spaces_toolkit.server.trigger import trigger
+
+from .hostile import HostileReceiver
+
+# A worker process: deadline 1 s, lease margin 0.3 s (lease 1.3 s), retries every 0.2 s.
+WORKER = """
+import sys, time
+from spaces_toolkit.server.db import open_database
+from spaces_toolkit.server.delivery import DeliveryWorker
+from spaces_toolkit.server.settings import Settings
+settings = Settings(db_path=sys.argv[1], allow_private_targets=True, webhook_timeout=1.0,
+                    webhook_retry_interval=0.2, webhook_concurrency=8)
+db = open_database(settings.db_path)
+worker = DeliveryWorker(db, settings, lease_margin=0.3)
+worker.start()
+time.sleep(float(sys.argv[2]))
+worker.stop()
+db.close()
+"""
+
+
+@pytest.fixture
+def hostile():
+    rec = HostileReceiver()
+    yield rec
+    rec.close()
+
+
+def _settings(tmp_path):
+    return Settings(db_path=tmp_path / "spaces.db", allow_private_targets=True)
+
+
+def test_two_processes_never_send_one_webhook_at_once(tmp_path, hostile):
+    db = open_database(tmp_path / "spaces.db")
+    account_id, _ = create_account(db)
+    # /trickle never completes (each try is cut at the 1 s deadline and retried); /slow/0.8
+    # answers after 0.8 s, longer than the 0.3 s margin; the others answer at once.
+    paths = ["/trickle", "/slow/0.8", "/ok?a", "/ok?b", "/ok?c"]
+    with db.write() as tx:
+        for path in paths:
+            create_resource_subscription(
+                tx, account_id, event="customer.created", target_url=hostile.url(path)
+            )
+    trigger(db, account_id, "customer.created")
+    db.close()
+    workers = [
+        subprocess.Popen([sys.executable, "-c", WORKER, str(tmp_path / "spaces.db"), "4"])
+        for _ in range(2)
+    ]
+    for proc in workers:
+        assert proc.wait(timeout=30) == 0
+
+    db = open_database(tmp_path / "spaces.db")
+    with db.read() as tx:
+        hooks = {r["id"]: r for r in tx.query("SELECT * FROM webhooks")}
+        numbers = {
+            hook_id: [
+                a["attempt"]
+                for a in tx.query(
+                    "SELECT attempt FROM webhook_attempts WHERE webhook_seq = ? ORDER BY seq",
+                    (row["seq"],),
+                )
+            ]
+            for hook_id, row in hooks.items()
+        }
+    db.close()
+    by_hook: dict[str, list] = {}
+    for hit in hostile.hits:
+        by_hook.setdefault(hit.webhook_id, []).append(hit)
+    assert set(by_hook) == set(hooks)
+    for hook_id, hits in by_hook.items():
+        hits.sort(key=lambda h: h.arrived)
+        for first, second in zip(hits, hits[1:], strict=False):
+            assert first.closed is not None and second.arrived >= first.closed - 0.05, (
+                f"{hook_id} was being sent twice at once"
+            )
+        # every POST is one recorded attempt, numbered 1, 2, 3, … once each
+        assert (
+            numbers[hook_id]
+            == list(range(1, len(hits) + 1))
+            == list(range(1, hooks[hook_id]["attempts"] + 1))
+        )
+    trickled = by_hook[next(h for h, r in hooks.items() if r["url"].endswith("/trickle"))]
+    assert len(trickled) >= 3  # retried across both processes, never overlapping
+    slow = next(h for h, r in hooks.items() if r["url"].endswith("/slow/0.8"))
+    assert len(by_hook[slow]) == 1 and hooks[slow]["delivered"] == 1
+
+
+def test_a_worker_that_lost_its_lease_does_not_record(tmp_path, hostile):
+    settings = _settings(tmp_path)
+    db = open_database(settings.db_path)
+    account_id, _ = create_account(db)
+    with db.write() as tx:
+        create_resource_subscription(
+            tx, account_id, event="customer.created", target_url=hostile.url("/ok")
+        )
+    trigger(db, account_id, "customer.created")
+    stalled, other = DeliveryWorker(db, settings), DeliveryWorker(db, settings)
+    [job] = stalled._claim(1, {})
+    # The stalled worker's lease runs out; another worker claims the delivery and sends it.
+    with db.write() as tx:
+        tx.execute("UPDATE webhooks SET lease_until = ?", (time.time() - 1,))
+    assert other.run_once() == 1
+    now = time.time()
+    stalled._record(job, Attempt(500, None, now, now))  # the late loser's outcome
+    with db.read() as tx:
+        row = tx.one("SELECT pending, delivered, attempts FROM webhooks")
+        attempts = tx.query("SELECT attempt, status_code FROM webhook_attempts")
+    db.close()
+    assert (row["pending"], row["delivered"], row["attempts"]) == (0, 1, 1)
+    assert [(a["attempt"], a["status_code"]) for a in attempts] == [(1, 200)]
