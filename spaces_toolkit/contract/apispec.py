@@ -1,29 +1,50 @@
-"""What the contract suite needs to know about spec/openapi.yaml, read from the spec itself.
+"""What the contract suite needs to know about the spec: a view over the spec model.
 
-Nothing here names a path or a field of the Spaces API: list operations are the GET operations
-whose 200 body is a `{"object": "list", ...}` envelope, and the way from a listed object to its
-retrieve operation is the spec's own `links` (`$response.body#/data/0/...`).
+The suite's one door to spec facts. Everything comes from `spaces_toolkit.spec` (which loads,
+validates and resolves the document; nothing here parses YAML or follows a `$ref` itself):
+operations, declared statuses, parameters and their bounds, request bodies (media types and the
+spec's example), list operations (page-size parameter with its minimum, maximum and default,
+forward/backward cursor parameters and their type, the cursor field), the link from a listed
+object to its retrieve operation (the spec's own `links`, `$response.body#/data/0/...`), and the
+auth scheme. No path, parameter name, bound or field of the Spaces API is written here.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spaces_toolkit.spec import SPEC_PATH, load_spec, resolve
+from spaces_toolkit import spec as specmodel
+from spaces_toolkit.spec import SPEC_PATH, Spec, SpecError
 
 __all__ = [
-    "Operation",
-    "ListOperation",
     "ApiModel",
-    "load_model",
+    "Bounds",
+    "ListOperation",
+    "Operation",
+    "Parameter",
+    "SpecError",
+    "SpecProblem",
     "expected_object_problems",
+    "load_model",
+    "model_of",
 ]
 
-_DATA_ITEM = "$response.body#/data/0/"
+
+class SpecProblem(ValueError):
+    """The spec lacks a fact the suite needs (e.g. a list without a page-size parameter)."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A query or path parameter and its (resolved) schema."""
+
+    name: str
+    location: str
+    schema: Any
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -35,11 +56,26 @@ class Operation:
     operation_id: str
     path_params: tuple[str, ...]
     body_media_types: tuple[str, ...]
-    success_schema: Any
+    success_schema: Any  # as written (with `$ref`s): checks walk it through the model
+    statuses: tuple[str, ...] = ()
+    parameters: tuple[Parameter, ...] = ()
+    body_example: Any = None
+    body_schema: Any = None  # resolved
+    links: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
         return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The page-size parameter of a list: its name and the bounds its schema gives."""
+
+    name: str
+    minimum: int
+    maximum: int
+    default: int
 
 
 @dataclass(frozen=True)
@@ -48,7 +84,13 @@ class ListOperation:
 
     operation: Operation
     cursor_is_integer: bool
+    limit: Bounds
+    after: str  # the cursor parameter that pages forwards
+    before: str | None  # ... and backwards, if the list has one
+    cursor_field: str  # the listed objects' property a cursor names
     retrieve: Operation | None = None
+    link_name: str | None = None
+    cursor_maximum: int | None = None  # the largest cursor the spec allows (integer cursors)
     # retrieve path parameter -> JSON pointer inside one listed object
     retrieve_params: tuple[tuple[str, str], ...] = ()
 
@@ -60,12 +102,28 @@ class ListOperation:
     def label(self) -> str:
         return self.operation.label
 
+    @property
+    def cursors(self) -> tuple[str, ...]:
+        return (self.after,) if self.before is None else (self.after, self.before)
+
+    def cursor_of(self, obj: Any) -> Any:
+        """The cursor naming a listed object (None if it lacks the cursor field)."""
+        if isinstance(obj, dict) and obj.get(self.cursor_field) is not None:
+            return obj[self.cursor_field]
+        return None
+
 
 @dataclass(frozen=True)
 class ApiModel:
-    spec: dict[str, Any]
+    spec: Spec
     operations: tuple[Operation, ...]
     lists: tuple[ListOperation, ...] = field(default=())
+    auth_scheme: str = "basic"  # the HTTP auth scheme of `securitySchemes`
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The parsed document itself (what Schemathesis is given)."""
+        return self.spec.content
 
     def by_id(self, operation_id: str) -> Operation:
         for op in self.operations:
@@ -76,98 +134,132 @@ class ApiModel:
     def by_label(self, label: str) -> Operation | None:
         return next((op for op in self.operations if op.label == label), None)
 
+    def list_for(self, label: str) -> ListOperation | None:
+        return next((lst for lst in self.lists if lst.label == label), None)
 
-def _iter_operations(spec: dict[str, Any]) -> Iterator[tuple[Operation, dict[str, Any]]]:
-    for path, item in spec.get("paths", {}).items():
-        for method, raw in item.items():
-            if method not in {"get", "put", "post", "delete", "patch"}:
-                continue
-            params = [
-                resolve(spec, p) for p in item.get("parameters", []) + raw.get("parameters", [])
-            ]
-            body = resolve(spec, raw.get("requestBody", {}))
-            ok = resolve(spec, raw.get("responses", {}).get("200", {}))
-            schema = ok.get("content", {}).get("application/json", {}).get("schema")
-            yield (
-                Operation(
-                    method=method.upper(),
-                    path=path,
-                    operation_id=raw["operationId"],
-                    path_params=tuple(p["name"] for p in params if p.get("in") == "path"),
-                    body_media_types=tuple(body.get("content", {})),
-                    success_schema=schema,
-                ),
-                raw,
+
+def _operation(op: specmodel.Operation) -> Operation:
+    success = op.success
+    media = success.media() if success else None
+    body = op.request_body
+    first = body.content[0] if body and body.content else None
+    return Operation(
+        method=op.method,
+        path=op.path,
+        operation_id=op.operation_id or op.label,
+        path_params=tuple(p.name for p in op.params_in("path")),
+        body_media_types=body.media_types if body else (),
+        success_schema=media.schema.node if media and media.schema else None,
+        statuses=tuple(r.status for r in op.responses),
+        parameters=tuple(
+            Parameter(p.name, str(p.location), p.schema.resolved, p.required)
+            for p in op.parameters
+            if p.location in {"path", "query"}
+        ),
+        body_example=_body_example(body),
+        body_schema=first.schema.resolved if first and first.schema else None,
+        links=tuple(link.name for link in success.links) if success else (),
+    )
+
+
+def _body_example(body: specmodel.RequestBody | None) -> Any:
+    """The first example the spec gives for a request body (a JSON media type first)."""
+    if body is None:
+        return None
+    for media in sorted(body.content, key=lambda m: "json" not in m.media_type):
+        if media.examples:
+            return media.examples[0].value
+        for example in (media.schema.get("examples") or []) if media.schema else []:
+            return example
+    return None
+
+
+def _page_size(lst: specmodel.ListOperation) -> Bounds:
+    param = lst.limit
+    if param is None or param.bounds.minimum is None or param.bounds.maximum is None:
+        raise SpecProblem(f"{lst.label}: a list without a bounded page-size parameter")
+    low, high = int(param.bounds.minimum), int(param.bounds.maximum)
+    return Bounds(param.name, low, high, int(param.default) if param.has_default else high)
+
+
+def _retrieve_link(
+    lst: specmodel.ListOperation, by_id: dict[str, Operation]
+) -> tuple[Operation | None, str | None, tuple[tuple[str, str], ...]]:
+    """The first of the model's item links (one listed item fed to another operation)."""
+    for link in lst.item_links:
+        target = by_id.get(link.operation_id)
+        if target is not None and link.parameters:
+            return target, link.name, link.parameters
+    return None, None, ()
+
+
+def _int_or_none(value: Any) -> int | None:
+    return int(value) if isinstance(value, int | float) else None
+
+
+def _auth_scheme(spec: Spec) -> str:
+    http = [s for s in spec.security_schemes if s.type == "http"]
+    if len(http) != 1 or http[0].scheme != "basic":
+        raise SpecProblem("the suite speaks one auth scheme: HTTP Basic (securitySchemes)")
+    return http[0].scheme
+
+
+def model_of(spec: Spec) -> ApiModel:
+    operations = tuple(_operation(op) for op in spec.operations)
+    by_label = {op.label: op for op in operations}
+    by_id = {op.operation_id: op for op in operations}
+    lists = []
+    for lst in spec.lists:
+        retrieve, link_name, params = _retrieve_link(lst, by_id)
+        lists.append(
+            ListOperation(
+                operation=by_label[lst.label],
+                cursor_is_integer=lst.cursor_type == "integer",
+                limit=_page_size(lst),
+                after=lst.after.name,
+                before=lst.before.name if lst.before else None,
+                cursor_field=lst.cursor_field,
+                retrieve=retrieve,
+                link_name=link_name,
+                cursor_maximum=_int_or_none(lst.after.bounds.maximum),
+                retrieve_params=params,
             )
-
-
-def _is_list_envelope(spec: dict[str, Any], schema: Any) -> bool:
-    schema = resolve(spec, schema)
-    if not isinstance(schema, dict):
-        return False
-    props = schema.get("properties", {})
-    kind = resolve(spec, props.get("object", {}))
-    return kind.get("const") == "list" and "data" in props and "has_more" in props
-
-
-def _cursor_is_integer(spec: dict[str, Any], raw: dict[str, Any]) -> bool:
-    for param in raw.get("parameters", []):
-        param = resolve(spec, param)
-        if param.get("name") == "starting_after":
-            return resolve(spec, param.get("schema", {})).get("type") == "integer"
-    return False
+        )
+    return ApiModel(spec, operations, tuple(lists), _auth_scheme(spec))
 
 
 @functools.cache
-def _load(path: str) -> ApiModel:
-    spec = load_spec(Path(path))
-    pairs = list(_iter_operations(spec))
-    operations = tuple(op for op, _ in pairs)
-    by_id = {op.operation_id: op for op in operations}
-    lists = []
-    for op, raw in pairs:
-        if op.method != "GET" or not _is_list_envelope(spec, op.success_schema):
-            continue
-        retrieve: Operation | None = None
-        params: tuple[tuple[str, str], ...] = ()
-        links = resolve(spec, raw["responses"]["200"]).get("links", {})
-        for link in links.values():
-            values = link.get("parameters", {})
-            target = by_id.get(link.get("operationId", ""))
-            if target is None or not values:
-                continue
-            if all(isinstance(v, str) and v.startswith(_DATA_ITEM) for v in values.values()):
-                retrieve = target
-                params = tuple((k, "/" + v[len(_DATA_ITEM) :]) for k, v in values.items())
-                break
-        lists.append(ListOperation(op, _cursor_is_integer(spec, raw), retrieve, params))
-    return ApiModel(spec=spec, operations=operations, lists=tuple(lists))
+def _load(source: str) -> ApiModel:
+    spec = specmodel.default_spec() if source == str(SPEC_PATH) else specmodel.load(source)
+    return model_of(spec)
 
 
-def load_model(path: Path = SPEC_PATH) -> ApiModel:
-    return _load(str(path))
+def load_model(source: Path | str = SPEC_PATH) -> ApiModel:
+    """The model of the spec at a path or URL (cached per source). Raises SpecError or
+    SpecProblem when the document cannot be used."""
+    return _load(str(source))
 
 
-def _pick_branch(spec: dict[str, Any], schema: dict[str, Any], instance: Any) -> Any:
+def _pick_branch(spec: Spec, schema: dict[str, Any], instance: Any) -> Any:
     """The oneOf/anyOf branch an instance is meant to be (by discriminator, `const`s or type)."""
     branches = schema.get("oneOf") or schema.get("anyOf") or []
     disc = schema.get("discriminator")
     if disc and isinstance(instance, dict):
         target = disc.get("mapping", {}).get(str(instance.get(disc["propertyName"])))
         if target:
-            return resolve(spec, {"$ref": target})
+            return spec.resolve({"$ref": target})
     candidates = []
     for branch in branches:
-        branch = resolve(spec, branch)
+        branch = spec.resolve(branch)
         if branch.get("type") == "null":
             if instance is None:
                 return branch
             continue
         if isinstance(instance, dict) and branch.get("type", "object") == "object":
             consts = {
-                k: resolve(spec, v).get("const")
+                k: spec.resolve(v).get("const")
                 for k, v in branch.get("properties", {}).items()
-                if "const" in resolve(spec, v)
+                if "const" in spec.resolve(v)
             }
             if all(instance.get(k) == v for k, v in consts.items() if k != "object"):
                 candidates.append(branch)
@@ -175,10 +267,10 @@ def _pick_branch(spec: dict[str, Any], schema: dict[str, Any], instance: Any) ->
 
 
 def expected_object_problems(
-    spec: dict[str, Any], schema: Any, instance: Any, pointer: str = ""
+    spec: Spec, schema: Any, instance: Any, pointer: str = ""
 ) -> list[str]:
     """Every place where an object's `object` field does not name the type the spec gives it."""
-    schema = resolve(spec, schema)
+    schema = spec.resolve(schema)
     if not isinstance(schema, dict):
         return []
     if "oneOf" in schema or "anyOf" in schema:
@@ -187,7 +279,7 @@ def expected_object_problems(
     problems: list[str] = []
     if isinstance(instance, dict):
         props = schema.get("properties", {})
-        kind = resolve(spec, props.get("object", {})).get("const")
+        kind = spec.resolve(props.get("object", {})).get("const")
         where = pointer or "/"
         if kind is not None:
             if "object" not in instance:

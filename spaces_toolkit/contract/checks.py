@@ -1,7 +1,8 @@
 """Schemathesis checks the suite adds to the built-in ones, run on every generated response.
 
-- `list_envelope`: a list answer holds at most `limit` objects (default 20, at most 100), `count`
-  is the number of objects in `data`, and a page never contains its own cursor.
+- `list_envelope`: a list answer holds at most `limit` objects (the spec gives the page-size
+  parameter, its default and maximum), `count` is the number of objects in `data`, and a page
+  never contains its own cursor.
 - `object_types`: `object` names the type the spec gives it on every object and nested object.
 - `error_json_message`: every 4xx/5xx answer is a JSON object with a string `message`, and a 401
   says how to authenticate (`WWW-Authenticate: Basic`).
@@ -10,7 +11,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,10 +18,9 @@ import schemathesis
 from schemathesis.core.failures import Failure
 
 from spaces_toolkit.contract.apispec import ApiModel, expected_object_problems, load_model
-from spaces_toolkit.spec import SPEC_PATH
 
 __all__ = [
-    "use_spec",
+    "use_model",
     "CUSTOM_CHECKS",
     "ContractViolation",
     "list_envelope",
@@ -29,20 +28,18 @@ __all__ = [
     "error_json_message",
 ]
 
-DEFAULT_LIMIT = 20
-_spec_path: list[Path] = [SPEC_PATH]
+_models: list[ApiModel] = []
 
 
-def use_spec(path: Path) -> None:
-    """Judge responses against this spec file (the one the run loaded)."""
-    _spec_path[0] = path
+def use_model(model: ApiModel) -> None:
+    """Judge responses against this spec (the one the run loaded)."""
+    _models[:] = [model]
 
 
 def _model() -> ApiModel:
-    return load_model(_spec_path[0])
-
-
-MAX_LIMIT = 100
+    if not _models:
+        _models.append(load_model())  # plain `st run` with our hooks: the shipped spec
+    return _models[0]
 
 
 class ContractViolation(Failure):
@@ -77,24 +74,21 @@ def _sent_query(response: schemathesis.Response) -> dict[str, list[str]]:
     return parse_qs(urlsplit(str(response.request.url)).query, keep_blank_values=True)
 
 
-def _is_list_operation(case: schemathesis.Case) -> bool:
-    return any(lst.label == case.operation.label for lst in _model().lists)
-
-
 @schemathesis.check
 def list_envelope(
     ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
 ) -> bool | None:
-    if response.status_code != 200 or not _is_list_operation(case):
+    lst = _model().list_for(case.operation.label)
+    if response.status_code != 200 or lst is None:
         return True
     body = _json_body(response)
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         return None  # response_schema_conformance reports the shape
     query = _sent_query(response)
-    limit = DEFAULT_LIMIT
-    raw = query.get("limit", [])
+    limit = lst.limit.default
+    raw = query.get(lst.limit.name, [])
     if len(raw) == 1 and raw[0].strip().lstrip("+-").isdigit():
-        limit = min(int(raw[0]), MAX_LIMIT)
+        limit = min(int(raw[0]), lst.limit.maximum)
     data = body["data"]
     if len(data) > max(limit, 0):
         _fail(
@@ -106,9 +100,9 @@ def list_envelope(
             "`count` is not the number of objects in `data`",
             f"count={body.get('count')!r}, len(data)={len(data)}",
         )
-    for param in ("starting_after", "starting_before"):
+    for param in lst.cursors:
         for cursor in query.get(param, []):
-            if any(isinstance(o, dict) and str(o.get("id")) == cursor for o in data):
+            if any(str(lst.cursor_of(o)) == cursor for o in data):
                 _fail(case, "Page contains its own cursor", f"{param}={cursor} is in `data`")
     return None
 
@@ -148,9 +142,12 @@ def error_json_message(
         )
     elif not isinstance(body.get("message"), str):
         _fail(case, "Error answer has no `message`", f"{status} body: {response.content[:200]!r}")
-    if status == 401 and "basic" not in _header(response, "www-authenticate").lower():
+    scheme = _model().auth_scheme
+    if status == 401 and scheme not in _header(response, "www-authenticate").lower():
         _fail(
-            case, "401 without `WWW-Authenticate: Basic`", "The answer does not say how to log in"
+            case,
+            f"401 without `WWW-Authenticate: {scheme.title()}`",
+            "The answer does not say how to log in",
         )
     return None
 

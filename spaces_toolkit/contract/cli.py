@@ -12,7 +12,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from spaces_toolkit.contract.engine import PHASES
-from spaces_toolkit.contract.runner import DEFAULT_MAX_EXAMPLES, PROBES, ContractOptions
+from spaces_toolkit.contract.runner import (
+    DEFAULT_MAX_EXAMPLES,
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+    PROBES,
+    ContractOptions,
+)
+from spaces_toolkit.contract.walks import DEFAULT_WALK_BUDGET
 from spaces_toolkit.errors import CLIError
 
 __all__ = ["register", "handler"]
@@ -23,8 +30,9 @@ _EPILOG = """\
 Without --base-url the suite starts the embedded reference server on a fresh SQLite file,
 seeds two accounts, runs against it over HTTP on 127.0.0.1 and stops it.
 
-Tokens may also come from SPACES_TOKEN and SPACES_SECOND_TOKEN; curl lines in the output name
-them as $SPACES_TOKEN and $SPACES_SECOND_TOKEN. Exit status: 0 passed, 1 contract failures,
+Tokens may also come from SPACES_ACCESS_TOKEN and SPACES_SECOND_ACCESS_TOKEN (or the older
+SPACES_TOKEN and SPACES_SECOND_TOKEN); curl lines in the output name them as $SPACES_TOKEN and
+$SPACES_SECOND_TOKEN. Exit status: 0 passed, 1 contract failures,
 2 could not run.
 """
 
@@ -50,6 +58,26 @@ def _csv(choices: tuple[str, ...]):
         return items
 
     return parse
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 3600 seconds: {value:g}")
+    return value
+
+
+def _percent(text: str) -> float:
+    try:
+        value = float(text.rstrip("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a percentage: {text!r}") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 100: {value:g}")
+    return value
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -82,7 +110,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--report-dir",
         type=Path,
         default=DEFAULT_REPORT_DIR,
-        help=f"where junit.xml and report.html go (default {DEFAULT_REPORT_DIR})",
+        help=f"where junit.xml, report.html and coverage.json go (default {DEFAULT_REPORT_DIR})",
     )
     parser.add_argument(
         "--phases", type=_csv(PHASES), default=PHASES, help="Schemathesis phases (default: all)"
@@ -102,24 +130,60 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run against the embedded server with a seeded fault (see --list-mutants)",
     )
     parser.add_argument("--list-mutants", action="store_true", help="list the seeded faults")
-    parser.add_argument("--spec", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--spec",
+        metavar="PATH|URL",
+        help="the OpenAPI document to hold the server to (a file, or a URL such as the "
+        "server's /openapi.json); default: the spec this toolkit ships",
+    )
+    parser.add_argument(
+        "--walk-budget",
+        type=_positive,
+        default=DEFAULT_WALK_BUDGET,
+        help=f"pages per pagination walk and list (default {DEFAULT_WALK_BUDGET}); a list "
+        "longer than that is walked in part, with a notice, never a failure",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds per request (default {DEFAULT_TIMEOUT:g}); timeouts and connection "
+        f"resets are retried up to {DEFAULT_RETRIES} times, counted and reported",
+    )
+    parser.add_argument(
+        "--min-coverage",
+        type=_percent,
+        metavar="PCT",
+        help="exit 1 when the run covered less than PCT%% of the coverage cells",
+    )
+    parser.add_argument(
+        "--variant",
+        metavar="NAME",
+        help="run against the embedded server changed in a way the spec allows (--list-variants)",
+    )
+    parser.add_argument("--list-variants", action="store_true", help="list the valid variants")
     parser.set_defaults(func=handler)
 
 
 def _validate(args: argparse.Namespace) -> ContractOptions:
     from spaces_toolkit.contract.mutants import MUTANTS
+    from spaces_toolkit.contract.variants import VARIANTS
     from spaces_toolkit.spec import SPEC_PATH
 
+    if args.mutant and args.variant:
+        raise CLIError("--mutant and --variant each change the embedded server: pick one")
     if args.base_url is not None:
         parts = urlsplit(args.base_url)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             raise CLIError(f"--base-url must be an http(s) URL, got {args.base_url!r}")
-        if args.mutant:
-            raise CLIError("--mutant runs the embedded server: it cannot go with --base-url")
+        if args.mutant or args.variant:
+            raise CLIError("--mutant and --variant run the embedded server, not --base-url")
         if not args.token:
-            raise CLIError("--token (or SPACES_TOKEN) is required with --base-url")
+            raise CLIError("--token (or SPACES_ACCESS_TOKEN) is required with --base-url")
     if args.mutant and args.mutant not in MUTANTS:
         raise CLIError(f"unknown mutant {args.mutant!r} (see --list-mutants)")
+    if args.variant and args.variant not in VARIANTS:
+        raise CLIError(f"unknown variant {args.variant!r} (see --list-variants)")
     return ContractOptions(
         base_url=args.base_url,
         token=args.token,
@@ -131,7 +195,10 @@ def _validate(args: argparse.Namespace) -> ContractOptions:
         probes=args.probes,
         operations=tuple(args.operation) if args.operation else None,
         mutant=args.mutant,
-        spec_path=args.spec or SPEC_PATH,
+        variant=args.variant,
+        spec=args.spec or SPEC_PATH,
+        walk_budget=args.walk_budget,
+        timeout=args.timeout,
     )
 
 
@@ -145,8 +212,16 @@ def handler(args: argparse.Namespace) -> int:
         for mutant in MUTANTS.values():
             print(f"{mutant.name:<28} caught by {mutant.caught_by:<26} {mutant.description}")
         return 0
+    if args.list_variants:
+        from spaces_toolkit.contract.variants import VARIANTS
+
+        for variant in VARIANTS.values():
+            print(f"{variant.name:<24} {variant.description}")
+        return 0
     options = _validate(args)
     result = run_contract(options)
+    if args.min_coverage is not None:
+        result.min_coverage = args.min_coverage
     print(render_summary(result))
     try:
         paths = write_reports(result, args.report_dir)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
 from spaces_toolkit.contract import checks as custom_checks  # importing registers them
-from spaces_toolkit.contract.inputs import semantic_inputs
+from spaces_toolkit.contract.apispec import ApiModel
+from spaces_toolkit.contract.inputs import CursorPool, semantic_inputs
 from spaces_toolkit.contract.model import Credentials, Failure, SuiteResult, render_curl
 
 __all__ = ["PHASES", "build_config", "run_engine"]
@@ -35,11 +37,13 @@ def build_config(
     workers: int,
     phases: Sequence[str],
     checks: Sequence[str] | None,
+    timeout: float = 15.0,
+    retries: int = 3,
 ) -> SchemathesisConfig:
     check_config: dict[str, Any] = {
         "positive_data_acceptance": {"expected-statuses": POSITIVE_STATUSES},
         # The one built-in check that is off unless given a limit: generous, it flags a hang.
-        "max_response_time": MAX_RESPONSE_SECONDS,
+        "max_response_time": max(MAX_RESPONSE_SECONDS, timeout),
     }
     if checks is not None:
         check_config["enabled"] = False
@@ -53,7 +57,9 @@ def build_config(
             # Keep testing an operation after its first failure: the report lists every check
             # an operation fails, not just the first one found.
             "continue-on-failure": True,
-            "request-timeout": 15,
+            "request-timeout": timeout,
+            # Transient network errors (reset, timeout) are retried, not reported as failures.
+            "request-retries": retries,
             "warnings": False,
             "auth": {"basic": {"username": token, "password": ""}},
             # Credentials come from `auth`; generating (and negating) the Authorization header
@@ -62,6 +68,9 @@ def build_config(
                 "max-examples": max_examples,
                 "database": "none",
                 "with-security-parameters": False,
+                # The spec does not say a server refuses a parameter it does not declare:
+                # ignoring one is correct, so an extra parameter is no negative case.
+                "allow-extra-parameters": False,
             },
             "phases": {name: {"enabled": name in phases} for name in PHASES},
             "checks": check_config,
@@ -80,6 +89,8 @@ def _fold(result: SuiteResult, event: events.ScenarioFinished, creds: Credential
         tally = result.tally(label)
         tally.cases += 1
         result.cases_by_phase[event.phase.value] += 1
+        _observe(result, node.value, recorder.interactions.get(case_id))
+        _observe_link(result, recorder, node)
         for check in recorder.checks.get(case_id, []):
             tally.checks_run[check.name] += 1
             if check.failure_info is None:
@@ -107,19 +118,64 @@ def _fold(result: SuiteResult, event: events.ScenarioFinished, creds: Credential
     return len(recorder.cases)
 
 
+def _observe(result: SuiteResult, case: Any, interaction: Any) -> None:
+    """Feed one generated case and its answer to the run's coverage."""
+    response = getattr(interaction, "response", None)
+    if response is None:
+        return
+    # What was sent (after the hooks), not what was generated.
+    pairs = parse_qsl(urlsplit(interaction.request.uri).query, keep_blank_values=True)
+    result.coverage.observe(case.operation.label, pairs, _Answer(response))
+    if isinstance(case.path_parameters, dict):
+        result.coverage.observe_path_values(case.operation.label, case.path_parameters)
+
+
+def _observe_link(result: SuiteResult, recorder: Any, node: Any) -> None:
+    """A stateful step: the link it followed, credited to the operation that declares it."""
+    transition = getattr(node, "transition", None)
+    parent = recorder.cases.get(node.parent_id) if node.parent_id else None
+    if transition is None or parent is None:
+        return
+    label = parent.value.operation.label
+    operation = result.coverage.operation(label)
+    for name in operation.links if operation else ():
+        if name in str(transition.id):
+            result.coverage.link_followed(label, name)
+
+
+class _Answer:
+    """A recorded Schemathesis response as coverage reads it."""
+
+    def __init__(self, response: Any) -> None:
+        self.status = int(response.status_code)
+        self._response = response
+
+    @property
+    def json(self) -> Any:
+        import json
+
+        try:
+            return json.loads(self._response.content or b"")
+        except (ValueError, UnicodeDecodeError, TypeError):
+            return None
+
+
 def run_engine(
     *,
-    spec_path: Path,
+    model: ApiModel,
     config: SchemathesisConfig,
     credentials: Credentials,
-    pools: Mapping[str, list[Any]],
+    pools: Mapping[str, CursorPool],
     result: SuiteResult,
     operations: Sequence[str] | None = None,
     progress: Progress = lambda line: None,
 ) -> None:
     """Generate, send and check cases; record everything on `result`."""
-    custom_checks.use_spec(spec_path)
-    schema: schemathesis.BaseSchema = schemathesis.openapi.from_path(spec_path, config=config)
+    custom_checks.use_model(model)
+    # The very document the suite's model was built from (a file or a URL).
+    schema: schemathesis.BaseSchema = schemathesis.openapi.from_dict(
+        copy.deepcopy(model.document), config=config
+    )
     if operations:
         schema = schema.include(name=list(operations))
     cases, failing, last = 0, 0, time.monotonic()

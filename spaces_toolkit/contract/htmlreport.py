@@ -68,6 +68,7 @@ def _failures(result: SuiteResult) -> str:
 
 
 def render_html(result: SuiteResult) -> str:
+    from spaces_toolkit.contract.coverage_report import coverage_html
     from spaces_toolkit.contract.report import checks_overview
 
     ran, failed = checks_overview(result)
@@ -98,6 +99,11 @@ def render_html(result: SuiteResult) -> str:
 {result.duration:.1f}s</p>
 {verdict}
 <h2>Operations</h2>{_operations_table(result)}
+<h2>Coverage</h2>
+<p class="meta">Per operation, what this run exercised of what the spec declares: status codes
+answered, parameters sent valid / invalid / absent / at a bound, union branches, enum values and
+nullable fields seen in answers, links followed, probes run.</p>
+{coverage_html(result)}
 <h2>Checks</h2><table><tr><th>Check</th><th>Runs</th><th>Failing</th></tr>{check_rows}</table>
 <h2>Failures</h2>{_failures(result)}
 {f"<h2>Errors</h2><ul>{errors}</ul>" if errors else ""}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,10 +71,15 @@ class ProbeClient:
         result: SuiteResult,
         *,
         timeout: float = 10.0,
+        retries: int = 3,
+        backoff: float = 0.25,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.credentials = credentials
         self.result = result
+        self.retries = retries
+        self.last_ok: dict[str, Any] = {}  # operation -> the last JSON 200 body (links probe)
+        self.backoff = backoff
         self._client = httpx.Client(timeout=timeout, follow_redirects=False)
 
     def close(self) -> None:
@@ -112,8 +118,8 @@ class ProbeClient:
             json=json_body,
         )
         self.result.tally(operation).probe_requests += 1
-        response = self._client.send(request)
-        return Exchange(
+        response = self._send_retrying(request)
+        exchange = Exchange(
             operation=operation,
             method=method,
             url=str(request.url),
@@ -123,6 +129,23 @@ class ProbeClient:
             headers=response.headers,
             text=response.text,
         )
+        self.result.coverage.observe(operation, request.url.params.multi_items(), exchange, path)
+        if exchange.status == 200 and isinstance(exchange.json, dict):
+            self.last_ok[operation] = exchange.json
+        return exchange
+
+    def _send_retrying(self, request: httpx.Request) -> httpx.Response:
+        """Send, retrying transient network errors (reset, timeout): they are counted and
+        reported, never a contract failure. The last one, after every retry, propagates."""
+        for attempt in range(self.retries + 1):
+            try:
+                return self._client.send(request)
+            except httpx.TransportError as exc:
+                if attempt == self.retries:
+                    raise
+                self.result.transient_errors[type(exc).__name__] += 1
+                time.sleep(self.backoff * 2**attempt)
+        raise AssertionError("unreachable")
 
     def fail(
         self,

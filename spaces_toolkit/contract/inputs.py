@@ -15,15 +15,22 @@ import socket
 import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import schemathesis
 from schemathesis.hooks import HookContext, unregister
 
-__all__ = ["semantic_inputs", "public_target"]
+__all__ = ["CursorPool", "semantic_inputs", "public_target"]
 
-CURSORS = ("starting_after", "starting_before")
+
+@dataclass(frozen=True)
+class CursorPool:
+    """A list's cursor parameters (forward one first, from the spec) and real cursors of it."""
+
+    params: tuple[str, ...]
+    cursors: list[Any]
 
 
 def _is_private_host(host: str) -> bool:
@@ -60,30 +67,30 @@ def _pick(pool: list[Any], generated: Any) -> Any:
     return pool[zlib.crc32(repr(generated).encode()) % len(pool)]
 
 
-def _fix_query(query: dict[str, Any], pool: list[Any] | None) -> None:
-    present = [name for name in CURSORS if query.get(name) is not None]
-    if len(present) == 2:
-        query.pop("starting_before")
-        present = ["starting_after"]
-    for name in present:
-        if pool is None:
-            continue
-        if not pool:
+def _fix_query(query: dict[str, Any], pool: CursorPool) -> None:
+    present = [name for name in pool.params if query.get(name) is not None]
+    if len(present) > 1:  # the cursors are mutually exclusive: keep the forward one
+        for name in present[1:]:
             query.pop(name)
-        elif query[name] not in pool:
-            query[name] = _pick(pool, query[name])
+        present = present[:1]
+    for name in present:
+        if not pool.cursors:
+            query.pop(name)
+        elif query[name] not in pool.cursors:
+            query[name] = _pick(pool.cursors, query[name])
 
 
 @contextmanager
-def semantic_inputs(pools: Mapping[str, list[Any]]) -> Iterator[None]:
-    """Install the hook for the duration of one run. `pools`: list path -> cursors of that list."""
+def semantic_inputs(pools: Mapping[str, CursorPool]) -> Iterator[None]:
+    """Install the hook for the duration of one run. `pools`: list path -> its cursors."""
 
     def before_call(context: HookContext, case: schemathesis.Case, kwargs: dict[str, Any]) -> None:
         meta = case.meta
         if meta is None or not meta.generation.mode.is_positive:
             return
-        if case.method.upper() == "GET" and isinstance(case.query, dict) and case.query:
-            _fix_query(case.query, pools.get(case.operation.path))
+        pool = pools.get(case.operation.path)
+        if case.method.upper() == "GET" and isinstance(case.query, dict) and pool is not None:
+            _fix_query(case.query, pool)
         body = case.body
         target = body.get("target_url") if isinstance(body, dict) else None
         if isinstance(body, dict) and isinstance(target, str):

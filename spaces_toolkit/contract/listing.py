@@ -1,21 +1,29 @@
-"""Reading lists as the probes need them: one page, a whole list, an object's cursor."""
+"""Reading lists as the probes need them: one page, and a bounded prefix of a list.
+
+No probe ever reads a whole list: a real deployment may hold millions of objects. A `Prefix` is
+what a bounded number of pages showed, and says whether it reached the end.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from spaces_toolkit.contract.apispec import ListOperation
 from spaces_toolkit.contract.http import Exchange, ProbeClient, ProbeFailed
 
-__all__ = ["MAX_PAGES", "cursor_of", "error_problem", "list_all", "page", "pointer_get"]
+__all__ = ["LIMIT_EXCEEDED", "Prefix", "error_problem", "page", "pointer_get", "read_prefix"]
 
-MAX_PAGES = 50
+LIMIT_EXCEEDED = "More objects than `limit`"
 
 
-def cursor_of(obj: Any) -> str | None:
-    if isinstance(obj, dict) and obj.get("id") is not None:
-        return str(obj["id"])
-    return None
+@dataclass(frozen=True)
+class Prefix:
+    """The first objects of a list, in list order; `complete` if the last page said no more."""
+
+    objects: tuple[Any, ...]
+    complete: bool
+    pages: int
 
 
 def pointer_get(obj: Any, pointer: str) -> Any:
@@ -35,9 +43,20 @@ def error_problem(exchange: Exchange) -> str | None:
 
 
 def page(
-    client: ProbeClient, lst: ListOperation, check: str | None, token: str = "", **params: Any
-):
-    """One page of a list: (exchange, data, has_more); a broken answer is a failure of `check`."""
+    client: ProbeClient,
+    lst: ListOperation,
+    check: str | None,
+    token: str = "",
+    *,
+    limit: int | None = None,
+    after: Any = None,
+    before: Any = None,
+) -> tuple[Exchange, list[Any], bool]:
+    """One page of a list: (exchange, data, has_more). A broken answer, or more objects than
+    `limit` (sent, or the spec's default), is a failure of `check` (None: not recorded)."""
+    params: dict[str, Any] = {lst.limit.name: limit, lst.after: after}
+    if lst.before is not None:
+        params[lst.before] = before
     exchange = client.send(lst.label, "GET", lst.path, params=params, token=token)
     body = client.expect_ok(check, exchange)
     data = body.get("data")
@@ -46,20 +65,27 @@ def page(
             raise ProbeFailed("")
         client.fail(check, exchange, "Not a list envelope", f"Got {exchange.text[:300]}")
         raise ProbeFailed(check)
+    allowed = lst.limit.default if limit is None else limit
+    if len(data) > allowed:
+        if check is not None:
+            detail = f"{lst.limit.name}={allowed} but the page holds {len(data)} objects"
+            client.fail(check, exchange, LIMIT_EXCEEDED, detail)
+        raise ProbeFailed(check or "")
     return exchange, data, body["has_more"]
 
 
-def list_all(
-    client: ProbeClient, lst: ListOperation, check: str | None, token: str = ""
-) -> list[Any]:
-    """Every object of a list, in pages of 100 (up to MAX_PAGES pages); failures are
-    recorded under `check` (None: not recorded)."""
+def read_prefix(
+    client: ProbeClient, lst: ListOperation, check: str | None, pages: int, token: str = ""
+) -> Prefix:
+    """Up to `pages` pages of the largest size the spec allows, following the forward cursor."""
     objects: list[Any] = []
     cursor = None
-    for _ in range(MAX_PAGES):
-        _, data, more = page(client, lst, check, token, limit=100, starting_after=cursor)
+    for n in range(1, max(1, pages) + 1):
+        _, data, more = page(client, lst, check, token, limit=lst.limit.maximum, after=cursor)
         objects += data
-        if not more or not data or cursor_of(data[-1]) is None:
-            break
-        cursor = cursor_of(data[-1])
-    return objects
+        if not more:
+            return Prefix(tuple(objects), True, n)
+        cursor = lst.cursor_of(data[-1]) if data else None
+        if cursor is None:
+            break  # an empty page claiming more, or no cursor field: the walks judge that
+    return Prefix(tuple(objects), False, n)

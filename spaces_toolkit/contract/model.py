@@ -7,6 +7,8 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from spaces_toolkit.contract.coverage import Coverage, OperationCoverage
+
 __all__ = [
     "Credentials",
     "Failure",
@@ -131,6 +133,11 @@ class SuiteResult:
     errors: list[str] = field(default_factory=list)
     cases_by_phase: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+    # Network errors retried (by kind): reported, never a contract failure.
+    transient_errors: Counter[str] = field(default_factory=Counter)
+    coverage: Coverage = field(default_factory=Coverage)
+    coverage_report: list[OperationCoverage] = field(default_factory=list)
+    min_coverage: float | None = None  # --min-coverage: below it the run fails
 
     def tally(self, label: str) -> OperationTally:
         if label not in self.tallies:
@@ -160,8 +167,18 @@ class SuiteResult:
         return {f.check for f in self.failures}
 
     @property
+    def coverage_percent(self) -> float:
+        covered = sum(op.covered for op in self.coverage_report)
+        expected = sum(op.expected for op in self.coverage_report)
+        return 100.0 * covered / expected if expected else 100.0
+
+    @property
+    def coverage_too_low(self) -> bool:
+        return self.min_coverage is not None and self.coverage_percent < self.min_coverage
+
+    @property
     def passed(self) -> bool:
-        return not self.failures and not self.errors
+        return not self.failures and not self.errors and not self.coverage_too_low
 
     @property
     def exit_code(self) -> int:

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
+from spaces_toolkit.contract.coverage_report import coverage_lines, write_coverage_json
 from spaces_toolkit.contract.model import SuiteResult
 
 __all__ = ["render_summary", "write_junit", "write_reports", "checks_overview"]
@@ -39,6 +40,10 @@ def _verdict(result: SuiteResult) -> str:
         )
     if result.errors:
         parts.append(f"{len(result.errors)} errors")
+    if result.coverage_too_low:
+        parts.append(
+            f"coverage {result.coverage_percent:.1f}% below --min-coverage {result.min_coverage:g}%"
+        )
     return f"FAILED: {'; '.join(parts)} (exit 1)"
 
 
@@ -63,6 +68,9 @@ def render_summary(result: SuiteResult) -> str:
     lines.append(f"{'Total':<{width}}  {result.total_cases:>6}  {result.total_probe_requests:>6}")
     ran, failed = checks_overview(result)
     lines += ["", f"{len(ran)} checks ran: " + ", ".join(sorted(ran))]
+    coverage = coverage_lines(result)
+    if coverage:
+        lines += ["", *coverage]
     for note in result.notes:
         lines.append(f"note: {note}")
     if result.failures:
@@ -132,11 +140,13 @@ def write_junit(result: SuiteResult, path: Path) -> None:
 
 
 def write_reports(result: SuiteResult, directory: Path) -> list[Path]:
-    """Write junit.xml and report.html into `directory`; return their paths."""
+    """Write junit.xml, report.html and coverage.json into `directory`; return their paths."""
     from spaces_toolkit.contract.htmlreport import write_html
 
     directory.mkdir(parents=True, exist_ok=True)
     junit, html = directory / "junit.xml", directory / "report.html"
+    coverage = directory / "coverage.json"
     write_junit(result, junit)
     write_html(result, html)
-    return [junit, html]
+    write_coverage_json(result, coverage)
+    return [junit, html, coverage]

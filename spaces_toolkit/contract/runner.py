@@ -15,20 +15,25 @@ from typing import Any
 
 import httpx
 
-from spaces_toolkit.contract.apispec import ApiModel, load_model
+from spaces_toolkit.contract.apispec import ApiModel, SpecError, SpecProblem, load_model
 from spaces_toolkit.contract.engine import PHASES, build_config, run_engine
 from spaces_toolkit.contract.http import ProbeClient, ProbeFailed, basic
-from spaces_toolkit.contract.listing import cursor_of, list_all
+from spaces_toolkit.contract.inputs import CursorPool
+from spaces_toolkit.contract.linkprobe import probe_bad_input, probe_links
+from spaces_toolkit.contract.listing import read_prefix
 from spaces_toolkit.contract.model import Credentials, SuiteResult
 from spaces_toolkit.contract.probes import probe_auth, probe_subscriptions, probe_tenancy
-from spaces_toolkit.contract.walks import probe_pagination
+from spaces_toolkit.contract.walks import DEFAULT_WALK_BUDGET, probe_pagination
 from spaces_toolkit.errors import CLIError
+from spaces_toolkit.server.settings import API_PREFIX
 from spaces_toolkit.spec import SPEC_PATH
 
 __all__ = ["ContractOptions", "PROBES", "run_contract", "Target"]
 
-PROBES = ("pagination", "auth", "tenancy", "subscriptions")
+PROBES = ("pagination", "auth", "tenancy", "subscriptions", "links", "bad_input")
 DEFAULT_MAX_EXAMPLES = 60
+DEFAULT_TIMEOUT = 15.0
+DEFAULT_RETRIES = 3
 
 Progress = Callable[[str], None]
 
@@ -52,7 +57,11 @@ class ContractOptions:
     checks: tuple[str, ...] | None = None
     probes: tuple[str, ...] | None = None
     mutant: str | None = None
-    spec_path: Path = SPEC_PATH
+    variant: str | None = None
+    spec: Path | str = SPEC_PATH  # a file or a URL (e.g. what a server serves at /openapi.json)
+    walk_budget: int = DEFAULT_WALK_BUDGET  # pages per list walk
+    timeout: float = DEFAULT_TIMEOUT  # seconds per request
+    retries: int = DEFAULT_RETRIES  # per request, on transient network errors
 
 
 @dataclass(frozen=True)
@@ -64,31 +73,69 @@ class Target:
 
 @contextlib.contextmanager
 def _embedded(options: ContractOptions, progress: Progress) -> Iterator[Target]:
-    from spaces_toolkit.server.embedded import run_embedded
+    from spaces_toolkit.server.embedded import serve_in_thread
 
     wrap = None
+    customers = 30
     if options.mutant is not None:
         from spaces_toolkit.contract.mutants import get_mutant
 
         wrap = get_mutant(options.mutant).wrap
+    if options.variant is not None:
+        from spaces_toolkit.contract.variants import get_variant
+
+        variant = get_variant(options.variant)
+        wrap, customers = variant.wrap, variant.customers
     with tempfile.TemporaryDirectory(prefix="spaces-contract-") as tmp:
         progress("starting the embedded reference server on a fresh SQLite file")
-        with run_embedded(Path(tmp) / "contract.db", accounts=2, wrap=wrap) as server:
+        db_path = Path(tmp) / "contract.db"
+        tokens = _seed_embedded(db_path, customers)
+        app = _embedded_app(db_path)
+        with serve_in_thread(wrap(app) if wrap else app) as root:
             # Schemathesis probes the server with a malformed request first; uvicorn (configured
             # as the server starts) would log a warning about it amid the suite's own output.
             uvicorn_log = logging.getLogger("uvicorn.error")
             level = uvicorn_log.level
             uvicorn_log.setLevel(logging.ERROR)
-            tokens = list(server.tokens)
-            progress(f"embedded server at {server.base_url}")
+            base_url = root + API_PREFIX
+            progress(f"embedded server at {base_url}")
             try:
-                yield Target(server.base_url, Credentials(tokens[0], tokens[1]), embedded=True)
+                yield Target(base_url, Credentials(tokens[0], tokens[1]), embedded=True)
             finally:
                 uvicorn_log.setLevel(level)
         progress("embedded server stopped")
 
 
-def _preflight(target: Target) -> None:
+def _seed_embedded(db_path: Path, customers: int) -> list[str]:
+    """Two seeded accounts, with webhooks of every event type (for coverage)."""
+    from spaces_toolkit.server.db import open_database
+    from spaces_toolkit.server.repo.accounts import create_account
+    from spaces_toolkit.server.seed import seed_account
+
+    db = open_database(db_path)
+    try:
+        tokens = []
+        for n in (1, 2):
+            account_id, token = create_account(
+                db, name=f"Contract User {n}", email=f"contract{n}@example.com"
+            )
+            seed_account(db, account_id, customers=customers, seed=n, every_event_hook=True)
+            tokens.append(token)
+        return tokens
+    finally:
+        db.close()
+
+
+def _embedded_app(db_path: Path) -> Any:
+    from spaces_toolkit.server.app import create_app
+    from spaces_toolkit.server.settings import Settings
+
+    # Private webhook targets allowed (the suite's own are on loopback); no retry storm.
+    settings = Settings(db_path=db_path, allow_private_targets=True, webhook_retry_interval=3600.0)
+    return create_app(settings)
+
+
+def _preflight(target: Target, timeout: float) -> None:
     """Could-not-run problems, each as one clear line: unreachable, wrong base URL, bad token."""
     tokens = [("--token", target.credentials.token)]
     if target.credentials.second_token:
@@ -96,7 +143,7 @@ def _preflight(target: Target) -> None:
     url = target.base_url.rstrip("/") + "/account"
     for option, token in tokens:
         try:
-            response = httpx.get(url, headers={"Authorization": basic(token)}, timeout=10)
+            response = _get_retrying(url, token, timeout)
         except httpx.HTTPError as exc:
             raise CLIError(f"cannot reach {target.base_url}: {exc or type(exc).__name__}") from None
         if response.status_code == 401:
@@ -107,32 +154,54 @@ def _preflight(target: Target) -> None:
             )
 
 
-def _cursor_pools(client: ProbeClient, model: ApiModel) -> dict[str, list[Any]]:
-    """Every list's cursors, for the generated requests that need a real one."""
-    pools: dict[str, list[Any]] = {}
+def _get_retrying(url: str, token: str, timeout: float) -> httpx.Response:
+    for attempt in range(DEFAULT_RETRIES + 1):
+        try:
+            return httpx.get(url, headers={"Authorization": basic(token)}, timeout=timeout)
+        except httpx.TransportError:
+            if attempt == DEFAULT_RETRIES:
+                raise
+            time.sleep(0.25 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+def _cursor_pools(client: ProbeClient, model: ApiModel) -> dict[str, CursorPool]:
+    """Real cursors of every list (a sample: its first page), for generated requests."""
+    pools: dict[str, CursorPool] = {}
     for lst in model.lists:
         try:
-            objects = list_all(client, lst, None)
+            objects = read_prefix(client, lst, None, 1).objects
         except ProbeFailed:
-            objects = []  # the probes report it; generated cases then go without cursors
-        ids = [o["id"] for o in objects if cursor_of(o) is not None]
-        pools[lst.path] = ids
+            objects = ()  # the probes report it; generated cases then go without cursors
+        cursors = [c for c in map(lst.cursor_of, objects) if c is not None]
+        pools[lst.path] = CursorPool(lst.cursors, cursors)
     return pools
 
 
 def _run_probes(client: ProbeClient, options: ContractOptions, target: Target, progress: Progress):
-    model = load_model(options.spec_path)
+    model = load_model(options.spec)
     wanted = PROBES if options.probes is None else options.probes
     second = target.credentials.second_token
-    steps = [
-        ("pagination", "pagination walks, cursors, list/retrieve identity", probe_pagination),
-        ("auth", "credentials on every operation", probe_auth),
-        ("subscriptions", "resource subscription round trip", probe_subscriptions),
+    budget = options.walk_budget
+    steps: list[tuple[str, str, Callable[[], None]]] = [
+        (
+            "pagination",
+            f"pagination walks (at most {budget} pages each), cursors, list/retrieve identity",
+            lambda: probe_pagination(client, model, budget),
+        ),
+        ("auth", "credentials on every operation", lambda: probe_auth(client, model)),
+        (
+            "subscriptions",
+            "create round trip",
+            lambda: probe_subscriptions(client, model, budget),
+        ),
+        ("links", "the spec's links, followed", lambda: probe_links(client, model)),
+        ("bad_input", "malformed input refused", lambda: probe_bad_input(client, model)),
     ]
     for name, what, probe in steps:
         if name in wanted:
             progress(f"probes: {what}")
-            probe(client, model)
+            probe()
     if "tenancy" in wanted:
         if second:
             progress("probes: tenant isolation between the two tokens")
@@ -146,11 +215,20 @@ def _execute(
 ) -> SuiteResult:
     result = SuiteResult(base_url=target.base_url, seed=seed, embedded=target.embedded)
     started = time.monotonic()
-    _preflight(target)
+    _preflight(target, options.timeout)
     progress(f"seed {seed} (repeat this run with --seed {seed})")
-    with ProbeClient(target.base_url, target.credentials, result) as client:
+    model = load_model(options.spec)
+    result.coverage.bind(model)
+    client = ProbeClient(
+        target.base_url,
+        target.credentials,
+        result,
+        timeout=options.timeout,
+        retries=options.retries,
+    )
+    with client:
         try:
-            pools = _cursor_pools(client, load_model(options.spec_path))
+            pools = _cursor_pools(client, model)
             _run_probes(client, options, target, progress)
         except httpx.TransportError as exc:
             raise CLIError(f"lost contact with {target.base_url}: {exc}") from None
@@ -163,9 +241,11 @@ def _execute(
             workers=options.workers,
             phases=options.phases,
             checks=options.checks,
+            timeout=options.timeout,
+            retries=options.retries,
         )
         run_engine(
-            spec_path=options.spec_path,
+            model=model,
             config=config,
             credentials=target.credentials,
             pools=pools,
@@ -174,32 +254,32 @@ def _execute(
             progress=progress,
         )
     result.duration = time.monotonic() - started
+    ran = {label: set(t.checks_run) for label, t in result.tallies.items()}
+    result.coverage_report = result.coverage.report(model, ran)
+    if result.transient_errors:
+        kinds = ", ".join(f"{k} ×{n}" for k, n in sorted(result.transient_errors.items()))
+        result.notes.append(f"transient network errors retried (not failures): {kinds}")
     return result
 
 
-def _check_spec(path: Path) -> None:
+def _check_spec(source: Path | str) -> None:
     """An unreadable or invalid spec is a could-not-run, named in one line."""
-    from openapi_spec_validator import validate
-    from openapi_spec_validator.readers import read_from_filename
-
     try:
-        document, _ = read_from_filename(str(path))
-        validate(document)
-        load_model(path)
-    except Exception as exc:  # any reason at all: the suite cannot judge against it
+        load_model(source)
+    except (SpecError, SpecProblem) as exc:
         reason = " ".join(str(exc).split())[:300] or type(exc).__name__
-        raise CLIError(f"invalid spec {path}: {reason}") from None
+        raise CLIError(f"invalid spec {source}: {reason}") from None
 
 
 def run_contract(options: ContractOptions, progress: Progress = _stderr) -> SuiteResult:
     """Run the suite. Raises CLIError (exit 2) when it cannot run at all."""
-    _check_spec(options.spec_path)
+    _check_spec(options.spec)
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
     if options.base_url is None:
         with _embedded(options, progress) as target:
             return _execute(target, options, seed, progress)
     if not options.token:
-        raise CLIError("--token (or SPACES_TOKEN) is required with --base-url")
+        raise CLIError("--token (or SPACES_ACCESS_TOKEN) is required with --base-url")
     credentials = Credentials(options.token, options.second_token or None)
     target = Target(options.base_url.rstrip("/"), credentials, embedded=False)
     return _execute(target, options, seed, progress)

@@ -1,12 +1,18 @@
 """Pagination probes: walk every list forwards and backwards, and try cursors that must be refused.
 
+Correct at any list length: each walk sends at most `budget` pages; a list not walked to its end
+within them is a notice, never a failure. A failure needs evidence the server itself gave:
+an object visited twice, `has_more` true on an empty page, a page larger than `limit`, an object
+the list shows that the walk stepped over, two objects in the opposite order from the list's,
+or `has_more` false while the list (or the walk the other way) shows more objects. Short pages are
+valid: `limit` is an upper bound.
+
 Checks (names as they appear in reports):
-- `pagination_walk`: `starting_after` visits every object exactly once, in the order the list
-  shows it in one page; `has_more` is true before the end and false exactly at the end.
-- `pagination_backward`: `starting_before` walks back to the start in the same order.
+- `pagination_walk`: the forward cursor visits the list's objects once each, in list order.
+- `pagination_backward`: the backward cursor walks back through the same objects.
 - `cursor_refused`: a cursor taken from another list, an unknown cursor, and both cursors at once
   are answered 400 with a JSON `message`.
-- `list_retrieve_identity`: retrieving a listed object returns the object the list showed.
+- `list_retrieve_identity`: retrieving a sampled listed object returns the object the list showed.
 """
 
 from __future__ import annotations
@@ -15,169 +21,256 @@ import math
 from typing import Any
 
 from spaces_toolkit.contract.apispec import ApiModel, ListOperation
-from spaces_toolkit.contract.http import ProbeClient, ProbeFailed
-from spaces_toolkit.contract.listing import cursor_of, error_problem, list_all, page, pointer_get
+from spaces_toolkit.contract.http import Exchange, ProbeClient, ProbeFailed
+from spaces_toolkit.contract.listing import Prefix, error_problem, page, pointer_get, read_prefix
 
-__all__ = ["probe_pagination"]
+__all__ = ["DEFAULT_WALK_BUDGET", "probe_pagination", "order_problem"]
 
 WALK = "pagination_walk"
 BACK = "pagination_backward"
 REFUSED = "cursor_refused"
 IDENTITY = "list_retrieve_identity"
+DEFAULT_WALK_BUDGET = 100  # pages per walk and list
+WALK_PAGE = 7  # the small page size the walks use, so that even short lists take several pages
+SAMPLE = 5
 
 
-def _ids(objects: list[Any]) -> list[str | None]:
-    return [cursor_of(o) for o in objects]
+def order_problem(reference: list[Any], walked: list[Any]) -> str | None:
+    """Evidence that a walk disagrees with the list's order: it stepped over an object the list
+    shows between two it visited, or visited two of them in the opposite order. Objects the
+    reference does not hold (created since it was read) are no evidence either way."""
+    where = {c: i for i, c in enumerate(reference)}
+    last = -1
+    reached = [where[c] for c in walked if c in where]
+    for c, i in zip([c for c in walked if c in where], reached, strict=True):
+        if i < last:
+            return f"{c!r} came after {reference[last]!r}, but the list shows it before"
+        last = i
+    if reached:
+        visited = set(walked)
+        skipped = [c for c in reference[: max(reached)] if c not in visited]
+        if skipped:
+            return f"stepped over {len(skipped)} listed objects, e.g. {skipped[:5]}"
+    return None
 
 
-def _compare(expected: list[Any], got: list[Any]) -> str | None:
-    exp, seen = _ids(expected), _ids(got)
-    if exp == seen:
-        return None
-    dupes = sorted({i for i in seen if seen.count(i) > 1}, key=str)
-    missing = [i for i in exp if i not in seen]
-    extra = [i for i in seen if i not in exp]
-    parts = []
-    if missing:
-        parts.append(f"never visited: {missing[:10]}")
-    if dupes:
-        parts.append(f"visited more than once: {dupes[:10]}")
-    if extra:
-        parts.append(f"not in the list: {extra[:10]}")
-    if not parts:
-        parts.append("visited in a different order than one page of the whole list shows")
-    return "; ".join(parts)
-
-
-def _walk_forward(client: ProbeClient, lst: ListOperation, full: list[Any], limit: int) -> None:
+def _walk_forward(
+    client: ProbeClient, lst: ListOperation, ref: Prefix, limit: int, budget: int
+) -> list[Any] | None:
+    """The cursors the forward walk visited (None after a failure)."""
     client.ran(WALK, lst.label)
+    reference = [lst.cursor_of(o) for o in ref.objects]
     walked: list[Any] = []
+    seen: set[Any] = set()
     cursor = None
-    pages = math.ceil(len(full) / limit) + 2
-    for _ in range(pages):
-        exchange, data, more = page(client, lst, WALK, limit=limit, starting_after=cursor)
-        walked += data
+    for n in range(1, budget + 1):
+        exchange, data, more = page(client, lst, WALK, limit=limit, after=cursor)
         if more and not data:
             client.fail(WALK, exchange, "has_more is true on an empty page", "The walk cannot end.")
-            return
+            return None
+        for obj in data:
+            c = lst.cursor_of(obj)
+            if c is None:
+                client.fail(WALK, exchange, "Listed object has no cursor", _no_cursor(lst))
+                return None
+            if c in seen:
+                title = "Object visited twice"
+                client.fail(WALK, exchange, title, f"{c!r} again on page {n} of the walk")
+                return None
+            seen.add(c)
+            walked.append(c)
+        if problem := order_problem(reference, walked):
+            client.fail(WALK, exchange, "Walk does not follow the list", _where(n, limit, problem))
+            return None
         if not more:
-            if len(walked) < len(full):
-                _fail_walk(client, exchange, full, walked, "has_more is false before the end")
-            elif _compare(full, walked):
-                _fail_walk(client, exchange, full, walked, "Walk does not match the list")
-            return
-        if len(walked) >= len(full):
-            # Every object seen, yet has_more says there is more: see what the next page holds.
-            _, rest, more_after = page(
-                client, lst, WALK, limit=limit, starting_after=cursor_of(data[-1])
-            )
-            detail = f"(the page after it has {len(rest)} objects and has_more={more_after})"
-            title = "has_more is true on the last page"
-            _fail_walk(client, exchange, full, walked + rest, title, detail)
-            return
-        cursor = cursor_of(data[-1])
-        if cursor is None:
-            client.fail(WALK, exchange, "Listed object has no id", "Cannot paginate without ids.")
-            return
-    client.fail(WALK, None, "Walk does not end", f"{pages} pages of {limit}", operation=lst.label)
-
-
-def _fail_walk(client, exchange, full, walked, title, detail=""):
-    problem = _compare(full, walked) or ""
-    message = (
-        f"{len(full)} objects in the list, {len(walked)} visited by the walk. {problem} {detail}"
+            rest = _after_last(reference, walked)
+            if rest:
+                title = "has_more is false before the end"
+                detail = f"page {n} ends at {walked[-1]!r}; the list shows {rest} more after it"
+                client.fail(WALK, exchange, title, detail)
+                return None
+            return walked
+        cursor = walked[-1]
+    client.result.notes.append(
+        f"{lst.label}: the forward walk visited {len(walked)} objects in {budget} pages of "
+        f"{limit} without reaching the end (--walk-budget {budget}); the rest was not walked"
     )
-    client.fail(WALK, exchange, title, message.strip())
+    return walked
 
 
-def _walk_backward(client: ProbeClient, lst: ListOperation, full: list[Any], limit: int) -> None:
+def _after_last(reference: list[Any], walked: list[Any]) -> int:
+    """How many objects the reference shows after the walk's last one (0 if it is not there)."""
+    if walked and walked[-1] in reference:
+        return len(reference) - 1 - reference.index(walked[-1])
+    return 0
+
+
+def _where(n: int, limit: int, problem: str) -> str:
+    return f"On page {n} of a walk with {_plural(limit)} per page: {problem}"
+
+
+def _plural(limit: int) -> str:
+    return f"{limit} object" + ("s" if limit != 1 else "")
+
+
+def _no_cursor(lst: ListOperation) -> str:
+    return (
+        f"A listed object lacks `{lst.cursor_field}`, the pagination cursor: a client cannot "
+        f"page through the list with {' / '.join(lst.cursors)}."
+    )
+
+
+def _walk_backward(
+    client: ProbeClient, lst: ListOperation, walked: list[Any], limit: int, budget: int
+) -> None:
+    """From the last object the forward walk reached, back to the first: the same objects."""
+    if lst.before is None or not walked:
+        return
     client.ran(BACK, lst.label)
-    walked: list[Any] = [full[-1]]
-    cursor = cursor_of(full[-1])
-    for _ in range(math.ceil(len(full) / limit) + 2):
-        exchange, data, more = page(client, lst, BACK, limit=limit, starting_before=cursor)
-        walked = data + walked
-        if not data or not more:
-            problem = _compare(full, walked)
-            if more:
-                client.fail(BACK, exchange, "has_more is true on an empty page", "")
-            elif problem:
-                title = "Walking back with starting_before does not match the list"
-                client.fail(BACK, exchange, title, f"{problem} (visited {len(walked)})")
+    expected = walked[:-1]  # what lies before the start object, in list order
+    back: list[Any] = []
+    cursor = walked[-1]
+    for n in range(1, budget + 1):
+        exchange, data, more = page(client, lst, BACK, limit=limit, before=cursor)
+        if more and not data:
+            client.fail(BACK, exchange, "has_more is true on an empty page", "Walking back.")
             return
-        if len(walked) > len(full):
-            problem = _compare(full, walked)
-            client.fail(BACK, exchange, "Walking back goes past the start", str(problem))
+        cursors = [lst.cursor_of(o) for o in data]
+        if None in cursors:
+            client.fail(BACK, exchange, "Listed object has no cursor", _no_cursor(lst))
             return
-        cursor = cursor_of(data[0])
-    client.fail(BACK, None, "Walk back does not end", "", operation=lst.label)
+        if set(cursors) & set(back) or len(set(cursors)) < len(cursors):
+            client.fail(BACK, exchange, "Object visited twice walking back", f"page {n}")
+            return
+        back = cursors + back
+        if len(back) <= len(expected):
+            if back != expected[len(expected) - len(back) :]:
+                shown = expected[len(expected) - len(back) :]
+                problem = f"got {back[:4]}..., where the forward walk showed {shown[:4]}..."
+                title = f"Walking back with {lst.before} does not retrace the walk"
+                client.fail(BACK, exchange, title, _where(n, limit, problem))
+                return
+            if not more:
+                if len(back) < len(expected):
+                    title = "has_more is false before the start"
+                    detail = (
+                        f"walking back reached {back[0]!r}; the forward walk showed "
+                        f"{len(expected) - len(back)} objects before it"
+                    )
+                    client.fail(BACK, exchange, title, detail)
+                return
+        else:
+            return  # objects before the first page: created since the walk (no evidence)
+        cursor = back[0]
+        if len(back) == len(expected) and more:
+            # Back at the first page, yet has_more: whatever the next page holds is new.
+            exchange, data, more = page(client, lst, BACK, limit=limit, before=cursor)
+            if more and not data:
+                client.fail(BACK, exchange, "has_more is true on an empty page", "Walking back.")
+            return
+    client.result.notes.append(
+        f"{lst.label}: the backward walk did not get back to the start in {budget} pages "
+        f"(--walk-budget {budget})"
+    )
 
 
-def _expect_refused(client, lst, check, title, token="", **params) -> None:
-    exchange = client.send(lst.label, "GET", lst.path, params=params, token=token)
+def _expect_refused(
+    client: ProbeClient, lst: ListOperation, title: str, params: dict[str, Any]
+) -> None:
+    exchange = client.send(lst.label, "GET", lst.path, params=params)
     if exchange.status != 400:
-        client.fail(check, exchange, title, f"Expected 400, got {exchange.status}")
+        client.fail(REFUSED, exchange, title, f"Expected 400, got {exchange.status}")
     elif problem := error_problem(exchange):
-        client.fail(check, exchange, "Error answer is not JSON with a message", problem)
+        client.fail(REFUSED, exchange, "Error answer is not JSON with a message", problem)
 
 
-def _foreign_cursor(model: ApiModel, lst: ListOperation, firsts: dict[str, Any]) -> Any:
-    own = {cursor_of(o) for o in firsts.get(lst.label, [])}
+def _foreign_cursor(model: ApiModel, lst: ListOperation, prefixes: dict[str, Prefix]) -> Any:
+    """A cursor of another list (of the same cursor type) that this list has not shown."""
+    own = {lst.cursor_of(o) for o in prefixes[lst.label].objects}
     for other in model.lists:
         if other is lst or other.cursor_is_integer != lst.cursor_is_integer:
             continue
-        for obj in firsts.get(other.label, []):
-            cursor = cursor_of(obj)
+        if other.cursor_is_integer:
+            continue  # integer ids may run from 1 in every list: no cursor is foreign for sure
+        for obj in prefixes.get(other.label, Prefix((), True, 0)).objects:
+            cursor = other.cursor_of(obj)
             if cursor is not None and cursor not in own:
                 return cursor
     return None
 
 
-def _probe_cursors(client, model, lst, full, firsts) -> None:
+def _unknown_cursor(lst: ListOperation) -> Any:
+    if lst.cursor_is_integer:
+        # The largest cursor the spec allows: valid by the schema, named by no object.
+        return lst.cursor_maximum if lst.cursor_maximum is not None else 2**31 - 1
+    return "contract_no_such_cursor"
+
+
+def _probe_cursors(
+    client: ProbeClient, model: ApiModel, lst: ListOperation, prefixes: dict[str, Prefix]
+) -> None:
     client.ran(REFUSED, lst.label)
-    unknown: Any = 10**9 if lst.cursor_is_integer else "contract_no_such_cursor"
-    for param in ("starting_after", "starting_before"):
-        _expect_refused(
-            client, lst, REFUSED, f"Unknown {param} cursor accepted", **{param: unknown}
-        )
-        foreign = _foreign_cursor(model, lst, firsts)
+    foreign = _foreign_cursor(model, lst, prefixes)
+    for param in lst.cursors:
+        title = f"Unknown {param} cursor accepted"
+        _expect_refused(client, lst, title, {param: _unknown_cursor(lst)})
         if foreign is not None:
             title = f"{param} cursor from another list accepted"
-            _expect_refused(client, lst, REFUSED, title, **{param: foreign})
-    if full and cursor_of(full[0]) is not None:
-        own = cursor_of(full[0])
+            _expect_refused(client, lst, title, {param: foreign})
+    objects = prefixes[lst.label].objects
+    own = lst.cursor_of(objects[0]) if objects else None
+    if own is not None and lst.before is not None:
         title = "Both cursors at once accepted"
-        _expect_refused(client, lst, REFUSED, title, starting_after=own, starting_before=own)
+        _expect_refused(client, lst, title, {lst.after: own, lst.before: own})
 
 
-def _probe_identity(client: ProbeClient, lst: ListOperation, full: list[Any]) -> None:
-    if lst.retrieve is None or not full:
+def _probe_identity(client: ProbeClient, lst: ListOperation, prefix: Prefix) -> None:
+    """Retrieve a sample of listed objects (the first few and the last read)."""
+    objects = list(prefix.objects)
+    if lst.retrieve is None or not objects:
         return
     client.ran(IDENTITY, lst.label)
-    for obj in {id(o): o for o in full[:5] + full[-1:]}.values():
+    for obj in _sample(objects):
         path = lst.retrieve.path
         for name, pointer in lst.retrieve_params:
             value = pointer_get(obj, pointer)
             if value is None:
-                client.fail(
-                    IDENTITY,
-                    None,
-                    "Listed object lacks its retrieve key",
-                    f"{pointer} missing in {obj!r:.200}",
-                    operation=lst.label,
-                )
+                detail = f"{pointer} missing in {obj!r:.200}"
+                title = "Listed object lacks its retrieve key"
+                client.fail(IDENTITY, None, title, detail, operation=lst.label)
                 return
             path = path.replace("{" + name + "}", str(value))
         exchange = client.send(lst.retrieve.label, "GET", path)
         client.ran(IDENTITY, lst.retrieve.label)
+        client.result.coverage.link_followed(lst.label, lst.link_name)
         if exchange.status != 200 or exchange.json != obj:
-            diff = _diff(obj, exchange.json) if exchange.status == 200 else exchange.text[:200]
-            client.fail(
-                IDENTITY,
-                exchange,
-                "Retrieve differs from the listed object",
-                f"{lst.label} showed one object, {exchange.status} from retrieve: {diff}",
-            )
+            _identity_failure(client, lst, obj, exchange)
+
+
+def _sample(objects: list[Any]) -> list[Any]:
+    """The first few and the last object, and objects whose fields are null in other places
+    than any sampled before (so both shapes of a nullable field get retrieved)."""
+    chosen = {id(o): o for o in objects[:SAMPLE] + objects[-1:]}
+    shapes = {_null_shape(o) for o in chosen.values()}
+    for obj in objects:
+        if len(chosen) >= 3 * SAMPLE:
+            break
+        if (shape := _null_shape(obj)) not in shapes:
+            shapes.add(shape)
+            chosen[id(obj)] = obj
+    return list(chosen.values())
+
+
+def _null_shape(obj: Any) -> frozenset[str]:
+    return (
+        frozenset(k for k, v in obj.items() if v is None) if isinstance(obj, dict) else frozenset()
+    )
+
+
+def _identity_failure(client: ProbeClient, lst: ListOperation, obj: Any, ex: Exchange) -> None:
+    diff = _diff(obj, ex.json) if ex.status == 200 else ex.text[:200]
+    detail = f"{lst.label} showed one object, {ex.status} from retrieve: {diff}"
+    client.fail(IDENTITY, ex, "Retrieve differs from the listed object", detail)
 
 
 def _diff(listed: Any, got: Any) -> str:
@@ -187,47 +280,52 @@ def _diff(listed: Any, got: Any) -> str:
     return ", ".join(f"{k}: {listed.get(k)!r:.60} != {got.get(k)!r:.60}" for k in keys[:6])
 
 
-def probe_pagination(client: ProbeClient, model: ApiModel) -> None:
+def _walk_limit(lst: ListOperation, ref: Prefix) -> int:
+    """Small pages, so that even a short list takes several; within the spec's bounds."""
+    size = WALK_PAGE if not ref.complete else max(1, min(WALK_PAGE, len(ref.objects) // 3))
+    return max(lst.limit.minimum, min(size, lst.limit.maximum))
+
+
+def probe_pagination(client: ProbeClient, model: ApiModel, budget: int) -> None:
     """Run the pagination, cursor and identity probes on every list operation."""
-    fulls: dict[str, list[Any]] = {}
+    prefixes: dict[str, Prefix] = {}
     for lst in model.lists:
+        # Enough of the list to judge a walk of `budget` small pages against.
+        pages = math.ceil(budget * WALK_PAGE / lst.limit.maximum) + 1
         try:
-            fulls[lst.label] = list_all(client, lst, WALK)
+            prefixes[lst.label] = read_prefix(client, lst, WALK, min(pages, budget))
         except ProbeFailed:
             continue
     for lst in model.lists:
-        full = fulls.get(lst.label)
-        if full is not None:
-            _probe_list(client, model, lst, full, fulls)
+        if lst.label in prefixes:
+            _probe_list(client, model, lst, prefixes, budget)
 
 
 def _probe_list(
     client: ProbeClient,
     model: ApiModel,
     lst: ListOperation,
-    full: list[Any],
-    fulls: dict[str, list[Any]],
+    prefixes: dict[str, Prefix],
+    budget: int,
 ) -> None:
-    limit = max(1, min(7, len(full) // 3))
-    steps = [
-        lambda: _walk_forward(client, lst, full, limit),
-        lambda: _walk_backward(client, lst, full, limit) if full else None,
-        lambda: _probe_cursors(client, model, lst, full, fulls),
-        lambda: _probe_identity(client, lst, full),
-    ]
-    if any(cursor_of(obj) is None for obj in full):
+    ref = prefixes[lst.label]
+    limit = _walk_limit(lst, ref)
+    if any(lst.cursor_of(obj) is None for obj in ref.objects):
         client.ran(WALK, lst.label)
-        exchange = client.send(lst.label, "GET", lst.path, params={"limit": 100})
-        client.fail(
-            WALK,
-            exchange,
-            "Listed objects have no `id`, the pagination cursor",
-            "The spec makes `id` optional on this type (NOTES 14), but without it a client "
-            "cannot page through the list with starting_after/starting_before.",
-        )
-        steps = steps[2:]
-    for step in steps:
+        exchange = client.send(lst.label, "GET", lst.path, params={lst.limit.name: limit})
+        client.fail(WALK, exchange, "Listed object has no cursor", _no_cursor(lst))
+    else:
         try:
-            step()
+            walked = _walk_forward(client, lst, ref, limit, budget)
+            if walked is not None:
+                _walk_backward(client, lst, walked, limit, budget)
+        except ProbeFailed:
+            pass
+    for step in (_probe_cursors, _probe_identity):
+        try:
+            if step is _probe_cursors:
+                _probe_cursors(client, model, lst, prefixes)
+            else:
+                _probe_identity(client, lst, ref)
         except ProbeFailed:
             pass

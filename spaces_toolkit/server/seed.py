@@ -12,13 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 from .db import Database, Transaction
+from .events import EVENT_TYPES
 from .repo import hooks, writes
 
 __all__ = ["SeedSummary", "seed_account", "DEMO_TARGET_URL", "demo_items"]
 
 DEMO_TARGET_URL = "https://webhooks.example/spaces-demo"  # .example never resolves (RFC 2606)
 BASE_TIME = 1410196557  # the docs' first timestamp (2014-09-08)
-CHUNK = 100  # customers per write transaction
+PROGRESS_EVERY = 100  # customers between progress calls
 
 _FIRST = ["John", "Jane", "Ada", "Alan", "Grace", "Linus", "Margaret", "Ken", "Barbara", "Dennis"]
 _LAST = ["Doe", "Lovelace", "Turing", "Hopper", "Torvalds", "Hamilton", "Thompson", "Liskov"]
@@ -92,6 +93,18 @@ def demo_items(rng: random.Random, kind: str, currency: str) -> list[dict[str, A
     return items
 
 
+MONTH = 30 * 24 * 3600
+
+
+def _billing_periods(items: list[dict[str, Any]], created: int) -> list[dict[str, Any]]:
+    """A plan billed on an invoice covers the month from the invoice date (the other lines have
+    no date range)."""
+    for item in items:
+        if item["description"] == "Monthly plan":
+            item |= {"date_range_start": created, "date_range_end": created + MONTH}
+    return items
+
+
 class _Clock:
     def __init__(self, start: int) -> None:
         self.now = start
@@ -125,17 +138,22 @@ def _customer(
     summary.customers += 1
     for _ in range(rng.choice([0, 1, 1, 2, 3])):
         shipping = rng.random() < 0.3
+        items = demo_items(rng, "invoice", currency)
+        billing = rng.choice([*_ADDRESSES, None])
+        shipping_address = rng.choice(_ADDRESSES) if shipping else None
+        shipped = shipping and rng.random() < 0.5
+        created = clock.tick(rng)
         inv_seq, _ = writes.create_invoice(
             tx,
             account_id,
             cust_seq,
-            items=demo_items(rng, "invoice", currency),
+            items=_billing_periods(items, created),
             currency=currency,
-            billing_address=rng.choice([*_ADDRESSES, None]),
-            shipping_address=rng.choice(_ADDRESSES) if shipping else None,
-            shipped=shipping and rng.random() < 0.5,
+            billing_address=billing,
+            shipping_address=shipping_address,
+            shipped=shipped,
             shipping_details="Shipped with tracking number 1Z999" if shipping else None,
-            created=clock.tick(rng),
+            created=created,
             rng=rng,
             history=True,
         )
@@ -177,13 +195,18 @@ def seed_account(
     customers: int = 30,
     seed: int = 0,
     progress: Callable[[int], None] | None = None,
+    every_event_hook: bool = False,
 ) -> SeedSummary:
-    """Add demo data to `account_id`; `progress(n)` is called as customers are written."""
+    """Add demo data to `account_id`; `progress(n)` is called as customers are written.
+    `every_event_hook`: subscribe the demo URL to every event type, not only customer.created
+    (so webhooks of every type exist)."""
     if spaces < 1 or customers < 0:
         raise ValueError("need at least one Space and a non-negative number of customers")
     rng = random.Random(f"spaces-seed:{seed}:{account_id}")
     clock = _Clock(BASE_TIME)
     summary = SeedSummary()
+    # One write transaction for everything: a commit per object (or per hundred) made seeding
+    # 100,000 customers spend most of its time syncing the journal.
     with db.write() as tx:
         if tx.one("SELECT 1 FROM accounts WHERE id = ?", (account_id,)) is None:
             raise LookupError(f"no account {account_id}")
@@ -196,6 +219,20 @@ def seed_account(
             rng=rng,
         )
         summary.resource_subscriptions += 1
+        # Optionally the demo URL hears of every other event type too, so that webhooks of each
+        # type exist (their own generator: the rest of the data stays the same for a seed).
+        hook_rng = random.Random(f"spaces-seed-hooks:{seed}:{account_id}")
+        for event in EVENT_TYPES if every_event_hook else ():
+            if event != "customer.created":
+                hooks.create_resource_subscription(
+                    tx,
+                    account_id,
+                    event=event,
+                    target_url=DEMO_TARGET_URL,
+                    created=BASE_TIME,
+                    rng=hook_rng,
+                )
+                summary.resource_subscriptions += 1
         made: list[tuple[int, str]] = []
         for i in range(spaces):
             url = None if i % 3 == 2 else f"https://spaces.pe/s/demo-{seed}-{account_id}-{i + 1}"
@@ -206,12 +243,8 @@ def seed_account(
                 )
             )
             summary.spaces += 1
-    done = 0
-    while done < customers:
-        with db.write() as tx:
-            for n in range(done, min(done + CHUNK, customers)):
-                _customer(tx, account_id, made[n % len(made)], n + 1, rng, clock, summary)
-        done = min(done + CHUNK, customers)
-        if progress is not None:
-            progress(done)
+        for n in range(customers):
+            _customer(tx, account_id, made[n % len(made)], n + 1, rng, clock, summary)
+            if progress is not None and ((n + 1) % PROGRESS_EVERY == 0 or n + 1 == customers):
+                progress(n + 1)
     return summary

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -39,6 +40,23 @@ def test_passing_run_exits_0_and_writes_reports(tmp_path: Path, capsys) -> None:
     html = (tmp_path / "report.html").read_text()
     assert "Passed: the server meets the contract" in html
     assert "<script" not in html and "http://" not in html.split("<body>")[0]
+    assert "<h2>Coverage</h2>" in html and 'class="coverage"' in html
+    coverage = json.loads((tmp_path / "coverage.json").read_text())
+    labels = {op["operation"] for op in coverage["operations"]}
+    assert "POST /resource_subscriptions" in labels and 0 < coverage["percent"] <= 100
+    uncovered = [c for op in coverage["operations"] for c in op["cells"] if not c["covered"]]
+    assert uncovered and all(c["reason"] for c in uncovered)
+    assert "Coverage" in out and "not covered" in out
+
+
+def test_min_coverage_decides_the_exit_status(tmp_path: Path, capsys) -> None:
+    small = ["contract", *SMALL, "--phases", "examples", "--probes", "subscriptions"]
+    small += ["--report-dir", str(tmp_path)]
+    assert main([*small, "--min-coverage", "99.5"]) == 1
+    out = capsys.readouterr().out
+    assert "below --min-coverage 99.5%" in out and "FAILED" in out
+    assert main([*small, "--min-coverage", "5"]) == 0
+    assert "meets --min-coverage 5%" in capsys.readouterr().out
 
 
 def test_contract_failure_exits_1_naming_the_check(tmp_path: Path, capsys) -> None:
@@ -99,6 +117,10 @@ def test_bad_arguments_exit_2(capsys) -> None:
     _expect_could_not_run(capsys, ["--base-url", "ftp://example.com"], "http(s) URL")
     _expect_could_not_run(capsys, ["--base-url", "http://127.0.0.1:1/api/v1"], "--token")
     _expect_could_not_run(capsys, ["--mutant", "no_such_fault"], "unknown mutant")
+    _expect_could_not_run(capsys, ["--variant", "no_such_variant"], "unknown variant")
+    with pytest.raises(SystemExit) as exc:
+        main(["contract", "--min-coverage", "120"])
+    assert exc.value.code == 2
     with pytest.raises(SystemExit) as exc:
         main(["contract", "--max-examples", "0"])
     assert exc.value.code == 2
@@ -115,6 +137,8 @@ def test_invalid_spec_exits_2(tmp_path: Path, capsys) -> None:
     _expect_could_not_run(capsys, ["--spec", str(broken)], "invalid spec")
 
 
-def test_list_mutants(capsys) -> None:
+def test_list_mutants_and_variants(capsys) -> None:
     assert main(["contract", "--list-mutants"]) == 0
     assert "has_more_always_true" in capsys.readouterr().out
+    assert main(["contract", "--list-variants"]) == 0
+    assert "short_pages" in capsys.readouterr().out

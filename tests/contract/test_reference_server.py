@@ -1,10 +1,15 @@
-"""The reference server passes the whole suite, so every failure a mutant causes is the mutant's."""
+"""The reference server passes the whole suite, so every failure a mutant causes is the mutant's;
+and the run covers everything the embedded server can show."""
 
 from __future__ import annotations
 
+from spaces_toolkit.contract.apispec import load_model
 from spaces_toolkit.contract.mutants import MUTANTS
 from spaces_toolkit.contract.report import checks_overview, render_summary
 from spaces_toolkit.contract.runner import ContractOptions, run_contract
+
+# What a correct embedded server cannot show: its accounts have no avatar.
+NOT_PRODUCIBLE = {("GET /account", "branch", "Account.avatar_image_url nullable: non-null")}
 
 
 def test_reference_server_passes_every_check() -> None:
@@ -18,5 +23,21 @@ def test_reference_server_passes_every_check() -> None:
     assert not failed
     # Every operation of the spec got generated cases, and all four phases ran.
     assert all(t.cases > 0 for t in result.tallies.values()), summary
-    assert len(result.tallies) == 14
+    assert len(result.tallies) == len(load_model().operations)
     assert set(result.cases_by_phase) == {"examples", "coverage", "fuzzing", "stateful"}
+
+    # Coverage: every declared status (but 5xx) and every branch the API can produce.
+    missing = {
+        (op.label, c.kind, c.name)
+        for op in result.coverage_report
+        for c in op.cells
+        if c.expected and not c.covered
+    }
+    assert missing == NOT_PRODUCIBLE, summary
+    cells = {(op.label, c.name) for op in result.coverage_report for c in op.cells if c.covered}
+    event_types = load_model().spec.schema("EventType").get("enum")
+    for event_type in event_types:
+        assert ("GET /resource_subscriptions", f"EventType enum: {event_type}") in cells
+    for kind in ("string", "integer"):
+        assert ("GET /invoices", f"ItemId type: {kind}") in cells
+    assert "Coverage" in summary and "coverage.json" in summary

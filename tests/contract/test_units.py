@@ -7,7 +7,7 @@ import base64
 import pytest
 
 from spaces_toolkit.contract.apispec import expected_object_problems, load_model
-from spaces_toolkit.contract.inputs import _fix_query, public_target
+from spaces_toolkit.contract.inputs import CursorPool, _fix_query, public_target
 from spaces_toolkit.contract.model import Credentials, Failure, SuiteResult, render_curl
 
 
@@ -80,17 +80,18 @@ def test_public_target(url: str, expected: str) -> None:
 
 
 def test_positive_queries_get_real_cursors_deterministically() -> None:
+    params = ("starting_after", "starting_before")
     query = {"limit": 5, "starting_after": "zz", "starting_before": "yy"}
-    _fix_query(query, ["a", "b", "c"])
+    _fix_query(query, CursorPool(params, ["a", "b", "c"]))
     assert set(query) == {"limit", "starting_after"} and query["starting_after"] in "abc"
     again = {"limit": 5, "starting_after": "zz"}
-    _fix_query(again, ["a", "b", "c"])
+    _fix_query(again, CursorPool(params, ["a", "b", "c"]))
     assert again == query
     empty = {"starting_before": 3}
-    _fix_query(empty, [])
+    _fix_query(empty, CursorPool(params, []))
     assert empty == {}
     known = {"starting_after": "b"}
-    _fix_query(known, ["a", "b"])
+    _fix_query(known, CursorPool(params, ["a", "b"]))
     assert known == {"starting_after": "b"}
 
 

@@ -143,8 +143,26 @@ async def _generator(tmp_path: Path) -> Surface:
     return generator_leg()
 
 
-# Consumer -> its leg. The contract suite's leg goes here too, in the same shape.
+async def contract_leg(tmp_path: Path) -> Surface:
+    """What the contract suite judges by: its view of the spec (operations, the cursor
+    parameters its walks send, the parameter schemas its coverage and checks read)."""
+    from spaces_toolkit.contract.apispec import load_model
+
+    suite = load_model()
+    return Surface(
+        operations=frozenset((op.operation_id, op.method, op.path) for op in suite.operations),
+        lists={lst.operation.operation_id: (lst.after, lst.before) for lst in suite.lists},
+        bounds={
+            (op.operation_id, p.location, p.name): _bounds(p.schema, p.schema.get("default"))
+            for op in suite.operations
+            for p in op.parameters
+        },
+    )
+
+
+# Consumer -> its leg.
 LEGS: dict[str, Callable[[Path], Awaitable[Surface]]] = {
+    "contract": contract_leg,
     "generator": _generator,
     "server": server_leg,
 }

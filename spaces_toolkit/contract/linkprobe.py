@@ -1,0 +1,90 @@
+"""Probes of the spec's links and of bad input the generated cases do not send.
+
+Checks (names as they appear in reports):
+- `link_target`: every link the spec declares on a 200 answer, followed from an answer the
+  server gave during the run, reaches its target operation and gets a 200 there.
+- `bad_input_refused`: a NUL character in a path parameter, and a request body of a megabyte,
+  are refused with a 4xx and a JSON `message` (never a 5xx, never accepted).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spaces_toolkit.contract.apispec import ApiModel, Operation
+from spaces_toolkit.contract.http import ProbeClient
+from spaces_toolkit.contract.listing import error_problem, pointer_get
+
+__all__ = ["probe_bad_input", "probe_links"]
+
+LINK = "link_target"
+BAD_INPUT = "bad_input_refused"
+_BODY = "$response.body#"
+OVERSIZED = 1024 * 1024  # bytes; far above what a create call needs
+
+
+def _target_path(op: Operation, params: dict[str, Any]) -> str | None:
+    path = op.path
+    for name in op.path_params:
+        if params.get(name) is None:
+            return None
+        path = path.replace("{" + name + "}", str(params[name]))
+    return path
+
+
+def probe_links(client: ProbeClient, model: ApiModel) -> None:
+    """Follow each declared link from the last 200 answer of its operation seen in this run."""
+    for op in model.operations:
+        body = client.last_ok.get(op.label)
+        success = model.spec.by_label(op.label)
+        if body is None or success is None or success.success is None:
+            continue
+        for link in success.success.links:
+            target = model.by_id(link.operation_id) if link.operation_id else None
+            if target is None or target.method != "GET":
+                continue
+            values = {
+                name: pointer_get(body, expr[len(_BODY) :]) if str(expr).startswith(_BODY) else expr
+                for name, expr in link.parameters
+            }
+            path = _target_path(target, values)
+            if path is None:
+                continue  # the answer lacks the value (an empty page): nothing to follow
+            client.ran(LINK, op.label)
+            exchange = client.send(target.label, "GET", path)
+            client.result.coverage.link_followed(op.label, link.name)
+            if exchange.status != 200:
+                client.fail(
+                    LINK,
+                    exchange,
+                    f"Link {link.name} leads nowhere",
+                    f"{op.label} answered 200; its link {link.name} to {target.label} with "
+                    f"{values} got {exchange.status}: {exchange.text[:200]}",
+                )
+
+
+def probe_bad_input(client: ProbeClient, model: ApiModel) -> None:
+    """Malformed input the generated cases do not send is refused with a JSON 4xx."""
+    for op in model.operations:
+        requests: list[tuple[str, dict[str, Any]]] = []
+        if op.path_params:
+            path = _target_path(op, {name: "bad%00id" for name in op.path_params})
+            requests.append((f"a NUL character in {', '.join(op.path_params)}", {"path": path}))
+        if op.body_media_types and op.method != "GET":
+            json_type = next((m for m in op.body_media_types if "json" in m), None)
+            if json_type is not None:
+                padding = {"padding": "x" * OVERSIZED}
+                requests.append(("a body of a megabyte", {"path": op.path, "json_body": padding}))
+        for what, request in requests:
+            client.ran(BAD_INPUT, op.label)
+            path = request.pop("path")
+            exchange = client.send(op.label, op.method, path, **request)
+            if not 400 <= exchange.status < 500:
+                client.fail(
+                    BAD_INPUT,
+                    exchange,
+                    f"Request with {what} not refused with a 4xx",
+                    f"Got {exchange.status}: {exchange.text[:200]}",
+                )
+            elif problem := error_problem(exchange):
+                client.fail(BAD_INPUT, exchange, "Error answer is not JSON with a message", problem)

@@ -1,0 +1,79 @@
+"""Hooks for plain Schemathesis users: `st run` against a Spaces API without false failures.
+
+    SCHEMATHESIS_HOOKS=spaces_toolkit.contract.st_hooks \\
+        st run spec/openapi.yaml --url "$BASE_URL" --auth "$SPACES_TOKEN:" --checks all
+
+The spec accepts any string as a cursor, yet a server must refuse a cursor that names no object of
+the list (spec/NOTES.md 8-9), and both cursors at once (NOTES 9); it may refuse a private
+`target_url` (NOTES 39). Without help, `st run --checks all` reports those correct refusals as
+`positive_data_acceptance` failures. Before a *positive* case is sent, this module swaps a
+generated cursor for a real one of the same list (read once per list from the server, with the
+case's own credentials), keeps one cursor when both were generated, and moves a private target
+host to example.com: the same repairs `spaces contract` makes (`inputs`). Like `spaces contract`,
+it generates no undeclared parameters (ignoring one is correct) and leaves credentials to
+`--auth`. Importing it also registers the suite's own checks (`list_envelope`, `object_types`,
+`error_json_message`), which `--checks all` then runs. Negative cases are sent as generated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import schemathesis
+from schemathesis.hooks import HookContext
+
+from spaces_toolkit.contract import checks as _checks  # noqa: F401  (registers the checks)
+from spaces_toolkit.contract.apispec import load_model
+from spaces_toolkit.contract.inputs import CursorPool, _fix_query, public_target
+
+__all__ = ["after_load_schema", "before_call"]
+
+_pools: dict[tuple[str, str], CursorPool] = {}
+
+
+def _pool(case: schemathesis.Case, kwargs: dict[str, Any]) -> CursorPool | None:
+    lst = load_model().list_for(case.operation.label)
+    if lst is None:
+        return None
+    base = str(case.operation.base_url or "").rstrip("/")
+    key = (base, lst.path)
+    if key not in _pools:
+        headers = {k: v for k, v in (kwargs.get("headers") or {}).items() if k.lower() != "host"}
+        auth = kwargs.get("auth")
+        try:
+            answer = httpx.get(
+                base + lst.path,
+                params={lst.limit.name: lst.limit.maximum},
+                headers=headers,
+                auth=tuple(auth) if isinstance(auth, tuple | list) else None,
+                timeout=30,
+            )
+            data = answer.json().get("data", []) if answer.status_code == 200 else []
+        except (httpx.HTTPError, ValueError, AttributeError):
+            data = []
+        cursors = [c for c in map(lst.cursor_of, data) if c is not None]
+        _pools[key] = CursorPool(lst.cursors, cursors)
+    return _pools[key]
+
+
+@schemathesis.hook
+def after_load_schema(context: HookContext, schema: Any) -> None:
+    """Generate no parameters the spec does not declare (the spec does not say a server refuses
+    them: ignoring one is correct) and leave credentials to `--auth`, as `spaces contract` does."""
+    schema.config.generation.update(allow_extra_parameters=False, with_security_parameters=False)
+
+
+@schemathesis.hook
+def before_call(context: HookContext, case: schemathesis.Case, kwargs: dict[str, Any]) -> None:
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive:
+        return
+    if case.method.upper() == "GET" and isinstance(case.query, dict):
+        pool = _pool(case, kwargs)
+        if pool is not None:
+            _fix_query(case.query, pool)
+    body = case.body
+    target = body.get("target_url") if isinstance(body, dict) else None
+    if isinstance(body, dict) and isinstance(target, str):
+        body["target_url"] = public_target(target)
