@@ -20,6 +20,7 @@ from spaces_toolkit.contract.runner import (
     ContractOptions,
 )
 from spaces_toolkit.contract.walks import DEFAULT_WALK_BUDGET
+from spaces_toolkit.envdefaults import ACCESS_TOKEN_VARS, SECOND_TOKEN_VARS, access_token
 from spaces_toolkit.errors import CLIError
 
 __all__ = ["register", "handler"]
@@ -31,8 +32,8 @@ Without --base-url the suite starts the embedded reference server on a fresh SQL
 seeds two accounts, runs against it over HTTP on 127.0.0.1 and stops it.
 
 Tokens may also come from SPACES_ACCESS_TOKEN and SPACES_SECOND_ACCESS_TOKEN (or the older
-SPACES_TOKEN and SPACES_SECOND_TOKEN); curl lines in the output name them as $SPACES_TOKEN and
-$SPACES_SECOND_TOKEN. Exit status: 0 passed, 1 contract failures,
+SPACES_TOKEN and SPACES_SECOND_TOKEN); curl lines in the output name them as
+$SPACES_ACCESS_TOKEN and $SPACES_SECOND_ACCESS_TOKEN. Exit status: 0 passed, 1 contract failures,
 2 could not run.
 """
 
@@ -90,12 +91,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    env = os.environ.get
     parser.add_argument("--base-url", help="the API's base URL, e.g. http://127.0.0.1:8000/api/v1")
-    parser.add_argument("--token", default=env("SPACES_TOKEN"), help="access token (Basic user)")
+    parser.add_argument(
+        "--token",
+        default=access_token(os.environ, ACCESS_TOKEN_VARS),
+        help="access token (Basic user)",
+    )
     parser.add_argument(
         "--second-token",
-        default=env("SPACES_SECOND_TOKEN"),
+        default=access_token(os.environ, SECOND_TOKEN_VARS),
         help="a token of another account: enables the tenant isolation probe",
     )
     parser.add_argument(

@@ -108,8 +108,8 @@ nullable fields seen in answers, links followed, probes run.</p>
 <h2>Failures</h2>{_failures(result)}
 {f"<h2>Errors</h2><ul>{errors}</ul>" if errors else ""}
 {f"<h2>Notes</h2><ul>{notes}</ul>" if notes else ""}
-<p class="meta">Tokens appear as <code>$SPACES_TOKEN</code> and <code>$SPACES_SECOND_TOKEN</code>
-in the curl lines: export them before running one.</p>
+<p class="meta">Tokens appear as <code>$SPACES_ACCESS_TOKEN</code> and
+<code>$SPACES_SECOND_ACCESS_TOKEN</code> in the curl lines: export them before running one.</p>
 </body></html>
 """
 

@@ -47,16 +47,16 @@ class Credentials:
 
     def placeholder(self, username: str) -> str | None:
         if username == self.token:
-            return "$SPACES_TOKEN"
+            return "$SPACES_ACCESS_TOKEN"
         if self.second_token is not None and username == self.second_token:
-            return "$SPACES_SECOND_TOKEN"
+            return "$SPACES_SECOND_ACCESS_TOKEN"
         return None
 
     def mask(self, text: str) -> str:
         """Replace the tokens anywhere in a text (messages, bodies) by their placeholders."""
         for secret, name in (
-            (self.token, "$SPACES_TOKEN"),
-            (self.second_token, "$SPACES_SECOND_TOKEN"),
+            (self.token, "$SPACES_ACCESS_TOKEN"),
+            (self.second_token, "$SPACES_SECOND_ACCESS_TOKEN"),
         ):
             if secret:
                 text = text.replace(secret, name)

@@ -1,7 +1,7 @@
 """Hooks for plain Schemathesis users: `st run` against a Spaces API without false failures.
 
     SCHEMATHESIS_HOOKS=spaces_toolkit.contract.st_hooks \\
-        st run spec/openapi.yaml --url "$BASE_URL" --auth "$SPACES_TOKEN:" --checks all
+        st run spec/openapi.yaml --url "$BASE_URL" --auth "$SPACES_ACCESS_TOKEN:" --checks all
 
 The spec accepts any string as a cursor, yet a server must refuse a cursor that names no object of
 the list (spec/NOTES.md 8-9), and both cursors at once (NOTES 9); it may refuse a private

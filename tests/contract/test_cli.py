@@ -67,7 +67,7 @@ def test_contract_failure_exits_1_naming_the_check(tmp_path: Path, capsys) -> No
     out = capsys.readouterr().out
     assert code == 1, out
     assert "[pagination_walk]" in out
-    assert "reproduce: curl -sS -X GET " in out and '-u "$SPACES_TOKEN:"' in out
+    assert "reproduce: curl -sS -X GET " in out and '-u "$SPACES_ACCESS_TOKEN:"' in out
     assert "FAILED" in out
     suite = _junit(tmp_path)
     assert int(suite.get("failures", "0")) >= 1

@@ -24,9 +24,9 @@ def test_curl_names_tokens_by_environment_variable() -> None:
         b'{"event": "customer.created", "note": "it\'s tok_secret_1"}',
         creds,
     )
-    assert line.startswith('curl -sS -X POST -u "$SPACES_SECOND_TOKEN:" -H \'Content-Type:')
+    assert line.startswith('curl -sS -X POST -u "$SPACES_SECOND_ACCESS_TOKEN:" -H \'Content-Type:')
     assert "tok_secret" not in line
-    assert "$SPACES_TOKEN" in line  # masked in the body too
+    assert "$SPACES_ACCESS_TOKEN" in line  # masked in the body too
     unknown = render_curl("GET", "http://h/x", {"Authorization": _basic("garbage")}, None, creds)
     assert "-H 'Authorization: Basic " in unknown
 
