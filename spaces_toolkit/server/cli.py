@@ -13,6 +13,7 @@ from ..errors import CLIError
 from .db import Database, open_database
 from .events import EVENT_TYPES
 from .repo.accounts import account_for_token, create_account
+from .repo.signing_secrets import signing_secrets
 from .targets import TargetRefused, check_target_url
 
 __all__ = ["register"]
@@ -88,12 +89,14 @@ def _token_create(args: argparse.Namespace) -> int:
         account_id, token = create_account(
             db, name=args.name, email=args.email, webhook_url=args.webhook_url
         )
+        secret = signing_secrets(db, account_id)[0]
     finally:
         db.close()
     print(token)
     print(
         f"Created account {account_id} in {args.db}. This token is shown only once;"
-        f" use it as the Basic auth username: curl -u {token}: …",
+        f" use it as the Basic auth username: curl -u {token}: …\n"
+        f"Webhook signing secret (shown only once; verify deliveries with it): {secret}",
         file=sys.stderr,
     )
     return 0
@@ -194,6 +197,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=3600.0,
         metavar="SECONDS",
         help="wait between delivery attempts of a failed webhook (default 3600)",
+    )
+    p.add_argument(
+        "--webhook-retry-schedule",
+        default="fixed",
+        metavar="SCHEDULE",
+        help="fixed (every --webhook-retry-interval, the documented hourly x24) or"
+        " exponential[:BASE[:CAP]] with jitter, e.g. exponential:30s:1h (default fixed)",
     )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     p.set_defaults(func=_serve)

@@ -1,10 +1,11 @@
-"""The webhook worker: POSTs due webhooks, records every attempt, retries on a fixed interval.
+"""The webhook worker: POSTs due webhooks (signed), records every attempt, retries on a schedule.
 
 Claiming is a write transaction that leases due rows to this worker (`lease_owner`,
 `lease_until`), so two workers — two threads, or two server processes on one database — never
 send the same delivery at once. A 2xx settles a webhook for good (`pending = 0, delivered = 1`),
-so it is never sent again; any other answer or a network error schedules the next try
-`webhook_retry_interval` seconds later until `webhook_max_attempts` tries have failed. A `410
+so it is never sent again; any other answer or a network error schedules the next try (retry.py:
+`webhook_retry_interval` seconds later by default, or the exponential schedule, never before a
+receiver's Retry-After) until `webhook_max_attempts` tries have failed. A `410
 Gone` from a resource subscription's target removes that subscription (REST Hooks). Everything
 lives in the database, so pending deliveries survive a restart; a stop lets in-flight deliveries
 finish and record their result, and a crash only leaves a lease that expires.
@@ -23,14 +24,16 @@ import time
 import uuid
 from typing import Any
 
-import httpx
-
 from . import render
 from .db import Database
 from .events import API_VERSION
+from .pinned import DeliveryError, post_pinned
 from .repo.hooks import remove_resource_subscription
+from .repo.signing_secrets import signing_secrets
+from .retry import parse_schedule
 from .settings import Settings
-from .targets import TargetRefused, check_resolved
+from .signing import signed_headers
+from .targets import TargetRefused, resolve_target
 
 __all__ = ["DeliveryWorker", "Attempt"]
 
@@ -40,6 +43,7 @@ log = logging.getLogger("spaces.webhooks")
 @dataclasses.dataclass(frozen=True)
 class _Job:
     seq: int
+    account_id: int
     webhook_id: str
     url: str
     attempts: int
@@ -55,6 +59,7 @@ class Attempt:
     error: str | None
     started: float
     finished: float
+    retry_after: str | None = None  # the receiver's Retry-After header, if any
 
     @property
     def ok(self) -> bool:
@@ -71,8 +76,8 @@ class DeliveryWorker:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self._client = httpx.Client(
-            timeout=settings.webhook_timeout, follow_redirects=False, trust_env=False
+        self.retry_schedule = parse_schedule(
+            settings.webhook_retry_schedule, interval=settings.webhook_retry_interval
         )
         self._pool = concurrent.futures.ThreadPoolExecutor(
             max_workers=settings.webhook_concurrency, thread_name_prefix="spaces-webhook"
@@ -98,7 +103,6 @@ class DeliveryWorker:
             self._thread.join(timeout=self.lease_seconds)
             self._thread = None
         self._pool.shutdown(wait=True)
-        self._client.close()
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -124,7 +128,8 @@ class DeliveryWorker:
         now = time.time()
         with self.db.write() as tx:
             rows = tx.query(
-                "SELECT w.seq, w.id AS w_id, w.url, w.attempts, w.resource_subscription_seq,"
+                "SELECT w.seq, w.account_id, w.id AS w_id, w.url, w.attempts,"
+                " w.resource_subscription_seq,"
                 " v.id AS v_id, v.created AS v_created, v.type AS v_type, v.data AS v_data"
                 " FROM webhooks w JOIN events v ON v.seq = w.event_seq"
                 " WHERE w.pending = 1 AND w.next_attempt_at <= ?"
@@ -140,6 +145,7 @@ class DeliveryWorker:
         return [
             _Job(
                 seq=int(r["seq"]),
+                account_id=int(r["account_id"]),
                 webhook_id=str(r["w_id"]),
                 url=str(r["url"]),
                 attempts=int(r["attempts"]),
@@ -151,24 +157,32 @@ class DeliveryWorker:
 
     def _post(self, job: _Job) -> Attempt:
         started = time.time()
+        body = json.dumps(job.event).encode("utf-8")
         try:
-            check_resolved(job.url, allow_private=self.settings.allow_private_targets)
-            response = self._client.post(
-                job.url,
-                content=json.dumps(job.event).encode("utf-8"),
-                headers={
+            # Resolved and checked once; the connection goes to exactly those addresses.
+            target = resolve_target(job.url, allow_private=self.settings.allow_private_targets)
+            secrets = signing_secrets(self.db, job.account_id)
+            reply = post_pinned(
+                target,
+                body,
+                {
                     "Content-Type": "application/json",
                     "User-Agent": f"Spaces-Webhooks/{API_VERSION} (reference server)",
                     "Spaces-Webhook-Id": job.webhook_id,
                     "Spaces-Event-Id": str(job.event["id"]),
                     "Spaces-Event-Type": str(job.event["type"]),
+                    # Standard Webhooks 1.0 (spec/NOTES.md 47); webhook-id is the webhook's id.
+                    **signed_headers(secrets, job.webhook_id, body),
                 },
+                timeout=self.settings.webhook_timeout,
             )
-            return Attempt(response.status_code, None, started, time.time())
+            return Attempt(
+                reply.status_code, None, started, time.time(), reply.headers.get("retry-after")
+            )
         except TargetRefused as exc:
             return Attempt(None, f"refused target: {exc}", started, time.time())
-        except httpx.HTTPError as exc:
-            return Attempt(None, f"{type(exc).__name__}: {exc}", started, time.time())
+        except DeliveryError as exc:
+            return Attempt(None, str(exc), started, time.time())
 
     def _unsubscribed(self, job: _Job) -> bool:
         """Whether the job's resource subscription was removed (410) since it was claimed;
@@ -235,7 +249,9 @@ class DeliveryWorker:
                     (
                         0 if final else 1,
                         number,
-                        attempt.finished + self.settings.webhook_retry_interval,
+                        self.retry_schedule.next_attempt_at(
+                            number, attempt.finished, attempt.retry_after
+                        ),
                         job.seq,
                         self.owner,
                     ),

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ..errors import CLIError
+from .retry import parse_schedule
 from .settings import Settings, parse_networks
 
 __all__ = ["serve", "settings_from_args"]
@@ -26,12 +27,17 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         raise CLIError(f"--trusted-proxy: {exc}") from None
     if args.webhook_retry_interval <= 0:
         raise CLIError("--webhook-retry-interval must be positive")
+    try:
+        parse_schedule(args.webhook_retry_schedule, interval=args.webhook_retry_interval)
+    except ValueError as exc:
+        raise CLIError(f"--webhook-retry-schedule: {exc}") from None
     return Settings(
         db_path=Path(args.db),
         require_https=args.require_https,
         trusted_proxies=proxies,
         allow_private_targets=args.allow_private_targets,
         webhook_retry_interval=args.webhook_retry_interval,
+        webhook_retry_schedule=args.webhook_retry_schedule,
     )
 
 
