@@ -156,7 +156,9 @@ def test_an_unresolvable_name_is_accepted_at_creation_and_refused_at_delivery() 
         resolve_target(url("not-yet.example"), allow_private=False)
 
 
-@pytest.mark.parametrize(("host", "meant"), [*REFUSED_ADDRESSES[:6], ("loopback.test", "127.0.0.1")])
+@pytest.mark.parametrize(
+    ("host", "meant"), [*REFUSED_ADDRESSES[:6], ("loopback.test", "127.0.0.1")]
+)
 def test_allow_private_targets_lets_local_receivers_through(host: str, meant: str) -> None:
     check_target_url(url(host), allow_private=True)
     assert resolve_target(url(host), allow_private=True).addresses == (ipaddress.ip_address(meant),)
