@@ -17,13 +17,19 @@ import email.utils
 import random
 import re
 
-__all__ = ["RetrySchedule", "parse_schedule", "retry_after_seconds", "MAX_RETRY_AFTER"]
+__all__ = [
+    "RetrySchedule",
+    "parse_duration",
+    "parse_schedule",
+    "retry_after_seconds",
+    "MAX_RETRY_AFTER",
+]
 
 MAX_RETRY_AFTER = 24 * 3600.0
 _UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
-def _duration(text: str) -> float:
+def parse_duration(text: str) -> float:
     match = re.fullmatch(r"(\d+(?:\.\d+)?)([smh]?)", text.strip())
     if not match or float(match.group(1)) <= 0:
         raise ValueError(f"{text!r} is not a positive duration like 30, 30s, 5m or 1h")
@@ -63,8 +69,8 @@ def parse_schedule(text: str, *, interval: float) -> RetrySchedule:
     if kind == "fixed" and not args:
         return RetrySchedule("fixed", interval, interval)
     if kind == "exponential" and len(args) <= 2:
-        base = _duration(args[0]) if args else 30.0
-        cap = _duration(args[1]) if len(args) > 1 else 3600.0
+        base = parse_duration(args[0]) if args else 30.0
+        cap = parse_duration(args[1]) if len(args) > 1 else 3600.0
         if cap < base:
             raise ValueError("the exponential schedule's CAP must not be below its BASE")
         return RetrySchedule("exponential", base, cap)
