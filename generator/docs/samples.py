@@ -223,7 +223,7 @@ def webhook_sample(api: ir.Api, event: str) -> str:
             "",
             "",
             "def handle(body: bytes, headers: dict[str, str]) -> None:",
-            '    """`body`, `headers`: the raw body and the headers of a POST to your target URL."""',
+            '    """`body`, `headers`: the raw body and headers a POST to your URL got."""',
             '    secret = os.environ["SPACES_WEBHOOK_SECRET"]  # whsec_…',
             "    event = parse_webhook(body, headers, secret=secret)  # 400 if this raises",
             f"    if event.type == {json.dumps(event)}:",
