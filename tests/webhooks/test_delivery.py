@@ -261,3 +261,22 @@ def test_address_is_pinned_for_ipv6_and_numeric_forms() -> None:
     resolved = targets.resolve_target("http://2130706433:8080/x", allow_private=True)
     assert resolved.addresses == (ipaddress.ip_address("127.0.0.1"),)
     assert resolved.host == "2130706433"  # Host header as written
+
+
+def test_an_existing_database_gains_signing_secrets_in_place(tmp_path) -> None:
+    from spaces_toolkit.server.db import open_database
+    from spaces_toolkit.server.repo.accounts import create_account
+    from spaces_toolkit.server.repo.signing_secrets import signing_secrets
+
+    path = tmp_path / "old.db"
+    db = open_database(path)
+    account, _ = create_account(db)
+    with db.write() as tx:  # a database from before signing existed
+        tx.execute("DROP TABLE webhook_signing_secrets")
+    db.close()
+    db = open_database(path)  # the additive statement creates the table on open
+    try:
+        [secret] = signing_secrets(db, account)  # the account's first secret, made on demand
+        assert secret.startswith("whsec_") and signing_secrets(db, account) == [secret]
+    finally:
+        db.close()
