@@ -47,7 +47,8 @@ class Case:
     name: str
     expect: str  # "2xx" or "4xx"
     why: str
-    # Requests sent in order; only the last answer is judged (the first of a replay primes it).
+    # Requests sent in order: the last answer is judged by `expect`, any before it (the first
+    # send of a replay) must be a 2xx, or the case proves nothing.
     deliveries: tuple[Delivery, ...]
 
 
@@ -233,11 +234,13 @@ def run_kit(
     outcomes = []
     with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
         for case in cases:
-            status: int | None = None
-            got = ""
-            for delivery in case.deliveries:
-                status, got = _send(client, url, delivery)
-            outcome = Outcome(case, _judge(case.expect, status), got, status is not None)
+            answers = [_send(client, url, d) for d in case.deliveries]
+            *primes, (status, got) = answers
+            primed = all(_judge("2xx", s) for s, _ in primes)
+            if not primed:
+                got = f"{primes[0][1]} to the first send"
+            passed = primed and _judge(case.expect, status)
+            outcome = Outcome(case, passed, got, any(s is not None for s, _ in answers))
             outcomes.append(outcome)
             if on_outcome is not None:
                 on_outcome(outcome)

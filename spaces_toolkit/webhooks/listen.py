@@ -20,7 +20,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
@@ -98,7 +98,7 @@ class _Listener:
         except (VerificationError, ValueError) as exc:
             self.say(f"{stamp}  rejected a delivery that failed verification: {exc}")
             return 400
-        wid = headers.get("webhook-id", "?")
+        wid = {k.lower(): v for k, v in headers.items()}.get("webhook-id", "?")
         line = f"{stamp}  {event.get('type')}  {event.get('id')}  webhook {wid}  verified"
         status = 200
         if self.config.forward_to:
@@ -127,7 +127,7 @@ def _handler(listener: _Listener, path: str) -> type[http.server.BaseHTTPRequest
                 self._answer(404 if self.path != path else 413)
                 return
             body = self.rfile.read(length)
-            self._answer(listener.handle(body, {k: v for k, v in self.headers.items()}))
+            self._answer(listener.handle(body, dict(self.headers.items())))
 
         def _answer(self, status: int) -> None:
             self.send_response(status)
@@ -204,7 +204,6 @@ def listen(
     db: Database,
     *,
     out: Any = None,
-    ready: Callable[[str], None] | None = None,
 ) -> int:
     """Run until Ctrl-C or SIGTERM; always remove the subscriptions made."""
     out = sys.stdout if out is None else out
@@ -231,8 +230,6 @@ def listen(
                 file=sys.stderr,
                 flush=True,
             )
-            if ready is not None:
-                ready(target)
             try:
                 while True:
                     time.sleep(0.2)
