@@ -7,7 +7,10 @@ from __future__ import annotations
 import http.server
 import ipaddress
 import random
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,7 +20,7 @@ import pytest
 import standardwebhooks
 
 from spaces_toolkit.server import targets
-from spaces_toolkit.server.pinned import post_pinned
+from spaces_toolkit.server.pinned import DeliveryError, post_pinned
 from spaces_toolkit.server.repo.signing_secrets import rotate_secret, valid_secrets
 from spaces_toolkit.server.retry import MAX_RETRY_AFTER, parse_schedule, retry_after_seconds
 from spaces_toolkit.server.settings import Settings
@@ -280,3 +283,40 @@ def test_an_existing_database_gains_signing_secrets_in_place(tmp_path) -> None:
         assert secret.startswith("whsec_") and signing_secrets(db, account) == [secret]
     finally:
         db.close()
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_tls_sni_and_certificate_check_use_the_name_not_the_pinned_address(
+    tmp_path, monkeypatch
+) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=hooks.test"]
+        + ["-addext", "subjectAltName=DNS:hooks.test"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    server_names: list[str | None] = []
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    tls.sni_callback = lambda sock, name, ctx: server_names.append(name)
+    rec = Recorder()
+    rec.server.socket = tls.wrap_socket(rec.server.socket, server_side=True)
+    fake_resolver(monkeypatch, {"hooks.test": ["127.0.0.1"] * 2, "other.test": ["127.0.0.1"] * 2})
+    trust = ssl.create_default_context(cafile=str(cert))
+    try:
+        target = targets.resolve_target(f"https://hooks.test:{rec.port}/hook", allow_private=True)
+        reply = post_pinned(target, b"{}", {}, timeout=5, ssl_context=trust)
+        assert reply.status_code == 200
+        assert server_names == ["hooks.test"]
+        assert rec.requests[0][0]["host"] == f"hooks.test:{rec.port}"
+        # Same address, another name: the certificate does not match it, so no delivery.
+        target = targets.resolve_target(f"https://other.test:{rec.port}/hook", allow_private=True)
+        with pytest.raises(DeliveryError):
+            post_pinned(target, b"{}", {}, timeout=5, ssl_context=trust)
+        assert len(rec.requests) == 1
+    finally:
+        rec.server.shutdown()
+        rec.server.server_close()
