@@ -50,6 +50,8 @@ def _listen(args: argparse.Namespace) -> int:
             raise CLIError(f"--forward-to: {exc}") from None
     if args.secret:
         _checked_secret(args.secret, "--secret")
+    if not 0 <= args.port <= 9999:
+        raise CLIError("--port: the API accepts target_url ports of at most four digits (<= 9999)")
     if not Path(args.db).is_file():
         raise CLIError(
             f"no sandbox database {args.db}:"

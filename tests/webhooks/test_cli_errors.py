@@ -25,6 +25,7 @@ def db_path(tmp_path):
         (["listen", "--token", "t", "--forward-to", "ftp://x/"], "--forward-to"),
         (["listen", "--token", "t", "--secret", "whsec_###"], "--secret"),
         (["listen", "--token", "t", "--db", "/nonexistent/spaces.db"], "no sandbox database"),
+        (["listen", "--token", "t", "--port", "12345"], "--port"),
         (["webhook-secret", "rotate", "--grace", "soon"], "--grace"),
         (["webhooks", "check-receiver", "http://127.0.0.1:9/x", "--secret", "nope!"], "--secret"),
     ],
