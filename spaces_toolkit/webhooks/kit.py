@@ -167,8 +167,21 @@ def build_cases(secret: str, events: dict[str, dict[str, Any]], *, now: int) -> 
         Case(
             "replayed webhook id",
             "4xx",
-            "the same signed delivery again: must not be processed twice",
+            "the same signed delivery again (a sender retry has a new timestamp)",
             (replay, replay),
+        )
+    )
+    handled = signed(first)
+    retry_headers = {
+        **handled.headers,
+        **signed_headers([secret], handled.headers["webhook-id"], handled.body, timestamp=now + 1),
+    }
+    cases.append(
+        Case(
+            "sender retry of a handled delivery",
+            "2xx",
+            "same webhook id, new timestamp: acknowledge it (without processing it again)",
+            (handled, Delivery(handled.body, retry_headers)),
         )
     )
     rotated = signed(first)

@@ -82,6 +82,7 @@ class Flaws:
     no_dedup: bool = False  # processes a replay again
     fails_unknown_types: bool = False  # 500 on an event type it does not know
     no_size_limit: bool = False  # reads any body
+    refuses_retries: bool = False  # 409 for any id seen before, so a sender retries forever
 
 
 KNOWN_TYPES = {
@@ -100,6 +101,7 @@ class NaiveReceiver:
         self.secret = secret
         self.flaws = flaws
         self.processed: list[str] = []
+        self.seen: dict[str, str] = {}  # webhook id -> timestamp of its first delivery
         self.lock = threading.Lock()
         receiver = self
 
@@ -145,10 +147,11 @@ class NaiveReceiver:
         event = json.loads(body)
         if event.get("type") not in KNOWN_TYPES and self.flaws.fails_unknown_types:
             return 500
-        wid = headers.get("webhook-id", "")
+        wid, stamp = headers.get("webhook-id", ""), headers.get("webhook-timestamp", "")
         with self.lock:
-            if wid in self.processed and not self.flaws.no_dedup:
-                return 409
+            if wid in self.seen and not self.flaws.no_dedup:
+                return 409 if self.seen[wid] == stamp or self.flaws.refuses_retries else 200
+            self.seen[wid] = stamp
             self.processed.append(wid)
         return 200
 
