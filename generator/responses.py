@@ -112,6 +112,11 @@ def read_webhooks(doc: dict[str, Any], schemas: SchemaReader) -> tuple[ir.Webhoo
                     content_type=media_type,
                     responses=responses,
                     examples=read_examples(schemas, content.get(media_type) or {}),
+                    headers=tuple(
+                        (str(p["name"]), str(p.get("example", "")))
+                        for p in map(schemas.resolve, raw.get("parameters") or [])
+                        if p.get("in") == "header"
+                    ),
                 )
             )
     return tuple(hooks)

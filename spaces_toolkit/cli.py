@@ -11,7 +11,11 @@ from spaces_toolkit.errors import CLIError
 __all__ = ["main"]
 
 # Modules that contribute subcommands through `register(subparsers)`.
-_COMMAND_MODULES = ("spaces_toolkit.server.cli", "spaces_toolkit.contract.cli")
+_COMMAND_MODULES = (
+    "spaces_toolkit.server.cli",
+    "spaces_toolkit.contract.cli",
+    "spaces_toolkit.webhooks.cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ from . import limits, tokens_cli
 from .db import Database, open_database
 from .events import EVENT_TYPES
 from .repo.accounts import account_for_token, create_account
+from .repo.signing_secrets import signing_secrets
 from .targets import TargetRefused, check_target_url
 
 __all__ = ["register"]
@@ -93,12 +94,14 @@ def _token_create(args: argparse.Namespace) -> int:
             webhook_url=args.webhook_url,
             expires_at=args.expires,
         )
+        secret = signing_secrets(db, account_id)[0]
     finally:
         db.close()
     print(token)
     print(
         f"Created account {account_id} in {args.db}. This token is shown only once;"
-        f" use it as the Basic auth username: curl -u {token}: …",
+        f" use it as the Basic auth username: curl -u {token}: …\n"
+        f"Webhook signing secret (shown only once; verify deliveries with it): {secret}",
         file=sys.stderr,
     )
     return 0
@@ -213,6 +216,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=16,
         metavar="N",
         help="deliveries in flight at once; one account gets a quarter (default 16)",
+    )
+    p.add_argument(
+        "--webhook-retry-schedule",
+        default="fixed",
+        metavar="SCHEDULE",
+        help="fixed (every --webhook-retry-interval, the documented hourly x24) or"
+        " exponential[:BASE[:CAP]] with jitter, e.g. exponential:30s:1h (default fixed)",
     )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     limits.add_arguments(p)  # connection limits and timeouts

@@ -159,3 +159,17 @@ CREATE TABLE IF NOT EXISTS webhook_attempts (
     error TEXT
 );
 CREATE INDEX IF NOT EXISTS webhook_attempts_by_webhook ON webhook_attempts (webhook_seq);
+
+-- Webhook signing secrets (Standard Webhooks `whsec_…`), kept in clear: the server must sign
+-- with them. `expires_at` NULL is the current secret; a rotation gives the old one an end, and
+-- until then deliveries carry a signature for each. Additive: an older database gains the table
+-- on its next open, and an account without a secret gets one when first needed.
+CREATE TABLE IF NOT EXISTS webhook_signing_secrets (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES accounts (id),
+    secret TEXT NOT NULL,
+    created REAL NOT NULL,
+    expires_at REAL
+);
+CREATE INDEX IF NOT EXISTS webhook_signing_secrets_by_account
+    ON webhook_signing_secrets (account_id, seq);

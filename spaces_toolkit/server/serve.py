@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import CLIError
 from . import limits
+from .retry import parse_schedule
 from .settings import Settings, parse_networks
 
 __all__ = ["serve", "settings_from_args"]
@@ -29,6 +30,10 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         raise CLIError("--webhook-retry-interval must be positive")
     if args.webhook_timeout <= 0 or args.webhook_concurrency < 1:
         raise CLIError("--webhook-timeout and --webhook-concurrency must be positive")
+    try:
+        parse_schedule(args.webhook_retry_schedule, interval=args.webhook_retry_interval)
+    except ValueError as exc:
+        raise CLIError(f"--webhook-retry-schedule: {exc}") from None
     return Settings(
         db_path=Path(args.db),
         require_https=args.require_https,
@@ -37,6 +42,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         webhook_retry_interval=args.webhook_retry_interval,
         webhook_timeout=args.webhook_timeout,
         webhook_concurrency=args.webhook_concurrency,
+        webhook_retry_schedule=args.webhook_retry_schedule,
     )
 
 

@@ -32,6 +32,7 @@ class Settings:
     run_delivery_worker: bool = True
     allow_private_targets: bool = False
     webhook_retry_interval: float = 3600.0
+    webhook_retry_schedule: str = "fixed"  # retry.py: fixed | exponential[:BASE[:CAP]]
     webhook_max_attempts: int = 24
     webhook_timeout: float = 10.0
     webhook_concurrency: int = 16

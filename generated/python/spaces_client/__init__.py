@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 1f57daef4d342336a4f9475018cd0af82a4ac9bcbf0c0370204887260c8487ce) by the generator.
+# Generated from spec/openapi.yaml (sha256 306778f641634dc469368ec571533f12e75c3c435caa34b857bd49e88afaf895) by the generator.
 # Do not edit: change the spec and run `make`.
 """Spaces API client for Python, generated from the API's OpenAPI description.
 
@@ -34,6 +34,14 @@ from ._metadata import API_VERSION, __version__
 from ._pagination import AsyncPage, AsyncPaginator, SyncPage
 from ._response import APIResponse
 from ._types import NOT_GIVEN, NotGiven, Timeout
+from ._webhooks import (
+    WebhookHeaderError,
+    WebhookSecretError,
+    WebhookSignatureError,
+    WebhookTimestampError,
+    WebhookVerificationError,
+    verify_webhook,
+)
 
 if TYPE_CHECKING:
     from . import models
@@ -62,6 +70,12 @@ __all__ = [
     "NotGiven",
     "Timeout",
     "parse_webhook",
+    "verify_webhook",
+    "WebhookVerificationError",
+    "WebhookHeaderError",
+    "WebhookTimestampError",
+    "WebhookSignatureError",
+    "WebhookSecretError",
     "models",
     "resources",
     "API_VERSION",

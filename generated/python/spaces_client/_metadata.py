@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 1f57daef4d342336a4f9475018cd0af82a4ac9bcbf0c0370204887260c8487ce) by the generator.
+# Generated from spec/openapi.yaml (sha256 306778f641634dc469368ec571533f12e75c3c435caa34b857bd49e88afaf895) by the generator.
 # Do not edit: change the spec and run `make`.
 """Facts about this package and the spec it was generated from."""
 
@@ -22,7 +22,7 @@ __version__: Final = "0.1.0"
 DISTRIBUTION: Final = "spaces-client"
 CLIENT_CLASS: Final = "SpacesClient"
 API_VERSION: Final = "04-09-2014"
-SPEC_SHA256: Final = "1f57daef4d342336a4f9475018cd0af82a4ac9bcbf0c0370204887260c8487ce"
+SPEC_SHA256: Final = "306778f641634dc469368ec571533f12e75c3c435caa34b857bd49e88afaf895"
 DEFAULT_BASE_URL: Final = "https://spaces.pe/api/v1"
 AUTH_SCHEME: Final[str] = "basic"  # "basic", "bearer" or "none"
 ENV_ACCESS_TOKEN: Final = "SPACES_ACCESS_TOKEN"

@@ -1,7 +1,15 @@
-# Generated from spec/openapi.yaml (sha256 1f57daef4d342336a4f9475018cd0af82a4ac9bcbf0c0370204887260c8487ce) by the generator.
+# Generated from spec/openapi.yaml (sha256 306778f641634dc469368ec571533f12e75c3c435caa34b857bd49e88afaf895) by the generator.
 # Do not edit: change the spec and run `make`.
 """Webhook deliveries of events. Delivery is attempted each hour until delivered, or until
-24 tries."""
+24 tries.
+
+Every delivery is signed per [Standard Webhooks 1.0](https://www.standardwebhooks.com/)
+(an extension: the docs name no scheme, see NOTES 47). `webhook-id` is the webhook's id
+(the same on every retry: deduplicate on it), `webhook-timestamp` the attempt's Unix time,
+and `webhook-signature` one `v1,<base64>` HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`
+per valid signing secret (`whsec_…`, one per account; two during a rotation's grace
+period). Verify against the raw body, reject timestamps more than 5 minutes away, and
+answer a failed check with a 4xx."""
 
 from __future__ import annotations
 
@@ -28,7 +36,15 @@ __all__ = [
 
 class WebhooksResource(SyncAPIResource):
     """Webhook deliveries of events. Delivery is attempted each hour until delivered, or until
-    24 tries."""
+    24 tries.
+
+    Every delivery is signed per [Standard Webhooks 1.0](https://www.standardwebhooks.com/)
+    (an extension: the docs name no scheme, see NOTES 47). `webhook-id` is the webhook's id
+    (the same on every retry: deduplicate on it), `webhook-timestamp` the attempt's Unix time,
+    and `webhook-signature` one `v1,<base64>` HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`
+    per valid signing secret (`whsec_…`, one per account; two during a rotation's grace
+    period). Verify against the raw body, reject timestamps more than 5 minutes away, and
+    answer a failed check with a 4xx."""
 
     def list(
         self,
@@ -81,7 +97,15 @@ class WebhooksResource(SyncAPIResource):
 
 class AsyncWebhooksResource(AsyncAPIResource):
     """Webhook deliveries of events. Delivery is attempted each hour until delivered, or until
-    24 tries."""
+    24 tries.
+
+    Every delivery is signed per [Standard Webhooks 1.0](https://www.standardwebhooks.com/)
+    (an extension: the docs name no scheme, see NOTES 47). `webhook-id` is the webhook's id
+    (the same on every retry: deduplicate on it), `webhook-timestamp` the attempt's Unix time,
+    and `webhook-signature` one `v1,<base64>` HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`
+    per valid signing secret (`whsec_…`, one per account; two during a rotation's grace
+    period). Verify against the raw body, reject timestamps more than 5 minutes away, and
+    answer a failed check with a 4xx."""
 
     def list(
         self,
