@@ -24,7 +24,8 @@ def _db_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--db",
         default=os.environ.get("SPACES_DB", DEFAULT_DB),
-        help="SQLite database file (default: $SPACES_DB or ./spaces.db)",
+        help="SQLite database file, or a postgresql://user@host/dbname URL"
+        " (default: $SPACES_DB or ./spaces.db)",
     )
 
 
@@ -229,3 +230,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _db_arg(p)
     _account_args(p)
     p.set_defaults(func=_trigger)
+
+    from . import db_cli  # `spaces db migrate`
+
+    db_cli.register(subparsers)

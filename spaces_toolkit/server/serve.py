@@ -6,11 +6,18 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..errors import CLIError
+from .db import is_database_url
 from .settings import Settings, parse_networks
 
 __all__ = ["serve", "settings_from_args"]
+
+
+def database_settings(db: str) -> dict[str, Any]:
+    """Settings fields for a `--db` value: a PostgreSQL URL or a SQLite file."""
+    return {"db_url": db} if is_database_url(db) else {"db_path": Path(db)}
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -27,7 +34,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     if args.webhook_retry_interval <= 0:
         raise CLIError("--webhook-retry-interval must be positive")
     return Settings(
-        db_path=Path(args.db),
+        **database_settings(args.db),
         require_https=args.require_https,
         trusted_proxies=proxies,
         allow_private_targets=args.allow_private_targets,
