@@ -72,6 +72,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if settings.run_delivery_worker:
             worker.start()
+            database.listen(worker.wake)  # PostgreSQL: NOTIFY from any process wakes it
         try:
             yield
         finally:

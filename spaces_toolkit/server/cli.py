@@ -197,6 +197,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="wait between delivery attempts of a failed webhook (default 3600)",
     )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    p.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="server processes (default 1)"
+    )
+    p.add_argument(
+        "--no-delivery", action="store_true", help="serve only; `spaces worker` delivers"
+    )
     p.set_defaults(func=_serve)
 
     p = subparsers.add_parser("token", help="manage accounts and access tokens")
@@ -231,6 +237,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _account_args(p)
     p.set_defaults(func=_trigger)
 
-    from . import db_cli  # `spaces db migrate`
+    from . import db_cli, worker_cli  # `spaces db migrate`, `spaces worker`
 
     db_cli.register(subparsers)
+    worker_cli.register(subparsers)

@@ -14,7 +14,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -63,6 +63,11 @@ class Database(Protocol):
     def read(self) -> contextlib.AbstractContextManager[Transaction]: ...
 
     def write(self) -> contextlib.AbstractContextManager[Transaction]: ...
+
+    def listen(self, callback: Callable[[], None]) -> None:
+        """Call `callback` when another connection queues webhooks (until close()), where the
+        backend can tell; delivery workers poll as well."""
+        ...
 
     def close(self) -> None: ...
 
@@ -204,6 +209,9 @@ class SQLiteDatabase:
     def write(self) -> contextlib.AbstractContextManager[Transaction]:
         """A write transaction, holding SQLite's write lock from its first statement."""
         return self._transaction("BEGIN IMMEDIATE")
+
+    def listen(self, callback: Callable[[], None]) -> None:
+        """SQLite has no notifications between processes: its workers rely on their poll."""
 
     def close(self) -> None:
         with self._lock:

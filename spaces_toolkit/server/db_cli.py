@@ -6,11 +6,19 @@ step, before N server processes and workers start) and for seeing the version.""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import Any
 
 from ..errors import CLIError
+from .db import is_database_url
 from .migrations import SchemaTooNew
 
-__all__ = ["register"]
+__all__ = ["register", "database_settings"]
+
+
+def database_settings(db: str) -> dict[str, Any]:
+    """Settings fields for a `--db` value: a PostgreSQL URL or a SQLite file."""
+    return {"db_url": db} if is_database_url(db) else {"db_path": Path(db)}
 
 
 def _migrate(args: argparse.Namespace) -> int:

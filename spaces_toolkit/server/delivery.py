@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 
 from . import render
-from .db import Database
+from .db import Database, Row
 from .events import API_VERSION
 from .repo.hooks import remove_resource_subscription
 from .settings import Settings
@@ -45,6 +45,36 @@ class _Job:
     attempts: int
     rs_seq: int | None
     event: dict[str, Any]
+
+
+def _job(r: Row) -> _Job:
+    return _Job(
+        seq=int(r["seq"]),
+        webhook_id=str(r["w_id"]),
+        url=str(r["url"]),
+        attempts=int(r["attempts"]),
+        rs_seq=r["resource_subscription_seq"],
+        event=render.event(r),
+    )
+
+
+# PostgreSQL: claim with FOR UPDATE SKIP LOCKED, so workers in several processes take disjoint
+# batches without waiting on each other's rows.
+_CLAIM_SKIP_LOCKED = """
+WITH due AS (
+    SELECT seq FROM webhooks
+    WHERE pending = 1 AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+    ORDER BY next_attempt_at, seq LIMIT ?
+    FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE webhooks w SET lease_until = ?, lease_owner = ? FROM due WHERE w.seq = due.seq
+    RETURNING w.seq, w.id, w.url, w.attempts, w.resource_subscription_seq, w.event_seq,
+        w.next_attempt_at
+)
+SELECT c.seq, c.id AS w_id, c.url, c.attempts, c.resource_subscription_seq,
+    v.id AS v_id, v.created AS v_created, v.type AS v_type, v.data AS v_data
+FROM claimed c JOIN events v ON v.seq = c.event_seq ORDER BY c.next_attempt_at, c.seq
+"""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,6 +153,13 @@ class DeliveryWorker:
     def _claim(self) -> list[_Job]:
         now = time.time()
         with self.db.write() as tx:
+            if self.db.dialect == "postgresql":
+                # One statement: lock due rows no other worker holds, lease them, return them.
+                rows = tx.query(
+                    _CLAIM_SKIP_LOCKED,
+                    (now, now, self.batch_size, now + self.lease_seconds, self.owner),
+                )
+                return [_job(r) for r in rows]
             rows = tx.query(
                 "SELECT w.seq, w.id AS w_id, w.url, w.attempts, w.resource_subscription_seq,"
                 " v.id AS v_id, v.created AS v_created, v.type AS v_type, v.data AS v_data"
@@ -137,17 +174,7 @@ class DeliveryWorker:
                     "UPDATE webhooks SET lease_until = ?, lease_owner = ? WHERE seq = ?",
                     (now + self.lease_seconds, self.owner, row["seq"]),
                 )
-        return [
-            _Job(
-                seq=int(r["seq"]),
-                webhook_id=str(r["w_id"]),
-                url=str(r["url"]),
-                attempts=int(r["attempts"]),
-                rs_seq=r["resource_subscription_seq"],
-                event=render.event(r),
-            )
-            for r in rows
-        ]
+        return [_job(r) for r in rows]
 
     def _post(self, job: _Job) -> Attempt:
         started = time.time()

@@ -6,18 +6,12 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import Any
 
 from ..errors import CLIError
-from .db import is_database_url
+from .db_cli import database_settings
 from .settings import Settings, parse_networks
 
 __all__ = ["serve", "settings_from_args"]
-
-
-def database_settings(db: str) -> dict[str, Any]:
-    """Settings fields for a `--db` value: a PostgreSQL URL or a SQLite file."""
-    return {"db_url": db} if is_database_url(db) else {"db_path": Path(db)}
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -39,6 +33,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         trusted_proxies=proxies,
         allow_private_targets=args.allow_private_targets,
         webhook_retry_interval=args.webhook_retry_interval,
+        run_delivery_worker=not getattr(args, "no_delivery", False),
     )
 
 
@@ -51,8 +46,11 @@ def serve(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s"
     )
+    processes = getattr(args, "workers", 1)
+    if processes < 1:
+        raise CLIError("--workers must be at least 1")
     try:
-        app = create_app(settings)
+        app = create_app(settings)  # also migrates the database, once, before any fork
     except Exception as exc:
         raise CLIError(f"cannot start: {exc}") from None
     scheme = "https" if args.certfile else "http"
@@ -61,6 +59,20 @@ def serve(args: argparse.Namespace) -> int:
         f" (spec: /openapi.json, docs: /docs, database: {args.db})",
         file=sys.stderr,
     )
+    if processes > 1:
+        app.state.db.close()
+        from .multiprocess import run_processes
+
+        run_processes(
+            settings,
+            processes,
+            host=args.host,
+            port=args.port,
+            ssl_certfile=args.certfile,
+            ssl_keyfile=args.keyfile,
+            log_level=args.log_level,
+        )
+        return 0
     try:
         uvicorn.run(
             app,
