@@ -26,6 +26,8 @@ def _worker(args: argparse.Namespace) -> int:
 
     if args.webhook_retry_interval <= 0:
         raise CLIError("--webhook-retry-interval must be positive")
+    if args.webhook_timeout <= 0:
+        raise CLIError("--webhook-timeout must be positive")
     if args.concurrency < 1:
         raise CLIError("--concurrency must be at least 1")
     settings = Settings(
@@ -33,6 +35,7 @@ def _worker(args: argparse.Namespace) -> int:
         allow_private_targets=args.allow_private_targets,
         webhook_retry_interval=args.webhook_retry_interval,
         webhook_concurrency=args.concurrency,
+        webhook_timeout=args.webhook_timeout,
     )
     logging.basicConfig(
         level=args.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s"
@@ -76,6 +79,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=3600.0,
         metavar="SECONDS",
         help="wait between delivery attempts of a failed webhook (default 3600)",
+    )
+    p.add_argument(
+        "--webhook-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="timeout of one POST (default 10); a claim's lease is derived from it",
     )
     p.add_argument(
         "--concurrency", type=int, default=4, metavar="N", help="deliveries in flight (default 4)"
