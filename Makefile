@@ -108,8 +108,13 @@ test: deps-system lint check
 
 # ---------------------------------------------------------------- contract and bench
 
+# `make contract DB=postgresql://…` (or a SQLite file): against a two-process server on that
+# database, with two fresh seeded accounts.
 contract: $(if $(HAVE_CONTRACT),$(VENV)/.installed)
-ifneq ($(HAVE_CONTRACT),)
+ifneq ($(DB),)
+	$(BIN)/python -m spaces_toolkit.server.served --db '$(DB)' --processes 2 -- \
+	  $(BIN)/spaces contract $(CONTRACT_ARGS)
+else ifneq ($(HAVE_CONTRACT),)
 	@echo "$(BIN)/spaces contract $(if $(BASE_URL),--base-url '$(BASE_URL)') $(if $(TOKEN),--token '***') $(if $(SECOND_TOKEN),--second-token '***') $(CONTRACT_ARGS)"
 	@$(if $(TOKEN),SPACES_TOKEN='$(TOKEN)') $(if $(SECOND_TOKEN),SPACES_SECOND_TOKEN='$(SECOND_TOKEN)') \
 	  $(BIN)/spaces contract $(if $(BASE_URL),--base-url '$(BASE_URL)') $(CONTRACT_ARGS)

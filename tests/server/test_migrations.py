@@ -120,3 +120,26 @@ def test_concurrent_openers_migrate_once(db_url: DbUrls):
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         versions = list(pool.map(opener, range(4)))
     assert set(versions) == {latest_version("sqlite")}
+
+
+def test_spaces_db_migrate(db_url: DbUrls, capsys: pytest.CaptureFixture[str]):
+    from spaces_toolkit.cli import main
+
+    url = db_url()
+    assert main(["db", "migrate", "--db", url]) == 0
+    first = capsys.readouterr().out
+    assert main(["db", "migrate", "--db", url]) == 0
+    second = capsys.readouterr().out
+    latest = latest_version("sqlite")
+    assert f"schema version {latest}: applied 0001_initial.sql" in first
+    assert f"schema version {latest}: already up to date" in second
+
+
+def test_spaces_db_migrate_refuses_a_newer_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    from spaces_toolkit.cli import main
+
+    path = tmp_path / "new.db"
+    sqlite3.connect(path).execute(f"PRAGMA user_version = {latest_version('sqlite') + 5}")
+    assert main(["db", "migrate", "--db", str(path)]) != 0
+    err = capsys.readouterr().err
+    assert "newer than this server knows" in err and "Traceback" not in err
