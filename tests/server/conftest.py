@@ -20,11 +20,10 @@ import pytest
 
 from spaces_toolkit.server.app import create_app
 from spaces_toolkit.server.db import Database
+from spaces_toolkit.server.pgcluster import PgCluster, find_pg_bin, pg_cluster
 from spaces_toolkit.server.repo.accounts import create_account
 from spaces_toolkit.server.seed import seed_account
 from spaces_toolkit.server.settings import Settings
-
-from .pg_cluster import PgCluster, find_pg_bin, pg_cluster
 
 BACKENDS = ["sqlite", "postgresql"]
 

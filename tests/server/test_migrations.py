@@ -12,11 +12,11 @@ import pytest
 from spaces_toolkit.server.app import create_app
 from spaces_toolkit.server.db import open_database
 from spaces_toolkit.server.migrations import SchemaTooNew, latest_version, migrations
+from spaces_toolkit.server.pgcluster import PgCluster
 from spaces_toolkit.server.repo.accounts import create_account
 from spaces_toolkit.server.trigger import trigger
 
 from .conftest import DbUrls
-from .pg_cluster import PgCluster
 
 OLD_SCHEMA = Path(__file__).parent / "data" / "schema_before_migrations.sql"
 

@@ -25,13 +25,13 @@ import pytest
 
 from spaces_toolkit.server.db import Database, open_database
 from spaces_toolkit.server.delivery import DeliveryWorker
+from spaces_toolkit.server.pgcluster import PgCluster
 from spaces_toolkit.server.repo.accounts import create_account
 from spaces_toolkit.server.repo.hooks import create_resource_subscription
 from spaces_toolkit.server.settings import Settings
 from spaces_toolkit.server.trigger import trigger
 
 from .conftest import low_port_server
-from .pg_cluster import PgCluster
 
 SPACES = [sys.executable, "-m", "spaces_toolkit.cli"]
 

@@ -1,5 +1,6 @@
-"""A throwaway PostgreSQL cluster for tests: `initdb` on a temporary data directory, `pg_ctl
-start` on a free loopback port (its socket in that directory too), stopped and deleted after.
+"""A throwaway PostgreSQL cluster (tests, benchmarks): `initdb` on a temporary data directory,
+`pg_ctl start` on a free loopback port (its socket in that directory too), stopped and deleted
+after.
 
 PostgreSQL refuses to run as root, so under root the cluster runs as an unprivileged user
 (`postgres` if Debian's package created it, else `nobody`) that owns the directory.
