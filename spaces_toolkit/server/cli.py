@@ -26,7 +26,8 @@ def _db_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--db",
         default=os.environ.get("SPACES_DB", DEFAULT_DB),
-        help="SQLite database file (default: $SPACES_DB or ./spaces.db)",
+        help="SQLite database file, or a postgresql://user@host/dbname URL"
+        " (default: $SPACES_DB or ./spaces.db)",
     )
 
 
@@ -226,6 +227,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     limits.add_arguments(p)  # connection limits and timeouts
+    p.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="server processes (default 1)"
+    )
+    p.add_argument(
+        "--no-delivery", action="store_true", help="serve only; `spaces worker` delivers"
+    )
     p.set_defaults(func=_serve)
 
     p = subparsers.add_parser("token", help="manage accounts and access tokens")
@@ -260,3 +267,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _db_arg(p)
     _account_args(p)
     p.set_defaults(func=_trigger)
+
+    from . import db_cli, worker_cli  # `spaces db migrate`, `spaces worker`
+
+    db_cli.register(subparsers)
+    worker_cli.register(subparsers)

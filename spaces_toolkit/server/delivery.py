@@ -11,11 +11,14 @@ delivery finds a free slot at the next poll however hostile the first account's 
 One place at a time. Claiming is a write transaction that leases due rows to one claim of this
 worker (`lease_owner` = worker id + claim id, `lease_until`). The lease outlasts the deadline by
 `lease_margin`, so no other worker (thread or process on the same database) can take a row
-while its POST may still be on the wire. The outcome is recorded only if the row is still under
-this claim's lease; a worker that lost it (stalled longer than the margin) discards its result,
-and the attempt number is read from the row in the recording transaction, so numbers never
-repeat. After a crash the lease expires and the delivery is sent again: delivery is
-at-least-once, and receivers deduplicate on `Spaces-Webhook-Id`.
+while its POST may still be on the wire. On PostgreSQL the chosen rows are also locked with
+`FOR UPDATE SKIP LOCKED`, so concurrent claims skip each other's rows instead of waiting, and
+workers wake on NOTIFY when deliveries are queued (db.listen); everywhere they also poll. The
+outcome is recorded only if the row is still under this claim's lease; a worker that lost it
+(stalled longer than the margin) discards its result, and the attempt number is read from the
+row in the recording transaction, so numbers never repeat. After a crash the lease expires and
+the delivery is sent again: delivery is at-least-once, and receivers deduplicate on
+`Spaces-Webhook-Id`.
 
 Not steerable. The target's name is resolved once per attempt (on a thread, inside the
 deadline) and checked (targets.py); the connection goes to exactly those addresses, with the
@@ -71,6 +74,26 @@ class _Job:
     rs_seq: int | None
     lease: str  # the lease_owner value of this claim
     event: dict[str, Any]
+
+
+# Due deliveries, each with its turn within its account (1 = the account's oldest due), so a
+# claim can take them round-robin across accounts.
+_CANDIDATES = (
+    "SELECT * FROM (SELECT w.seq, w.account_id, w.id AS w_id, w.url,"
+    " w.resource_subscription_seq, v.id AS v_id, v.created AS v_created,"
+    " v.type AS v_type, v.data AS v_data, w.next_attempt_at, ROW_NUMBER() OVER"
+    " (PARTITION BY w.account_id ORDER BY w.next_attempt_at, w.seq) AS turn"
+    " FROM webhooks w JOIN events v ON v.seq = w.event_seq"
+    " WHERE w.pending = 1 AND w.next_attempt_at <= ?"
+    " AND (w.lease_until IS NULL OR w.lease_until < ?)) AS due"
+    " WHERE turn <= ? ORDER BY turn, next_attempt_at, seq LIMIT ?"
+)
+# PostgreSQL: lock the chosen rows, skipping those another worker's claim holds at this moment
+# (FOR UPDATE cannot sit beside the window function above), and re-check them under the lock.
+_LOCK_SKIP_LOCKED = (
+    "SELECT seq FROM webhooks WHERE seq = ANY(?) AND pending = 1"
+    " AND (lease_until IS NULL OR lease_until < ?) FOR UPDATE SKIP LOCKED"
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -193,15 +216,7 @@ class DeliveryWorker:
         lease = f"{self.owner}/{uuid.uuid4().hex[:8]}"
         with self.db.write() as tx:
             candidates = tx.query(
-                "SELECT * FROM (SELECT w.seq, w.account_id, w.id AS w_id, w.url,"
-                " w.resource_subscription_seq, v.id AS v_id, v.created AS v_created,"
-                " v.type AS v_type, v.data AS v_data, w.next_attempt_at, ROW_NUMBER() OVER"
-                " (PARTITION BY w.account_id ORDER BY w.next_attempt_at, w.seq) AS turn"
-                " FROM webhooks w JOIN events v ON v.seq = w.event_seq"
-                " WHERE w.pending = 1 AND w.next_attempt_at <= ?"
-                " AND (w.lease_until IS NULL OR w.lease_until < ?))"
-                " WHERE turn <= ? ORDER BY turn, next_attempt_at, seq LIMIT ?",
-                (now, now, self.per_account, free + self.per_account * len(busy)),
+                _CANDIDATES, (now, now, self.per_account, free + self.per_account * len(busy))
             )
             taken = collections.Counter(busy)
             rows: list[Row] = []
@@ -211,6 +226,10 @@ class DeliveryWorker:
                 if taken[row["account_id"]] < self.per_account:
                     taken[row["account_id"]] += 1
                     rows.append(row)
+            if rows and self.db.dialect == "postgresql":
+                locked = tx.query(_LOCK_SKIP_LOCKED, ([int(r["seq"]) for r in rows], now))
+                free_seqs = {int(r["seq"]) for r in locked}
+                rows = [r for r in rows if int(r["seq"]) in free_seqs]
             for row in rows:
                 tx.execute(
                     "UPDATE webhooks SET lease_until = ?, lease_owner = ? WHERE seq = ?",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import CLIError
 from . import limits
+from .db_cli import database_settings
 from .retry import parse_schedule
 from .settings import Settings, parse_networks
 
@@ -35,7 +36,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     except ValueError as exc:
         raise CLIError(f"--webhook-retry-schedule: {exc}") from None
     return Settings(
-        db_path=Path(args.db),
+        **database_settings(args.db),
         require_https=args.require_https,
         trusted_proxies=proxies,
         allow_private_targets=args.allow_private_targets,
@@ -43,6 +44,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         webhook_timeout=args.webhook_timeout,
         webhook_concurrency=args.webhook_concurrency,
         webhook_retry_schedule=args.webhook_retry_schedule,
+        run_delivery_worker=not getattr(args, "no_delivery", False),
     )
 
 
@@ -55,8 +57,11 @@ def serve(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s"
     )
+    processes = getattr(args, "workers", 1)
+    if processes < 1:
+        raise CLIError("--workers must be at least 1")
     try:
-        app = create_app(settings)
+        app = create_app(settings)  # also migrates the database, once, before any fork
     except Exception as exc:
         raise CLIError(f"cannot start: {exc}") from None
     scheme = "https" if args.certfile else "http"
@@ -65,6 +70,21 @@ def serve(args: argparse.Namespace) -> int:
         f" (spec: /openapi.json, docs: /docs, database: {args.db})",
         file=sys.stderr,
     )
+    if processes > 1:
+        app.state.db.close()
+        from .multiprocess import run_processes
+
+        run_processes(
+            settings,
+            limits.from_args(args),
+            processes,
+            host=args.host,
+            port=args.port,
+            ssl_certfile=args.certfile,
+            ssl_keyfile=args.keyfile,
+            log_level=args.log_level,
+        )
+        return 0
     try:
         uvicorn.run(
             app,

@@ -24,6 +24,8 @@ class Settings:
     """Everything a server instance needs to know; immutable once the app is built."""
 
     db_path: Path = Path("spaces.db")
+    # A postgresql:// URL to use instead of the SQLite file `db_path`.
+    db_url: str = ""
     # Transport.
     require_https: bool = False
     trusted_proxies: tuple[Network, ...] = ()
@@ -48,6 +50,11 @@ class Settings:
             p if not isinstance(p, str) else parse_networks([p])[0] for p in self.trusted_proxies
         )
         object.__setattr__(self, "trusted_proxies", proxies)
+
+    @property
+    def database(self) -> str:
+        """What open_database() is given: the PostgreSQL URL, else the SQLite file."""
+        return self.db_url or str(self.db_path)
 
     @property
     def delivery_poll_interval(self) -> float:

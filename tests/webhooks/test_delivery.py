@@ -10,6 +10,7 @@ import ipaddress
 import random
 import shutil
 import socket
+import sqlite3
 import ssl
 import subprocess
 import threading
@@ -313,16 +314,21 @@ def test_address_is_pinned_for_ipv6_and_numeric_forms() -> None:
 
 def test_an_existing_database_gains_signing_secrets_in_place(tmp_path) -> None:
     from spaces_toolkit.server.db import open_database
+    from spaces_toolkit.server.migrations import migrations
     from spaces_toolkit.server.repo.accounts import create_account
     from spaces_toolkit.server.repo.signing_secrets import signing_secrets
 
+    [signing] = [m for m in migrations("sqlite") if "signing_secrets" in m.name]
     path = tmp_path / "old.db"
     db = open_database(path)
     account, _ = create_account(db)
     with db.write() as tx:  # a database from before signing existed
         tx.execute("DROP TABLE webhook_signing_secrets")
     db.close()
-    db = open_database(path)  # the additive statement creates the table on open
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {signing.version - 1}")
+    conn.close()
+    db = open_database(path)  # the migration creates the table on open
     try:
         [secret] = signing_secrets(db, account)  # the account's first secret, made on demand
         assert secret.startswith("whsec_") and signing_secrets(db, account) == [secret]
