@@ -55,9 +55,16 @@ class Transaction(Protocol):
         """Run a SELECT; return its first row, or None."""
         ...
 
+    def lock(self, name: str) -> None:
+        """Hold the lock called `name` until this write transaction ends: for a read-then-write
+        such as "the next number in this Space". (SQLite's write transactions are serialised
+        already; PostgreSQL's run concurrently and take an advisory lock.)"""
+        ...
+
 
 class Database(Protocol):
-    """A place to open transactions. `write()` transactions are serialised against each other."""
+    """A place to open transactions. A `write()` transaction sees every write committed before
+    it; read-then-write steps that must not interleave take `Transaction.lock()`."""
 
     dialect: str  # "sqlite" or "postgresql": picks SQL where the dialects differ
     schema_version: int  # the migration the database is at (after opening: the newest)
@@ -92,6 +99,9 @@ class _SQLiteTransaction:
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         row: Row | None = self._conn.execute(sql, tuple(params)).fetchone()
         return row
+
+    def lock(self, name: str) -> None:
+        pass  # BEGIN IMMEDIATE holds the database's only write lock already
 
 
 class SQLiteDatabase:

@@ -18,7 +18,8 @@ __all__ = ["register", "database_settings"]
 
 def database_settings(db: str) -> dict[str, Any]:
     """Settings fields for a `--db` value: a PostgreSQL URL or a SQLite file."""
-    return {"db_url": db} if is_database_url(db) else {"db_path": Path(db)}
+    # Any URL stays a URL (Path would fold its "//"): open_database accepts or refuses it.
+    return {"db_url": db} if is_database_url(db) or "://" in db else {"db_path": Path(db)}
 
 
 def _migrate(args: argparse.Namespace) -> int:

@@ -3,13 +3,14 @@
 Behaviour matches the SQLite backend, which the store modules are written against:
 - `?` placeholders become `%s` (outside string literals; a literal `%` is doubled);
 - `read()` is one REPEATABLE READ snapshot, like a SQLite read transaction;
-- `write()` transactions are serialised against each other in every process with a
-  transaction-level advisory lock, as SQLite's `BEGIN IMMEDIATE` serialises them on its file
-  lock: "next number in the Space" reads (order numbers, serial numbers) rely on it;
+- `write()` transactions run concurrently (READ COMMITTED); where SQLite's single writer made a
+  read-then-write safe ("the next order number in this Space"), the store takes `lock(name)`,
+  a transaction-level advisory lock, and row-level races are settled by row locks (the
+  delivery claim uses FOR UPDATE SKIP LOCKED);
 - `insert()` returns the new row's key (`RETURNING seq`, or `id` for accounts).
 The server's handlers are synchronous functions run in a thread pool, so the pool is the
-synchronous one; connections are checked before reuse, so a restarted database or a dropped
-connection costs one reconnect, not an error per pooled connection.
+synchronous one. A connection that died while idle (restart, dropped connection) is replaced
+when its BEGIN fails, so a restarted database costs reconnects, not failed requests.
 
 Delivery workers wait on `listen()` (LISTEN/NOTIFY; the webhooks table notifies on insert).
 """
@@ -35,8 +36,7 @@ __all__ = ["PostgresDatabase", "translate", "WEBHOOKS_CHANNEL"]
 log = logging.getLogger("spaces.db")
 
 WEBHOOKS_CHANNEL = "spaces_webhooks"
-# Keys of pg_advisory_xact_lock: all write transactions, and schema migration.
-_WRITE_LOCK = 0x5350_4143_0001
+# The pg_advisory_xact_lock key of schema migration.
 _MIGRATE_LOCK = 0x5350_4143_0002
 # The integer key `insert()` returns, by table (tables not listed have `seq`); None: no
 # integer key (the caller ignores the result).
@@ -84,6 +84,9 @@ class _PostgresTransaction:
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         return self._conn.execute(translate(sql), tuple(params)).fetchone()
 
+    def lock(self, name: str) -> None:
+        self._conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (name,))
+
 
 class PostgresDatabase:
     """A pool of connections to one PostgreSQL database, migrated on opening."""
@@ -103,7 +106,6 @@ class PostgresDatabase:
             max_size=max_size,
             timeout=timeout,
             kwargs={"row_factory": dict_row, "autocommit": True},
-            check=ConnectionPool.check_connection,
             open=False,
             name="spaces",
         )
@@ -143,14 +145,25 @@ class PostgresDatabase:
                 self.applied_migrations.append(migration.name)
             self.schema_version = current
 
+    def _begin(self, begin: str) -> psycopg.Connection[Row]:
+        """A pooled connection with `begin` run on it. A connection that died while idle
+        (database restart, dropped by a proxy or by pg_terminate_backend) fails here, before
+        the transaction did anything, so it is safe to take another; the pool replaces it."""
+        for attempt in range(self._pool.max_size + 1):
+            conn = self._pool.getconn()
+            try:
+                conn.execute(begin)
+                return conn
+            except psycopg.OperationalError:
+                self._pool.putconn(conn)  # broken: the pool discards it
+                if attempt == self._pool.max_size:
+                    raise
+        raise AssertionError("unreachable")
+
     @contextlib.contextmanager
-    def _transaction(self, *, write: bool) -> Iterator[Transaction]:
-        with self._pool.connection() as conn:
-            if write:
-                conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
-            else:
-                conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    def _transaction(self, begin: str) -> Iterator[Transaction]:
+        conn = self._begin(begin)
+        try:
             try:
                 yield _PostgresTransaction(conn)
             except BaseException:
@@ -158,14 +171,17 @@ class PostgresDatabase:
                     conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+        finally:
+            self._pool.putconn(conn)
 
     def read(self) -> contextlib.AbstractContextManager[Transaction]:
         """A read-only transaction on one consistent snapshot."""
-        return self._transaction(write=False)
+        return self._transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
     def write(self) -> contextlib.AbstractContextManager[Transaction]:
-        """A write transaction, serialised against every other write transaction."""
-        return self._transaction(write=True)
+        """A write transaction (READ COMMITTED: each statement sees the latest commits, so a
+        read after `lock()` sees what the lock's previous holder wrote)."""
+        return self._transaction("BEGIN ISOLATION LEVEL READ COMMITTED")
 
     def listen(self, callback: Callable[[], None], channel: str = WEBHOOKS_CHANNEL) -> None:
         """Call `callback` (in a background thread) on every NOTIFY on `channel`, until

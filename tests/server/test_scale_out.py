@@ -206,14 +206,16 @@ def test_kill_9_of_a_worker_mid_delivery_loses_nothing(pg: PgCluster, receiver_f
     db, account_id, _ = subscribed_account(url, rec.url)
     queue_deliveries(db, account_id, 24)
     worker = ["worker", "--allow-private-targets", "--webhook-retry-interval", "0.5"]
-    worker += ["--webhook-timeout", "0.3"]  # lease = 6 × timeout + 10 s
+    # The held POST must outlive the lookup below (or its worker times out and records a
+    # failure first); the lease is 6 × timeout + 10 s.
+    worker += ["--webhook-timeout", "2"]
     with processes() as started:
         a = spawn(started, *worker, url=url)
         b = spawn(started, *worker, url=url)
-        assert rec.held.wait(30), "no delivery arrived"
+        assert rec.held.wait(60), "no delivery arrived"
         with db.read() as tx:
             row = tx.one("SELECT lease_owner FROM webhooks WHERE id = ?", (rec.held_id,))
-        assert row is not None and row["lease_owner"]
+        assert row is not None and row["lease_owner"], "the held POST timed out before the kill"
         pid = int(str(row["lease_owner"]).split(":")[1])
         victim = a if pid == a.pid else b
         assert victim.pid == pid
