@@ -326,8 +326,14 @@ class DeliveryWorker:
         return True
 
     def _record(self, job: _Job, attempt: Attempt) -> None:
+        # The row is locked while its lease is checked (PostgreSQL runs write transactions
+        # concurrently; SQLite's single writer needs no row lock): a claim by another worker
+        # either committed first, and this outcome is discarded, or skips the row.
+        lock = " FOR UPDATE" if self.db.dialect == "postgresql" else ""
         with self.db.write() as tx:
-            row = tx.one("SELECT attempts, lease_owner FROM webhooks WHERE seq = ?", (job.seq,))
+            row = tx.one(
+                f"SELECT attempts, lease_owner FROM webhooks WHERE seq = ?{lock}", (job.seq,)
+            )
             if row is None or row["lease_owner"] != job.lease:
                 log.warning(
                     "webhook %s: lease lost while sending (held by %s); this attempt's outcome"

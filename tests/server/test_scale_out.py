@@ -207,7 +207,7 @@ def test_kill_9_of_a_worker_mid_delivery_loses_nothing(pg: PgCluster, receiver_f
     queue_deliveries(db, account_id, 24)
     worker = ["worker", "--allow-private-targets", "--webhook-retry-interval", "0.5"]
     # The held POST must outlive the lookup below (or its worker times out and records a
-    # failure first); the lease is 6 × timeout + 10 s.
+    # failure first); the lease is the timeout + max(10 s, the timeout).
     worker += ["--webhook-timeout", "2"]
     with processes() as started:
         a = spawn(started, *worker, url=url)

@@ -371,3 +371,33 @@ def test_tls_sni_and_certificate_check_use_the_name_not_the_pinned_address(
     finally:
         rec.server.shutdown()
         rec.server.server_close()
+
+
+def test_concurrent_first_uses_make_one_secret(make_sandbox) -> None:
+    """Workers in several processes may sign an account's first delivery at once (PostgreSQL
+    runs their write transactions concurrently): the account still gets one secret."""
+    import threading
+
+    from spaces_toolkit.server.repo.signing_secrets import signing_secrets
+
+    box = make_sandbox(accounts=20)
+    for account in box.account_ids:
+        start = threading.Barrier(6)
+        seen: list[tuple[str, ...]] = []
+
+        def first_use(
+            account: int = account,
+            start: threading.Barrier = start,
+            seen: list[tuple[str, ...]] = seen,
+        ) -> None:
+            start.wait()
+            seen.append(tuple(signing_secrets(box.db, account)))
+
+        threads = [threading.Thread(target=first_use) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(set(seen)) == 1 and len(seen[0]) == 1, seen
+        with box.db.read() as tx:
+            assert valid_secrets(tx, account) == list(seen[0])

@@ -29,6 +29,7 @@ def rotate_secret(
     """Make a new current secret; the previous ones stay valid for `grace` seconds more."""
     now = time.time() if now is None else now
     with db.write() as tx:
+        tx.lock(_lock_name(account_id))
         if tx.one("SELECT 1 FROM accounts WHERE id = ?", (account_id,)) is None:
             raise LookupError(f"no account {account_id}")
         tx.execute(
@@ -56,5 +57,11 @@ def signing_secrets(db: Database, account_id: int) -> list[str]:
         found = valid_secrets(tx, account_id)
     if found:
         return found
-    with db.write() as tx:  # re-check under the write lock: two workers must not both create
+    with db.write() as tx:  # re-check under the lock: two workers must not both create
+        tx.lock(_lock_name(account_id))
         return valid_secrets(tx, account_id) or [create_secret(tx, account_id)]
+
+
+def _lock_name(account_id: int) -> str:
+    """The lock (Transaction.lock) of an account's secrets: a read-then-write of them."""
+    return f"signing secrets of account {account_id}"
