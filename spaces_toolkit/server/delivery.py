@@ -91,7 +91,7 @@ _CANDIDATES = (
 # PostgreSQL: lock the chosen rows, skipping those another worker's claim holds at this moment
 # (FOR UPDATE cannot sit beside the window function above), and re-check them under the lock.
 _LOCK_SKIP_LOCKED = (
-    "SELECT seq FROM webhooks WHERE seq = ANY(?) AND pending = 1"
+    "SELECT seq FROM webhooks WHERE seq = ANY(?) AND pending = 1 AND next_attempt_at <= ?"
     " AND (lease_until IS NULL OR lease_until < ?) FOR UPDATE SKIP LOCKED"
 )
 
@@ -227,7 +227,7 @@ class DeliveryWorker:
                     taken[row["account_id"]] += 1
                     rows.append(row)
             if rows and self.db.dialect == "postgresql":
-                locked = tx.query(_LOCK_SKIP_LOCKED, ([int(r["seq"]) for r in rows], now))
+                locked = tx.query(_LOCK_SKIP_LOCKED, ([int(r["seq"]) for r in rows], now, now))
                 free_seqs = {int(r["seq"]) for r in locked}
                 rows = [r for r in rows if int(r["seq"]) in free_seqs]
             for row in rows:
