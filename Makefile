@@ -71,6 +71,14 @@ deps-system:
 	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
 	else apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	  --no-install-recommends chromium fonts-dejavu-core; fi
+	@# PostgreSQL binaries for the server tests' throwaway clusters. If the package's own
+	@# cluster service got started by the install, stop it: the tests run their own.
+	@if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null; then \
+	  echo "postgresql: $$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)"; \
+	else apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  --no-install-recommends postgresql && \
+	  { pg_lsclusters -h 2>/dev/null | awk '/online/ {print $$1, $$2}' | \
+	    while read -r v c; do pg_ctlcluster --mode fast "$$v" "$$c" stop || true; done; }; fi
 
 # ---------------------------------------------------------------- generator
 
@@ -142,8 +150,13 @@ test: deps-system lint check check-compat
 
 # ---------------------------------------------------------------- contract and bench
 
+# `make contract DB=postgresql://…` (or a SQLite file): against a two-process server on that
+# database, with two fresh seeded accounts.
 contract: $(if $(HAVE_CONTRACT),$(VENV)/.installed)
-ifneq ($(HAVE_CONTRACT),)
+ifneq ($(DB),)
+	$(BIN)/python -m spaces_toolkit.server.served --db '$(DB)' --processes 2 -- \
+	  $(BIN)/spaces contract $(CONTRACT_ARGS)
+else ifneq ($(HAVE_CONTRACT),)
 	@echo "$(BIN)/spaces contract $(if $(BASE_URL),--base-url '$(BASE_URL)') $(if $(TOKEN),--token '***') $(if $(SECOND_TOKEN),--second-token '***') $(CONTRACT_ARGS)"
 	@$(if $(TOKEN),SPACES_ACCESS_TOKEN='$(TOKEN)') $(if $(SECOND_TOKEN),SPACES_SECOND_ACCESS_TOKEN='$(SECOND_TOKEN)') \
 	  $(BIN)/spaces contract $(if $(BASE_URL),--base-url '$(BASE_URL)') $(CONTRACT_ARGS)

@@ -24,6 +24,7 @@ __all__ = [
     "GENERATED",
     "free_port",
     "child_server",
+    "stop_process",
     "wait_http",
     "reference_server",
     "cpu_seconds",
@@ -54,6 +55,11 @@ def wait_http(url: str, *, timeout: float, headers: dict[str, str] | None = None
             last = exc
             time.sleep(0.1)
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s ({last})")
+
+
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    """TERM the process group `proc` leads (started with start_new_session), then KILL."""
+    _stop(proc)
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

@@ -207,6 +207,7 @@ class WebhookEvent:
     content_type: str
     responses: tuple[Response, ...]
     examples: tuple[Example, ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()  # request headers it carries: (name, example)
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,11 @@ def read_webhooks(spec: model.Spec, schemas: SchemaReader) -> tuple[ir.WebhookEv
                 content_type=media.media_type if media else JSON,
                 responses=tuple(read_response(schemas, r) for r in hook.responses),
                 examples=read_examples(media),
+                headers=tuple(
+                    (p.name, "" if p.example is None else str(p.example))
+                    for p in hook.parameters
+                    if p.location == "header"
+                ),
             )
         )
     return tuple(hooks)

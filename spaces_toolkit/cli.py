@@ -18,6 +18,7 @@ _COMMAND_MODULES = (
     "spaces_toolkit.server.cli",
     "spaces_toolkit.contract.cli",
     "spaces_toolkit.diff.cli",
+    "spaces_toolkit.webhooks.cli",
 )
 
 

@@ -26,7 +26,9 @@ def delivery(api: ir.Api, webhooks: tuple[WebhookView, ...]) -> str:
     hook = next((h for h in api.webhooks), None)
     if hook is None or not webhooks:
         return ""
-    head = f"{hook.http_method} <target_url>\nContent-Type: {hook.content_type}\n\n"
+    lines = [f"{hook.http_method} <target_url>", f"Content-Type: {hook.content_type}"]
+    lines += [f"{name}: {example}" for name, example in hook.headers]
+    head = "\n".join(lines) + "\n\n"
     return head + webhooks[0].example
 
 

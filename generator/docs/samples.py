@@ -214,15 +214,18 @@ def curl_pages(api: ir.Api, op: ir.Operation, cursor: Any) -> str:
 
 
 def webhook_sample(api: ir.Api, event: str) -> str:
-    """A receiver: parse the body a target URL got into the typed event."""
+    """A receiver: verify what a target URL got and parse it into the typed event."""
     return "\n".join(
         [
+            "import os",
+            "",
             f"from {api.client.package} import parse_webhook",
             "",
             "",
-            "def handle(body: bytes) -> None:",
-            '    """`body`: the raw body of a POST to your target URL."""',
-            "    event = parse_webhook(body)",
+            "def handle(body: bytes, headers: dict[str, str]) -> None:",
+            '    """`body`, `headers`: the raw body and headers a POST to your URL got."""',
+            '    secret = os.environ["SPACES_WEBHOOK_SECRET"]  # whsec_…',
+            "    event = parse_webhook(body, headers, secret=secret)  # 400 if this raises",
             f"    if event.type == {json.dumps(event)}:",
             "        print(event.type, event.data.object)",
         ]

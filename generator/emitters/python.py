@@ -56,10 +56,23 @@ _RUNTIME_NAMES = frozenset(
         "WebhookEvent",
         "WEBHOOK_EVENT_TYPES",
         "parse_webhook",
+        "unsafe_parse_webhook",
+        "verify_webhook",
+        "DEFAULT_WEBHOOK_TOLERANCE",
+        "Sequence",
         "json",
         "pydantic",
         "Mapping",
     }
+)
+
+# Signature checks of generator/runtime/_webhooks.py, exported where the spec has webhooks.
+_WEBHOOK_ERRORS = (
+    "WebhookVerificationError",
+    "WebhookHeaderError",
+    "WebhookTimestampError",
+    "WebhookSignatureError",
+    "WebhookSecretError",
 )
 
 
@@ -127,7 +140,7 @@ def _context(ctx: EmitContext) -> dict[str, Any]:
         "NOT_GIVEN",
         "NotGiven",
         "Timeout",
-        *(["parse_webhook"] if api.webhooks else []),
+        *(["parse_webhook", "verify_webhook", *_WEBHOOK_ERRORS] if api.webhooks else []),
         "models",
         "resources",
         "API_VERSION",

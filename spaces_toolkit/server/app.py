@@ -85,18 +85,19 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
-    """A server instance over `settings.db_path` (or the given database).
+    """A server instance over `settings.database` (or the given database).
 
     `app.state.db` is the database and `app.state.worker` the webhook worker; the worker runs
     while the app's lifespan runs (uvicorn), and tests in-process may call its `run_once()`.
     """
-    database = db if db is not None else open_database(settings.db_path)
+    database = db if db is not None else open_database(settings.database)
     worker = DeliveryWorker(database, settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if settings.run_delivery_worker:
             worker.start()
+            database.listen(worker.wake)  # PostgreSQL: NOTIFY from any process wakes it
         try:
             yield
         finally:

@@ -15,6 +15,7 @@ from . import limits, tokens_cli
 from .db import Database, open_database
 from .events import EVENT_TYPES
 from .repo.accounts import account_for_token, create_account
+from .repo.signing_secrets import signing_secrets
 from .targets import TargetRefused, check_target_url
 
 __all__ = ["register"]
@@ -26,7 +27,8 @@ def _db_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--db",
         default=os.environ.get("SPACES_DB", DEFAULT_DB),
-        help="SQLite database file (default: $SPACES_DB or ./spaces.db)",
+        help="SQLite database file, or a postgresql://user@host/dbname URL"
+        " (default: $SPACES_DB or ./spaces.db)",
     )
 
 
@@ -103,12 +105,14 @@ def _token_create(args: argparse.Namespace) -> int:
             webhook_url=args.webhook_url,
             expires_at=args.expires,
         )
+        secret = signing_secrets(db, account_id)[0]
     finally:
         db.close()
     print(token)
     print(
         f"Created account {account_id} in {args.db}. This token is shown only once;"
-        f" use it as the Basic auth username: curl -u {token}: …",
+        f" use it as the Basic auth username: curl -u {token}: …\n"
+        f"Webhook signing secret (shown only once; verify deliveries with it): {secret}",
         file=sys.stderr,
     )
     return 0
@@ -231,6 +235,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="ORIGIN",
         help="let browser pages from ORIGIN call the API (repeatable; * for any; default: none)",
     )
+    p.add_argument(
+        "--webhook-retry-schedule",
+        default="fixed",
+        metavar="SCHEDULE",
+        help="fixed (every --webhook-retry-interval, the documented hourly x24) or"
+        " exponential[:BASE[:CAP]] with jitter, e.g. exponential:30s:1h (default fixed)",
+    )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     limits.add_arguments(p)  # connection limits and timeouts
     p.add_argument(
@@ -239,6 +250,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="SPEC",
         help='misbehave on purpose, seeded: e.g. "latency=200ms,429=5%%,500=2%%,reset=1%%,seed=0"'
         " (see spaces_toolkit/server/faults.py)",
+    )
+    p.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="server processes (default 1)"
+    )
+    p.add_argument(
+        "--no-delivery", action="store_true", help="serve only; `spaces worker` delivers"
     )
     p.set_defaults(func=_serve)
 
@@ -274,3 +291,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _db_arg(p)
     _account_args(p)
     p.set_defaults(func=_trigger)
+
+    from . import db_cli, worker_cli  # `spaces db migrate`, `spaces worker`
+
+    db_cli.register(subparsers)
+    worker_cli.register(subparsers)

@@ -1,31 +1,40 @@
-"""The storage connection layer: transactions over SQL, with SQLite (WAL) as the one backend.
+"""The storage connection layer: transactions over SQL. SQLite (WAL, one file) is the default
+backend; PostgreSQL (`postgresql://…`, db_postgres.py) serves several processes on one database.
 
 Store modules (`repo/`) talk to a `Database` only through `read()` / `write()` transactions and
-qmark-style SQL (`?` parameters). Another SQL database plugs in by implementing the same two
-protocols (a Postgres backend would translate `?` and map `BEGIN IMMEDIATE` to row locks);
-handlers never see a connection.
+qmark-style SQL (`?` parameters); the PostgreSQL backend translates the placeholders. Where the
+dialects differ (the delivery claim), code asks `db.dialect`. Handlers never see a connection.
+Both backends bring their schema up to date with the numbered files in migrations/ on opening.
 """
 
 from __future__ import annotations
 
 import contextlib
 import queue
+import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from importlib import resources
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-__all__ = ["Row", "Transaction", "Database", "SQLiteDatabase", "open_database", "SCHEMA_VERSION"]
+from . import migrations
+
+__all__ = [
+    "safe_url",
+    "Row",
+    "Transaction",
+    "Database",
+    "SQLiteDatabase",
+    "open_database",
+    "is_database_url",
+    "SCHEMA_VERSION",
+]
 
 Row = Mapping[str, Any]
-SCHEMA_VERSION = 1
-# Columns schema.sql gained after tables existed in users' files: added at start-up if missing.
-ADDED_COLUMNS: dict[str, dict[str, str]] = {
-    "access_tokens": {"prefix": "TEXT", "expires_at": "INTEGER", "revoked_at": "INTEGER"},
-}
+SCHEMA_VERSION = migrations.latest_version("sqlite")
+_ADD_COLUMN = re.compile(r"^\s*ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+(\w+)", re.IGNORECASE)
 
 
 class Transaction(Protocol):
@@ -47,13 +56,28 @@ class Transaction(Protocol):
         """Run a SELECT; return its first row, or None."""
         ...
 
+    def lock(self, name: str) -> None:
+        """Hold the lock called `name` until this write transaction ends: for a read-then-write
+        such as "the next number in this Space". (SQLite's write transactions are serialised
+        already; PostgreSQL's run concurrently and take an advisory lock.)"""
+        ...
+
 
 class Database(Protocol):
-    """A place to open transactions. `write()` transactions are serialised against each other."""
+    """A place to open transactions. A `write()` transaction sees every write committed before
+    it; read-then-write steps that must not interleave take `Transaction.lock()`."""
+
+    dialect: str  # "sqlite" or "postgresql": picks SQL where the dialects differ
+    schema_version: int  # the migration the database is at (after opening: the newest)
 
     def read(self) -> contextlib.AbstractContextManager[Transaction]: ...
 
     def write(self) -> contextlib.AbstractContextManager[Transaction]: ...
+
+    def listen(self, callback: Callable[[], None]) -> None:
+        """Call `callback` when another connection queues webhooks (until close()), where the
+        backend can tell; delivery workers poll as well."""
+        ...
 
     def close(self) -> None: ...
 
@@ -77,6 +101,9 @@ class _SQLiteTransaction:
         row: Row | None = self._conn.execute(sql, tuple(params)).fetchone()
         return row
 
+    def lock(self, name: str) -> None:
+        pass  # BEGIN IMMEDIATE holds the database's only write lock already
+
 
 class SQLiteDatabase:
     """A pool of connections to one SQLite file in WAL mode.
@@ -93,6 +120,9 @@ class SQLiteDatabase:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
+        self.dialect = "sqlite"
+        self.schema_version = 0
+        self.applied_migrations: list[str] = []  # by this opening
         self._init_schema()
 
     def _connect(self) -> sqlite3.Connection:
@@ -117,46 +147,36 @@ class SQLiteDatabase:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise RuntimeError(f"{self.path}: could not switch SQLite to WAL mode ({mode})")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise RuntimeError(
-                    f"{self.path}: database schema version {version} is newer than this server"
-                )
-            sql = resources.files(__package__).joinpath("schema.sql").read_text(encoding="utf-8")
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                self._run_script(conn, sql)
-                self._add_missing_columns(conn)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+            current = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            for migration in migrations.pending("sqlite", current, str(self.path)):
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    # Re-read under the write lock: another process may have migrated meanwhile.
+                    if int(conn.execute("PRAGMA user_version").fetchone()[0]) < migration.version:
+                        for statement in migrations.split_statements(migration.sql):
+                            if not self._column_exists(conn, statement):
+                                conn.execute(statement)
+                        conn.execute(f"PRAGMA user_version = {migration.version}")
+                        self.applied_migrations.append(migration.name)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+            self.schema_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         finally:
             self._release(conn)
 
     @staticmethod
-    def _add_missing_columns(conn: sqlite3.Connection) -> None:
-        # A database file made by an older release has the tables without these columns.
-        for table, columns in ADDED_COLUMNS.items():
-            have = {row["name"] for row in conn.execute(f"PRAGMA table_info({table})")}
-            for name, decl in columns.items():
-                if name not in have:
-                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
-
-    @staticmethod
-    def _run_script(conn: sqlite3.Connection, sql: str) -> None:
-        # executescript() would COMMIT first; run statement by statement inside our transaction.
-        buf = ""
-        for line in sql.splitlines(keepends=True):
-            if line.lstrip().startswith("--"):
-                continue
-            buf += line
-            if sqlite3.complete_statement(buf):
-                conn.execute(buf)
-                buf = ""
-        if buf.strip():
-            raise RuntimeError("schema.sql ends with an incomplete statement")
+    def _column_exists(conn: sqlite3.Connection, statement: str) -> bool:
+        """Whether `statement` adds a column the table already has. SQLite has no `ADD COLUMN
+        IF NOT EXISTS`, and files written by releases before migrations may have some of the
+        columns a later migration adds (their schema grew in place at version 1)."""
+        match = _ADD_COLUMN.match(statement)
+        if match is None:
+            return False
+        table, column = match[1], match[2]
+        have = {row["name"] for row in conn.execute(f"PRAGMA table_info({table})")}
+        return column in have
 
     def _acquire(self) -> sqlite3.Connection:
         if self._closed:
@@ -216,6 +236,9 @@ class SQLiteDatabase:
         """A write transaction, holding SQLite's write lock from its first statement."""
         return self._transaction("BEGIN IMMEDIATE")
 
+    def listen(self, callback: Callable[[], None]) -> None:
+        """SQLite has no notifications between processes: its workers rely on their poll."""
+
     def close(self) -> None:
         with self._lock:
             self._closed = True
@@ -225,11 +248,28 @@ class SQLiteDatabase:
                 conn.close()
 
 
+def safe_url(db: str | Path) -> str:
+    """A `--db` value fit for messages: a URL's password replaced by ***."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", str(db))
+
+
+def is_database_url(text: str) -> bool:
+    """Whether `text` names a PostgreSQL database rather than a SQLite file."""
+    return text.startswith(("postgresql://", "postgres://"))
+
+
 def open_database(url_or_path: Path | str) -> Database:
-    """Open the database a server or CLI command is pointed at (a SQLite file path for now)."""
+    """Open (and migrate) the database a server or CLI command is pointed at: a SQLite file
+    path (or `sqlite:///path`), or a `postgresql://` URL."""
     text = str(url_or_path)
+    if is_database_url(text):
+        from .db_postgres import PostgresDatabase  # psycopg is an optional dependency
+
+        return PostgresDatabase(text)
     if text.startswith("sqlite:///"):
         text = text[len("sqlite:///") :]
     elif "://" in text:
-        raise ValueError(f"unsupported database URL {text!r}: only SQLite files are supported")
+        raise ValueError(
+            f"unsupported database URL {text!r}: use a SQLite file path or postgresql://…"
+        )
     return SQLiteDatabase(Path(text))

@@ -1,23 +1,33 @@
-"""The webhook worker: POSTs due webhooks, records every attempt, retries on a fixed interval.
+"""The webhook worker: POSTs due webhooks (signed), records every attempt, retries on a schedule.
 
 Isolation. Every POST has one total deadline (`webhook_timeout`: DNS check + connect + send +
-the answer's status line and headers; the body is never read), so a slow, trickling or silent
-receiver costs at most that long. Deliveries run concurrently (`webhook_concurrency` slots), and
-one account holds at most a quarter of the slots (`per_account`), taken oldest-first per
-account in round-robin order, so another account's due delivery finds a free slot at the next
-poll however hostile the first account's receivers are.
+the answer's status line and headers; the body is never read), enforced by `asyncio.timeout`
+around an async transport (pinned.py), so a slow, trickling or silent receiver costs at most
+that long: the exchange is cancelled wherever it is. Deliveries run concurrently
+(`webhook_concurrency` slots), and one account holds at most a quarter of the slots
+(`per_account`), taken oldest-first per account in round-robin order, so another account's due
+delivery finds a free slot at the next poll however hostile the first account's receivers are.
 
 One place at a time. Claiming is a write transaction that leases due rows to one claim of this
 worker (`lease_owner` = worker id + claim id, `lease_until`). The lease outlasts the deadline by
 `lease_margin`, so no other worker (thread or process on the same database) can take a row
-while its POST may still be on the wire. The outcome is recorded only if the row is still under
-this claim's lease; a worker that lost it (stalled longer than the margin) discards its result,
-and the attempt number is read from the row in the recording transaction, so numbers never
-repeat. After a crash the lease expires and the delivery is sent again: delivery is
-at-least-once, and receivers deduplicate on `Spaces-Webhook-Id`.
+while its POST may still be on the wire. On PostgreSQL the chosen rows are also locked with
+`FOR UPDATE SKIP LOCKED`, so concurrent claims skip each other's rows instead of waiting, and
+workers wake on NOTIFY when deliveries are queued (db.listen); everywhere they also poll. The
+outcome is recorded only if the row is still under this claim's lease; a worker that lost it
+(stalled longer than the margin) discards its result, and the attempt number is read from the
+row in the recording transaction, so numbers never repeat. After a crash the lease expires and
+the delivery is sent again: delivery is at-least-once, and receivers deduplicate on
+`Spaces-Webhook-Id`.
+
+Not steerable. The target's name is resolved once per attempt (on a thread, inside the
+deadline) and checked (targets.py); the connection goes to exactly those addresses, with the
+name as Host and TLS SNI, and redirects are not followed (pinned.py). Each attempt is signed
+per Standard Webhooks with the account's valid secrets (signing.py), with a fresh timestamp.
 
 A 2xx settles a webhook for good (`pending = 0, delivered = 1`); any other answer, an error or
-the deadline schedules the next try `webhook_retry_interval` seconds later until
+the deadline schedules the next try (retry.py: `webhook_retry_interval` seconds later by
+default, or the exponential schedule, never before a receiver's Retry-After) until
 `webhook_max_attempts` tries have failed. A `410 Gone` from a resource subscription's target
 removes that subscription (REST Hooks). A stop lets in-flight deliveries finish (each within its
 deadline) and record their result.
@@ -36,17 +46,19 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
-
-import httpx
 
 from . import render
 from .db import Database, Row, Transaction
 from .events import API_VERSION
+from .pinned import DeliveryError, Reply, post_pinned
 from .repo.hooks import remove_resource_subscription
+from .repo.signing_secrets import signing_secrets
+from .retry import parse_schedule
 from .settings import Settings
-from .targets import TargetRefused, check_resolved
+from .signing import signed_headers
+from .targets import TargetRefused, resolve_target
 
 __all__ = ["DeliveryWorker", "Attempt"]
 
@@ -64,6 +76,26 @@ class _Job:
     event: dict[str, Any]
 
 
+# Due deliveries, each with its turn within its account (1 = the account's oldest due), so a
+# claim can take them round-robin across accounts.
+_CANDIDATES = (
+    "SELECT * FROM (SELECT w.seq, w.account_id, w.id AS w_id, w.url,"
+    " w.resource_subscription_seq, v.id AS v_id, v.created AS v_created,"
+    " v.type AS v_type, v.data AS v_data, w.next_attempt_at, ROW_NUMBER() OVER"
+    " (PARTITION BY w.account_id ORDER BY w.next_attempt_at, w.seq) AS turn"
+    " FROM webhooks w JOIN events v ON v.seq = w.event_seq"
+    " WHERE w.pending = 1 AND w.next_attempt_at <= ?"
+    " AND (w.lease_until IS NULL OR w.lease_until < ?)) AS due"
+    " WHERE turn <= ? ORDER BY turn, next_attempt_at, seq LIMIT ?"
+)
+# PostgreSQL: lock the chosen rows, skipping those another worker's claim holds at this moment
+# (FOR UPDATE cannot sit beside the window function above), and re-check them under the lock.
+_LOCK_SKIP_LOCKED = (
+    "SELECT seq FROM webhooks WHERE seq = ANY(?) AND pending = 1 AND next_attempt_at <= ?"
+    " AND (lease_until IS NULL OR lease_until < ?) FOR UPDATE SKIP LOCKED"
+)
+
+
 @dataclasses.dataclass(frozen=True)
 class Attempt:
     """The outcome of one POST: a status code, or an error if no answer came back."""
@@ -72,6 +104,7 @@ class Attempt:
     error: str | None
     started: float
     finished: float
+    retry_after: str | None = None  # the receiver's Retry-After header, if any
 
     @property
     def ok(self) -> bool:
@@ -90,6 +123,9 @@ class DeliveryWorker:
         margin = max(10.0, self.deadline) if lease_margin is None else lease_margin
         self.lease_seconds = self.deadline + margin
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.retry_schedule = parse_schedule(
+            settings.webhook_retry_schedule, interval=settings.webhook_retry_interval
+        )
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -128,47 +164,37 @@ class DeliveryWorker:
 
     # ------------------------------------------------------------------ scheduling
 
-    def _client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            timeout=self.deadline,
-            follow_redirects=False,
-            trust_env=False,
-            limits=httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=0),
-        )
-
     async def _round(self) -> int:
         jobs = await asyncio.to_thread(self._claim, self.concurrency, {})
-        async with self._client() as client:
-            await asyncio.gather(*(self._deliver_and_record(client, job) for job in jobs))
+        await asyncio.gather(*(self._deliver_and_record(job) for job in jobs))
         return len(jobs)
 
     async def _serve(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._nudge = nudge = asyncio.Event()
         running: dict[asyncio.Task[None], int] = {}  # task → account id
-        async with self._client() as client:
-            while not self._stop.is_set():
-                free = self.concurrency - len(running)
-                if free > 0:
-                    busy = collections.Counter(running.values())
-                    try:
-                        jobs = await asyncio.to_thread(self._claim, free, dict(busy))
-                    except Exception:  # keep the worker alive; the database may be busy
-                        log.exception("webhook worker could not claim deliveries")
-                        jobs = []
-                    for job in jobs:
-                        task = asyncio.create_task(self._deliver_and_record(client, job))
-                        running[task] = job.account_id
-                        task.add_done_callback(self._finished(running, nudge))
-                    if jobs and len(running) < self.concurrency:
-                        continue  # more may be due for accounts that still have room
-                nudge.clear()
+        while not self._stop.is_set():
+            free = self.concurrency - len(running)
+            if free > 0:
+                busy = collections.Counter(running.values())
                 try:
-                    await asyncio.wait_for(nudge.wait(), self.settings.delivery_poll_interval)
-                except TimeoutError:
-                    pass
-            if running:
-                await asyncio.wait(list(running))
+                    jobs = await asyncio.to_thread(self._claim, free, dict(busy))
+                except Exception:  # keep the worker alive; the database may be busy
+                    log.exception("webhook worker could not claim deliveries")
+                    jobs = []
+                for job in jobs:
+                    task = asyncio.create_task(self._deliver_and_record(job))
+                    running[task] = job.account_id
+                    task.add_done_callback(self._finished(running, nudge))
+                if jobs and len(running) < self.concurrency:
+                    continue  # more may be due for accounts that still have room
+            nudge.clear()
+            try:
+                await asyncio.wait_for(nudge.wait(), self.settings.delivery_poll_interval)
+            except TimeoutError:
+                pass
+        if running:
+            await asyncio.wait(list(running))
 
     @staticmethod
     def _finished(
@@ -190,15 +216,7 @@ class DeliveryWorker:
         lease = f"{self.owner}/{uuid.uuid4().hex[:8]}"
         with self.db.write() as tx:
             candidates = tx.query(
-                "SELECT * FROM (SELECT w.seq, w.account_id, w.id AS w_id, w.url,"
-                " w.resource_subscription_seq, v.id AS v_id, v.created AS v_created,"
-                " v.type AS v_type, v.data AS v_data, w.next_attempt_at, ROW_NUMBER() OVER"
-                " (PARTITION BY w.account_id ORDER BY w.next_attempt_at, w.seq) AS turn"
-                " FROM webhooks w JOIN events v ON v.seq = w.event_seq"
-                " WHERE w.pending = 1 AND w.next_attempt_at <= ?"
-                " AND (w.lease_until IS NULL OR w.lease_until < ?))"
-                " WHERE turn <= ? ORDER BY turn, next_attempt_at, seq LIMIT ?",
-                (now, now, self.per_account, free + self.per_account * len(busy)),
+                _CANDIDATES, (now, now, self.per_account, free + self.per_account * len(busy))
             )
             taken = collections.Counter(busy)
             rows: list[Row] = []
@@ -208,6 +226,10 @@ class DeliveryWorker:
                 if taken[row["account_id"]] < self.per_account:
                     taken[row["account_id"]] += 1
                     rows.append(row)
+            if rows and self.db.dialect == "postgresql":
+                locked = tx.query(_LOCK_SKIP_LOCKED, ([int(r["seq"]) for r in rows], now, now))
+                free_seqs = {int(r["seq"]) for r in locked}
+                rows = [r for r in rows if int(r["seq"]) in free_seqs]
             for row in rows:
                 tx.execute(
                     "UPDATE webhooks SET lease_until = ?, lease_owner = ? WHERE seq = ?",
@@ -228,48 +250,64 @@ class DeliveryWorker:
 
     # ------------------------------------------------------------------ one delivery
 
-    def _headers(self, job: _Job, body: bytes) -> dict[str, str]:
+    def _headers(self, job: _Job, body: bytes, secrets: Sequence[str]) -> dict[str, str]:
         return {
             "Content-Type": "application/json",
             "User-Agent": f"Spaces-Webhooks/{API_VERSION} (reference server)",
             "Spaces-Webhook-Id": job.webhook_id,
             "Spaces-Event-Id": str(job.event["id"]),
             "Spaces-Event-Type": str(job.event["type"]),
+            # Standard Webhooks 1.0 (spec/NOTES.md 50); webhook-id is the webhook's id, the
+            # timestamp this attempt's, so the body is signed once per attempt.
+            **signed_headers(secrets, job.webhook_id, body),
         }
 
-    async def _send(self, client: httpx.AsyncClient, job: _Job) -> int:
-        """POST the event; the answer's status code. The body of the answer is not read."""
-        await asyncio.to_thread(
-            check_resolved, job.url, allow_private=self.settings.allow_private_targets
+    async def _send(self, job: _Job, secrets: Sequence[str]) -> Reply:
+        """POST the event to the addresses its target resolves to now; the answer's status
+        and headers (its body is not read)."""
+        target = await asyncio.to_thread(
+            resolve_target, job.url, allow_private=self.settings.allow_private_targets
         )
         body = json.dumps(job.event).encode("utf-8")
-        async with client.stream(
-            "POST", job.url, content=body, headers=self._headers(job, body)
-        ) as response:
-            return response.status_code
+        return await post_pinned(
+            target,
+            body,
+            self._headers(job, body, secrets),
+            timeout=self.deadline,
+            max_response_bytes=0,
+        )
 
-    async def _post(self, client: httpx.AsyncClient, job: _Job) -> Attempt:
+    async def _post(self, job: _Job, secrets: Sequence[str]) -> Attempt:
         started = time.time()
         try:
             async with asyncio.timeout(self.deadline):
-                status = await self._send(client, job)
-            return Attempt(status, None, started, time.time())
+                reply = await self._send(job, secrets)
+            return Attempt(
+                reply.status_code, None, started, time.time(), reply.headers.get("retry-after")
+            )
         except TimeoutError:
             error = f"no answer within the {self.deadline:g} s delivery deadline"
         except TargetRefused as exc:
             error = f"refused target: {exc}"
-        except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}"
+        except DeliveryError as exc:
+            error = str(exc)
         return Attempt(None, error, started, time.time())
 
-    async def _deliver_and_record(self, client: httpx.AsyncClient, job: _Job) -> None:
+    async def _deliver_and_record(self, job: _Job) -> None:
         try:
-            if await asyncio.to_thread(self._unsubscribed, job):
+            secrets = await asyncio.to_thread(self._prepare, job)
+            if secrets is None:
                 return
-            attempt = await self._post(client, job)
+            attempt = await self._post(job, secrets)
             await asyncio.to_thread(self._record, job, attempt)
         except Exception:
             log.exception("could not deliver or record %s (lease will expire)", job.webhook_id)
+
+    def _prepare(self, job: _Job) -> list[str] | None:
+        """The account's signing secrets, or None if the job was settled without sending."""
+        if self._unsubscribed(job):
+            return None
+        return signing_secrets(self.db, job.account_id)
 
     def _unsubscribed(self, job: _Job) -> bool:
         """Whether the job's resource subscription was removed (410) since it was claimed;
@@ -288,8 +326,14 @@ class DeliveryWorker:
         return True
 
     def _record(self, job: _Job, attempt: Attempt) -> None:
+        # The row is locked while its lease is checked (PostgreSQL runs write transactions
+        # concurrently; SQLite's single writer needs no row lock): a claim by another worker
+        # either committed first, and this outcome is discarded, or skips the row.
+        lock = " FOR UPDATE" if self.db.dialect == "postgresql" else ""
         with self.db.write() as tx:
-            row = tx.one("SELECT attempts, lease_owner FROM webhooks WHERE seq = ?", (job.seq,))
+            row = tx.one(
+                f"SELECT attempts, lease_owner FROM webhooks WHERE seq = ?{lock}", (job.seq,)
+            )
             if row is None or row["lease_owner"] != job.lease:
                 log.warning(
                     "webhook %s: lease lost while sending (held by %s); this attempt's outcome"
@@ -340,7 +384,7 @@ class DeliveryWorker:
             (
                 0 if final else 1,
                 number,
-                attempt.finished + self.settings.webhook_retry_interval,
+                self.retry_schedule.next_attempt_at(number, attempt.finished, attempt.retry_after),
                 job.seq,
             ),
         )

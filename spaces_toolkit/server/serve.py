@@ -12,7 +12,9 @@ from pathlib import Path
 
 from ..errors import CLIError
 from . import limits
-from .db import Database
+from .db import Database, safe_url
+from .db_cli import database_settings
+from .retry import parse_schedule
 from .settings import Settings, parse_networks
 
 __all__ = ["no_account_hint", "serve", "settings_from_args", "settings_from_env"]
@@ -39,14 +41,20 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     for origin in args.cors_origin:
         if origin != "*" and not _ORIGIN.fullmatch(origin):
             raise CLIError(f"--cors-origin {origin}: expected scheme://host[:port] or *")
+    try:
+        parse_schedule(args.webhook_retry_schedule, interval=args.webhook_retry_interval)
+    except ValueError as exc:
+        raise CLIError(f"--webhook-retry-schedule: {exc}") from None
     return Settings(
-        db_path=Path(args.db),
+        **database_settings(args.db),
         require_https=args.require_https,
         trusted_proxies=proxies,
         allow_private_targets=args.allow_private_targets,
         webhook_retry_interval=args.webhook_retry_interval,
         webhook_timeout=args.webhook_timeout,
         webhook_concurrency=args.webhook_concurrency,
+        webhook_retry_schedule=args.webhook_retry_schedule,
+        run_delivery_worker=not getattr(args, "no_delivery", False),
         faults=getattr(args, "faults", None),
         cors_origins=tuple(args.cors_origin),
     )
@@ -79,11 +87,14 @@ def serve(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s"
     )
+    processes = getattr(args, "workers", 1)
+    if processes < 1:
+        raise CLIError("--workers must be at least 1")
     try:
-        app = create_app(settings)
+        app = create_app(settings)  # also migrates the database, once, before any fork
     except Exception as exc:
         raise CLIError(f"cannot start: {exc}") from None
-    hint = no_account_hint(app.state.db, args.db)
+    hint = no_account_hint(app.state.db, safe_url(args.db))
     if hint:
         print(f"spaces: note: {hint}", file=sys.stderr)
     scheme = "https" if args.certfile else "http"
@@ -91,9 +102,24 @@ def serve(args: argparse.Namespace) -> int:
         print(f"Injecting faults: {settings.faults.describe()}", file=sys.stderr)
     print(
         f"Spaces API sandbox on {scheme}://{args.host}:{args.port}/api/v1"
-        f" (spec: /openapi.json, docs: /docs, health: /healthz, database: {args.db})",
+        f" (spec: /openapi.json, docs: /docs, health: /healthz, database: {safe_url(args.db)})",
         file=sys.stderr,
     )
+    if processes > 1:
+        app.state.db.close()
+        from .multiprocess import run_processes
+
+        run_processes(
+            settings,
+            limits.from_args(args),
+            processes,
+            host=args.host,
+            port=args.port,
+            ssl_certfile=args.certfile,
+            ssl_keyfile=args.keyfile,
+            log_level=args.log_level,
+        )
+        return 0
     try:
         uvicorn.run(
             app,

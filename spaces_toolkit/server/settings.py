@@ -28,6 +28,8 @@ class Settings:
     """Everything a server instance needs to know; immutable once the app is built."""
 
     db_path: Path = Path("spaces.db")
+    # A postgresql:// URL to use instead of the SQLite file `db_path`.
+    db_url: str = ""
     # Transport.
     require_https: bool = False
     trusted_proxies: tuple[Network, ...] = ()
@@ -36,6 +38,7 @@ class Settings:
     run_delivery_worker: bool = True
     allow_private_targets: bool = False
     webhook_retry_interval: float = 3600.0
+    webhook_retry_schedule: str = "fixed"  # retry.py: fixed | exponential[:BASE[:CAP]]
     webhook_max_attempts: int = 24
     webhook_timeout: float = 10.0
     webhook_concurrency: int = 16
@@ -55,6 +58,11 @@ class Settings:
         )
         object.__setattr__(self, "trusted_proxies", proxies)
         object.__setattr__(self, "cors_origins", tuple(self.cors_origins))
+
+    @property
+    def database(self) -> str:
+        """What open_database() is given: the PostgreSQL URL, else the SQLite file."""
+        return self.db_url or str(self.db_path)
 
     @property
     def delivery_poll_interval(self) -> float:

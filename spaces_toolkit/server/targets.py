@@ -1,32 +1,138 @@
-"""Webhook target URLs: what a resource subscription may point at, and where a delivery may go.
+"""Webhook target URLs: the one address normalizer that creation and delivery share.
 
-A target must be an absolute http(s) URL. Loopback, private, link-local and other non-public
-addresses are refused unless the server runs with `allow_private_targets` (tests and local
-sandboxes), both when the subscription is created (literal addresses, `localhost`) and again at
-delivery time, after DNS resolution (so a public name that resolves to a private address, or
-changes to one later, is caught too). Deliveries never follow redirects.
+A target must be an absolute http(s) URL without credentials. Unless the server runs with
+`allow_private_targets` (tests and local sandboxes), only public addresses are allowed:
+
+- a host written as an address counts in every form a resolver or `inet_aton` accepts —
+  `127.1`, `2130706433`, `0x7f000001`, `0177.0.0.1`, `[::1]`, `[::ffff:127.0.0.1]`, an IPv4
+  address embedded in IPv6 (IPv4-compatible, 6to4, NAT64) — so no spelling slips past;
+- loopback names (`localhost`, `*.localhost`, `localhost.localdomain`, …) are refused;
+- a name is resolved, and refused if ANY address it resolves to is not public (loopback,
+  private, link-local including the 169.254.169.254 metadata address, shared, reserved, …).
+
+Creation calls `check_target_url` (a name that does not resolve yet is accepted: delivery checks
+again). Delivery calls `resolve_target`, which returns the checked addresses; the transport
+connects to exactly those (server/pinned.py), so a resolver cannot answer one address to the
+check and another to the connection (DNS rebinding).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
+import re
 import socket
 import urllib.parse
 
-__all__ = ["TargetRefused", "check_target_url", "check_resolved"]
+__all__ = [
+    "Address",
+    "ResolvedTarget",
+    "TargetRefused",
+    "check_target_url",
+    "is_public",
+    "normalize_host",
+    "resolve_target",
+]
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+_LOOPBACK_NAMES = frozenset(
+    {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "localhost6"}
+)
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+_NUMERIC_HOST = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+))*", re.IGNORECASE)
 
 
 class TargetRefused(ValueError):
     """The URL is not an acceptable webhook target; the message says why."""
 
 
-def _is_public(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-        addr = addr.ipv4_mapped
+@dataclasses.dataclass(frozen=True)
+class ResolvedTarget:
+    """A target checked for delivery: connect to `addresses` (in order), but speak to `host`
+    (Host header, TLS SNI and certificate name)."""
+
+    url: str
+    scheme: str
+    host: str
+    port: int
+    addresses: tuple[Address, ...]
+
+
+def _ipv4_part(text: str) -> int:
+    if text[:2].lower() == "0x":
+        return int(text[2:] or "0", 16)
+    if len(text) > 1 and text.startswith("0"):
+        return int(text, 8)  # ValueError for 8 or 9: not an address
+    return int(text, 10)
+
+
+def _loose_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """The IPv4 address `inet_aton` (and so getaddrinfo, curl, browsers) reads in `host`:
+    1–4 dot-separated parts in decimal, 0x-hex or 0-octal, the last filling the rest."""
+    if not _NUMERIC_HOST.fullmatch(host):
+        return None
+    parts = host.split(".")
+    if len(parts) > 4:
+        raise TargetRefused(f"host {host!r} is not a valid IPv4 address")
+    try:
+        values = [_ipv4_part(p) for p in parts]
+    except ValueError:
+        raise TargetRefused(f"host {host!r} is not a valid IPv4 address") from None
+    *head, last = values
+    if any(v > 255 for v in head) or last >= 256 ** (4 - len(head)):
+        raise TargetRefused(f"host {host!r} is not a valid IPv4 address")
+    number = last
+    for i, v in enumerate(head):
+        number |= v << (8 * (3 - i))
+    return ipaddress.IPv4Address(number)
+
+
+def normalize_host(host: str) -> Address | str:
+    """An address written in any form, as an address; otherwise the lower-cased name without a
+    trailing dot. TargetRefused for something that looks numeric but is no address."""
+    text = host.strip().lower()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    text = text.removesuffix(".") if not text.endswith("..") else text
+    if ":" in text:
+        try:
+            return ipaddress.IPv6Address(text.split("%", 1)[0])
+        except ValueError:
+            raise TargetRefused(f"host {host!r} is not a valid IPv6 address") from None
+    v4 = _loose_ipv4(text)
+    return v4 if v4 is not None else text
+
+
+def _embedded_ipv4(addr: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if addr.ipv4_mapped is not None:
+        return addr.ipv4_mapped
+    if addr.sixtofour is not None:
+        return addr.sixtofour
+    if addr in _NAT64 or (addr in _IPV4_COMPATIBLE and int(addr) > 1):
+        return ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)
+    return None
+
+
+def is_public(addr: Address) -> bool:
+    """Globally routable unicast, judged on the IPv4 address inside IPv6 forms that carry one."""
+    if isinstance(addr, ipaddress.IPv6Address):
+        inner = _embedded_ipv4(addr)
+        if inner is not None:
+            return is_public(inner)
     return addr.is_global and not addr.is_multicast
 
 
-def _host(url: str) -> tuple[str, int]:
+@dataclasses.dataclass(frozen=True)
+class _Parsed:
+    scheme: str
+    host: str
+    port: int
+    normalized: Address | str
+
+
+def _parse(url: str) -> _Parsed:
     try:
         parts = urllib.parse.urlsplit(url)
         port = parts.port
@@ -38,41 +144,71 @@ def _host(url: str) -> tuple[str, int]:
         raise TargetRefused("target_url must name a host")
     if parts.username is not None or parts.password is not None:
         raise TargetRefused("target_url must not carry credentials")
-    return parts.hostname, port or (443 if parts.scheme == "https" else 80)
+    default = 443 if parts.scheme == "https" else 80
+    return _Parsed(parts.scheme, parts.hostname, port or default, normalize_host(parts.hostname))
 
 
-def check_target_url(url: str, *, allow_private: bool) -> None:
-    """Raise TargetRefused if `url` cannot be a target (no DNS lookups: fast and offline)."""
-    host, _ = _host(url)
-    if allow_private:
-        return
-    lowered = host.lower().rstrip(".")
-    if lowered == "localhost" or lowered.endswith(".localhost"):
+def _refuse_private(host: str, addr: Address, via: str = "") -> None:
+    if not is_public(addr):
         raise TargetRefused(
-            f"target_url host {host!r} is a loopback name; this server refuses private targets"
+            f"target_url host {host!r}{via} is not a public address ({addr});"
+            " this server refuses private targets"
         )
-    try:
-        addr = ipaddress.ip_address(host)
-    except ValueError:
-        return
-    if not _is_public(addr):
+
+
+def _resolve(host: str, port: int) -> list[Address]:
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    seen: dict[Address, None] = {}
+    for info in infos:
+        seen[ipaddress.ip_address(str(info[4][0]).split("%")[0])] = None
+    return list(seen)
+
+
+def _check_name(parsed: _Parsed) -> None:
+    name = parsed.normalized
+    assert isinstance(name, str)
+    if name in _LOOPBACK_NAMES or name.endswith(".localhost"):
         raise TargetRefused(
-            f"target_url address {host} is not a public address; this server refuses private"
+            f"target_url host {parsed.host!r} is a loopback name; this server refuses private"
             " targets"
         )
 
 
-def check_resolved(url: str, *, allow_private: bool) -> None:
-    """Resolve the URL's host and raise TargetRefused if any address is not public."""
-    check_target_url(url, allow_private=allow_private)
+def check_target_url(url: str, *, allow_private: bool, resolve: bool = True) -> None:
+    """At creation: raise TargetRefused if `url` cannot be a target. A name is resolved (unless
+    `resolve` is false); one that does not resolve yet is accepted, since delivery checks again."""
+    parsed = _parse(url)
     if allow_private:
         return
-    host, port = _host(url)
+    if not isinstance(parsed.normalized, str):
+        _refuse_private(parsed.host, parsed.normalized)
+        return
+    _check_name(parsed)
+    if not resolve:
+        return
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        raise TargetRefused(f"cannot resolve {host!r}: {exc}") from None
-    for info in infos:
-        addr = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if not _is_public(addr):
-            raise TargetRefused(f"{host!r} resolves to non-public address {addr}")
+        addresses = _resolve(parsed.normalized, parsed.port)
+    except (OSError, UnicodeError):
+        return
+    for addr in addresses:
+        _refuse_private(parsed.host, addr, " resolves to an address that")
+
+
+def resolve_target(url: str, *, allow_private: bool) -> ResolvedTarget:
+    """At delivery: the target's addresses, each checked; the transport connects only to them."""
+    parsed = _parse(url)
+    if isinstance(parsed.normalized, str):
+        if not allow_private:
+            _check_name(parsed)
+        try:
+            addresses = _resolve(parsed.normalized, parsed.port)
+        except (OSError, UnicodeError) as exc:
+            raise TargetRefused(f"cannot resolve {parsed.host!r}: {exc}") from None
+        if not addresses:
+            raise TargetRefused(f"{parsed.host!r} resolves to no address")
+    else:
+        addresses = [parsed.normalized]
+    if not allow_private:
+        for addr in addresses:
+            _refuse_private(parsed.host, addr, " resolves to an address that")
+    return ResolvedTarget(url, parsed.scheme, parsed.host, parsed.port, tuple(addresses))

@@ -3,6 +3,7 @@ recorded and its webhooks are queued for the running server's worker (like `stri
 
 from __future__ import annotations
 
+import json
 import random
 import secrets
 import time
@@ -86,11 +87,17 @@ def trigger(db: Database, account_id: int, event_type: str) -> dict[str, Any]:
                 _space(tx, account_id),
                 email=f"captured.{rng.randint(1000, 9999)}@example.com",
             )
-        event = tx.one(
-            "SELECT seq, id FROM events WHERE account_id = ? AND type = ? ORDER BY seq DESC",
-            (account_id, event_type),
+        # The event about `obj`: other writers (PostgreSQL runs write transactions
+        # concurrently) may have committed newer events of the same type meanwhile.
+        event = next(
+            e
+            for e in tx.query(
+                "SELECT seq, id, data FROM events WHERE account_id = ? AND type = ?"
+                " ORDER BY seq DESC LIMIT 1000",
+                (account_id, event_type),
+            )
+            if json.loads(e["data"])["object"].get("id") == obj["id"]
         )
-        assert event is not None
         queued = tx.one(
             "SELECT COUNT(*) AS n FROM webhooks WHERE event_seq = ? AND next_attempt_at >= ?",
             (event["seq"], started - 1),

@@ -282,6 +282,7 @@ class Webhook:
     operation_id: str | None
     summary: str
     description: str
+    parameters: tuple[Parameter, ...]  # the delivery's headers (spec/NOTES.md 50)
     request_body: RequestBody | None
     responses: tuple[Response, ...]
 

@@ -213,6 +213,7 @@ class Reader:
                         operation_id=str(op_id) if op_id else None,
                         summary=str(raw.get("summary", "") or ""),
                         description=_text(raw, "description"),
+                        parameters=self.parameters(_dict(item), item_ptr, raw, pointer),
                         request_body=self.request_body(
                             raw.get("requestBody"), f"{pointer}/requestBody"
                         ),

@@ -6,7 +6,7 @@ import json
 
 import httpx
 import pytest
-from spaces_client import InvalidWebhookError, parse_webhook
+from spaces_client import InvalidWebhookError
 from spaces_client.models import (
     CustomerCreatedEvent,
     EventType,
@@ -14,6 +14,7 @@ from spaces_client.models import (
     UnknownEvent,
     Webhook,
 )
+from spaces_client.webhooks import unsafe_parse_webhook as parse_webhook
 
 from .conftest import Recorder, customer, event, page, sync_client
 

@@ -15,6 +15,7 @@ from spaces_client import (
     NotFoundError,
     SpacesClient,
     SyncPage,
+    WebhookVerificationError,
     parse_webhook,
 )
 from spaces_client.models import (
@@ -99,8 +100,12 @@ async def use_async(client: AsyncSpacesClient) -> None:
             del code, message
 
 
-def use_webhook(body: bytes) -> str | None:
-    event = parse_webhook(body)
+def use_webhook(body: bytes, headers: dict[str, str], secret: str) -> str | None:
+    try:
+        event = parse_webhook(body, headers, secret=secret, tolerance=60)
+    except WebhookVerificationError as error:
+        reason: str = str(error)
+        return reason
     if isinstance(event, CustomerCreatedEvent):
         return event.data.object.email
     return event.type

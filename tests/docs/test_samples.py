@@ -30,6 +30,7 @@ from generator.docs.samples import ACCESS_TOKEN, placeholder_values
 from generator.docs.view import build_view
 from generator.load import load_spec as load_loaded_spec
 from spaces_toolkit.server.embedded import EmbeddedServer, run_embedded
+from spaces_toolkit.server.signing import new_secret, signed_headers
 
 from ._docs import SPEC, DocSample, html_samples, load_spec, spec_operations
 
@@ -233,8 +234,12 @@ def test_python_sample_runs(
     namespace: dict[str, Any] = {"__name__": "__main__"}
     with contextlib.redirect_stdout(printed):
         exec(compile(code, f"<docs sample {_id(sample)}>", "exec"), namespace)
-        if sample.event:  # a webhook receiver: hand it the documented payload
-            namespace["handle"](json.dumps(WEBHOOK_PAYLOADS[sample.event]).encode())
+        if sample.event:  # a webhook receiver: hand it the documented payload, signed
+            body = json.dumps(WEBHOOK_PAYLOADS[sample.event]).encode()
+            secret = new_secret()
+            with pytest.MonkeyPatch.context() as env:
+                env.setenv("SPACES_WEBHOOK_SECRET", secret)
+                namespace["handle"](body, signed_headers([secret], "wh_docs", body))
     if sample.operation_id:
         assert printed.getvalue().strip(), "the sample printed nothing"
     if sample.event:

@@ -1,11 +1,14 @@
-"""Fixtures for the reference-server tests: real SQLite files in tmp_path, the app in-process
-(httpx.ASGITransport) or on loopback (uvicorn in a thread), and real HTTP webhook receivers."""
+"""Fixtures for the reference-server tests: real databases (a SQLite file in tmp_path, or a fresh
+database on a throwaway PostgreSQL cluster: `db_url` runs a test once per backend), the app
+in-process (httpx.ASGITransport) or on loopback (uvicorn in a thread), and real HTTP webhook
+receivers."""
 
 from __future__ import annotations
 
 import dataclasses
 import http.server
 import json
+import os
 import random
 import threading
 from collections.abc import Callable, Iterator
@@ -17,9 +20,55 @@ import pytest
 
 from spaces_toolkit.server.app import create_app
 from spaces_toolkit.server.db import Database
+from spaces_toolkit.server.pgcluster import PgCluster, find_pg_bin, pg_cluster
 from spaces_toolkit.server.repo.accounts import create_account
 from spaces_toolkit.server.seed import seed_account
 from spaces_toolkit.server.settings import Settings
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[PgCluster]:
+    """One PostgreSQL cluster for the session (stopped and deleted at its end). Without
+    PostgreSQL installed the tests that need it are skipped, except in CI, where they fail."""
+    if find_pg_bin() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed: `make deps-system` installs it")
+        pytest.skip("PostgreSQL is not installed (`make deps-system` installs it)")
+    with pg_cluster() as cluster:
+        yield cluster
+
+
+@dataclasses.dataclass
+class DbUrls:
+    """`db_url(name)`: the database called `name` in this test (the same name → the same
+    database, e.g. to reopen it after a restart): a SQLite file, or a PostgreSQL database."""
+
+    backend: str
+    tmp_path: Path
+    cluster: PgCluster | None
+    made: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def __call__(self, name: str = "spaces.db") -> str:
+        if name not in self.made:
+            if self.cluster is None:
+                self.made[name] = str(self.tmp_path / name)
+            else:
+                self.made[name] = self.cluster.create_schema()
+        return self.made[name]
+
+    def settings(self, name: str = "spaces.db", **kw: Any) -> Settings:
+        url = self(name)
+        if self.cluster is None:
+            return Settings(db_path=Path(url), **kw)
+        return Settings(db_url=url, **kw)
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> DbUrls:
+    cluster = request.getfixturevalue("pg") if request.param == "postgresql" else None
+    return DbUrls(request.param, tmp_path, cluster)
 
 
 @dataclasses.dataclass
@@ -40,7 +89,7 @@ class Sandbox:
 
 
 @pytest.fixture
-def make_sandbox(tmp_path: Path) -> Iterator[Callable[..., Sandbox]]:
+def make_sandbox(db_url: DbUrls) -> Iterator[Callable[..., Sandbox]]:
     made: list[Sandbox] = []
 
     def make(
@@ -54,7 +103,7 @@ def make_sandbox(tmp_path: Path) -> Iterator[Callable[..., Sandbox]]:
         kw.setdefault("validate_responses", True)
         kw.setdefault("run_delivery_worker", False)
         kw.setdefault("allow_private_targets", True)
-        settings = Settings(db_path=tmp_path / name, **kw)
+        settings = db_url.settings(name, **kw)
         app = create_app(settings)
         db = app.state.db
         tokens, ids = [], []

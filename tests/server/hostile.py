@@ -1,8 +1,9 @@
 """A webhook receiver that misbehaves on purpose, on raw sockets so nothing smooths it over.
 
 Paths: `/ok` answers 200 at once; `/slow/SECONDS` answers 200 after that long; `/trickle`
-sends a status line and then one header line every 0.2 s, forever; `/never` reads the request
-and never answers. Every request is logged with its `Spaces-Webhook-Id`, when it arrived and
+sends a status line and then one header line every 0.2 s, forever; `/trickle-body` sends a
+complete 200 head and then one body byte every 0.2 s, forever; `/never` reads the request and
+never answers. Every request is logged with its `Spaces-Webhook-Id`, when it arrived and
 when the sender hung up (`closed`), so tests can check deadlines and overlaps."""
 
 from __future__ import annotations
@@ -77,6 +78,12 @@ class HostileReceiver:
         if path.startswith("/slow/"):
             self._wait_or_hangup(sock, float(path.split("?")[0].split("/")[2]))
             sock.sendall(ok)
+        elif path == "/trickle-body":
+            sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n")
+            while not self.stopping.is_set():
+                sock.sendall(b"x")
+                if self._wait_or_hangup(sock, 0.2):
+                    return
         elif path == "/trickle":
             sock.sendall(b"HTTP/1.1 200 OK\r\n")
             n = 0

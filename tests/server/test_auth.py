@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import sqlite3
 
 import pytest
 
@@ -59,9 +58,11 @@ async def test_token_is_the_username_and_a_password_is_ignored(sandbox):
 
 
 def test_tokens_are_stored_hashed(sandbox):
-    conn = sqlite3.connect(sandbox.settings.db_path)
-    dump = "\n".join(conn.iterdump())
-    conn.close()
+    with sandbox.db.read() as tx:
+        stored = [dict(r) for r in tx.query("SELECT * FROM access_tokens")]
+        stored += [dict(r) for r in tx.query("SELECT * FROM accounts")]
+    dump = repr(stored)
+    assert len(stored) == 4
     for token in sandbox.tokens:
         assert token not in dump
 

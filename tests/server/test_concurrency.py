@@ -1,4 +1,5 @@
-"""Concurrent writes lose nothing; data survives restarts (real SQLite file, real HTTP)."""
+"""Concurrent writes lose nothing; data survives restarts (real SQLite file or PostgreSQL
+database, real HTTP)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from spaces_toolkit.server.settings import Settings
 from spaces_toolkit.server.trigger import trigger
 
 
-def test_concurrent_creates_over_http_are_all_stored(tmp_path):
-    settings = Settings(db_path=tmp_path / "spaces.db", allow_private_targets=True)
+def test_concurrent_creates_over_http_are_all_stored(db_url):
+    settings = db_url.settings(allow_private_targets=True)
     app = create_app(settings)
     _, token = create_account(app.state.db)
     threads, per_thread = 8, 25
@@ -51,10 +52,10 @@ def test_concurrent_creates_over_http_are_all_stored(tmp_path):
     assert sorted(listed) == sorted(created)
 
 
-def test_concurrent_writers_on_separate_connections_keep_numbers_sequential(tmp_path):
+def test_concurrent_writers_on_separate_connections_keep_numbers_sequential(db_url):
     """Like several `spaces trigger` processes at once: order and serial numbers stay gap-free
     and unique within the Space, and every event is recorded."""
-    path = tmp_path / "spaces.db"
+    path = db_url()
     db = open_database(path)
     account_id, _ = create_account(db)
     trigger(db, account_id, "customer.created")  # one Space, one customer
@@ -71,22 +72,23 @@ def test_concurrent_writers_on_separate_connections_keep_numbers_sequential(tmp_
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         events = [e for batch in pool.map(writer, kinds * 2) for e in batch]
     assert len(set(events)) == 96
-    conn = sqlite3.connect(path)
-    orders = [r[0] for r in conn.execute("SELECT order_number FROM invoices ORDER BY order_number")]
-    serials = [
-        r[0] for r in conn.execute("SELECT serial_number FROM subscriptions ORDER BY serial_number")
-    ]
-    n_events = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
-    spaces = conn.execute("SELECT COUNT(*) FROM spaces").fetchone()[0]
-    conn.close()
+    db = open_database(path)
+    with db.read() as tx:
+        orders = [r["n"] for r in tx.query("SELECT order_number AS n FROM invoices ORDER BY n")]
+        serials = [
+            r["n"] for r in tx.query("SELECT serial_number AS n FROM subscriptions ORDER BY n")
+        ]
+        n_events = tx.query("SELECT COUNT(*) AS n FROM events")[0]["n"]
+        spaces = tx.query("SELECT COUNT(*) AS n FROM spaces")[0]["n"]
+    db.close()
     assert spaces == 1
     assert orders == list(range(1, 49))  # 24 invoice.created + 24 invoices made for invoice.paid
     assert serials == list(range(1, 25))
     assert n_events == 1 + 24 + 24 * 2 + 24 + 24  # customer + invoices + paid pairs + subs + emails
 
 
-def test_data_survives_a_restart(tmp_path):
-    settings = Settings(db_path=tmp_path / "spaces.db")
+def test_data_survives_a_restart(db_url):
+    settings = db_url.settings()
     app = create_app(settings)
     account_id, token = create_account(app.state.db)
     trigger(app.state.db, account_id, "invoice.paid")
@@ -97,7 +99,6 @@ def test_data_survives_a_restart(tmp_path):
                 data={"event": "customer.created", "target_url": "https://example.com/h"},
             ).json()
             before = {p: client.get(p).json() for p in ["/invoices", "/events", "/customers"]}
-    assert (tmp_path / "spaces.db-wal").exists() or (tmp_path / "spaces.db").exists()
     with serve_in_thread(create_app(settings)) as root:
         with httpx.Client(base_url=f"{root}/api/v1", auth=(token, "")) as client:
             after = {p: client.get(p).json() for p in before}

@@ -12,7 +12,6 @@ from spaces_toolkit.server.db import open_database
 from spaces_toolkit.server.embedded import serve_in_thread
 from spaces_toolkit.server.repo.accounts import create_account, set_webhook_url
 from spaces_toolkit.server.repo.hooks import create_resource_subscription
-from spaces_toolkit.server.settings import Settings
 from spaces_toolkit.server.trigger import trigger
 
 from .hostile import HostileReceiver
@@ -30,15 +29,14 @@ def hostile():
     rec.close()
 
 
-def test_hostile_receivers_of_one_account_do_not_delay_another(tmp_path, hostile):
-    settings = Settings(
-        db_path=tmp_path / "spaces.db",
+def test_hostile_receivers_of_one_account_do_not_delay_another(db_url, hostile):
+    settings = db_url.settings(
         allow_private_targets=True,
         webhook_timeout=DEADLINE,
         webhook_concurrency=8,  # 2 slots per account
         webhook_retry_interval=0.4,  # poll every 0.1 s; hostile deliveries retried at once
     )
-    db = open_database(settings.db_path)
+    db = open_database(settings.database)
     hostile_id, _ = create_account(db, name="Hostile")
     victim_id, _ = create_account(db, name="Victim")
     set_webhook_url(db, victim_id, hostile.url("/ok"))
@@ -65,11 +63,23 @@ def test_hostile_receivers_of_one_account_do_not_delay_another(tmp_path, hostile
                 time.sleep(0.01)
             latencies.append(hostile.by_path("/ok")[-1].arrived - started)
             time.sleep(0.4)
-        busy = hostile.by_path("/slow") + hostile.by_path("/trickle") + hostile.by_path("/never")
+
+        def busy() -> list:
+            return (
+                hostile.by_path("/slow") + hostile.by_path("/trickle") + hostile.by_path("/never")
+            )
+
+        # The hostile account kept its slots busy all along: a third round of its two slots
+        # starts after two deadlines (the measurement above may be shorter where NOTIFY wakes
+        # the worker at once).
+        waited = time.time()
+        while len(busy()) < 6 and time.time() - waited < 10:
+            time.sleep(0.05)
+        busy_hits = busy()
     db.close()
     print(f"other account's delivery latency: max {max(latencies):.3f} s, {latencies}")
-    assert len(busy) >= 6, "the hostile receivers were not being delivered to"
+    assert len(busy_hits) >= 6, "the hostile receivers were not being delivered to"
     assert max(latencies) <= OTHER_ACCOUNT_BOUND, latencies
     # Every hostile POST was cut at the deadline (plus scheduling slack), never 9 s or forever.
-    held = [h.closed - h.arrived for h in busy if h.closed is not None]
+    held = [h.closed - h.arrived for h in busy_hits if h.closed is not None]
     assert held and max(held) <= DEADLINE + 0.5, held

@@ -1,6 +1,7 @@
-"""A delivery is in one place at a time: two server processes on one database never send the
-same webhook at once, even when sends take longer than the lease margin, and attempts are
-numbered once each. A worker that lost its lease does not record its outcome."""
+"""A delivery is in one place at a time: two server processes on one database (SQLite file or
+PostgreSQL) never send the same webhook at once, even when sends take longer than the lease
+margin, and attempts are numbered once each. A worker that lost its lease does not record its
+outcome."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from spaces_toolkit.server.db import open_database
 from spaces_toolkit.server.delivery import Attempt, DeliveryWorker
 from spaces_toolkit.server.repo.accounts import create_account
 from spaces_toolkit.server.repo.hooks import create_resource_subscription
-from spaces_toolkit.server.settings import Settings
 from spaces_toolkit.server.trigger import trigger
 
 from .hostile import HostileReceiver
@@ -24,10 +24,11 @@ WORKER = """
 import sys, time
 from spaces_toolkit.server.db import open_database
 from spaces_toolkit.server.delivery import DeliveryWorker
+from spaces_toolkit.server.db_cli import database_settings
 from spaces_toolkit.server.settings import Settings
-settings = Settings(db_path=sys.argv[1], allow_private_targets=True, webhook_timeout=1.0,
-                    webhook_retry_interval=0.2, webhook_concurrency=8)
-db = open_database(settings.db_path)
+settings = Settings(**database_settings(sys.argv[1]), allow_private_targets=True,
+                    webhook_timeout=1.0, webhook_retry_interval=0.2, webhook_concurrency=8)
+db = open_database(settings.database)
 worker = DeliveryWorker(db, settings, lease_margin=0.3)
 worker.start()
 time.sleep(float(sys.argv[2]))
@@ -43,12 +44,9 @@ def hostile():
     rec.close()
 
 
-def _settings(tmp_path):
-    return Settings(db_path=tmp_path / "spaces.db", allow_private_targets=True)
-
-
-def test_two_processes_never_send_one_webhook_at_once(tmp_path, hostile):
-    db = open_database(tmp_path / "spaces.db")
+def test_two_processes_never_send_one_webhook_at_once(db_url, hostile):
+    url = db_url()
+    db = open_database(url)
     account_id, _ = create_account(db)
     # /trickle never completes (each try is cut at the 1 s deadline and retried); /slow/0.8
     # answers after 0.8 s, longer than the 0.3 s margin; the others answer at once.
@@ -60,14 +58,11 @@ def test_two_processes_never_send_one_webhook_at_once(tmp_path, hostile):
             )
     trigger(db, account_id, "customer.created")
     db.close()
-    workers = [
-        subprocess.Popen([sys.executable, "-c", WORKER, str(tmp_path / "spaces.db"), "4"])
-        for _ in range(2)
-    ]
+    workers = [subprocess.Popen([sys.executable, "-c", WORKER, url, "4"]) for _ in range(2)]
     for proc in workers:
         assert proc.wait(timeout=30) == 0
 
-    db = open_database(tmp_path / "spaces.db")
+    db = open_database(url)
     with db.read() as tx:
         hooks = {r["id"]: r for r in tx.query("SELECT * FROM webhooks")}
         numbers = {
@@ -103,9 +98,9 @@ def test_two_processes_never_send_one_webhook_at_once(tmp_path, hostile):
     assert len(by_hook[slow]) == 1 and hooks[slow]["delivered"] == 1
 
 
-def test_a_worker_that_lost_its_lease_does_not_record(tmp_path, hostile):
-    settings = _settings(tmp_path)
-    db = open_database(settings.db_path)
+def test_a_worker_that_lost_its_lease_does_not_record(db_url, hostile):
+    settings = db_url.settings(allow_private_targets=True)
+    db = open_database(settings.database)
     account_id, _ = create_account(db)
     with db.write() as tx:
         create_resource_subscription(

@@ -229,3 +229,18 @@ def test_the_http_layer_answers_malformed_requests_in_json(tmp_path):
             assert headers["content-type"] == "application/json"
             assert headers["connection"] == "close"
             assert says in json.loads(body)["message"]
+
+
+def test_the_limits_hold_in_every_process_of_serve_workers(tmp_path):
+    """`spaces serve --workers 2` hands the limits to each process it starts."""
+    with spaces_serve(tmp_path, "--workers", "2", "--max-headers", "8") as (port, token):
+        # Each request on a new connection; the two processes share the listening socket.
+        for _ in range(6):
+            got, headers, body = _raw(
+                port,
+                b"GET / HTTP/1.1\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(12)) + b"\r\n",
+            )
+            assert got == 431 and "Too many request headers" in json.loads(body)["message"]
+            assert headers["content-type"] == "application/json"
+        response = httpx.get(f"http://127.0.0.1:{port}/api/v1/account", auth=(token, ""))
+        assert response.status_code == 200

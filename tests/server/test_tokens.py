@@ -21,6 +21,8 @@ from spaces_toolkit.server.ids import hash_token
 from spaces_toolkit.server.repo.accounts import add_token, create_account, token_prefix
 from spaces_toolkit.server.settings import Settings
 
+from .test_migrations import OLD_SCHEMA
+
 
 def spaces_cli(*args: str) -> subprocess.CompletedProcess[str]:
     """`spaces …` in a process of its own, as an operator would run it."""
@@ -117,14 +119,10 @@ async def test_basic_credentials_without_the_colon_are_refused(sandbox):
 def test_a_database_from_before_token_states_is_upgraded_in_place(tmp_path):
     db_path = tmp_path / "old.db"
     token = "sk_sandbox_" + "a" * 32
-    conn = sqlite3.connect(db_path)
+    conn = sqlite3.connect(db_path)  # the schema before migrations (version 1), no token states
     conn.executescript(
-        "CREATE TABLE accounts (id INTEGER PRIMARY KEY, created INTEGER NOT NULL,"
-        " name TEXT NOT NULL, email TEXT NOT NULL, avatar_image_url TEXT,"
-        " referral_code TEXT NOT NULL, webhook_url TEXT);"
-        "CREATE TABLE access_tokens (token_hash TEXT PRIMARY KEY,"
-        " account_id INTEGER NOT NULL REFERENCES accounts (id), created INTEGER NOT NULL);"
-        "INSERT INTO accounts VALUES (1, 0, 'Old', 'old@example.com', NULL, 'abcdefg', NULL);"
+        OLD_SCHEMA.read_text()
+        + "INSERT INTO accounts VALUES (1, 0, 'Old', 'old@example.com', NULL, 'abcdefg', NULL);"
         f"INSERT INTO access_tokens VALUES ('{hash_token(token)}', 1, 0);"
         "PRAGMA user_version = 1;"
     )

@@ -15,7 +15,6 @@ from spaces_toolkit.server.delivery import DeliveryWorker
 from spaces_toolkit.server.embedded import serve_in_thread
 from spaces_toolkit.server.events import EVENT_TYPES
 from spaces_toolkit.server.repo.accounts import create_account
-from spaces_toolkit.server.settings import Settings
 from spaces_toolkit.server.trigger import trigger
 from spaces_toolkit.spec import validator_at
 
@@ -49,11 +48,11 @@ def subscribe(root, token, url, event="customer.created"):
     return response.json()
 
 
-def test_failing_receiver_restart_in_the_middle_delivered_exactly_once(tmp_path, receiver):
+def test_failing_receiver_restart_in_the_middle_delivered_exactly_once(db_url, receiver):
     k = 4
     rec = receiver(script=[500, 503, 502, 500])
-    db_path = tmp_path / "spaces.db"
-    settings = Settings(db_path=db_path, allow_private_targets=True, webhook_retry_interval=0.25)
+    db_path = db_url()
+    settings = db_url.settings(allow_private_targets=True, webhook_retry_interval=0.25)
     db = open_database(db_path)
     account_id, token = create_account(db)
     db.close()
@@ -90,11 +89,11 @@ def test_failing_receiver_restart_in_the_middle_delivered_exactly_once(tmp_path,
     assert not errors
 
 
-def test_a_stop_waits_for_the_delivery_in_flight(tmp_path, receiver):
+def test_a_stop_waits_for_the_delivery_in_flight(db_url, receiver):
     arrived, release = threading.Event(), threading.Event()
     rec = receiver()
-    db_path = tmp_path / "spaces.db"
-    settings = Settings(db_path=db_path, allow_private_targets=True, webhook_retry_interval=0.1)
+    db_path = db_url()
+    settings = db_url.settings(allow_private_targets=True, webhook_retry_interval=0.1)
     app = create_app(settings)
     account_id, token = create_account(app.state.db)
 

@@ -25,7 +25,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 PACKAGED = (
     "spaces_toolkit/spec/openapi.yaml",
-    "spaces_toolkit/server/schema.sql",
+    "spaces_toolkit/server/migrations/sqlite/0001_initial.sql",
+    "spaces_toolkit/server/migrations/postgresql/0001_initial.sql",
     "spaces_toolkit/server/docs.html",
 )
 

@@ -32,8 +32,9 @@ def test_the_list_names_what_the_code_reads() -> None:
 
     copies = {REPO / copy for _, copy in PAIRS}
     assert {SPEC_PATH.resolve(), DOCS_INDEX.resolve()} <= {c.resolve() for c in copies}
-    schema = resources.files("spaces_toolkit.server").joinpath("schema.sql")
-    assert schema.is_file()
+    migrations = resources.files("spaces_toolkit.server").joinpath("migrations")
+    for dialect in ("sqlite", "postgresql"):
+        assert migrations.joinpath(dialect, "0001_initial.sql").is_file()
 
 
 @pytest.mark.parametrize(("source", "copy"), PAIRS, ids=[c for _, c in PAIRS])

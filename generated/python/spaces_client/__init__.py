@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 c6c0da40e8dce799c0696fe2a95cc93a1a3f5f925719c5047ae32ec0db0ed46c) by the generator.
+# Generated from spec/openapi.yaml (sha256 b8ac85b794bf5d8f4a85c0b16fd675884e63cad8f99b8512ca2787be96766628) by the generator.
 # Do not edit: change the spec and run `make`.
 """Spaces API client for Python, generated from the API's OpenAPI description.
 
@@ -38,6 +38,14 @@ from ._metadata import API_VERSION, __version__
 from ._pagination import AsyncPage, AsyncPaginator, SyncPage
 from ._response import APIResponse
 from ._types import NOT_GIVEN, NotGiven, Timeout
+from ._webhooks import (
+    WebhookHeaderError,
+    WebhookSecretError,
+    WebhookSignatureError,
+    WebhookTimestampError,
+    WebhookVerificationError,
+    verify_webhook,
+)
 
 if TYPE_CHECKING:
     from . import models
@@ -70,6 +78,12 @@ __all__ = [
     "NotGiven",
     "Timeout",
     "parse_webhook",
+    "verify_webhook",
+    "WebhookVerificationError",
+    "WebhookHeaderError",
+    "WebhookTimestampError",
+    "WebhookSignatureError",
+    "WebhookSecretError",
     "models",
     "resources",
     "API_VERSION",

@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 c6c0da40e8dce799c0696fe2a95cc93a1a3f5f925719c5047ae32ec0db0ed46c) by the generator.
+# Generated from spec/openapi.yaml (sha256 b8ac85b794bf5d8f4a85c0b16fd675884e63cad8f99b8512ca2787be96766628) by the generator.
 # Do not edit: change the spec and run `make`.
 """Facts about this package and the spec it was generated from."""
 
@@ -24,7 +24,7 @@ __version__: Final = "0.1.0"
 DISTRIBUTION: Final = "spaces-client"
 CLIENT_CLASS: Final = "SpacesClient"
 API_VERSION: Final = "04-09-2014"
-SPEC_SHA256: Final = "c6c0da40e8dce799c0696fe2a95cc93a1a3f5f925719c5047ae32ec0db0ed46c"
+SPEC_SHA256: Final = "b8ac85b794bf5d8f4a85c0b16fd675884e63cad8f99b8512ca2787be96766628"
 DEFAULT_BASE_URL: Final = "https://spaces.pe/api/v1"
 AUTH_SCHEME: Final[str] = "basic"  # "basic", "bearer" or "none"
 ENV_ACCESS_TOKEN: Final = "SPACES_ACCESS_TOKEN"

@@ -1,19 +1,21 @@
-# Generated from spec/openapi.yaml (sha256 c6c0da40e8dce799c0696fe2a95cc93a1a3f5f925719c5047ae32ec0db0ed46c) by the generator.
+# Generated from spec/openapi.yaml (sha256 b8ac85b794bf5d8f4a85c0b16fd675884e63cad8f99b8512ca2787be96766628) by the generator.
 # Do not edit: change the spec and run `make`.
-"""Webhook deliveries: parse the body a subscribed target URL receives into its typed event."""
+"""Webhook deliveries: verify the signature a target URL receives, and parse the body into its
+typed event."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pydantic
 
 from ._exceptions import InvalidWebhookError
+from ._webhooks import DEFAULT_WEBHOOK_TOLERANCE, verify_webhook
 from .models import Event
 
-__all__ = ["WEBHOOK_EVENT_TYPES", "WebhookEvent", "parse_webhook"]
+__all__ = ["WEBHOOK_EVENT_TYPES", "WebhookEvent", "parse_webhook", "unsafe_parse_webhook"]
 
 WebhookEvent = Event
 """What a webhook delivery carries: customer.created, invoice.created, invoice.paid, subscription.created, captured_email.created."""
@@ -32,8 +34,26 @@ WEBHOOK_EVENT_TYPES: frozenset[str] = frozenset(
 _adapter: pydantic.TypeAdapter[WebhookEvent] = pydantic.TypeAdapter(WebhookEvent)
 
 
-def parse_webhook(body: str | bytes | bytearray | Mapping[str, Any]) -> WebhookEvent:
-    """Parse a webhook delivery (the request body your target URL received) into its event.
+def parse_webhook(
+    body: str | bytes | bytearray,
+    headers: Mapping[str, str],
+    *,
+    secret: str | Sequence[str] | None = None,
+    tolerance: float = DEFAULT_WEBHOOK_TOLERANCE,
+) -> WebhookEvent:
+    """Verify a webhook delivery (raw body and headers as received; `secret` the account's
+    `whsec_` secret, or $SPACES_WEBHOOK_SECRET) and parse it into its event.
+
+    Raises:
+      WebhookVerificationError: a subclass naming the failed check (headers, timestamp
+        outside `tolerance` seconds, signature, secret).
+      InvalidWebhookError: the verified body is not a valid event.
+    """
+    return unsafe_parse_webhook(verify_webhook(body, headers, secret=secret, tolerance=tolerance))
+
+
+def unsafe_parse_webhook(body: str | bytes | bytearray | Mapping[str, Any]) -> WebhookEvent:
+    """Parse a webhook body into its event WITHOUT checking who sent it (tests, replays).
 
     Known event types parse into their own models; any other `type` parses as UnknownEvent, with every field kept.
 

@@ -91,11 +91,14 @@ def account_for_token(tx: Transaction, token: str) -> int | None:
 def list_tokens(tx: Transaction, account_id: int | None = None) -> list[Row]:
     """Every token's public facts (never the hash): account, prefix, created, expiry, revoked.
     Tokens from before prefixes were kept are named `sha256:` + the start of their hash."""
+    # The filter is added in Python, not as `? IS NULL OR …`: PostgreSQL cannot type a NULL
+    # parameter it only tests for NULL.
+    where, params = ("", ()) if account_id is None else (" WHERE account_id = ?", (account_id,))
     return tx.query(
         "SELECT account_id, COALESCE(prefix, 'sha256:' || substr(token_hash, 1, 12)) AS prefix,"
-        " created, expires_at, revoked_at FROM access_tokens"
-        " WHERE ? IS NULL OR account_id = ? ORDER BY account_id, created, prefix",
-        (account_id, account_id),
+        f" created, expires_at, revoked_at FROM access_tokens{where}"
+        " ORDER BY account_id, created, prefix",
+        params,
     )
 
 
@@ -103,8 +106,11 @@ def revoke_tokens(db: Database, *, prefix: str | None = None, account_id: int | 
     """Revoke the live tokens matching `prefix` (as listed, or a whole token; must match one
     token) or, with prefix None, all of them (of `account_id` if given). The number revoked."""
     now = int(time.time())
-    where = "revoked_at IS NULL AND (? IS NULL OR account_id = ?)"
-    params: list[object] = [account_id, account_id]
+    where = "revoked_at IS NULL"
+    params: list[object] = []
+    if account_id is not None:
+        where += " AND account_id = ?"
+        params.append(account_id)
     if prefix is not None:
         legacy = prefix.startswith("sha256:")
         if len(prefix[7:] if legacy else prefix.rpartition("_")[2]) < 4:

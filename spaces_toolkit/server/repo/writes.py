@@ -1,6 +1,8 @@
 """Creating objects. Each creation runs inside the caller's write transaction and records its
 event there too, so an object and its event (and its queued webhooks) exist together or not at
-all. Sequential numbers are computed inside that transaction, which holds the write lock."""
+all. Sequential numbers are computed inside that transaction under `tx.lock()` of their scope
+(the account's Spaces, the Space's invoices or subscriptions), so concurrent writers in any
+process never compute the same number."""
 
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ def create_space(
     tx: Transaction, account_id: int, *, url: str | None, created: int | None = None
 ) -> int:
     """A new Space; its id is the account's next sequential number (from 1). Returns its seq."""
+    tx.lock(f"space ids of account {account_id}")
     row = tx.one(
         "SELECT COALESCE(MAX(id), 0) + 1 AS n FROM spaces WHERE account_id = ?", (account_id,)
     )
@@ -114,6 +117,7 @@ def create_invoice(
     """A new invoice with the Space's next order number; records `invoice.created`."""
     created = _now(created)
     space_seq = _customer_space(tx, account_id, customer_seq)
+    tx.lock(f"order numbers of space {space_seq}")
     row = tx.one(
         "SELECT COALESCE(MAX(order_number), 0) + 1 AS n FROM invoices WHERE space_seq = ?",
         (space_seq,),
@@ -182,6 +186,7 @@ def create_subscription(
     """A new subscription: token unique within the customer, serial number within the Space."""
     created = _now(created)
     space_seq = _customer_space(tx, account_id, customer_seq)
+    tx.lock(f"serial numbers of space {space_seq}")
     row = tx.one(
         "SELECT COALESCE(MAX(serial_number), 0) + 1 AS n FROM subscriptions WHERE space_seq = ?",
         (space_seq,),

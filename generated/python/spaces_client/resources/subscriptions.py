@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 c6c0da40e8dce799c0696fe2a95cc93a1a3f5f925719c5047ae32ec0db0ed46c) by the generator.
+# Generated from spec/openapi.yaml (sha256 b8ac85b794bf5d8f4a85c0b16fd675884e63cad8f99b8512ca2787be96766628) by the generator.
 # Do not edit: change the spec and run `make`.
 """A subscription is always tied to a customer. Its token is unique only within that
 customer, so an individual subscription is always addressed through its customer."""

@@ -1,7 +1,15 @@
-# Generated from spec/openapi.yaml (sha256 c6c0da40e8dce799c0696fe2a95cc93a1a3f5f925719c5047ae32ec0db0ed46c) by the generator.
+# Generated from spec/openapi.yaml (sha256 b8ac85b794bf5d8f4a85c0b16fd675884e63cad8f99b8512ca2787be96766628) by the generator.
 # Do not edit: change the spec and run `make`.
 """Webhook deliveries of events. Delivery is attempted each hour until delivered, or until
-24 tries."""
+24 tries.
+
+Every delivery is signed per [Standard Webhooks 1.0](https://www.standardwebhooks.com/)
+(an extension: the docs name no scheme, see NOTES 50). `webhook-id` is the webhook's id
+(the same on every retry: deduplicate on it), `webhook-timestamp` the attempt's Unix time,
+and `webhook-signature` one `v1,<base64>` HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`
+per valid signing secret (`whsec_…`, one per account; two during a rotation's grace
+period). Verify against the raw body, reject timestamps more than 5 minutes away, and
+answer a failed check with a 4xx."""
 
 from __future__ import annotations
 
@@ -28,7 +36,15 @@ __all__ = [
 
 class WebhooksResource(SyncAPIResource):
     """Webhook deliveries of events. Delivery is attempted each hour until delivered, or until
-    24 tries."""
+    24 tries.
+
+    Every delivery is signed per [Standard Webhooks 1.0](https://www.standardwebhooks.com/)
+    (an extension: the docs name no scheme, see NOTES 50). `webhook-id` is the webhook's id
+    (the same on every retry: deduplicate on it), `webhook-timestamp` the attempt's Unix time,
+    and `webhook-signature` one `v1,<base64>` HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`
+    per valid signing secret (`whsec_…`, one per account; two during a rotation's grace
+    period). Verify against the raw body, reject timestamps more than 5 minutes away, and
+    answer a failed check with a 4xx."""
 
     def list(
         self,
@@ -81,7 +97,15 @@ class WebhooksResource(SyncAPIResource):
 
 class AsyncWebhooksResource(AsyncAPIResource):
     """Webhook deliveries of events. Delivery is attempted each hour until delivered, or until
-    24 tries."""
+    24 tries.
+
+    Every delivery is signed per [Standard Webhooks 1.0](https://www.standardwebhooks.com/)
+    (an extension: the docs name no scheme, see NOTES 50). `webhook-id` is the webhook's id
+    (the same on every retry: deduplicate on it), `webhook-timestamp` the attempt's Unix time,
+    and `webhook-signature` one `v1,<base64>` HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`
+    per valid signing secret (`whsec_…`, one per account; two during a rotation's grace
+    period). Verify against the raw body, reject timestamps more than 5 minutes away, and
+    answer a failed check with a 4xx."""
 
     def list(
         self,

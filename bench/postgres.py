@@ -1,0 +1,288 @@
+"""Benchmark 8: the PostgreSQL backend and scale-out, on a throwaway local cluster.
+
+- GET /customers?limit=20 under wrk: PostgreSQL with 1 and 2 server processes beside SQLite's
+  single process (same seeded account, same wrk settings, the three taking turns);
+- page latency in-process: the last page of 1M customers vs the first page of 1k, on PostgreSQL;
+- delivery throughput: webhooks/s from 1 and 2 `spaces worker` processes to a loopback receiver.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import time
+from collections.abc import Iterator
+
+import psycopg
+
+from spaces_toolkit.server.app import create_app
+from spaces_toolkit.server.db import open_database
+from spaces_toolkit.server.pgcluster import PgCluster, find_pg_bin, pg_cluster
+from spaces_toolkit.server.repo.accounts import create_account
+from spaces_toolkit.server.seed import seed_account
+from spaces_toolkit.server.settings import API_PREFIX, Settings
+
+from .context import Options, Skip
+from .fixtures import basic_header, seeded_database
+from .procs import HOST, PYTHON, child_server, free_port, stop_process
+from .report import Row, Section
+from .stats import paired_ratios, percentile, summarize
+from .wrk import WrkResult, have_wrk, run_wrk
+
+__all__ = ["run"]
+
+CONNECTIONS = 8  # as benchmark 4
+PAGE = "/customers?limit=20"
+
+
+@contextlib.contextmanager
+def _server(db: str, token: str, processes: int) -> Iterator[str]:
+    port = free_port()
+    argv = [PYTHON, "-m", "spaces_toolkit.cli", "serve", "--db", db, "--port", str(port)]
+    argv += ["--workers", str(processes), "--no-delivery", "--log-level", "warning"]
+    base = f"http://{HOST}:{port}{API_PREFIX}"
+    with child_server(argv, f"{base}{PAGE}", headers=basic_header(token)):
+        yield base
+
+
+def _seeded_pg(pg: PgCluster, customers: int) -> tuple[str, str]:
+    url = pg.create_database("bench")
+    db = open_database(url)
+    try:
+        account_id, token = create_account(db, name="Bench", email="bench@example.com")
+        seed_account(db, account_id, spaces=3, customers=customers, seed=7)
+    finally:
+        db.close()
+    return url, token
+
+
+def _throughput(opts: Options, pg: PgCluster, section: Section) -> None:
+    sqlite = seeded_database(opts.workdir / "pg-compare.db", customers=200)
+    url, pg_token = _seeded_pg(pg, 200)
+    seconds, reps = opts.seconds(5.0), opts.reps(3)
+    results: dict[str, list[WrkResult]] = {}
+    with contextlib.ExitStack() as stack:
+        targets = {
+            "sqlite": (stack.enter_context(_server(str(sqlite.db_path), sqlite.token, 1)), sqlite),
+            "pg1": (stack.enter_context(_server(url, pg_token, 1)), None),
+            "pg2": (stack.enter_context(_server(url, pg_token, 2)), None),
+        }
+        tokens = {"sqlite": sqlite.token, "pg1": pg_token, "pg2": pg_token}
+        for name, (base, _) in targets.items():  # warm-up
+            run_wrk(
+                base + PAGE, seconds=2, connections=CONNECTIONS, headers=basic_header(tokens[name])
+            )
+        opts.log(f"  wrk -t1 -c{CONNECTIONS}, {seconds:.0f} s per run, {reps} repetitions")
+        for rep in range(reps):
+            order = list(targets)
+            order = order[rep % 3 :] + order[: rep % 3]
+            for name in order:
+                base = targets[name][0]
+                res = run_wrk(
+                    base + PAGE,
+                    seconds=seconds,
+                    connections=CONNECTIONS,
+                    headers=basic_header(tokens[name]),
+                )
+                results.setdefault(name, []).append(res)
+                opts.log(f"  {name:<7} {res.rps:8.0f} req/s  p99 {res.p99 * 1e3:6.2f} ms")
+    rps = {name: [r.rps for r in rs] for name, rs in results.items()}
+    sqlite_rps = summarize(rps["sqlite"], "req/s")
+    for name, label in (("pg1", "1 process"), ("pg2", "2 processes")):
+        section.rows.append(
+            Row(
+                f"GET {PAGE} on PostgreSQL, {label}: throughput",
+                summarize(rps[name], "req/s"),
+                sqlite_rps,
+                "SQLite, 1 process",
+                paired=paired_ratios(rps[name], rps["sqlite"]),
+            )
+        )
+    section.rows.append(
+        Row(
+            f"GET {PAGE} on PostgreSQL: 2 processes vs 1",
+            summarize(rps["pg2"], "req/s"),
+            summarize(rps["pg1"], "req/s"),
+            "PostgreSQL, 1 process",
+            paired=paired_ratios(rps["pg2"], rps["pg1"]),
+        )
+    )
+    bad = sum(r.non_2xx + r.socket_errors for rs in results.values() for r in rs)
+    if bad:
+        section.notes.append(f"{bad} non-2xx answers or socket errors under load")
+
+
+def _bulk_pg(pg: PgCluster, customers: int) -> tuple[str, str, str]:
+    """A database with one account owning `customers` customers, written in one INSERT …
+    SELECT. Returns (URL, token, the cursor whose next page is the last one)."""
+    url = pg.create_database("bulk")
+    db = open_database(url)
+    try:
+        account_id, token = create_account(db, name="Bench", email="bench@example.com")
+    finally:
+        db.close()
+    with psycopg.connect(url, autocommit=True) as conn:
+        space = conn.execute(
+            "INSERT INTO spaces (account_id, id, created, url) VALUES (%s, 1, 1410196557,"
+            " 'https://spaces.pe/s/bench') RETURNING seq",
+            (account_id,),
+        ).fetchone()
+        assert space is not None
+        conn.execute(
+            "INSERT INTO customers (account_id, id, space_seq, name, email, created)"
+            " SELECT %s, 'cus_' || substr(md5(g::text), 1, 24), %s, 'Customer ' || g,"
+            " 'customer.' || g || '@example.com', 1410196557 + g"
+            " FROM generate_series(0, %s - 1) AS g",
+            (account_id, space[0], customers),
+        )
+        conn.execute("VACUUM ANALYZE customers")
+        deep = conn.execute(
+            "SELECT id FROM customers WHERE account_id = %s ORDER BY seq LIMIT 1 OFFSET 20",
+            (account_id,),
+        ).fetchone()
+    assert deep is not None
+    return url, token, str(deep[0])
+
+
+def _deep_page(opts: Options, pg: PgCluster, section: Section) -> None:
+    from .asgi import timed_gets
+
+    big = 100_000 if opts.quick else 1_000_000
+    started = time.monotonic()
+    small_url, small_token, _ = _bulk_pg(pg, 1_000)
+    big_url, big_token, deep = _bulk_pg(pg, big)
+    opts.log(f"  built 1k and {big:,}-customer PostgreSQL databases in"
+             f" {time.monotonic() - started:.0f} s")  # fmt: skip
+    first = f"{API_PREFIX}{PAGE}"
+    last = f"{first}&starting_after={deep}"
+    reps, count = opts.reps(5), opts.count(200)
+    medians: dict[str, list[float]] = {"first 1k": [], "deep big": [], "first big": []}
+    with contextlib.ExitStack() as stack:
+        apps = {}
+        for name, url in (("small", small_url), ("big", big_url)):
+            app = create_app(Settings(db_url=url, run_delivery_worker=False))
+            stack.callback(app.state.db.close)
+            apps[name] = app
+        timed_gets(apps["small"], [first], basic_header(small_token), 50)  # warm-up
+        timed_gets(apps["big"], [first, last], basic_header(big_token), 50)
+        for _ in range(reps):
+            times = timed_gets(apps["small"], [first], basic_header(small_token), count)
+            medians["first 1k"].append(percentile(times[first], 50))
+            times = timed_gets(apps["big"], [first, last], basic_header(big_token), count)
+            medians["first big"].append(percentile(times[first], 50))
+            medians["deep big"].append(percentile(times[last], 50))
+    base = summarize(medians["first 1k"], "s")
+    for key, label in (("first big", "first page"), ("deep big", "last page")):
+        section.rows.append(
+            Row(
+                f"{label}, {big:,} customers on PostgreSQL: p50",
+                summarize(medians[key], "s"),
+                base,
+                "first page, 1k (PostgreSQL)",
+                paired=paired_ratios(medians[key], medians["first 1k"]),
+            )
+        )
+
+
+RECEIVER_APP = "bench.receiver:app"
+
+
+def _queue_webhooks(url: str, target: str, n: int) -> None:
+    """`n` due webhooks of one event to `target`, committed at once (the insert NOTIFYs)."""
+    db = open_database(url)
+    try:
+        account_id, _ = create_account(db, name="Deliveries", email="d@example.com")
+    finally:
+        db.close()
+    with psycopg.connect(url, autocommit=True) as conn, conn.transaction():
+        event = conn.execute(
+            "INSERT INTO events (account_id, id, type, created, data) VALUES"
+            " (%s, 'evt_' || md5(random()::text), 'customer.created', 1410196557,"
+            " '{\"object\": {}}') RETURNING seq",
+            (account_id,),
+        ).fetchone()
+        assert event is not None
+        conn.execute(
+            "INSERT INTO webhooks (account_id, id, event_seq, url, created, next_attempt_at)"
+            " SELECT %s, 'wh_' || substr(md5(random()::text || g), 1, 24), %s, %s, 1410196557, 0"
+            " FROM generate_series(1, %s) AS g",
+            (account_id, event[0], target, n),
+        )
+
+
+@contextlib.contextmanager
+def _worker_process(argv: list[str]) -> Iterator[None]:
+    proc = subprocess.Popen(argv, start_new_session=True, stdout=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        stop_process(proc)
+
+
+def _delivered(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT COUNT(*) FROM webhooks WHERE delivered = 1").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _deliveries(opts: Options, pg: PgCluster, section: Section) -> None:
+    n = 300 if opts.quick else 2_000
+    reps = opts.reps(3)
+    rates: dict[int, list[float]] = {1: [], 2: []}
+    port = free_port()
+    receiver = [PYTHON, "-m", "uvicorn", RECEIVER_APP, "--host", HOST, "--port", str(port)]
+    receiver += ["--log-level", "warning", "--lifespan", "off"]
+    target = f"http://{HOST}:{port}/hook"
+    with child_server(receiver, f"http://{HOST}:{port}/ready"):
+        for rep in range(reps):
+            for workers in (1, 2) if rep % 2 == 0 else (2, 1):
+                url = pg.create_database("deliver")
+                open_database(url).close()  # migrated before the workers start
+                argv = [PYTHON, "-m", "spaces_toolkit.cli", "worker", "--db", url]
+                argv += ["--allow-private-targets", "--log-level", "warning"]
+                with contextlib.ExitStack() as stack:
+                    for _ in range(workers):
+                        stack.enter_context(_worker_process(argv))
+                    time.sleep(2.0)  # started and listening (LISTEN) before the insert
+                    t0 = time.monotonic()
+                    _queue_webhooks(url, target, n)
+                    deadline = t0 + 300
+                    while _delivered(url) < n:
+                        if time.monotonic() > deadline:
+                            raise RuntimeError(f"{workers} worker(s): deliveries did not finish")
+                        time.sleep(0.05)
+                    rate = n / (time.monotonic() - t0)
+                rates[workers].append(rate)
+                opts.log(f"  {workers} worker(s): {rate:7.0f} webhooks/s ({n} deliveries)")
+    section.rows.append(
+        Row(
+            "webhook deliveries to a loopback receiver, 2 workers",
+            summarize(rates[2], "/s"),
+            summarize(rates[1], "/s"),
+            "1 worker",
+            paired=paired_ratios(rates[2], rates[1]),
+        )
+    )
+    section.rows.append(Row("webhook deliveries, 1 worker", summarize(rates[1], "/s")))
+    section.notes.append(
+        f"deliveries: {n} due webhooks inserted in one transaction (its NOTIFY wakes the"
+        " workers), timed until all are recorded delivered; each worker sends 4 at a time"
+    )
+
+
+def run(opts: Options) -> Section:
+    section = Section("postgres", "8. PostgreSQL backend and scale-out")
+    if find_pg_bin() is None:
+        raise Skip("PostgreSQL is not installed (make deps-system installs it)")
+    if not have_wrk():
+        raise Skip("wrk is not installed (make deps-bench installs Debian's wrk)")
+    with pg_cluster() as pg:
+        _throughput(opts, pg, section)
+        _deep_page(opts, pg, section)
+        _deliveries(opts, pg, section)
+    section.notes.append(
+        "a throwaway local cluster (fsync off: the figures are the server's, not the disk's);"
+        " on 2 cores shared by wrk, the server processes and PostgreSQL, a second process"
+        " cannot double throughput: the cores, not the processes, are the limit"
+    )
+    return section

@@ -1,0 +1,62 @@
+"""`spaces serve --workers N`: N server processes on one port (uvicorn's process supervisor),
+each with its own app, database pool and (unless --no-delivery) delivery worker.
+
+uvicorn starts the processes from import strings, so the parent hands its Settings and its
+connection limits (limits.py) to them through the environment: the app factory and the HTTP
+protocol class (`HttpProtocol`, built on first access) are read from it in each process."""
+
+from __future__ import annotations
+
+import base64
+import os
+import pickle
+from typing import Any
+
+from starlette.applications import Starlette
+
+from . import limits
+from .settings import Settings
+
+__all__ = ["run_processes", "app_from_environment"]
+
+_ENV = "SPACES_SERVE_SETTINGS"
+
+
+def _from_environment() -> tuple[Settings, limits.HttpLimits]:
+    # Only `run_processes` of the parent process writes this variable, for its children.
+    settings, http_limits = pickle.loads(base64.b64decode(os.environ[_ENV]))  # noqa: S301
+    assert isinstance(settings, Settings) and isinstance(http_limits, limits.HttpLimits)
+    return settings, http_limits
+
+
+def app_from_environment() -> Starlette:
+    """The app of one server process (uvicorn calls this factory in each)."""
+    from .app import create_app
+
+    return create_app(_from_environment()[0])
+
+
+def __getattr__(name: str) -> Any:
+    # `HttpProtocol`: the connection-limiting protocol class, which uvicorn imports by name in
+    # each process (a class made at run time cannot be pickled to a child).
+    if name == "HttpProtocol":
+        return limits.protocol_class(_from_environment()[1])
+    raise AttributeError(name)
+
+
+def run_processes(
+    settings: Settings, http_limits: limits.HttpLimits, processes: int, **uvicorn_options: Any
+) -> None:
+    import uvicorn
+
+    os.environ[_ENV] = base64.b64encode(pickle.dumps((settings, http_limits))).decode("ascii")
+    options = limits.uvicorn_options(http_limits)
+    options["http"] = f"{__name__}:HttpProtocol"
+    uvicorn.run(
+        f"{__name__}:app_from_environment",
+        factory=True,
+        workers=processes,
+        proxy_headers=False,  # X-Forwarded-Proto is judged by --trusted-proxy only
+        **options,
+        **uvicorn_options,
+    )

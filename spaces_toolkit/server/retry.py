@@ -1,0 +1,95 @@
+"""When a failed webhook delivery is tried next.
+
+- `fixed` (default): every `webhook_retry_interval` seconds (3600: the documented "each hour,
+  24 tries", spec/NOTES.md 34).
+- `exponential[:BASE[:CAP]]`: BASE·2^(n−1) after the n-th failure, capped at CAP, with "equal
+  jitter" (half of it random) so receivers that failed together are not retried together.
+  Durations take an s/m/h suffix; defaults 30s and 1h.
+
+A receiver's `Retry-After` (seconds or an HTTP date) is honoured as a minimum wait, up to
+MAX_RETRY_AFTER so a receiver cannot park a delivery forever.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import email.utils
+import random
+import re
+
+__all__ = [
+    "RetrySchedule",
+    "parse_duration",
+    "parse_schedule",
+    "retry_after_seconds",
+    "MAX_RETRY_AFTER",
+]
+
+MAX_RETRY_AFTER = 24 * 3600.0
+_UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_duration(text: str) -> float:
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([smh]?)", text.strip())
+    if not match or float(match.group(1)) <= 0:
+        raise ValueError(f"{text!r} is not a positive duration like 30, 30s, 5m or 1h")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+@dataclasses.dataclass(frozen=True)
+class RetrySchedule:
+    kind: str  # "fixed" or "exponential"
+    base: float  # fixed: the interval; exponential: the first wait
+    cap: float
+
+    def delay(self, failures: int, rng: random.Random | None = None) -> float:
+        """Seconds to wait after the `failures`-th failed attempt (1-based)."""
+        if self.kind == "fixed":
+            return self.base
+        full = min(self.cap, self.base * 2 ** min(failures - 1, 60))
+        return full / 2 + (rng or random).uniform(0, full / 2)
+
+    def next_attempt_at(
+        self,
+        failures: int,
+        finished: float,
+        retry_after: str | None = None,
+        rng: random.Random | None = None,
+    ) -> float:
+        wait = self.delay(failures, rng)
+        asked = retry_after_seconds(retry_after, finished)
+        if asked is not None:
+            wait = max(wait, asked)
+        return finished + wait
+
+
+def parse_schedule(text: str, *, interval: float) -> RetrySchedule:
+    """`fixed` (every `interval` s) or `exponential[:BASE[:CAP]]`; ValueError with the reason."""
+    kind, *args = text.strip().split(":")
+    if kind == "fixed" and not args:
+        return RetrySchedule("fixed", interval, interval)
+    if kind == "exponential" and len(args) <= 2:
+        base = parse_duration(args[0]) if args else 30.0
+        cap = parse_duration(args[1]) if len(args) > 1 else 3600.0
+        if cap < base:
+            raise ValueError("the exponential schedule's CAP must not be below its BASE")
+        return RetrySchedule("exponential", base, cap)
+    raise ValueError(f"unknown retry schedule {text!r}: use fixed or exponential[:BASE[:CAP]]")
+
+
+def retry_after_seconds(value: str | None, now: float) -> float | None:
+    """A Retry-After header as seconds from `now` (0 to MAX_RETRY_AFTER); None if absent/junk."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            return None
+        seconds = when.timestamp() - now
+    return max(0.0, min(seconds, MAX_RETRY_AFTER))

@@ -1,0 +1,1 @@
+"""Webhook tools for receivers: `spaces listen`, the receiver test kit, secret rotation."""

@@ -1,0 +1,192 @@
+"""The webhook subcommands of `spaces`: listen, webhooks check-receiver, webhook-secret rotate."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from ..errors import CLIError
+from ..server.cli import _account, _account_args, _db_arg, _open
+from ..server.events import EVENT_TYPES
+from ..server.retry import parse_duration
+from ..server.signing import secret_key
+from ..server.targets import TargetRefused, check_target_url
+
+__all__ = ["register"]
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000/api/v1"
+
+
+def _env_token() -> str | None:
+    return os.environ.get("SPACES_ACCESS_TOKEN") or os.environ.get("SPACES_TOKEN")
+
+
+def _checked_secret(secret: str, flag: str) -> str:
+    try:
+        secret_key(secret)
+    except ValueError as exc:
+        raise CLIError(f"{flag}: {exc}") from None
+    return secret
+
+
+# ---------------------------------------------------------------- listen
+
+
+def _listen(args: argparse.Namespace) -> int:
+    from .listen import ListenConfig, listen
+
+    if not args.token:
+        raise CLIError("say which account: --token TOKEN (or $SPACES_ACCESS_TOKEN)")
+    events = tuple(dict.fromkeys(args.events or EVENT_TYPES))
+    unknown = [e for e in events if e not in EVENT_TYPES]
+    if unknown:
+        raise CLIError(f"unknown event type {unknown[0]!r}; choose from {', '.join(EVENT_TYPES)}")
+    if args.forward_to:
+        try:
+            check_target_url(args.forward_to, allow_private=True)
+        except TargetRefused as exc:
+            raise CLIError(f"--forward-to: {exc}") from None
+    if args.secret:
+        _checked_secret(args.secret, "--secret")
+    if not 0 <= args.port <= 9999:
+        raise CLIError("--port: the API accepts target_url ports of at most four digits (<= 9999)")
+    if not Path(args.db).is_file():
+        raise CLIError(
+            f"no sandbox database {args.db}:"
+            " pass --db (or $SPACES_DB) of the running `spaces serve`"
+        )
+    config = ListenConfig(
+        base_url=args.base_url.rstrip("/"),
+        token=args.token,
+        events=events,
+        forward_to=args.forward_to,
+        port=args.port,
+        print_json=args.json,
+        secret=args.secret,
+    )
+    db = _open(args.db)
+    try:
+        return listen(config, db)
+    finally:
+        db.close()
+
+
+# ---------------------------------------------------------------- check-receiver
+
+
+def _check_receiver(args: argparse.Namespace) -> int:
+    from .kit import run_kit
+
+    secret = _checked_secret(args.secret or "", "--secret (or $SPACES_WEBHOOK_SECRET)")
+    try:
+        check_target_url(args.url, allow_private=True)
+    except TargetRefused as exc:
+        raise CLIError(f"URL: {exc}") from None
+
+    def show(outcome: object) -> None:
+        from .kit import Outcome
+
+        assert isinstance(outcome, Outcome)
+        mark = "PASS" if outcome.passed else "FAIL"
+        case = outcome.case
+        print(
+            f"{mark}  {case.name:<32} expected {case.expect}, got {outcome.got:<5}  {case.why}",
+            flush=True,
+        )
+
+    print(f"Checking the webhook receiver at {args.url}", file=sys.stderr)
+    outcomes = run_kit(args.url, secret, timeout=args.timeout, on_outcome=show)
+    failed = [o for o in outcomes if not o.passed]
+    if not any(o.reached for o in outcomes):
+        raise CLIError(f"the receiver at {args.url} never answered: {outcomes[0].got}")
+    print(f"{len(outcomes) - len(failed)}/{len(outcomes)} cases passed", file=sys.stderr)
+    return 1 if failed else 0
+
+
+# ---------------------------------------------------------------- webhook-secret
+
+
+def _rotate(args: argparse.Namespace) -> int:
+    from ..server.repo.signing_secrets import rotate_secret
+
+    try:
+        grace = 0.0 if args.grace.strip() == "0" else parse_duration(args.grace)
+    except ValueError:
+        raise CLIError(f"--grace {args.grace!r}: use a duration like 3600, 30m or 24h") from None
+    db = _open(args.db)
+    try:
+        account_id = _account(db, args)
+        secret = rotate_secret(db, account_id, grace=grace)
+    finally:
+        db.close()
+    print(secret)
+    print(
+        f"New webhook signing secret of account {account_id} (shown only once). Deliveries"
+        f" carry signatures for it and the previous one for {args.grace}; then only for it.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `listen`, `webhooks check-receiver` and `webhook-secret rotate` to `spaces`."""
+    p = subparsers.add_parser(
+        "listen",
+        help="receive a running sandbox's webhooks here, verified (like `stripe listen`)",
+        description="Subscribe a local receiver to the sandbox's events through the API,"
+        " verify each delivery's signature, print one line per event and optionally forward it"
+        " to your app with its original headers. Subscriptions are removed on exit. The sandbox"
+        " must run with --allow-private-targets.",
+    )
+    p.add_argument("--forward-to", metavar="URL", help="POST each delivery on to your app")
+    p.add_argument(
+        "--events",
+        nargs="+",
+        metavar="TYPE",
+        help=f"event types (default all: {', '.join(EVENT_TYPES)})",
+    )
+    p.add_argument("--json", action="store_true", help="also print each event's full JSON")
+    p.add_argument(
+        "--base-url",
+        default=os.environ.get("SPACES_BASE_URL", DEFAULT_BASE_URL),
+        help=f"the sandbox API (default: $SPACES_BASE_URL or {DEFAULT_BASE_URL})",
+    )
+    p.add_argument(
+        "--token", default=_env_token(), help="access token (default: $SPACES_ACCESS_TOKEN)"
+    )
+    p.add_argument(
+        "--secret",
+        help="signing secret to verify with (default: the account's secrets in the database)",
+    )
+    p.add_argument("--port", type=int, default=0, help="local port (default: a free one)")
+    _db_arg(p)
+    p.set_defaults(func=_listen)
+
+    p = subparsers.add_parser("webhooks", help="webhook tools: test a receiver")
+    sub = p.add_subparsers(dest="webhooks_command", metavar="COMMAND", required=True)
+    c = sub.add_parser(
+        "check-receiver",
+        help="send a receiver valid and hostile signed deliveries; pass/fail per case",
+        description="Exit 0: every case passed; 1: some failed; 2: could not run.",
+    )
+    c.add_argument("url", metavar="URL", help="the receiver's URL")
+    c.add_argument(
+        "--secret",
+        default=os.environ.get("SPACES_WEBHOOK_SECRET"),
+        help="the whsec_ secret the receiver verifies with (default: $SPACES_WEBHOOK_SECRET)",
+    )
+    c.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
+    c.set_defaults(func=_check_receiver)
+
+    p = subparsers.add_parser("webhook-secret", help="manage an account's webhook signing secret")
+    sub = p.add_subparsers(dest="secret_command", metavar="COMMAND", required=True)
+    c = sub.add_parser(
+        "rotate",
+        help="make a new signing secret; the old one keeps signing during a grace period",
+    )
+    c.add_argument("--grace", default="24h", help="how long the old secret stays valid (24h)")
+    _db_arg(c)
+    _account_args(c)
+    c.set_defaults(func=_rotate)
