@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from spaces_toolkit.spec import load_spec
+
 Doc = dict[str, Any]
 CLIENTS = frozenset({"clients"})
 SERVERS = frozenset({"servers"})
@@ -50,6 +52,10 @@ def schema(doc: Doc, name: str) -> Doc:
 
 def comp_param(doc: Doc, name: str) -> Doc:
     return doc["components"]["parameters"][name]
+
+
+# The webhook headers the spec already declares (spec/NOTES.md 50): a new one goes after them.
+_WEBHOOK_PARAMETERS = load_spec()["webhooks"]["customer.created"]["post"].get("parameters", [])
 
 
 def ptr(*tokens: str) -> str:
@@ -434,10 +440,11 @@ CASES: tuple[Case, ...] = (
          lambda d: schema(d, "EventCustomer")["required"].append("id"), "property-made-required",
          ptr("components", "schemas", "EventCustomer", "properties", "id"), SERVERS),
     Case("required webhook delivery header added",
-         _set(lambda d: d["webhooks"]["customer.created"]["post"], "parameters",
-              [{"name": "X-Spaces-Signature", "in": "header", "required": True,
-                "schema": {"type": "string"}}]),
-         "parameter-added", ptr("webhooks", "customer.created", "post", "parameters", "0"),
+         lambda d: d["webhooks"]["customer.created"]["post"].setdefault("parameters", []).append(
+             {"name": "X-Spaces-Signature", "in": "header", "required": True,
+              "schema": {"type": "string"}}),
+         "parameter-added", ptr("webhooks", "customer.created", "post", "parameters",
+                                str(len(_WEBHOOK_PARAMETERS))),
          SERVERS),
     Case("webhook receiver's 410 answer removed",
          lambda d: d["webhooks"]["invoice.paid"]["post"]["responses"].pop("410"),
