@@ -73,6 +73,7 @@ class _Job:
     url: str
     rs_seq: int | None
     lease: str  # the lease_owner value of this claim
+    lease_until: float  # when another worker may take the row
     event: dict[str, Any]
 
 
@@ -243,6 +244,7 @@ class DeliveryWorker:
                 url=str(r["url"]),
                 rs_seq=r["resource_subscription_seq"],
                 lease=lease,
+                lease_until=now + self.lease_seconds,
                 event=render.event(r),
             )
             for r in rows
@@ -299,9 +301,30 @@ class DeliveryWorker:
             if secrets is None:
                 return
             attempt = await self._post(job, secrets)
-            await asyncio.to_thread(self._record, job, attempt)
         except Exception:
-            log.exception("could not deliver or record %s (lease will expire)", job.webhook_id)
+            log.exception("could not deliver %s (lease will expire)", job.webhook_id)
+            return
+        await self._record_while_leased(job, attempt)
+
+    async def _record_while_leased(self, job: _Job, attempt: Attempt) -> None:
+        """Record the outcome, retrying a failed database write (a dropped connection, a
+        restart) while the lease still holds: a 2xx that is not recorded would be sent again
+        once the lease expires."""
+        delay = 0.1
+        while True:
+            try:
+                await asyncio.to_thread(self._record, job, attempt)
+                return
+            except Exception:
+                if time.time() + delay >= job.lease_until:
+                    log.exception(
+                        "could not record %s before its lease ended (it will be sent again)",
+                        job.webhook_id,
+                    )
+                    return
+                log.warning("recording %s failed; retrying in %.1f s", job.webhook_id, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
     def _prepare(self, job: _Job) -> list[str] | None:
         """The account's signing secrets, or None if the job was settled without sending."""

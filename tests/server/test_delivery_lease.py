@@ -121,3 +121,34 @@ def test_a_worker_that_lost_its_lease_does_not_record(db_url, hostile):
     db.close()
     assert (row["pending"], row["delivered"], row["attempts"]) == (0, 1, 1)
     assert [(a["attempt"], a["status_code"]) for a in attempts] == [(1, 200)]
+
+
+def test_a_failed_record_of_a_2xx_is_retried_not_resent(db_url, hostile, monkeypatch):
+    """The database drops out just as a 2xx is to be recorded: the worker retries the record
+    while its lease holds, so the receiver gets the delivery once and it is settled."""
+    settings = db_url.settings(allow_private_targets=True)
+    db = open_database(settings.database)
+    account_id, _ = create_account(db)
+    with db.write() as tx:
+        create_resource_subscription(
+            tx, account_id, event="customer.created", target_url=hostile.url("/ok")
+        )
+    trigger(db, account_id, "customer.created")
+    worker = DeliveryWorker(db, settings)
+    real_record, failures = worker._record, []
+
+    def flaky_record(job, attempt):
+        if len(failures) < 3:
+            failures.append(attempt.status_code)
+            raise ConnectionError("database connection dropped")
+        real_record(job, attempt)
+
+    monkeypatch.setattr(worker, "_record", flaky_record)
+    assert worker.run_once() == 1
+    assert worker.run_once() == 0  # settled: nothing is due again
+    with db.read() as tx:
+        row = tx.one("SELECT pending, delivered, attempts FROM webhooks")
+    db.close()
+    assert failures == [200, 200, 200]
+    assert (row["pending"], row["delivered"], row["attempts"]) == (0, 1, 1)
+    assert len(hostile.by_path("/ok")) == 1
