@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+from ..spec import ListOperation
 from .db import Database
 from .pagination import ListSource, PageRequest, fetch_page
 from .problems import ApiError
@@ -28,6 +29,7 @@ class Context:
     path: dict[str, Any]
     query: dict[str, Any]
     body: dict[str, Any] | None
+    listing: ListOperation | None = None  # the operation's cursor semantics, for lists
 
 
 Handler = Callable[[Context], JSONObject]
@@ -44,7 +46,8 @@ def operation(operation_id: str) -> Callable[[Handler], Handler]:
 
 def _lister(operation_id: str, src: ListSource) -> None:
     def handler(ctx: Context) -> JSONObject:
-        req = PageRequest.from_query(ctx.query)
+        assert ctx.listing is not None, f"{operation_id} is not a list operation in the spec"
+        req = PageRequest.from_query(ctx.query, ctx.listing)
         with ctx.db.read() as tx:
             return fetch_page(tx, src, ctx.account_id, req)
 

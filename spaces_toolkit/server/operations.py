@@ -26,6 +26,7 @@ class ServedOperation:
     body: BodySpec | None
     # status ("200", "4XX", "default") -> validator of that response's JSON body
     responses: dict[str, Draft202012Validator]
+    listing: model.ListOperation | None = None  # its cursor semantics, if it is a list
 
     @property
     def operation_id(self) -> str:
@@ -85,6 +86,7 @@ def view(spec: model.Spec) -> tuple[ServedOperation, ...]:
             params=tuple(_param(spec, p) for p in op.parameters),
             body=_body(spec, op.request_body),
             responses=_responses(spec, op),
+            listing=spec.list_of(op),
         )
         for op in spec.operations
     )

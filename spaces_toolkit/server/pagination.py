@@ -9,6 +9,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+from ..spec import ListOperation
 from .db import Row, Transaction
 from .problems import ApiError
 from .render import JSONObject, page
@@ -18,20 +19,29 @@ __all__ = ["PageRequest", "ListSource", "fetch_page"]
 
 @dataclasses.dataclass(frozen=True)
 class PageRequest:
-    """The validated pagination arguments of a list call."""
+    """The validated pagination arguments of a list call. Parameter names and the default page
+    size are the spec's (its list operation, from the spec model), not this module's."""
 
-    limit: int = 20
-    starting_after: Any = None
-    starting_before: Any = None
+    limit: int
+    after: Any = None
+    before: Any = None
+    after_name: str = "after"  # the cursor parameters' names, for error messages
+    before_name: str = "before"
 
     @classmethod
-    def from_query(cls, query: dict[str, Any]) -> PageRequest:
-        after, before = query.get("starting_after"), query.get("starting_before")
+    def from_query(cls, query: dict[str, Any], listing: ListOperation) -> PageRequest:
+        after_name = listing.after.name
+        before_name = listing.before.name if listing.before else ""
+        after, before = query.get(after_name), query.get(before_name) if before_name else None
         if after is not None and before is not None:
             raise ApiError.bad_request(
-                "starting_after and starting_before cannot be combined; pass at most one cursor"
+                f"{after_name} and {before_name} cannot be combined; pass at most one cursor"
             )
-        return cls(int(query.get("limit", 20)), after, before)
+        limit = listing.limit
+        if limit is None:
+            raise ValueError(f"{listing.label}: the spec gives this list no page-size parameter")
+        size = query.get(limit.name, limit.default)
+        return cls(int(size), after, before, after_name, before_name)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,13 +84,13 @@ def fetch_page(tx: Transaction, src: ListSource, account_id: int, req: PageReque
     params: list[Any] = [account_id]
     if src.where:
         conds.append(src.where)
-    backwards = req.starting_before is not None
-    if req.starting_after is not None:
+    backwards = req.before is not None
+    if req.after is not None:
         conds.append(f"{a}.seq < ?")
-        params.append(_cursor_seq(tx, src, account_id, "starting_after", req.starting_after))
+        params.append(_cursor_seq(tx, src, account_id, req.after_name, req.after))
     elif backwards:
         conds.append(f"{a}.seq > ?")
-        params.append(_cursor_seq(tx, src, account_id, "starting_before", req.starting_before))
+        params.append(_cursor_seq(tx, src, account_id, req.before_name, req.before))
     order = "ASC" if backwards else "DESC"
     sql = f"{src.select} WHERE {' AND '.join(conds)} ORDER BY {a}.seq {order} LIMIT ?"
     rows = tx.query(sql, [*params, req.limit + 1])

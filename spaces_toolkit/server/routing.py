@@ -160,7 +160,7 @@ class PathEndpoint:
         if op.body is not None:
             raw = await _read_body(request, self.settings.max_body_bytes)
             body = parse_body(op.body, request.headers.get("content-type"), raw)
-        ctx = Context(self.db, self.settings, account_id, path, query, body)
+        ctx = Context(self.db, self.settings, account_id, path, query, body, op.listing)
         handler = HANDLERS[op.operation_id]
         if op.method == "GET":
             result = handler(ctx)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from spaces_toolkit.server import pagination
+from spaces_toolkit.server.problems import ApiError
 from spaces_toolkit.server.repo import reads
 from spaces_toolkit.server.trigger import trigger
 
@@ -146,8 +148,8 @@ def test_pages_are_keyset_range_scans(big, src):
         deep = rows[len(rows) - 5]["id"]
         for request in [
             pagination.PageRequest(limit=10),
-            pagination.PageRequest(limit=10, starting_after=deep),
-            pagination.PageRequest(limit=10, starting_before=deep),
+            pagination.PageRequest(limit=10, after=deep),
+            pagination.PageRequest(limit=10, before=deep),
         ]:
             rec = Recording(tx)
             pagination.fetch_page(rec, src, big.account_ids[0], request)
@@ -159,3 +161,26 @@ def test_pages_are_keyset_range_scans(big, src):
                 assert f"SEARCH {src.alias} USING" in plan or f"SEARCH {src.table} USING" in plan, (
                     plan
                 )
+
+
+def test_page_arguments_follow_the_spec_model() -> None:
+    """Cursor parameter names and the default page size come from the spec's list operation,
+    so an edited spec (here: a renamed cursor, another default) is read as it says."""
+    import copy
+
+    from spaces_toolkit.spec import build_spec, default_spec, read_document
+
+    content = copy.deepcopy(default_spec().document.content)
+    params = content["components"]["parameters"]
+    for param in params.values():
+        if param.get("name") == "starting_before":
+            param["name"] = "ending_before"
+        if param.get("name") == "limit":
+            param["schema"]["default"] = 7
+    spec = build_spec(read_document(yaml.safe_dump(content).encode()))
+    listing = spec.list_of(spec.by_label("GET /customers"))
+    assert listing is not None
+    req = pagination.PageRequest.from_query({"ending_before": "cus_1"}, listing)
+    assert (req.limit, req.after, req.before) == (7, None, "cus_1")
+    with pytest.raises(ApiError, match="starting_after and ending_before cannot be combined"):
+        pagination.PageRequest.from_query({"starting_after": "a", "ending_before": "b"}, listing)

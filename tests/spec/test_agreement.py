@@ -86,7 +86,6 @@ async def server_leg(tmp_path: Path) -> Surface:
     page, the cursor names its pagination reads, and the page-size bounds it enforces."""
     from spaces_toolkit.server.app import create_app
     from spaces_toolkit.server.operations import served_operations
-    from spaces_toolkit.server.pagination import PageRequest
     from spaces_toolkit.server.repo.accounts import create_account
     from spaces_toolkit.server.settings import API_PREFIX, Settings
 
@@ -103,7 +102,6 @@ async def server_leg(tmp_path: Path) -> Surface:
         base_url=f"http://testserver{API_PREFIX}",
         auth=(token, ""),
     )
-    cursor_fields = {f.name for f in dataclasses.fields(PageRequest)}
     lists = {}
     try:
         for op in served:
@@ -113,8 +111,16 @@ async def server_leg(tmp_path: Path) -> Surface:
             body = (await client.get(op.path, params={"limit": 1})).json()
             if not (isinstance(body.get("data"), list) and isinstance(body.get("has_more"), bool)):
                 continue
-            after = "starting_after" if {"starting_after"} <= cursor_fields & names else None
-            before = "starting_before" if {"starting_before"} <= cursor_fields & names else None
+            # A cursor the server reads refuses an id that names no object (400); a parameter it
+            # ignores does not. Declared order says which is which (after, then before).
+            cursors = [
+                p.name
+                for p in op.params
+                if p.location == "query"
+                and p.name != "limit"
+                and (await client.get(op.path, params={p.name: _no_such_id(p)})).status_code == 400
+            ]
+            after, before = (cursors + [None, None])[:2]
             lists[op.operation_id] = (after, before)
             lo, hi, *rest = bounds[(op.operation_id, "query", "limit")]
             bounds[(op.operation_id, "query", "limit")] = (
@@ -130,6 +136,11 @@ async def server_leg(tmp_path: Path) -> Surface:
         lists=lists,
         bounds=bounds,
     )
+
+
+def _no_such_id(param: Any) -> str:
+    """A value of the parameter's type that names no object."""
+    return str(2**62) if param.schema.get("type") == "integer" else "no_such_object_0"
 
 
 async def _enforced(client: httpx.AsyncClient, path: str, edge: int, outside: int) -> int | None:
