@@ -13,6 +13,7 @@ from ..envdefaults import access_token
 from ..errors import CLIError
 from . import limits, tokens_cli
 from .db import Database, open_database
+from .delivery_args import add_delivery_arguments
 from .events import EVENT_TYPES
 from .repo.accounts import account_for_token, create_account
 from .repo.signing_secrets import signing_secrets
@@ -202,45 +203,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="ADDR",
         help="address or CIDR whose X-Forwarded-Proto is believed (repeatable)",
     )
-    p.add_argument(
-        "--allow-private-targets",
-        action="store_true",
-        help="let webhooks go to loopback/private addresses (local receivers, tests)",
-    )
-    p.add_argument(
-        "--webhook-retry-interval",
-        type=float,
-        default=3600.0,
-        metavar="SECONDS",
-        help="wait between delivery attempts of a failed webhook (default 3600)",
-    )
-    p.add_argument(
-        "--webhook-timeout",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="total deadline of one delivery: connect, send, answer (default 10)",
-    )
-    p.add_argument(
-        "--webhook-concurrency",
-        type=int,
-        default=16,
-        metavar="N",
-        help="deliveries in flight at once; one account gets a quarter (default 16)",
-    )
+    add_delivery_arguments(p)  # shared with `spaces worker`
     p.add_argument(
         "--cors-origin",
         action="append",
         default=[],
         metavar="ORIGIN",
         help="let browser pages from ORIGIN call the API (repeatable; * for any; default: none)",
-    )
-    p.add_argument(
-        "--webhook-retry-schedule",
-        default="fixed",
-        metavar="SCHEDULE",
-        help="fixed (every --webhook-retry-interval, the documented hourly x24) or"
-        " exponential[:BASE[:CAP]] with jitter, e.g. exponential:30s:1h (default fixed)",
     )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     limits.add_arguments(p)  # connection limits and timeouts

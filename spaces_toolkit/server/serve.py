@@ -14,7 +14,7 @@ from ..errors import CLIError
 from . import limits
 from .db import Database, safe_url
 from .db_cli import database_settings
-from .retry import parse_schedule
+from .delivery_args import delivery_settings
 from .settings import Settings, parse_networks
 
 __all__ = ["no_account_hint", "serve", "settings_from_args", "settings_from_env"]
@@ -34,26 +34,14 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         proxies = parse_networks(args.trusted_proxy)
     except ValueError as exc:
         raise CLIError(f"--trusted-proxy: {exc}") from None
-    if args.webhook_retry_interval <= 0:
-        raise CLIError("--webhook-retry-interval must be positive")
-    if args.webhook_timeout <= 0 or args.webhook_concurrency < 1:
-        raise CLIError("--webhook-timeout and --webhook-concurrency must be positive")
     for origin in args.cors_origin:
         if origin != "*" and not _ORIGIN.fullmatch(origin):
             raise CLIError(f"--cors-origin {origin}: expected scheme://host[:port] or *")
-    try:
-        parse_schedule(args.webhook_retry_schedule, interval=args.webhook_retry_interval)
-    except ValueError as exc:
-        raise CLIError(f"--webhook-retry-schedule: {exc}") from None
     return Settings(
         **database_settings(args.db),
         require_https=args.require_https,
         trusted_proxies=proxies,
-        allow_private_targets=args.allow_private_targets,
-        webhook_retry_interval=args.webhook_retry_interval,
-        webhook_timeout=args.webhook_timeout,
-        webhook_concurrency=args.webhook_concurrency,
-        webhook_retry_schedule=args.webhook_retry_schedule,
+        **delivery_settings(args),
         run_delivery_worker=not getattr(args, "no_delivery", False),
         faults=getattr(args, "faults", None),
         cors_origins=tuple(args.cors_origin),

@@ -12,7 +12,7 @@ from spaces_toolkit.cli import main
     [
         (["worker", "--webhook-retry-interval", "0"], "--webhook-retry-interval"),
         (["worker", "--webhook-timeout", "-1"], "--webhook-timeout"),
-        (["worker", "--concurrency", "0"], "--concurrency"),
+        (["worker", "--webhook-concurrency", "0"], "--webhook-concurrency"),
         (["worker", "--db", "mysql://x/y"], "unsupported database URL"),
         (["worker", "--db", "postgresql://nobody@127.0.0.1:1/none"], "cannot open database"),
         (["serve", "--workers", "0"], "--workers must be at least 1"),
