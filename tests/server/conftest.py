@@ -25,6 +25,8 @@ from spaces_toolkit.server.repo.accounts import create_account
 from spaces_toolkit.server.seed import seed_account
 from spaces_toolkit.server.settings import Settings
 
+from .hostile import HostileReceiver
+
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -205,3 +207,11 @@ def basic(token: str, password: str = "") -> dict[str, str]:
 
     raw = base64.b64encode(f"{token}:{password}".encode()).decode()
     return {"Authorization": f"Basic {raw}"}
+
+
+@pytest.fixture
+def hostile() -> Iterator[HostileReceiver]:
+    """A receiver on loopback that answers slowly, trickles or never answers, by path."""
+    rec = HostileReceiver()
+    yield rec
+    rec.close()

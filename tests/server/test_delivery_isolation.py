@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from spaces_toolkit.server.app import create_app
 from spaces_toolkit.server.db import open_database
 from spaces_toolkit.server.embedded import serve_in_thread
@@ -14,19 +12,10 @@ from spaces_toolkit.server.repo.accounts import create_account, set_webhook_url
 from spaces_toolkit.server.repo.hooks import create_resource_subscription
 from spaces_toolkit.server.trigger import trigger
 
-from .hostile import HostileReceiver
-
 DEADLINE = 1.5  # the total delivery deadline in this test (default 10 s)
 # Another account's delivery must arrive within this bound of its event, however hostile the
 # first account's receivers are. It starts at the next poll (0.1 s here; 1 s by default).
 OTHER_ACCOUNT_BOUND = 1.0
-
-
-@pytest.fixture
-def hostile():
-    rec = HostileReceiver()
-    yield rec
-    rec.close()
 
 
 def test_hostile_receivers_of_one_account_do_not_delay_another(db_url, hostile):

@@ -9,15 +9,11 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from spaces_toolkit.server.db import open_database
 from spaces_toolkit.server.delivery import Attempt, DeliveryWorker
 from spaces_toolkit.server.repo.accounts import create_account
 from spaces_toolkit.server.repo.hooks import create_resource_subscription
 from spaces_toolkit.server.trigger import trigger
-
-from .hostile import HostileReceiver
 
 # A worker process: deadline 1 s, lease margin 0.3 s (lease 1.3 s), retries every 0.2 s.
 WORKER = """
@@ -35,13 +31,6 @@ time.sleep(float(sys.argv[2]))
 worker.stop()
 db.close()
 """
-
-
-@pytest.fixture
-def hostile():
-    rec = HostileReceiver()
-    yield rec
-    rec.close()
 
 
 def test_two_processes_never_send_one_webhook_at_once(db_url, hostile):
@@ -98,7 +87,8 @@ def test_two_processes_never_send_one_webhook_at_once(db_url, hostile):
     assert len(by_hook[slow]) == 1 and hooks[slow]["delivered"] == 1
 
 
-def test_a_worker_that_lost_its_lease_does_not_record(db_url, hostile):
+def _one_due_delivery(db_url, hostile):
+    """Settings and an open database holding one due delivery to the receiver's /ok."""
     settings = db_url.settings(allow_private_targets=True)
     db = open_database(settings.database)
     account_id, _ = create_account(db)
@@ -107,6 +97,11 @@ def test_a_worker_that_lost_its_lease_does_not_record(db_url, hostile):
             tx, account_id, event="customer.created", target_url=hostile.url("/ok")
         )
     trigger(db, account_id, "customer.created")
+    return settings, db
+
+
+def test_a_worker_that_lost_its_lease_does_not_record(db_url, hostile):
+    settings, db = _one_due_delivery(db_url, hostile)
     stalled, other = DeliveryWorker(db, settings), DeliveryWorker(db, settings)
     [job] = stalled._claim(1, {})
     # The stalled worker's lease runs out; another worker claims the delivery and sends it.
@@ -126,14 +121,7 @@ def test_a_worker_that_lost_its_lease_does_not_record(db_url, hostile):
 def test_a_failed_record_of_a_2xx_is_retried_not_resent(db_url, hostile, monkeypatch):
     """The database drops out just as a 2xx is to be recorded: the worker retries the record
     while its lease holds, so the receiver gets the delivery once and it is settled."""
-    settings = db_url.settings(allow_private_targets=True)
-    db = open_database(settings.database)
-    account_id, _ = create_account(db)
-    with db.write() as tx:
-        create_resource_subscription(
-            tx, account_id, event="customer.created", target_url=hostile.url("/ok")
-        )
-    trigger(db, account_id, "customer.created")
+    settings, db = _one_due_delivery(db_url, hostile)
     worker = DeliveryWorker(db, settings)
     real_record, failures = worker._record, []
 
