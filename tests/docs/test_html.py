@@ -15,6 +15,7 @@ from generator.build import build_api
 from generator.docs import render_files
 from generator.load import load_spec as load_loaded_spec
 from spaces_toolkit.server.embedded import run_embedded
+from spaces_toolkit.server.settings import API_PREFIX, LLMS_FILES, SANDBOX_BASE_META
 
 from ._docs import DOCS, INDEX, REPO, SPEC, load_spec, spec_operations
 
@@ -102,8 +103,53 @@ def test_rendering_is_reproducible(tmp_path: Path) -> None:
 
 
 def test_reference_server_serves_the_page_at_docs(tmp_path: Path) -> None:
+    """The page as generated, except that the sandbox fills in where its API is (a path the
+    page resolves against its own origin); and the llms.txt files beside it, as generated."""
     with run_embedded(tmp_path / "spaces.db", accounts=1, seed_customers=1) as server:
         response = httpx.get(f"{server.root_url}/docs", timeout=20)
+        texts = {name: httpx.get(f"{server.root_url}/{name}", timeout=20) for name in LLMS_FILES}
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
-    assert response.content == INDEX.read_bytes()
+    assert SANDBOX_BASE_META in HTML
+    filled = SANDBOX_BASE_META.replace('content=""', f'content="{API_PREFIX}"')
+    assert response.text == HTML.replace(SANDBOX_BASE_META, filled)
+    for name, answer in texts.items():
+        assert answer.status_code == 200, name
+        assert answer.headers["content-type"].startswith("text/plain"), name
+        assert answer.content == (DOCS / name).read_bytes(), name
+
+
+def test_the_page_sends_requests_only_to_its_own_origin() -> None:
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', HTML)
+    assert csp is not None
+    directives = [d.strip() for d in csp.group(1).split(";")]
+    assert "default-src 'none'" in directives and "connect-src 'self'" in directives
+
+
+def _search_entries() -> list[tuple[str, str, str]]:
+    """(kind, label, href) of every entry of the page's search index."""
+    rows = re.findall(
+        r'<li data-kind="(\w+)" data-text="[^"]*"><a href="#([^"]+)">'
+        r'<span class="kind[^"]*">\w+</span><span class="label">(.*?)</span>',
+        HTML,
+    )
+    return [(kind, re.sub(r"<wbr>", "", label), anchor) for kind, anchor, label in rows]
+
+
+def test_search_finds_parameters_status_codes_fields_and_events() -> None:
+    entries = _search_entries()
+    ids = {a["id"] for _, a in _tags() if "id" in a}
+    assert all(anchor in ids for _, _, anchor in entries)
+    api = build_api(load_loaded_spec(SPEC))
+    found = {(kind, label) for kind, label, _ in entries}
+    for op in api.operations:
+        assert ("operation", op.summary) in found, op.operation_id
+        for param in (*op.path_params, *op.query_params, *(op.body.fields if op.body else ())):
+            assert ("parameter", param.name) in found, (op.operation_id, param.name)
+        for error in op.errors:
+            assert ("status", error.status) in found, (op.operation_id, error.status)
+    for hook in api.webhooks:
+        assert ("event", hook.name) in found
+    for word in ("limit", "starting_after", "401"):
+        assert any(label == word for _, label, _ in entries), word
+    assert any(kind == "attribute" and label == "error.message" for kind, label, _ in entries)
