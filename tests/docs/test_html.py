@@ -153,3 +153,52 @@ def test_search_finds_parameters_status_codes_fields_and_events() -> None:
     for word in ("limit", "starting_after", "401"):
         assert any(label == word for _, label, _ in entries), word
     assert any(kind == "attribute" and label == "error.message" for kind, label, _ in entries)
+
+
+class _TryForms(HTMLParser):
+    """operationId -> {(location, name): (value, placeholder)} of every try-it panel's inputs."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: dict[str, dict[tuple[str, str], tuple[str, str]]] = {}
+        self._current = ""
+        self._select: tuple[str, str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if "data-try" in a:
+            self._current = a["data-try"]
+            self.forms[self._current] = {}
+        elif tag == "input" and "data-in" in a:
+            key = (a["data-in"], a["name"])
+            self.forms[self._current][key] = (a.get("value", ""), a.get("placeholder", ""))
+        elif tag == "select" and "data-in" in a:
+            self._select = (a["data-in"], a["name"])
+        elif tag == "option" and self._select and "selected" in a:
+            self.forms[self._current][self._select] = (a["value"], "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+
+
+def test_try_it_forms_are_filled_from_the_spec() -> None:
+    from generator.docs.samples import placeholder_values
+
+    parser = _TryForms()
+    parser.feed(HTML)
+    api = build_api(load_loaded_spec(SPEC))
+    assert set(parser.forms) == {op.operation_id for op in api.operations}
+    for op in api.operations:
+        form = parser.forms[op.operation_id]
+        values = placeholder_values(op)
+        for param in op.path_params:
+            assert form[("path", param.name)][0] == str(values[param.name]), param.name
+        for param in op.query_params:
+            value, placeholder = form[("query", param.name)]
+            assert value == "", (op.operation_id, param.name)  # sent only when typed
+            if param.has_default:
+                assert placeholder == str(param.default), (op.operation_id, param.name)
+        for field in op.body.fields if op.body else ():
+            if field.name in values:
+                assert form[("body", field.name)][0] == str(values[field.name]), field.name
