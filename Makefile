@@ -27,7 +27,9 @@ PY_DIRS := $(wildcard generator spaces_toolkit tests bench)
 # Files the installed toolkit reads at run time (through importlib.resources), each a copy of
 # its one source: SOURCE:COPY. `make` refreshes the copies, `make check` fails if one drifts.
 PACKAGED := spec/openapi.yaml:spaces_toolkit/spec/openapi.yaml \
-            generated/docs/index.html:spaces_toolkit/server/docs.html
+            generated/docs/index.html:spaces_toolkit/server/docs.html \
+            generated/docs/llms.txt:spaces_toolkit/server/llms.txt \
+            generated/docs/llms-full.txt:spaces_toolkit/server/llms-full.txt
 
 .DEFAULT_GOAL := all
 .PHONY: all generate check check-compat release lint test contract docs bench clean lock \

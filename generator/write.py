@@ -45,8 +45,12 @@ def copy_stamp(path: str, source: str) -> str:
     )
 
 
+# Text files whose content is Markdown (llmstxt.org): a `# ` line would be their title.
+_MARKDOWN_TEXT = ("llms.txt", "llms-full.txt")
+
+
 def _comment(path: str, text: tuple[str, ...]) -> str:
-    suffix = Path(path).suffix
+    suffix = ".md" if Path(path).name in _MARKDOWN_TEXT else Path(path).suffix
     if suffix in (".py", ".toml", ".typed", ".cfg", ".ini", ".yaml", ".yml", ".txt"):
         return "".join(f"# {line}\n" for line in text)
     if suffix in (".md", ".html", ".xml", ".svg"):

@@ -14,6 +14,7 @@ import jinja2
 
 from ..changes import ReleaseNotes
 from .model import DocsView
+from .overview import status_anchor
 from .text import highlight, markdown_block, markdown_inline, path_html, word_breaks
 
 __all__ = ["TEMPLATES", "render_html"]
@@ -38,6 +39,7 @@ def environment(*, html: bool) -> jinja2.Environment:
     env.filters["path_html"] = path_html
     env.filters["wbr"] = word_breaks
     env.filters["method_class"] = lambda m: METHOD_CLASSES.get(m, "other")
+    env.filters["status_anchor"] = status_anchor
     env.filters["json_compact"] = lambda v: json.dumps(v, separators=(",", ":"), sort_keys=True)
     return env
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from .. import ir
 from .fields import Field, Link
 from .samples import Sample
+from .tryit import TryForm
 
 __all__ = [
     "DocsView",
@@ -45,6 +46,7 @@ class OperationView:
     response_example: str  # pretty JSON
     errors: tuple[ErrorView, ...]
     samples: tuple[Sample, ...]
+    try_it: TryForm  # the try-it panel's form
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ class WebhookView:
 
 @dataclass(frozen=True)
 class SearchEntry:
-    kind: str  # "section", "operation", "attribute", "event"
+    kind: str  # "section", "operation", "parameter", "attribute", "status", "event"
     label: str
     detail: str
     anchor: str

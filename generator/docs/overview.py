@@ -17,6 +17,7 @@ __all__ = [
     "delivery",
     "first_operation",
     "pagination_samples",
+    "status_anchor",
     "subscribe_link",
     "with_search",
 ]
@@ -119,4 +120,57 @@ def with_search(view: DocsView) -> DocsView:
         entries.append(
             SearchEntry("event", hook.name, "webhook event", hook.anchor, "Webhook events")
         )
+    entries += _more_entries(view)
     return replace(view, search=tuple(entries))
+
+
+def status_anchor(status: str) -> str:
+    """The id of a status code's row in the Errors section."""
+    return f"status-{status.lower()}"
+
+
+def _plain(markdown: str) -> str:
+    """A one-line, mark-up free excerpt of a description, for a search result's detail."""
+    text = " ".join(markdown.replace("`", "").replace("*", "").split())
+    return text if len(text) <= 90 else text[:89].rstrip() + "…"
+
+
+def _more_entries(view: DocsView) -> list[SearchEntry]:
+    """Parameters (each operation's, and the pagination section's), the error and list objects'
+    fields, and the status codes."""
+    entries = []
+    for field in view.pagination_params:
+        entries.append(
+            SearchEntry("parameter", field.name, "query · Pagination", field.anchor, "Overview")
+        )
+    for resource in view.resources:
+        for op in resource.operations:
+            for where, params in (
+                ("path", op.path_params),
+                ("query", op.query_params),
+                ("body", op.body),
+            ):
+                for field in params:
+                    detail = f"{where} · {op.summary}"
+                    entries.append(
+                        SearchEntry("parameter", field.name, detail, field.anchor, resource.tag)
+                    )
+    for prefix, fields in (("error", view.error_fields), ("list", view.list_fields)):
+        for top in fields:
+            for field in top.walk():
+                entries.append(
+                    SearchEntry(
+                        "attribute", f"{prefix}.{field.path}", field.type, field.anchor, "Overview"
+                    )
+                )
+    for error in view.error_statuses:
+        entries.append(
+            SearchEntry(
+                "status",
+                error.status,
+                _plain(error.description),
+                status_anchor(error.status),
+                "Errors",
+            )
+        )
+    return entries

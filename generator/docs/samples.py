@@ -1,5 +1,6 @@
-"""Code samples per operation: curl (as the original docs write them) and Python with the
-generated client, sync and async.
+"""Code samples per operation: curl (as the original docs write them), Python with the
+generated client (sync and async) and JavaScript with `fetch` (an ES module: top-level `await`
+works in Node.js 18+ and a browser's console).
 
 Every sample uses the same placeholders: `ACCESS_TOKEN` for the token and the spec's examples for
 ids (`CUSTOMER_TOKEN`, `1` …), so the test suite can swap in real values and run each sample.
@@ -21,6 +22,7 @@ __all__ = [
     "auth_sample",
     "client_setup",
     "curl_pages",
+    "javascript",
     "operation_samples",
     "pagination_sample",
     "placeholder_values",
@@ -32,7 +34,7 @@ ACCESS_TOKEN = "ACCESS_TOKEN"
 
 @dataclass(frozen=True)
 class Sample:
-    lang: str  # "curl", "python", "python-async"
+    lang: str  # "curl", "python", "python-async", "javascript"
     label: str  # tab label
     code: str
     operation_id: str = ""
@@ -66,6 +68,7 @@ def operation_samples(api: ir.Api, resource: ir.Resource, op: ir.Operation) -> t
             python_async(api, resource, op, values),
             op.operation_id,
         ),
+        Sample("javascript", "JavaScript", javascript(api, op, values), op.operation_id),
     )
 
 
@@ -82,6 +85,28 @@ def curl(api: ir.Api, op: ir.Operation, values: dict[str, Any]) -> str:
             if field.name in values:
                 lines.append(f"-d {field.name}={_curl_quote(values[field.name])}")
     return " \\\n  ".join(lines)
+
+
+def javascript(api: ir.Api, op: ir.Operation, values: dict[str, Any]) -> str:
+    """`fetch` with the token as the Basic username; a body goes form-encoded, like curl's `-d`."""
+    path = op.path
+    for param in op.path_params:
+        path = path.replace("{" + param.name + "}", str(values[param.name]))
+    lines = [f"const response = await fetch({json.dumps(api.servers[0].url + path)}, {{"]
+    if op.http_method != "GET":
+        lines.append(f"  method: {json.dumps(op.http_method)},")
+    lines.append(f'  headers: {{ Authorization: `Basic ${{btoa("{ACCESS_TOKEN}:")}}` }},')
+    if op.body is not None:
+        lines.append("  body: new URLSearchParams({")
+        for field in op.body.fields:
+            if field.name in values:
+                value = values[field.name]
+                text = value if isinstance(value, str) else json.dumps(value)
+                key = field.name if field.name.isidentifier() else json.dumps(field.name)
+                lines.append(f"    {key}: {json.dumps(text)},")
+        lines.append("  }),")
+    lines += ["});", "console.log(response.status, await response.json());"]
+    return "\n".join(lines)
 
 
 def _curl_quote(value: Any) -> str:

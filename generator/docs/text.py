@@ -14,11 +14,19 @@ from pygments import highlight as _pygments_highlight  # type: ignore[import-unt
 from pygments.formatters import HtmlFormatter  # type: ignore[import-untyped]
 from pygments.lexers import (  # type: ignore[import-untyped]
     BashLexer,
+    JavascriptLexer,
     JsonLexer,
     PythonLexer,
 )
 
-__all__ = ["highlight", "markdown_block", "markdown_inline", "path_html", "word_breaks"]
+__all__ = [
+    "first_sentence",
+    "highlight",
+    "markdown_block",
+    "markdown_inline",
+    "path_html",
+    "word_breaks",
+]
 
 # CommonMark without raw HTML: descriptions in the spec cannot inject markup into the page.
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -28,6 +36,7 @@ _LEXERS = {
     "python-async": PythonLexer,
     "curl": BashLexer,
     "shell": BashLexer,
+    "javascript": JavascriptLexer,
     "http": None,
 }
 _FORMATTER = HtmlFormatter(nowrap=True, classprefix="tok-")
@@ -67,3 +76,10 @@ def path_html(path: str) -> Markup:
 def word_breaks(text: str) -> Markup:
     """Allow line breaks after the dots of a dotted path ('invoice.items.data')."""
     return Markup(".<wbr>").join(escape(part) for part in text.split("."))
+
+
+def first_sentence(markdown: str) -> str:
+    """The first sentence of a description, on one line (for one-line summaries)."""
+    text = " ".join((markdown or "").split())
+    match = re.match(r"(.+?[.!?])(\s|$)", text)
+    return match.group(1) if match else text

@@ -20,7 +20,8 @@ from .overview import (
     subscribe_link,
     with_search,
 )
-from .samples import Sample, operation_samples, webhook_sample
+from .samples import Sample, operation_samples, placeholder_values, webhook_sample
+from .tryit import try_form
 
 __all__ = ["build_view", "kebab", "pretty", "split_description"]
 
@@ -175,6 +176,11 @@ def _operation(
         returns = f"The [{name}](#{returns_link.anchor})." if returns_link else f"The {name}."
     else:
         returns = op.response.description
+    shown = {
+        "path": tuple(fields.parameter(p, anchor) for p in op.path_params),
+        "query": tuple(fields.parameter(p, anchor) for p in op.query_params),
+        "body": tuple(fields.parameter(p, anchor) for p in op.body.fields) if op.body else (),
+    }
     return OperationView(
         operation_id=op.operation_id,
         anchor=anchor,
@@ -183,9 +189,9 @@ def _operation(
         path=op.path,
         summary=op.summary,
         description=op.description,
-        path_params=tuple(fields.parameter(p, anchor) for p in op.path_params),
-        query_params=tuple(fields.parameter(p, anchor) for p in op.query_params),
-        body=tuple(fields.parameter(p, anchor) for p in op.body.fields) if op.body else (),
+        path_params=shown["path"],
+        query_params=shown["query"],
+        body=shown["body"],
         body_types=op.body.content_types if op.body else (),
         returns=returns,
         returns_link=returns_link,
@@ -193,6 +199,7 @@ def _operation(
         response_example=pretty(examples.for_response(op.response)),
         errors=tuple(_error(e, examples) for e in op.errors),
         samples=operation_samples(api, resource, op),
+        try_it=try_form(op, placeholder_values(op), shown),
     )
 
 

@@ -1,5 +1,6 @@
 """The ASGI application: the API under /api/v1 (routes from the spec), the spec itself at
-/openapi.json, the generated docs at /docs, a health check at /healthz. JSON errors everywhere,
+/openapi.json, the generated docs at /docs (with /llms.txt and /llms-full.txt), a health check
+at /healthz. JSON errors everywhere,
 never an HTML page.
 
 `create_app(settings)` builds one; `app_from_env()` is the factory for ASGI servers, with the
@@ -9,6 +10,7 @@ settings `spaces serve` would take from SPACES_* variables:
 from __future__ import annotations
 
 import contextlib
+import html
 import logging
 from collections.abc import AsyncIterator
 
@@ -17,7 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from ..spec import default_spec
@@ -28,7 +30,7 @@ from .problems import ApiError, error_response
 from .request_id import RequestId, request_id_header
 from .routing import build_api_routes
 from .serve import no_account_hint
-from .settings import Settings
+from .settings import API_PREFIX, LLMS_FILES, SANDBOX_BASE_META, Settings
 from .transport import HeadAsGet, RequireHTTPS
 
 __all__ = ["app_from_env", "create_app"]
@@ -58,10 +60,28 @@ def _spec_routes(settings: Settings) -> list[Route]:
 
     async def docs(request: Request) -> Response:
         if settings.docs_index.is_file():
-            return FileResponse(settings.docs_index, media_type="text/html")
+            page = settings.docs_index.read_text(encoding="utf-8")
+            # Tell the page where this sandbox's API is (a path: the page adds its own origin),
+            # so its samples and try-it panels use it instead of the production URL.
+            api_path = html.escape(request.scope.get("root_path", "") + API_PREFIX, quote=True)
+            page = page.replace(SANDBOX_BASE_META, SANDBOX_BASE_META.replace('""', f'"{api_path}"'))
+            return HTMLResponse(page)
         return error_response(404, "No docs generated yet: run `make docs` first")
 
-    return [Route("/openapi.json", openapi, methods=["GET"]), Route("/docs", docs, methods=["GET"])]
+    def text_file(name: str) -> Route:
+        async def serve(request: Request) -> Response:
+            path = settings.docs_index.with_name(name)  # generated with the page, beside it
+            if path.is_file():
+                return FileResponse(path, media_type="text/plain; charset=utf-8")
+            return error_response(404, f"No {name} generated yet: run `make docs` first")
+
+        return Route(f"/{name}", serve, methods=["GET"])
+
+    return [
+        Route("/openapi.json", openapi, methods=["GET"]),
+        Route("/docs", docs, methods=["GET"]),
+        *(text_file(name) for name in LLMS_FILES),
+    ]
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -9,11 +9,23 @@ from pathlib import Path
 
 from .faults import FaultPlan
 
-__all__ = ["Settings", "DOCS_INDEX", "API_PREFIX", "Network", "parse_networks"]
+__all__ = [
+    "API_PREFIX",
+    "DOCS_INDEX",
+    "LLMS_FILES",
+    "SANDBOX_BASE_META",
+    "Network",
+    "Settings",
+    "parse_networks",
+]
 
 API_PREFIX = "/api/v1"
 # The API reference (generated/docs/index.html), shipped inside the package (`make` copies it).
 DOCS_INDEX = Path(str(resources.files(__package__).joinpath("docs.html")))
+# The page's empty slot for the sandbox's API path (its try-it panels send there when filled).
+SANDBOX_BASE_META = '<meta name="spaces-sandbox-base" content="">'
+# The reference for language models (llmstxt.org), generated with the page and served beside it.
+LLMS_FILES = ("llms.txt", "llms-full.txt")
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 

@@ -1,9 +1,11 @@
 """index.html in a real browser: Debian's Chromium, headless, driven through Playwright's own
 driver (its browser download is not used). The page is opened from disk with every request
-outside the file blocked and recorded; screenshots go to test-output/docs/."""
+outside the file blocked and recorded, and from a running sandbox's /docs (only that origin
+allowed) for the try-it panels; screenshots go to test-output/docs/."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -11,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from spaces_toolkit.server.embedded import EmbeddedServer, run_embedded
 
 from ._docs import INDEX, TEST_OUTPUT, load_spec, spec_operations
 
@@ -125,6 +129,14 @@ def test_search_narrows_the_list(page: Page) -> None:
     p.locator("#search").press("Enter")
     p.wait_for_function(f"location.hash === {target!r}")
     assert _in_viewport(p, target)
+    # Parameters, status codes and event types are found too.
+    for query, kind in (("limit", "parameter"), ("starting_after", "parameter"), ("401", "status")):
+        p.locator("#search").fill(query)
+        first = p.locator("#search-results > li:not([hidden])").first
+        assert first.get_attribute("data-kind") == kind, query
+        assert first.locator(".label").inner_text() == query
+    p.locator("#search").fill("invoice.paid")
+    assert p.locator('#search-results > li:not([hidden])[data-kind="event"]').count() == 1
     p.locator("#search").fill("no-such-thing-anywhere")
     assert p.locator("#search-empty").is_visible()
     p.locator("#search").fill("")
@@ -193,3 +205,82 @@ def test_light_and_dark_colour_schemes(browser: Any) -> None:
         assert _background_luminance(light.open()) > 0.9
     finally:
         light.close()
+
+
+def test_try_it_panels_are_read_only_from_a_file(page: Page) -> None:
+    p = page.open("#list-customers")
+    panel = p.locator('[data-try="listCustomers"]')
+    assert panel.locator(".try-send").is_disabled()
+    assert panel.locator(".try-note").is_visible()
+    assert p.locator(".base-urls li.sandbox-base").count() == 0
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
+    with run_embedded(tmp_path_factory.mktemp("try-it") / "spaces.db", accounts=1) as server:
+        yield server
+
+
+def _send(panel: Any) -> str:
+    """Click Send and wait for the answer; the status the panel shows."""
+    panel.evaluate("node => node.removeAttribute('data-status')")
+    panel.locator(".try-send").click()
+    panel.page.wait_for_function(
+        "node => node.hasAttribute('data-status')", arg=panel.element_handle()
+    )
+    shown = str(panel.locator(".try-status .status").inner_text())
+    assert shown == panel.get_attribute("data-status")
+    return shown
+
+
+def test_try_it_sends_real_requests_to_the_sandbox(browser: Any, sandbox: EmbeddedServer) -> None:
+    origin = sandbox.root_url
+    context = browser.new_context(viewport=VIEWPORT, color_scheme="light")
+    requests: list[str] = []
+    errors: list[str] = []
+    context.on("request", lambda request: requests.append(request.url))
+    context.route(
+        re.compile(r"^(?!" + re.escape(origin) + r"/|data:)"), lambda route: route.abort()
+    )
+    try:
+        p = context.new_page()
+        p.on("pageerror", lambda error: errors.append(str(error)))
+        p.goto(f"{origin}/docs#list-customers", wait_until="load")
+        # The page names this sandbox's base URL, and its samples use it.
+        assert p.locator(".base-urls li.sandbox-base code").inner_text() == sandbox.base_url
+        curl = p.locator('section[data-operation="listCustomers"] pre[data-sample="curl"]')
+        assert f"curl {sandbox.base_url}/customers" in curl.inner_text()
+
+        panel = p.locator('[data-try="listCustomers"]')
+        panel.scroll_into_view_if_needed()
+        panel.locator("[data-try-token]").fill(sandbox.tokens[0])
+        panel.locator('input[name="limit"]').fill("2")
+        assert _send(panel) == "200"
+        body = json.loads(panel.locator(".try-body").inner_text())
+        assert body["object"] == "list" and len(body["data"]) == 2
+        assert f"{sandbox.base_url}/customers?limit=2" in panel.locator(".try-status").inner_text()
+        assert "content-type: application/json" in panel.locator(".try-headers").text_content()
+        TEST_OUTPUT.mkdir(parents=True, exist_ok=True)
+        panel.screenshot(path=str(TEST_OUTPUT / "try-it-200.png"))
+
+        # The token field is shared by every panel; without a token the sandbox answers 401.
+        retrieve = p.locator('[data-try="retrieveAccount"]')
+        assert retrieve.locator("[data-try-token]").input_value() == sandbox.tokens[0]
+        panel.locator("[data-try-token]").fill("")
+        assert _send(panel) == "401"
+        assert json.loads(panel.locator(".try-body").inner_text())["message"]
+        panel.screenshot(path=str(TEST_OUTPUT / "try-it-401.png"))
+
+        # A body filled from the spec, sent form-encoded.
+        create = p.locator('[data-try="createResourceSubscription"]')
+        create.scroll_into_view_if_needed()
+        create.locator("[data-try-token]").fill(sandbox.tokens[0])
+        create.locator('input[name="target_url"]').fill("http://127.0.0.1:9/hook")
+        assert _send(create) == "200"
+        created = json.loads(create.locator(".try-body").inner_text())
+        assert created["target_url"] == "http://127.0.0.1:9/hook"
+        assert created["event"] == create.locator('select[name="event"]').input_value()
+        assert not errors, errors
+        assert all(url.startswith(origin + "/") for url in requests), requests
+    finally:
+        context.close()

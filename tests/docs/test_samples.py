@@ -4,8 +4,10 @@ The samples use the docs' placeholders (`ACCESS_TOKEN`, `CUSTOMER_TOKEN`, Space 
 server is seeded, the real ids are found the way the spec's links say (list, then take
 `data/0/id`), and each placeholder is swapped for its real value: in curl samples in the URL and
 the `-u`/`-d` arguments, in Python samples in the arguments of the `client.<resource>.<method>(…)`
-call (through the syntax tree, so nothing else in the code can be touched). Then curl runs for
-real and the Python code is executed with the generated client.
+call (through the syntax tree, so nothing else in the code can be touched), in JavaScript
+samples in their string literals (the URL, the `btoa` credentials, the body's values). Then curl
+runs for real, the Python code is executed with the generated client, and the JavaScript with
+the machine's Node.js (its own `fetch`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import ast
 import contextlib
 import io
 import json
+import os
 import re
 import shlex
 import shutil
@@ -246,11 +249,67 @@ def test_python_sample_runs(
         assert printed.getvalue().startswith(sample.event), printed.getvalue()
 
 
+# ---------------------------------------------------------------------------------- JavaScript
+
+_JS_STRING = re.compile(r'(?:([A-Za-z_]\w*|"[^"]*"): )?("(?:[^"\\]|\\.)*")')
+
+
+def _js_code(sample: DocSample, server: EmbeddedServer, swaps: dict[str, Any]) -> str:
+    """The sample with its string literals swapped: the URL, the credentials, the body's values."""
+
+    def swap(match: re.Match[str]) -> str:
+        key, value = match.group(1), json.loads(match.group(2))
+        if value.startswith(DEFAULT_BASE):
+            segments = value[len(DEFAULT_BASE) :].split("/")
+            value = server.base_url + "/".join(str(swaps.get(seg, seg)) for seg in segments)
+        elif value == f"{ACCESS_TOKEN}:":
+            value = f"{server.tokens[0]}:"
+        elif key:
+            name = json.loads(key) if key.startswith('"') else key
+            value = BODY_OVERRIDES.get(name, str(swaps.get(value, value)))
+        return (f"{key}: " if key else "") + json.dumps(value)
+
+    return _JS_STRING.sub(swap, sample.code)
+
+
+def _node() -> str:
+    node = shutil.which("node")
+    if node is None:
+        if os.environ.get("CI"):
+            pytest.fail("node is missing: the project needs Node.js >= 20", pytrace=False)
+        pytest.skip("node is missing (Node.js >= 20 runs the JavaScript samples)")
+    return node
+
+
+JAVASCRIPT = [s for s in SAMPLES if s.lang == "javascript"]
+
+
+@pytest.mark.parametrize("sample", JAVASCRIPT, ids=[_id(s) for s in JAVASCRIPT])
+def test_javascript_sample_runs(
+    sample: DocSample, server: EmbeddedServer, real_values: dict[str, dict[str, Any]]
+) -> None:
+    code = _js_code(sample, server, _swaps(real_values, sample.operation_id))
+    assert server.base_url in code and server.tokens[0] in code, code
+    done = subprocess.run(
+        [_node(), "--input-type=module", "-e", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, f"{code}\n{done.stderr}"
+    assert done.stdout.startswith("200 "), f"{code}\n{done.stdout}"
+    expected = OPS[sample.operation_id].response
+    documented = expected.examples[0].value if expected.examples else None
+    if isinstance(documented, dict) and "object" in documented:
+        assert f"object: '{documented['object']}'" in done.stdout, done.stdout
+
+
 def test_every_operation_and_event_has_its_samples() -> None:
     have = {(s.operation_id, s.lang) for s in SAMPLES}
     spec = load_spec()
     for operation_id in spec_operations(spec):
-        for lang in ("curl", "python", "python-async"):
+        for lang in ("curl", "python", "python-async", "javascript"):
             assert (operation_id, lang) in have, f"{operation_id} has no {lang} sample"
     assert {s.event for s in SAMPLES if s.event} == set(spec["webhooks"])
 

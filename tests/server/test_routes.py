@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from spaces_toolkit.server.settings import API_PREFIX
+from spaces_toolkit.server.settings import API_PREFIX, LLMS_FILES
 from spaces_toolkit.spec import SPEC_PATH, load_spec
 
 SPEC = load_spec()
@@ -46,7 +46,8 @@ async def test_every_spec_operation_is_served(sandbox, method, path):
 
 def test_the_app_has_no_route_the_spec_does_not_declare(sandbox):
     paths = {route.path for route in sandbox.app.routes}
-    assert paths == {API_PREFIX + p for p in SPEC["paths"]} | {"/openapi.json", "/docs", "/healthz"}
+    served = {"/openapi.json", "/docs", "/healthz", *(f"/{name}" for name in LLMS_FILES)}
+    assert paths == {API_PREFIX + p for p in SPEC["paths"]} | served
 
 
 @pytest.mark.parametrize("path", sorted(SPEC["paths"]))

@@ -2,7 +2,8 @@
 
 Builds the wheel and the sdist, installs the wheel (not editable) into a fresh venv, then from a
 temporary directory outside the checkout runs `spaces --version`, the contract suite against its
-embedded server, and `spaces serve` answering /healthz, /openapi.json and /docs over HTTP.
+embedded server, and `spaces serve` answering /healthz, /openapi.json, /docs and /llms.txt over
+HTTP.
 Installing resolves the wheel's dependency ranges through pip's configured indexes.
 """
 
@@ -28,6 +29,8 @@ PACKAGED = (
     "spaces_toolkit/server/migrations/sqlite/0001_initial.sql",
     "spaces_toolkit/server/migrations/postgresql/0001_initial.sql",
     "spaces_toolkit/server/docs.html",
+    "spaces_toolkit/server/llms.txt",
+    "spaces_toolkit/server/llms-full.txt",
 )
 
 pytestmark = pytest.mark.install
@@ -147,6 +150,10 @@ def test_serve_answers_health_spec_and_docs(installed: tuple[Path, Path]) -> Non
         assert json.loads(body)["openapi"].startswith("3.1")
         status, kind, body = _get(f"{base}/docs")
         assert status == 200 and kind.startswith("text/html") and b"<html" in body[:2000].lower()
+        assert b'<meta name="spaces-sandbox-base" content="/api/v1">' in body[:3000]
+        for name in ("llms.txt", "llms-full.txt"):
+            status, kind, body = _get(f"{base}/{name}")
+            assert status == 200 and kind.startswith("text/plain") and b"\n# " in body, name
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]

@@ -115,7 +115,7 @@
       shown[current].scrollIntoView({ block: "nearest" });
     }
   }
-  var kindRank = { section: 0, operation: 1, event: 2, attribute: 3 };
+  var kindRank = { section: 0, operation: 1, status: 2, event: 3, parameter: 4, attribute: 5 };
   function score(li, words) {
     var label = li.querySelector(".label").textContent.toLowerCase();
     var detail = li.querySelector(".detail").textContent.toLowerCase();
