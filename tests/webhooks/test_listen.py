@@ -1,5 +1,5 @@
 """`spaces listen --forward-to` + `spaces trigger` against a running sandbox: the event reaches a
-local app with its original (verifiable) headers, listen shows the app's status, and its
+local app with its signed (verifiable) headers, listen shows the app's status, and its
 subscriptions are gone after Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
