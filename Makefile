@@ -22,7 +22,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 HAVE_GENERATOR := $(wildcard generator/__main__.py)
 HAVE_CONTRACT := $(wildcard spaces_toolkit/contract)
 HAVE_BENCH := $(wildcard bench/__main__.py)
-PY_DIRS := $(wildcard generator spaces_toolkit tests bench)
+PY_DIRS := $(wildcard generator spaces_toolkit tests bench scripts)
 
 # Files the installed toolkit reads at run time (through importlib.resources), each a copy of
 # its one source: SOURCE:COPY. `make` refreshes the copies, `make check` fails if one drifts.
@@ -136,6 +136,7 @@ lint: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python -m openapi_spec_validator $(SPEC)
 	$(REDOCLY) lint --config redocly.yaml $(SPEC)
 	$(SPECTRAL) lint --ruleset .spectral.yaml --fail-severity=warn $(SPEC)
+	$(BIN)/python scripts/lint_actions.py  # actionlint: action.yml and .github/workflows
 ifneq ($(strip $(PY_DIRS)),)
 	$(BIN)/ruff check $(PY_DIRS)
 	$(BIN)/ruff format --check $(PY_DIRS)

@@ -1,7 +1,7 @@
 """The ASGI application: the API under /api/v1 (routes from the spec), the spec itself at
 /openapi.json, the generated docs at /docs (with /llms.txt and /llms-full.txt), a health check
-at /healthz. JSON errors everywhere,
-never an HTML page.
+at /healthz and, in sandbox mode only, the sandbox helpers under /sandbox/v1. JSON errors
+everywhere, never an HTML page.
 
 `create_app(settings)` builds one; `app_from_env()` is the factory for ASGI servers, with the
 settings `spaces serve` would take from SPACES_* variables:
@@ -29,6 +29,7 @@ from .faults import fault_middleware
 from .problems import ApiError, error_response
 from .request_id import RequestId, request_id_header
 from .routing import build_api_routes
+from .sandbox_helpers import build_sandbox_routes
 from .serve import no_account_hint
 from .settings import API_PREFIX, LLMS_FILES, SANDBOX_BASE_META, Settings
 from .transport import HeadAsGet, RequireHTTPS
@@ -143,6 +144,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
     app = Starlette(
         routes=[
             *build_api_routes(database, settings),
+            *(build_sandbox_routes(database) if settings.sandbox else []),
             *_spec_routes(settings),
             _health_route(database),
         ],

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Mapping
 
 from ..envdefaults import access_token
 from ..errors import CLIError
@@ -80,6 +81,16 @@ def _faults(text: str) -> object:
         return parse_faults(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def on_off(text: str) -> bool:
+    """A switch's value: on/off (also 1/0, true/false, yes/no)."""
+    word = text.strip().lower()
+    if word in ("on", "1", "true", "yes"):
+        return True
+    if word in ("off", "0", "false", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected on or off, got {text!r}")
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -163,21 +174,58 @@ def _seed(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- trigger
 
 
-def _trigger(args: argparse.Namespace) -> int:
-    from .trigger import trigger
+def trigger_route(
+    args: argparse.Namespace, environ: Mapping[str, str] | None = None
+) -> tuple[str, str]:
+    """("http", base URL) or ("db", database) for `spaces trigger`: a flag beats a variable,
+    --base-url beats --db, $SPACES_BASE_URL beats $SPACES_DB; with none of them, the sandbox
+    at the default local URL over HTTP."""
+    from ..webhooks.remote import DEFAULT_BASE_URL
 
+    environ = os.environ if environ is None else environ
+    if args.base_url:
+        return "http", args.base_url
+    if args.db:
+        return "db", args.db
+    if environ.get("SPACES_BASE_URL"):
+        return "http", environ["SPACES_BASE_URL"]
+    if environ.get("SPACES_DB"):
+        return "db", environ["SPACES_DB"]
+    return "http", DEFAULT_BASE_URL
+
+
+def _trigger(args: argparse.Namespace) -> int:
     if args.event_type not in EVENT_TYPES:
         raise CLIError(
             f"unknown event type {args.event_type!r}; choose from {', '.join(EVENT_TYPES)}"
         )
-    db = _open(args.db)
+    route, where = trigger_route(args)
+    if route == "http":
+        from ..webhooks.remote import Sandbox
+
+        if args.account is not None:
+            raise CLIError("--account needs --db; over HTTP the token says which account")
+        if not args.token:
+            raise CLIError("say which account: --token TOKEN (or $SPACES_ACCESS_TOKEN)")
+        with Sandbox(where, args.token) as sandbox:
+            result = sandbox.trigger(args.event_type)
+        print(
+            f"Triggered {args.event_type}: event {result['event']} ({result['resource']});"
+            f" {result['webhooks_queued']} webhook(s) queued for delivery by the sandbox at"
+            f" {where}"
+        )
+        return 0
+    from .trigger import trigger
+
+    args.db = where
+    db = _open(where)
     try:
-        result = trigger(db, _account(db, args), args.event_type)
+        found = trigger(db, _account(db, args), args.event_type)
     finally:
         db.close()
     print(
-        f"Triggered {args.event_type}: event {result['event']} ({result['object']});"
-        f" {result['webhooks']} webhook(s) queued for delivery by `spaces serve` on {args.db}"
+        f"Triggered {args.event_type}: event {found['event']} ({found['object']});"
+        f" {found['webhooks']} webhook(s) queued for delivery by `spaces serve` on {where}"
     )
     return 0
 
@@ -221,6 +269,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         " (see spaces_toolkit/server/faults.py)",
     )
     p.add_argument(
+        "--sandbox",
+        type=on_off,
+        default=True,
+        metavar="on|off",
+        help="serve the sandbox helpers under /sandbox/v1 that `spaces trigger`/`listen` use"
+        " over HTTP (default on; off: production mode, those paths are 404)",
+    )
+    p.add_argument(
         "--workers", type=int, default=1, metavar="N", help="server processes (default 1)"
     )
     p.add_argument(
@@ -257,7 +313,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="create an object and its event, queueing webhooks (like `stripe trigger`)",
     )
     p.add_argument("event_type", metavar="EVENT_TYPE", help=f"one of: {', '.join(EVENT_TYPES)}")
-    _db_arg(p)
+    p.add_argument(
+        "--base-url",
+        help="the sandbox's API, reached over HTTP with the token alone"
+        " (default: $SPACES_BASE_URL, else http://127.0.0.1:8000/api/v1 unless --db or $SPACES_DB)",
+    )
+    p.add_argument(
+        "--db",
+        help="write to the sandbox's database instead (SQLite file or postgresql:// URL;"
+        " default: $SPACES_DB when $SPACES_BASE_URL is not set)",
+    )
     _account_args(p)
     p.set_defaults(func=_trigger)
 

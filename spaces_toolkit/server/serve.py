@@ -45,6 +45,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         run_delivery_worker=not getattr(args, "no_delivery", False),
         faults=getattr(args, "faults", None),
         cors_origins=tuple(args.cors_origin),
+        sandbox=getattr(args, "sandbox", True),
     )
 
 
@@ -90,7 +91,9 @@ def serve(args: argparse.Namespace) -> int:
         print(f"Injecting faults: {settings.faults.describe()}", file=sys.stderr)
     print(
         f"Spaces API sandbox on {scheme}://{args.host}:{args.port}/api/v1"
-        f" (spec: /openapi.json, docs: /docs, health: /healthz, database: {safe_url(args.db)})",
+        f" (spec: /openapi.json, docs: /docs, health: /healthz,"
+        f" sandbox helpers: {'/sandbox/v1' if settings.sandbox else 'off'},"
+        f" database: {safe_url(args.db)})",
         file=sys.stderr,
     )
     if processes > 1:

@@ -60,6 +60,8 @@ class Settings:
     validate_responses: bool = False
     docs_index: Path = DOCS_INDEX
     faults: FaultPlan | None = None  # `--faults`: misbehave on purpose (server/faults.py)
+    # Serve the sandbox helpers under /sandbox/v1 (sandbox_helpers.py); off: production mode.
+    sandbox: bool = True
 
     def __post_init__(self) -> None:
         # Accept plain strings from callers (paths, "10.0.0.0/8"); store the parsed forms.

@@ -13,10 +13,9 @@ from ..server.events import EVENT_TYPES
 from ..server.retry import parse_duration
 from ..server.signing import secret_key
 from ..server.targets import TargetRefused, check_target_url
+from .remote import DEFAULT_BASE_URL
 
 __all__ = ["register"]
-
-DEFAULT_BASE_URL = "http://127.0.0.1:8000/api/v1"
 
 
 def _env_token() -> str | None:
@@ -50,12 +49,17 @@ def _listen(args: argparse.Namespace) -> int:
             raise CLIError(f"--forward-to: {exc}") from None
     if args.secret:
         _checked_secret(args.secret, "--secret")
-    if not 0 <= args.port <= 9999:
-        raise CLIError("--port: the API accepts target_url ports of at most four digits (<= 9999)")
-    if not Path(args.db).is_file():
+    if not 0 <= args.port <= 65535:
+        raise CLIError(f"--port {args.port}: a port is 0 (any free one) to 65535")
+    if args.public_url:
+        try:
+            check_target_url(args.public_url, allow_private=True)
+        except TargetRefused as exc:
+            raise CLIError(f"--public-url: {exc}") from None
+    if args.db and "://" not in args.db and not Path(args.db).is_file():
         raise CLIError(
-            f"no sandbox database {args.db}:"
-            " pass --db (or $SPACES_DB) of the running `spaces serve`"
+            f"no sandbox database {args.db}: pass the --db of the running `spaces serve`,"
+            " or leave --db out to reach the sandbox by --base-url alone"
         )
     config = ListenConfig(
         base_url=args.base_url.rstrip("/"),
@@ -65,7 +69,11 @@ def _listen(args: argparse.Namespace) -> int:
         port=args.port,
         print_json=args.json,
         secret=args.secret,
+        host=args.host,
+        public_url=args.public_url,
     )
+    if not args.db:
+        return listen(config)
     db = _open(args.db)
     try:
         return listen(config, db)
@@ -79,7 +87,18 @@ def _listen(args: argparse.Namespace) -> int:
 def _check_receiver(args: argparse.Namespace) -> int:
     from .kit import run_kit
 
-    secret = _checked_secret(args.secret or "", "--secret (or $SPACES_WEBHOOK_SECRET)")
+    if args.secret:
+        secret = _checked_secret(args.secret, "--secret (or $SPACES_WEBHOOK_SECRET)")
+    elif args.token:
+        from .remote import Sandbox
+
+        with Sandbox(args.base_url, args.token) as sandbox:
+            secret = sandbox.secrets()[0]  # the newest: what deliveries are signed with
+    else:
+        raise CLIError(
+            "say which secret: --secret whsec_… (or $SPACES_WEBHOOK_SECRET), or --token"
+            " (or $SPACES_ACCESS_TOKEN) to take the account's from the sandbox at --base-url"
+        )
     try:
         check_target_url(args.url, allow_private=True)
     except TargetRefused as exc:
@@ -136,8 +155,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "listen",
         help="receive a running sandbox's webhooks here, verified (like `stripe listen`)",
         description="Subscribe a local receiver to the sandbox's events through the API,"
-        " verify each delivery's signature, print one line per event and optionally forward it"
-        " to your app with its original headers. Subscriptions are removed on exit. The sandbox"
+        " verify each delivery once, print one line per event and optionally forward what was"
+        " verified to your app. Needs only the sandbox's URL and a token (its /sandbox/v1"
+        " helpers give the signing secret and remove the subscriptions on exit). The sandbox"
         " must run with --allow-private-targets.",
     )
     p.add_argument("--forward-to", metavar="URL", help="POST each delivery on to your app")
@@ -158,10 +178,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument(
         "--secret",
-        help="signing secret to verify with (default: the account's secrets in the database)",
+        help="signing secret to verify with (default: the account's, from the sandbox)",
     )
     p.add_argument("--port", type=int, default=0, help="local port (default: a free one)")
-    _db_arg(p)
+    p.add_argument(
+        "--host",
+        help="local address to listen on (default: 127.0.0.1 for a sandbox on this machine,"
+        " else this machine's address on the route to the sandbox)",
+    )
+    p.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the URL the sandbox reaches this listener at, when not http://HOST:PORT"
+        " (e.g. a tunnel's)",
+    )
+    p.add_argument(
+        "--db",
+        help="the sandbox's own database (on its machine): read secrets and remove"
+        " subscriptions there instead of through the sandbox helpers",
+    )
     p.set_defaults(func=_listen)
 
     p = subparsers.add_parser("webhooks", help="webhook tools: test a receiver")
@@ -175,7 +210,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     c.add_argument(
         "--secret",
         default=os.environ.get("SPACES_WEBHOOK_SECRET"),
-        help="the whsec_ secret the receiver verifies with (default: $SPACES_WEBHOOK_SECRET)",
+        help="the whsec_ secret the receiver verifies with (default: $SPACES_WEBHOOK_SECRET,"
+        " else the account's current one from the sandbox, with --token)",
+    )
+    c.add_argument(
+        "--base-url",
+        default=os.environ.get("SPACES_BASE_URL", DEFAULT_BASE_URL),
+        help=f"the sandbox to take the secret from (default: $SPACES_BASE_URL or"
+        f" {DEFAULT_BASE_URL})",
+    )
+    c.add_argument(
+        "--token", default=_env_token(), help="access token (default: $SPACES_ACCESS_TOKEN)"
     )
     c.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
     c.set_defaults(func=_check_receiver)

@@ -2,7 +2,7 @@
 
 It sends the receiver a validly signed delivery of every event type, then hostile ones, and
 judges each answer: valid deliveries must get a 2xx; forged, altered, stale, future, replayed
-or oversize ones a 4xx (so they are neither processed nor retried); a delivery signed with
+(also under a changed unsigned `Spaces-Webhook-Id`) or oversize ones a 4xx (so they are neither processed nor retried); a delivery signed with
 the old and the new secret during a rotation, or of an event type added later, must be
 acknowledged (2xx) — a receiver that fails them breaks on the day either happens.
 
@@ -90,10 +90,12 @@ def _encode(event: dict[str, Any]) -> bytes:
     return json.dumps(event).encode("utf-8")
 
 
-def _base_headers(event: dict[str, Any]) -> dict[str, str]:
+def _base_headers(event: dict[str, Any], msg_id: str) -> dict[str, str]:
+    """What `spaces serve` sends besides the signature: all of it unsigned."""
     return {
         "Content-Type": "application/json",
         "User-Agent": f"Spaces-Webhooks/{API_VERSION} (receiver kit)",
+        "Spaces-Webhook-Id": msg_id,
         "Spaces-Event-Id": str(event["id"]),
         "Spaces-Event-Type": str(event["type"]),
     }
@@ -107,8 +109,9 @@ def build_cases(secret: str, events: dict[str, dict[str, Any]], *, now: int) -> 
         # only by the replay case.
         event = {**event, "id": f"{event['id']}_{_random.token_hex(3)}"}
         raw = _encode(event)
-        signature = signed_headers([secret], _msg_id(), raw, timestamp=ts)
-        return Delivery(raw, {**_base_headers(event), **signature})
+        msg_id = _msg_id()
+        signature = signed_headers([secret], msg_id, raw, timestamp=ts)
+        return Delivery(raw, {**_base_headers(event, msg_id), **signature})
 
     cases = [
         Case(f"valid {t}", "2xx", "a correctly signed delivery is accepted", (signed(e),))
@@ -169,6 +172,28 @@ def build_cases(secret: str, events: dict[str, dict[str, Any]], *, now: int) -> 
             "4xx",
             "the same signed delivery again (a sender retry has a new timestamp)",
             (replay, replay),
+        )
+    )
+    # The Spaces-* headers are not signed: a receiver must take the id it deduplicates on from
+    # the signed `webhook-id` (and the event's id and type from the verified body).
+    captured = signed(first)
+    relabelled = {**captured.headers, "Spaces-Webhook-Id": _msg_id()}
+    cases.append(
+        Case(
+            "replay under a new Spaces-Webhook-Id",
+            "4xx",
+            "the same signed delivery again, its unsigned Spaces-Webhook-Id changed",
+            (captured, Delivery(captured.body, relabelled)),
+        )
+    )
+    earlier, later = signed(first), signed(first)
+    borrowed = {**later.headers, "Spaces-Webhook-Id": earlier.headers["webhook-id"]}
+    cases.append(
+        Case(
+            "new delivery with a reused Spaces-Webhook-Id",
+            "2xx",
+            "a new signed webhook-id whose unsigned Spaces-Webhook-Id repeats an earlier one",
+            (earlier, Delivery(later.body, borrowed)),
         )
     )
     handled = signed(first)

@@ -169,3 +169,19 @@ def test_connection_and_validation_errors_carry_the_request() -> None:
     with pytest.raises(APIResponseValidationError) as invalid:
         sync_client(broken).customers.retrieve("cus_1")
     assert invalid.value.request.method == "GET" and invalid.value.request_id == "r"
+
+
+def test_a_connection_error_names_the_url_it_could_not_reach() -> None:
+    """With no SPACES_BASE_URL a sandbox token goes to production: the error must say where."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    base = f"http://127.0.0.1:{port}/api/v1"
+    with spaces_client.SpacesClient(access_token="t", base_url=base, max_retries=0) as client:
+        with pytest.raises(APIConnectionError) as caught:
+            client.customers.list(limit=3)
+    message = str(caught.value)
+    assert f"GET {base}/customers" in message
+    assert "limit" not in message  # the query stays out

@@ -44,10 +44,21 @@ async def test_every_spec_operation_is_served(sandbox, method, path):
     assert response.headers["content-type"] == "application/json"
 
 
-def test_the_app_has_no_route_the_spec_does_not_declare(sandbox):
-    paths = {route.path for route in sandbox.app.routes}
-    served = {"/openapi.json", "/docs", "/healthz", *(f"/{name}" for name in LLMS_FILES)}
-    assert paths == {API_PREFIX + p for p in SPEC["paths"]} | served
+def test_the_app_has_no_route_the_spec_does_not_declare(sandbox, make_sandbox):
+    """Besides the spec's paths: the spec, docs, health, and (sandbox mode only) the helpers,
+    all outside /api/v1."""
+    from spaces_toolkit.server.sandbox_helpers import HELPERS, SANDBOX_PREFIX
+
+    served = {API_PREFIX + p for p in SPEC["paths"]} | {
+        "/openapi.json",
+        "/docs",
+        "/healthz",
+        *(f"/{name}" for name in LLMS_FILES),
+    }
+    helpers = {SANDBOX_PREFIX + h.path for h in HELPERS}
+    assert {route.path for route in sandbox.app.routes} == served | helpers
+    production = make_sandbox(accounts=1, sandbox=False, name="production.db")
+    assert {route.path for route in production.app.routes} == served
 
 
 @pytest.mark.parametrize("path", sorted(SPEC["paths"]))

@@ -83,6 +83,8 @@ class Flaws:
     fails_unknown_types: bool = False  # 500 on an event type it does not know
     no_size_limit: bool = False  # reads any body
     refuses_retries: bool = False  # 409 for any id seen before, so a sender retries forever
+    dedups_on_unsigned_id: bool = False  # deduplicates on Spaces-Webhook-Id, not webhook-id
+    unsigned_id_fallback: bool = False  # no webhook-id: verifies with Spaces-Webhook-Id
 
 
 KNOWN_TYPES = {
@@ -128,6 +130,8 @@ class NaiveReceiver:
             return True
         if f.verify_only_if_signed and "webhook-signature" not in headers:
             return True
+        if f.unsigned_id_fallback and "webhook-id" not in headers:
+            headers = {**headers, "webhook-id": headers.get("spaces-webhook-id", "")}
         if f.first_signature_only and "webhook-signature" in headers:
             headers = {**headers, "webhook-signature": headers["webhook-signature"].split()[0]}
         try:
@@ -147,7 +151,8 @@ class NaiveReceiver:
         event = json.loads(body)
         if event.get("type") not in KNOWN_TYPES and self.flaws.fails_unknown_types:
             return 500
-        wid, stamp = headers.get("webhook-id", ""), headers.get("webhook-timestamp", "")
+        id_header = "spaces-webhook-id" if self.flaws.dedups_on_unsigned_id else "webhook-id"
+        wid, stamp = headers.get(id_header, ""), headers.get("webhook-timestamp", "")
         with self.lock:
             if wid in self.seen and not self.flaws.no_dedup:
                 return 409 if self.seen[wid] == stamp or self.flaws.refuses_retries else 200
@@ -174,3 +179,30 @@ def failed_cases(output: str) -> set[str]:
         for line in output.splitlines()
         if line.startswith("FAIL  ")
     }
+
+
+class RecordingApp:
+    """A user's app behind `spaces listen --forward-to`: records (body, lowercased headers)."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[bytes, dict[str, str]]] = []
+        app = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                app.received.append((body, {k.lower(): v for k, v in self.headers.items()}))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/app"
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

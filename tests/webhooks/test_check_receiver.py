@@ -21,6 +21,7 @@ HOSTILE = {
     "stale timestamp",
     "future timestamp",
     "replayed webhook id",
+    "replay under a new Spaces-Webhook-Id",
     "oversize body",
 }
 
@@ -43,6 +44,7 @@ def test_the_readme_receiver_passes_every_case(tmp_path) -> None:
         "rotated secret, two signatures",
         "unknown event type",
         "sender retry of a handled delivery",
+        "new delivery with a reused Spaces-Webhook-Id",
     }
     for case in HOSTILE | accepted:
         assert f"PASS  {case}" in out, out
@@ -54,12 +56,24 @@ def test_the_readme_receiver_passes_every_case(tmp_path) -> None:
     [
         (
             Flaws(no_verification=True),
-            HOSTILE - {"replayed webhook id", "oversize body"},
+            HOSTILE
+            - {"replayed webhook id", "replay under a new Spaces-Webhook-Id", "oversize body"},
         ),
         (Flaws(no_timestamp_check=True), {"stale timestamp", "future timestamp"}),
         (Flaws(first_signature_only=True), {"rotated secret, two signatures"}),
         (Flaws(verify_only_if_signed=True), {"missing webhook-signature"}),
-        (Flaws(no_dedup=True), {"replayed webhook id"}),
+        (
+            Flaws(no_dedup=True),
+            {"replayed webhook id", "replay under a new Spaces-Webhook-Id"},
+        ),
+        (
+            Flaws(dedups_on_unsigned_id=True),
+            {
+                "replay under a new Spaces-Webhook-Id",
+                "new delivery with a reused Spaces-Webhook-Id",
+            },
+        ),
+        (Flaws(unsigned_id_fallback=True), {"missing webhook-id"}),
         (Flaws(fails_unknown_types=True), {"unknown event type"}),
         (Flaws(no_size_limit=True), {"oversize body"}),
         (Flaws(refuses_retries=True), {"sender retry of a handled delivery"}),

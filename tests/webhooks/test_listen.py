@@ -1,5 +1,5 @@
 """`spaces listen --forward-to` + `spaces trigger` against a running sandbox: the event reaches a
-local app with its original (verifiable) headers, listen shows the app's status, and its
+local app with its signed (verifiable) headers, listen shows the app's status, and its
 subscriptions are gone after Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -37,18 +38,22 @@ def sandbox(tmp_path: Path) -> Iterator[EmbeddedServer]:
 class Listen:
     """`spaces listen …` as a process, its output lines collected as they come."""
 
-    def __init__(self, sandbox: EmbeddedServer, *args: str) -> None:
+    def __init__(self, sandbox: EmbeddedServer | None, *args: str, **popen: Any) -> None:
+        argv = [*args]
+        if sandbox is not None:
+            argv = ["listen", "--base-url", sandbox.base_url, "--token", sandbox.tokens[0], *args]
         self.proc = subprocess.Popen(
-            [*SPACES, "listen", "--base-url", sandbox.base_url, "--token", sandbox.tokens[0]]
-            + ["--db", str(sandbox.db_path), *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+            [*SPACES, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.all: list[str] = []
         for stream in (self.proc.stdout, self.proc.stderr):
             threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+
+    @classmethod
+    def command(cls, argv: list[str], **popen: Any) -> Listen:
+        """`spaces ARGV…` as given (no sandbox's flags added)."""
+        return cls(None, *argv, **popen)
 
     def _pump(self, stream) -> None:
         for line in stream:
@@ -106,7 +111,16 @@ def test_listen_forwards_a_triggered_event_to_the_local_app_and_cleans_up_on_ctr
     sandbox: EmbeddedServer,
 ) -> None:
     app = NaiveReceiver("whsec_dW51c2Vk", Flaws(no_verification=True))  # the user's app
-    listen = Listen(sandbox, "--forward-to", app.url, "--events", "customer.created")
+    # The local route: secrets and removal through the sandbox's database file.
+    listen = Listen(
+        sandbox,
+        "--db",
+        str(sandbox.db_path),
+        "--forward-to",
+        app.url,
+        "--events",
+        "customer.created",
+    )
     try:
         listen.wait_for("Ready: listening for customer.created")
         assert len(listen_targets(sandbox)) == 1
@@ -124,7 +138,7 @@ def test_listen_forwards_a_triggered_event_to_the_local_app_and_cleans_up_on_ctr
     assert listen_targets(sandbox) == []
 
 
-def test_forwarded_headers_are_the_originals_and_verify(sandbox: EmbeddedServer) -> None:
+def test_forwarded_headers_verify(sandbox: EmbeddedServer) -> None:
     seen: list[tuple[bytes, dict[str, str]]] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):

@@ -75,15 +75,17 @@ class APIError(SpacesError):
 class APIConnectionError(APIError):
     """The request did not get an HTTP response (DNS, refused connection, reset, TLS ...)."""
 
-    def __init__(self, *, message: str = "Connection error.", request: httpx.Request) -> None:
-        super().__init__(message, request, body=None)
+    def __init__(self, *, message: str = "Connection error", request: httpx.Request) -> None:
+        # Name what could not be reached (without the query): the usual cause is a base URL.
+        where = request.url.copy_with(query=None, fragment=None)
+        super().__init__(f"{message}: {request.method} {where}", request, body=None)
 
 
 class APITimeoutError(APIConnectionError):
     """The request timed out (connect, read, write or pool timeout)."""
 
     def __init__(self, *, request: httpx.Request) -> None:
-        super().__init__(message="Request timed out.", request=request)
+        super().__init__(message="Request timed out", request=request)
 
 
 class APIResponseValidationError(APIError):
