@@ -12,7 +12,6 @@ from pathlib import Path
 
 from spaces_toolkit.errors import CLIError
 
-from .compare import compare_sources
 from .model import CATEGORY_LIST
 from .render import FORMATS, render
 
@@ -52,6 +51,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handler(args: argparse.Namespace) -> int:
+    from .compare import compare_sources  # the spec model: not loaded for --help
+
     result = compare_sources(args.old, args.new)
     text = render(result.changes, args.format, args.old, args.new, result.notes)
     if args.output is not None:
