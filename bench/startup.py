@@ -1,12 +1,15 @@
 """Benchmark 3: start-up. `import spaces_client` vs `import httpx, pydantic` in fresh
-interpreters (the time of the import statement, measured inside the child), and how long
-constructing a client takes: the first one in a process, and every one after it."""
+interpreters (the time of the import statement, measured inside the child), how long
+constructing a client takes: the first one in a process, and every one after it; and the
+`spaces` command's start (`spaces --version`) against Schemathesis' `st --version`."""
 
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import time
+from pathlib import Path
 
 from .context import Options
 from .procs import GENERATED, PYTHON, import_client
@@ -37,6 +40,24 @@ def child_seconds(code: str) -> float:
         [PYTHON, "-c", code], capture_output=True, text=True, env=env, timeout=120, check=True
     )
     return float(out.stdout.strip().splitlines()[-1])
+
+
+def command_seconds(argv: list[str]) -> float:
+    """CPU time (user + system) of one run of a command, interpreter start-up included."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(argv, capture_output=True, timeout=120, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _commands(cases: dict[str, list[str]], reps: int) -> dict[str, list[float]]:
+    for argv in cases.values():  # warm-up: byte-code caches, page cache
+        command_seconds(argv)
+    out: dict[str, list[float]] = {k: [] for k in cases}
+    for rep in range(reps):
+        for key in list(cases) if rep % 2 == 0 else list(reversed(cases)):
+            out[key].append(command_seconds(cases[key]))
+    return out
 
 
 def _series(cases: dict[str, str], reps: int) -> dict[str, list[float]]:
@@ -129,6 +150,29 @@ def run(opts: Options) -> Section:
             Goal("<", 1e-3, on="ours", text="< 1 ms"),
             paired_ratios(later["ours"], later["baseline"]),
         )
+    )
+    scripts = Path(PYTHON).parent
+    cli = _commands(
+        {
+            "ours": [str(scripts / "spaces"), "--version"],
+            "baseline": [str(scripts / "st"), "--version"],
+        },
+        reps,
+    )
+    section.rows.append(
+        Row(
+            "`spaces --version` (a fresh process)",
+            summarize(cli["ours"], "s"),
+            summarize(cli["baseline"], "s"),
+            "Schemathesis' `st --version`",
+            Goal("<=", 1.0, text="not slower"),
+            paired_ratios(cli["ours"], cli["baseline"]),
+        )
+    )
+    section.notes.append(
+        "`spaces --version` and `st --version` are each process's CPU time (user + system,"
+        " interpreter start-up included), interleaved; every `spaces COMMAND --help` starts the"
+        " same way (tests/toolkit/test_startup.py: no Starlette, uvicorn, Schemathesis or spec)"
     )
     section.notes.append(
         "import times are the import statement's CPU time, measured inside each fresh interpreter"

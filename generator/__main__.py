@@ -1,5 +1,10 @@
 """`python -m generator [--spec PATH] [--out DIR] [--check] [--only NAME]`.
 
+The entry point composes the generator with `spaces diff`: the release history (the client's
+CHANGELOG.md and the docs' Changes) is the diff between the spec's release snapshots, read here and
+handed to the emitters as data, so the generator's modules never import the diff (which imports
+the generator's IR for the client surface).
+
 Exit status: 0 done (or, with --check, no drift); 1 drift found by --check; 2 the spec has
 problems (each printed as `#/json/pointer: message`, and nothing written).
 """
@@ -11,11 +16,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
+
+from spaces_toolkit.diff.model import CATEGORY_LIST
+from spaces_toolkit.diff.releases import history, releases_dir
+from spaces_toolkit.spec.versions import VERSION_KEY
 
 from .build import load_api
-from .changes import load_history
+from .changes import ChangeNote, ReleaseNotes
 from .emitters import EMITTERS, EmitContext
-from .load import SpecError
+from .load import Problem, SpecError
 from .write import check, write
 
 DEFAULT_SPEC = Path("spec/openapi.yaml")
@@ -63,6 +73,37 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, RuntimeError, subprocess.CalledProcessError) as exc:
         print(f"generator: {exc}; nothing was changed", file=sys.stderr)
         return 1
+
+
+def load_history(spec_path: Path, document: dict[str, Any]) -> tuple[ReleaseNotes, ...]:
+    """Newest first. () when the spec has neither releases nor a contract version."""
+    folder = releases_dir(spec_path)
+    if not folder.is_dir() and VERSION_KEY not in (document.get("info") or {}):
+        return ()
+    try:
+        releases = history(document, folder)
+    except ValueError as exc:
+        raise SpecError([Problem(f"/info/{VERSION_KEY}", str(exc))]) from None
+    return tuple(
+        ReleaseNotes(
+            version=r.version,
+            released=r.released,
+            first=r.first,
+            sections=tuple(
+                (
+                    category.heading,
+                    tuple(
+                        ChangeNote(c.pointer, c.message, c.breaks_clients and c.breaks_servers)
+                        for c in r.changes
+                        if c.category == category.id
+                    ),
+                )
+                for category in CATEGORY_LIST
+                if any(c.category == category.id for c in r.changes)
+            ),
+        )
+        for r in releases
+    )
 
 
 def _run(args: argparse.Namespace, started: float) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from spaces_toolkit.diff.versions import VERSION_KEY, parse_version
 from spaces_toolkit.spec import (
     Document,
     Problem,
@@ -15,6 +14,7 @@ from spaces_toolkit.spec import (
     read_document,
     validate_document,
 )
+from spaces_toolkit.spec.versions import VERSION_KEY, parse_version
 
 from . import ir
 from .naming import join_pointer, pascal_case, py_identifier, snake_case, split_words

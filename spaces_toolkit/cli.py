@@ -11,10 +11,10 @@ from spaces_toolkit import __version__
 from spaces_toolkit.envdefaults import apply_env_defaults, apply_token_defaults
 from spaces_toolkit.errors import CLIError
 
-__all__ = ["main"]
+__all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
 # Modules that contribute subcommands through `register(subparsers)`.
-_COMMAND_MODULES = (
+COMMAND_MODULES = (
     "spaces_toolkit.server.cli",
     "spaces_toolkit.contract.cli",
     "spaces_toolkit.diff.cli",
@@ -31,7 +31,7 @@ def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentP
     )
     parser.add_argument("--version", action="version", version=f"spaces {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in _COMMAND_MODULES:
+    for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -55,13 +55,6 @@ def _apply_environment(
         if isinstance(action, argparse._SubParsersAction):
             for sub in action.choices.values():
                 _apply_environment(sub, environ, serve=serve)
-
-
-def serve_arguments(environ: Mapping[str, str] | None = None) -> argparse.Namespace:
-    """`spaces serve`'s arguments from the environment alone (what the app factory uses)."""
-    args = build_parser(environ).parse_args(["serve"])
-    _check_environment(args)
-    return args
 
 
 def _check_environment(args: argparse.Namespace) -> None:

@@ -10,15 +10,41 @@ fact comes through `apispec` (a view over `spaces_toolkit.spec`); `coverage` rec
 exercised; `pytest_plugin` runs the suite as pytest items; `st_hooks` serves plain `st run`.
 """
 
-from spaces_toolkit.contract.cli import register
-from spaces_toolkit.contract.model import Failure, OperationTally, SuiteResult
-from spaces_toolkit.contract.runner import ContractOptions, run_contract
+from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .model import Failure, OperationTally, SuiteResult
+    from .runner import ContractOptions, run_contract
+
+# Names load on first use (PEP 562), so importing a submodule, or `spaces --help`, does not
+# import Schemathesis.
+_LAZY = {
+    "ContractOptions": ".runner",
+    "Failure": ".model",
+    "OperationTally": ".model",
+    "SuiteResult": ".model",
+    "run_contract": ".runner",
+}
 __all__ = [
     "ContractOptions",
     "Failure",
     "OperationTally",
     "SuiteResult",
-    "register",
     "run_contract",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -9,19 +9,22 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from spaces_toolkit.contract.engine import PHASES
-from spaces_toolkit.contract.runner import (
+from spaces_toolkit.contract.defaults import (
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
+    DEFAULT_WALK_BUDGET,
+    PHASES,
     PROBES,
-    ContractOptions,
 )
-from spaces_toolkit.contract.walks import DEFAULT_WALK_BUDGET
 from spaces_toolkit.envdefaults import ACCESS_TOKEN_VARS, SECOND_TOKEN_VARS, access_token
 from spaces_toolkit.errors import CLIError
+
+if TYPE_CHECKING:
+    from spaces_toolkit.contract.runner import ContractOptions
 
 __all__ = ["register", "handler"]
 
@@ -171,6 +174,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _validate(args: argparse.Namespace) -> ContractOptions:
     from spaces_toolkit.contract.mutants import MUTANTS
+    from spaces_toolkit.contract.runner import ContractOptions
     from spaces_toolkit.contract.variants import VARIANTS
     from spaces_toolkit.spec import SPEC_PATH
 

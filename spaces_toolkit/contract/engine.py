@@ -14,12 +14,12 @@ from schemathesis.engine import events, from_schema
 
 from spaces_toolkit.contract import checks as custom_checks  # importing registers them
 from spaces_toolkit.contract.apispec import ApiModel
+from spaces_toolkit.contract.defaults import PHASES
 from spaces_toolkit.contract.inputs import CursorPool, semantic_inputs
 from spaces_toolkit.contract.model import Credentials, Failure, SuiteResult, render_curl
 
 __all__ = ["PHASES", "build_config", "run_engine"]
 
-PHASES = ("examples", "coverage", "fuzzing", "stateful")
 # `positive_data_acceptance`: a schema-valid request (made meaningful by `inputs`) must succeed or
 # name a missing object; 5xx is left to `not_a_server_error`, 429 to the rate limit.
 POSITIVE_STATUSES = ["2xx", "404", "429", "5xx"]

@@ -16,24 +16,28 @@ from typing import Any
 import httpx
 
 from spaces_toolkit.contract.apispec import ApiModel, SpecError, SpecProblem, load_model
-from spaces_toolkit.contract.engine import PHASES, build_config, run_engine
+from spaces_toolkit.contract.defaults import (
+    DEFAULT_MAX_EXAMPLES,
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+    DEFAULT_WALK_BUDGET,
+    PHASES,
+    PROBES,
+)
+from spaces_toolkit.contract.engine import build_config, run_engine
 from spaces_toolkit.contract.http import ProbeClient, ProbeFailed, basic
 from spaces_toolkit.contract.inputs import CursorPool
 from spaces_toolkit.contract.linkprobe import probe_bad_input, probe_links
 from spaces_toolkit.contract.listing import read_prefix
 from spaces_toolkit.contract.model import Credentials, SuiteResult
 from spaces_toolkit.contract.probes import probe_auth, probe_subscriptions, probe_tenancy
-from spaces_toolkit.contract.walks import DEFAULT_WALK_BUDGET, probe_pagination
+from spaces_toolkit.contract.walks import probe_pagination
 from spaces_toolkit.errors import CLIError
 from spaces_toolkit.server.settings import API_PREFIX
 from spaces_toolkit.spec import SPEC_PATH
 
 __all__ = ["ContractOptions", "PROBES", "run_contract", "Target"]
 
-PROBES = ("pagination", "auth", "tenancy", "subscriptions", "links", "bad_input")
-DEFAULT_MAX_EXAMPLES = 60
-DEFAULT_TIMEOUT = 15.0
-DEFAULT_RETRIES = 3
 
 Progress = Callable[[str], None]
 

@@ -21,6 +21,7 @@ import math
 from typing import Any
 
 from spaces_toolkit.contract.apispec import ApiModel, ListOperation
+from spaces_toolkit.contract.defaults import DEFAULT_WALK_BUDGET
 from spaces_toolkit.contract.http import Exchange, ProbeClient, ProbeFailed
 from spaces_toolkit.contract.listing import Prefix, error_problem, page, pointer_get, read_prefix
 
@@ -30,7 +31,6 @@ WALK = "pagination_walk"
 BACK = "pagination_backward"
 REFUSED = "cursor_refused"
 IDENTITY = "list_retrieve_identity"
-DEFAULT_WALK_BUDGET = 100  # pages per walk and list
 WALK_PAGE = 7  # the small page size the walks use, so that even short lists take several pages
 SAMPLE = 5
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from spaces_toolkit.errors import CLIError
 
-from .compare import compare_sources
+from .model import CATEGORY_LIST
 from .render import FORMATS, render
 
 __all__ = ["register"]
@@ -21,8 +21,7 @@ FAIL_ON = ("breaking", "client", "server")
 
 _EPILOG = """\
 Each side is a file, an http(s) URL, or a git revision and path (main:spec/openapi.yaml).
-Breaking for clients: programs using the API or the generated client stop working.
-Breaking for servers: implementations held to the contract no longer conform.
+{categories}
 Exit status: 0 compared, 1 a change matched --fail-on, 2 could not run.
 """
 
@@ -34,7 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Compare two revisions of the OpenAPI spec: every change with its JSON "
         "pointer and one sentence, classified breaking for clients, breaking for servers, "
         "compatible or documentation only.",
-        epilog=_EPILOG,
+        epilog=_EPILOG.format(
+            categories="\n".join(f"{c.title}: {c.meaning}." for c in CATEGORY_LIST[:2])
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("old", metavar="OLD", help="the earlier revision")
@@ -50,6 +51,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handler(args: argparse.Namespace) -> int:
+    from .compare import compare_sources  # the spec model: not loaded for --help
+
     result = compare_sources(args.old, args.new)
     text = render(result.changes, args.format, args.old, args.new, result.notes)
     if args.output is not None:

@@ -20,21 +20,21 @@ from pathlib import Path
 from typing import Any
 
 from spaces_toolkit.spec import load_document
-
-from .compare import compare_documents
-from .model import Change
-from .releases import load_releases, releases_dir
-from .sources import SourceError, load_side
-from .versions import (
+from spaces_toolkit.spec.versions import (
     VERSION_KEY,
     Version,
     bump_between,
     contract_version,
     covers,
     next_version,
-    required_bump,
     show,
 )
+
+from .compare import compare_documents
+from .model import Change
+from .releases import load_releases, releases_dir
+from .sources import SourceError, load_side
+from .versions import required_bump
 
 __all__ = ["main"]
 

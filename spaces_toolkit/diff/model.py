@@ -7,6 +7,9 @@ from typing import Literal
 
 __all__ = [
     "CATEGORIES",
+    "CATEGORY_LIST",
+    "TITLES",
+    "Category",
     "Change",
     "Direction",
     "Impact",
@@ -20,13 +23,39 @@ __all__ = [
 # "response" — the server writes, the client reads (API response, webhook payload Spaces sends).
 Direction = Literal["request", "response"]
 
+
+@dataclass(frozen=True)
+class Category:
+    """One class of change: its id, its title in `spaces diff` reports, its section heading in
+    the generated changelog and docs, and whom it concerns (for `spaces diff --help`)."""
+
+    id: str
+    title: str
+    heading: str
+    meaning: str
+
+
 # The classification, most severe first (the order of sections in every rendering).
-CATEGORIES = (
-    "breaking-for-clients",
-    "breaking-for-servers",
-    "compatible",
-    "documentation-only",
+CATEGORY_LIST = (
+    Category(
+        "breaking-for-clients",
+        "Breaking for clients",
+        "Breaking changes for clients",
+        "programs using the API or the generated client stop working",
+    ),
+    Category(
+        "breaking-for-servers",
+        "Breaking for servers",
+        "Breaking changes for servers",
+        "implementations held to the contract no longer conform",
+    ),
+    Category("compatible", "Compatible", "Compatible changes", "valid before and after"),
+    Category(
+        "documentation-only", "Documentation only", "Documentation", "descriptions and examples"
+    ),
 )
+CATEGORIES = tuple(c.id for c in CATEGORY_LIST)
+TITLES = {c.id: c.title for c in CATEGORY_LIST}
 
 
 @dataclass(frozen=True)

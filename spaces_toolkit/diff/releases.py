@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from spaces_toolkit.spec import load_document
+from spaces_toolkit.spec.versions import VERSION_KEY, Version, contract_version, parse_version, show
 
 from .compare import compare_documents
 from .model import Change
-from .versions import VERSION_KEY, Version, contract_version, parse_version, show
 
 __all__ = ["Release", "history", "load_releases", "releases_dir"]
 

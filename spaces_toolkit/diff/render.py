@@ -5,17 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from .model import CATEGORIES, Change
+from .model import CATEGORIES, TITLES, Change
 
 __all__ = ["FORMATS", "render", "summary"]
 
 FORMATS = ("text", "markdown", "json")
-_TITLES = {
-    "breaking-for-clients": "Breaking for clients",
-    "breaking-for-servers": "Breaking for servers",
-    "compatible": "Compatible",
-    "documentation-only": "Documentation only",
-}
 
 
 def summary(changes: Sequence[Change]) -> dict[str, int]:
@@ -45,7 +39,7 @@ def _headline(changes: Sequence[Change]) -> str:
     counts = summary(changes)
     if not changes:
         return "no changes"
-    parts = ", ".join(f"{n} {_TITLES[c].lower()}" for c, n in counts.items() if n)
+    parts = ", ".join(f"{n} {TITLES[c].lower()}" for c, n in counts.items() if n)
     return f"{len(changes)} change{'s' if len(changes) != 1 else ''}: {parts}"
 
 
@@ -82,7 +76,7 @@ def render(
         for category, items in _grouped(changes):
             lines += [
                 "",
-                f"## {_TITLES[category]}",
+                f"## {TITLES[category]}",
                 "",
                 "| Where | Change | Breaks |",
                 "| --- | --- | --- |",
@@ -94,7 +88,7 @@ def render(
         return "\n".join(lines) + "\n"
     lines = [f"{old} -> {new}: {_headline(changes)}"]
     for category, items in _grouped(changes):
-        lines += ["", f"{_TITLES[category].upper()} ({len(items)})"]
+        lines += ["", f"{TITLES[category].upper()} ({len(items)})"]
         for c in items:
             also = " [also breaks servers]" if c.breaks_clients and c.breaks_servers else ""
             lines += [f"  #{c.pointer}", f"      {c.message}{also}"]

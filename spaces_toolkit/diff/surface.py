@@ -6,8 +6,11 @@ a renamed model, method or argument breaks the SDK even when the wire format is 
 
 from __future__ import annotations
 
+import importlib
 import re
 from typing import TYPE_CHECKING, Any
+
+from spaces_toolkit.spec import Document, SpecError
 
 from .context import Diff
 from .model import CLIENTS, COMPATIBLE, Impact
@@ -17,15 +20,17 @@ if TYPE_CHECKING:
 
 __all__ = ["compare_surface"]
 
+# The generator is imported as `spaces_toolkit._generator`: the wheel ships the repository's
+# generator/ folder under that name (pyproject.toml), and an editable install maps it there.
 _TEMPLATE = re.compile(r"\{[^}]*\}")
 
 
 def _build(doc: dict[str, Any], side: str, d: Diff) -> ir.Api | None:
-    from generator.build import build_api
-    from generator.load import LoadedSpec, SpecError
-
+    # Not installed is an error, not a note. (The name is the wheel's, see GENERATOR.)
+    build = importlib.import_module("spaces_toolkit._generator.build")
     try:
-        return build_api(LoadedSpec(doc, "", ""))
+        api: ir.Api = build.build_api(Document(doc, "", ""))
+        return api
     except SpecError as exc:
         d.notes.append(
             f"the client surface of the {side} document was not compared: the "

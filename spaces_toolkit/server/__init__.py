@@ -4,8 +4,40 @@ Public surface: `create_app(settings)` (an ASGI app), `Settings`, `run_embedded(
 `EmbeddedServer` (a seeded server on loopback), and `cli.register(subparsers)`.
 """
 
-from .app import create_app
-from .embedded import EmbeddedServer, run_embedded
-from .settings import Settings
+from __future__ import annotations
 
-__all__ = ["create_app", "Settings", "run_embedded", "EmbeddedServer"]
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .app import create_app
+    from .embedded import EmbeddedServer, run_embedded
+    from .settings import Settings
+
+# Names load on first use (PEP 562), so importing a submodule, or `spaces --help`, does not
+# import Starlette.
+_LAZY = {
+    "create_app": ".app",
+    "Settings": ".settings",
+    "run_embedded": ".embedded",
+    "EmbeddedServer": ".embedded",
+}
+__all__ = [
+    "EmbeddedServer",
+    "Settings",
+    "create_app",
+    "run_embedded",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -3,9 +3,9 @@
 at /healthz and, in sandbox mode only, the sandbox helpers under /sandbox/v1. JSON errors
 everywhere, never an HTML page.
 
-`create_app(settings)` builds one; `app_from_env()` is the factory for ASGI servers, with the
-settings `spaces serve` would take from SPACES_* variables:
-`uvicorn --factory spaces_toolkit.server.app:app_from_env --workers 4`."""
+`create_app(settings)` builds one. The factory for ASGI servers, with the settings `spaces serve`
+would take from SPACES_* variables, is an entry point beside `spaces serve`:
+`uvicorn --factory spaces_toolkit.server.serve:app_from_env --workers 4`."""
 
 from __future__ import annotations
 
@@ -30,11 +30,10 @@ from .problems import ApiError, error_response
 from .request_id import RequestId, request_id_header
 from .routing import build_api_routes
 from .sandbox_helpers import build_sandbox_routes
-from .serve import no_account_hint
 from .settings import API_PREFIX, LLMS_FILES, SANDBOX_BASE_META, Settings
 from .transport import HeadAsGet, RequireHTTPS
 
-__all__ = ["app_from_env", "create_app"]
+__all__ = ["create_app"]
 
 log = logging.getLogger("spaces.server")
 
@@ -160,17 +159,4 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
     app.state.db = database
     app.state.settings = settings
     app.state.worker = worker
-    return app
-
-
-def app_from_env() -> Starlette:
-    """The app with settings from SPACES_* variables (for `uvicorn --factory`; one per worker)."""
-    from .serve import settings_from_env
-
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
-    settings = settings_from_env()
-    app = create_app(settings)
-    hint = no_account_hint(app.state.db, settings.db_path)
-    if hint:
-        log.warning("%s", hint)
     return app

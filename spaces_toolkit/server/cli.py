@@ -10,17 +10,16 @@ import os
 import sys
 from collections.abc import Mapping
 
-from ..envdefaults import access_token
+from ..envdefaults import access_token, apply_env_defaults
 from ..errors import CLIError
-from . import limits, tokens_cli
+from . import limit_flags, tokens_cli
 from .db import Database, open_database
 from .delivery_args import add_delivery_arguments
-from .events import EVENT_TYPES
 from .repo.accounts import account_for_token, create_account
 from .repo.signing_secrets import signing_secrets
 from .targets import TargetRefused, check_target_url
 
-__all__ = ["register"]
+__all__ = ["add_serve_arguments", "register", "serve_arguments"]
 
 DEFAULT_DB = "spaces.db"
 
@@ -195,6 +194,8 @@ def trigger_route(
 
 
 def _trigger(args: argparse.Namespace) -> int:
+    from .events import EVENT_TYPES  # read from the spec: not loaded for --help
+
     if args.event_type not in EVENT_TYPES:
         raise CLIError(
             f"unknown event type {args.event_type!r}; choose from {', '.join(EVENT_TYPES)}"
@@ -230,6 +231,16 @@ def _trigger(args: argparse.Namespace) -> int:
     return 0
 
 
+def serve_arguments(environ: Mapping[str, str] | None = None) -> argparse.Namespace:
+    """`spaces serve`'s arguments from SPACES_* variables alone (what the app factory uses)."""
+    parser = argparse.ArgumentParser(prog="spaces serve")
+    add_serve_arguments(parser)
+    problems = apply_env_defaults(parser, environ)
+    if problems:
+        raise CLIError("; ".join(problems))
+    return parser.parse_args([])
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `serve`, `token`, `seed` and `trigger` to the `spaces` command."""
     p = subparsers.add_parser(
@@ -238,6 +249,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Serve the Spaces API under /api/v1, the spec at /openapi.json and the"
         " docs at /docs, on a SQLite database; deliver webhooks in the background.",
     )
+    add_serve_arguments(p)
+    _register_sandbox(subparsers)
+
+
+def add_serve_arguments(p: argparse.ArgumentParser) -> None:
+    """The flags of `spaces serve` (each also a SPACES_* variable: spaces_toolkit.envdefaults)."""
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     _db_arg(p)
@@ -260,7 +277,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="let browser pages from ORIGIN call the API (repeatable; * for any; default: none)",
     )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
-    limits.add_arguments(p)  # connection limits and timeouts
+    limit_flags.add_arguments(p)  # connection limits and timeouts
     p.add_argument(
         "--faults",
         type=_faults,
@@ -284,6 +301,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.set_defaults(func=_serve)
 
+
+def _register_sandbox(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("token", help="manage accounts and access tokens")
     sub = p.add_subparsers(dest="token_command", metavar="COMMAND", required=True)
     c = sub.add_parser("create", help="create an account and print its access token (once)")
@@ -312,7 +331,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "trigger",
         help="create an object and its event, queueing webhooks (like `stripe trigger`)",
     )
-    p.add_argument("event_type", metavar="EVENT_TYPE", help=f"one of: {', '.join(EVENT_TYPES)}")
+    p.add_argument(
+        "event_type",
+        metavar="EVENT_TYPE",
+        help="an event type the spec declares, e.g. customer.created (an unknown one lists them)",
+    )
     p.add_argument(
         "--base-url",
         help="the sandbox's API, reached over HTTP with the token alone"

@@ -1,5 +1,5 @@
 """`spaces serve`: run the app under uvicorn with the flags' settings; and the same settings
-from SPACES_* variables alone, for the app factory (`uvicorn --factory`)."""
+from SPACES_* variables alone, for the app factory `app_from_env` (`uvicorn --factory`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import CLIError
 from . import limits
@@ -17,7 +18,16 @@ from .db_cli import database_settings
 from .delivery_args import delivery_settings
 from .settings import Settings, parse_networks
 
-__all__ = ["no_account_hint", "serve", "settings_from_args", "settings_from_env"]
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+__all__ = [
+    "app_from_env",
+    "no_account_hint",
+    "serve",
+    "settings_from_args",
+    "settings_from_env",
+]
 
 # A browser origin: scheme://host[:port], nothing after it (or "*" for any).
 _ORIGIN = re.compile(r"https?://[^/?#\s]+")
@@ -51,9 +61,23 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
     """The settings `spaces serve` would use with no flags: SPACES_* variables, else defaults."""
-    from ..cli import serve_arguments
+    from .cli import serve_arguments
 
     return settings_from_args(serve_arguments(environ))
+
+
+def app_from_env() -> Starlette:
+    """The app with settings from SPACES_* variables, for ASGI servers (one per worker):
+    `uvicorn --factory spaces_toolkit.server.serve:app_from_env --workers 4`."""
+    from .app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    settings = settings_from_env()
+    app = create_app(settings)
+    hint = no_account_hint(app.state.db, settings.db_path)
+    if hint:
+        logging.getLogger("spaces.server").warning("%s", hint)
+    return app
 
 
 def no_account_hint(db: Database, path: str | Path) -> str | None:

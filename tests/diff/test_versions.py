@@ -12,11 +12,13 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.changes import load_history, render_changelog
+from generator.__main__ import load_history
+from generator.changes import render_changelog
 from spaces_toolkit.diff import compare_documents
 from spaces_toolkit.diff.compat import main as compat
-from spaces_toolkit.diff.versions import VERSION_KEY, required_bump
+from spaces_toolkit.diff.versions import required_bump
 from spaces_toolkit.spec import load_spec
+from spaces_toolkit.spec.versions import VERSION_KEY
 
 from .corpus import CASES
 

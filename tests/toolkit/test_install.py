@@ -56,6 +56,15 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     (sdist,) = dist.glob("spaces_toolkit-*.tar.gz")
     in_wheel = set(zipfile.ZipFile(wheel).namelist())
     assert set(PACKAGED) <= in_wheel, set(PACKAGED) - in_wheel
+    # The generator ships inside the toolkit, never as a top-level package named `generator`.
+    assert not [name for name in in_wheel if name.startswith("generator/")]
+    assert {
+        "spaces_toolkit/_generator/build.py",
+        "spaces_toolkit/_generator/runtime/_base_client.py",
+        "spaces_toolkit/py.typed",
+    } <= in_wheel
+    assert any(name.startswith("spaces_toolkit/_generator/templates/") for name in in_wheel)
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in in_wheel), sorted(in_wheel)
     in_sdist = {name.split("/", 1)[1] for name in tarfile.open(sdist).getnames() if "/" in name}
     assert {*PACKAGED, "pyproject.toml"} <= in_sdist
     env_dir = root / "venv"
@@ -84,6 +93,31 @@ def test_version_and_no_checkout_on_the_path(installed: tuple[Path, Path]) -> No
         env,
     )
     assert str(REPO) not in where and "site-packages" in where
+
+
+def test_diff_with_the_base_install_only(installed: tuple[Path, Path]) -> None:
+    """`spaces diff` compares the generated client's surface too, without the generator extra
+    and without a package named `generator` on the path."""
+    bin_dir, work = installed
+    env = _clean_env(bin_dir)
+    python = str(bin_dir / "python")
+    probe = (
+        "import importlib.util as u; print([n for n in ('generator', 'jinja2') if u.find_spec(n)])"
+    )
+    assert _run([python, "-c", probe], work, 60, env).strip() == "[]"
+    spec = (REPO / "spec" / "openapi.yaml").read_text(encoding="utf-8")
+    (work / "old.yaml").write_text(spec, encoding="utf-8")
+    (work / "new.yaml").write_text(
+        spec.replace("title: Spaces API", "title: Rooms API", 1), encoding="utf-8"
+    )
+    out = _run(
+        [str(bin_dir / "spaces"), "diff", "old.yaml", "new.yaml", "--format", "json"],
+        work,
+        120,
+        env,
+    )
+    kinds = {change["kind"] for change in json.loads(out)["changes"]}
+    assert "client-renamed" in kinds, out
 
 
 def test_sandbox_commands(installed: tuple[Path, Path]) -> None:

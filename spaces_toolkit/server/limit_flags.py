@@ -1,0 +1,66 @@
+"""The HTTP connection limits (limits.py enforces them) as values and as `spaces serve` flags.
+
+Apart from the protocol that enforces them, so that building the `spaces` command line does not
+import uvicorn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from typing import Any
+
+__all__ = ["HttpLimits", "add_arguments", "from_args"]
+
+
+@dataclasses.dataclass(frozen=True)
+class HttpLimits:
+    keep_alive_timeout: float = 5.0
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    max_connections: int = 1000
+    max_request_line: int = 8192
+    max_headers: int = 100
+    max_header_bytes: int = 16384
+
+
+def _positive(kind: type) -> Any:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{text!r} must be positive")
+        return value
+
+    return parse
+
+
+_FLAGS = [
+    ("keep_alive_timeout", float, "SECONDS", "close a connection idle this long"),
+    ("header_timeout", float, "SECONDS", "408 unless request line and headers arrive within"),
+    ("body_timeout", float, "SECONDS", "408 unless the request body arrives within"),
+    ("max_connections", int, "N", "answer 503 to connections beyond this many open ones"),
+    ("max_request_line", int, "BYTES", "414 for a longer request line (URL)"),
+    ("max_headers", int, "N", "431 for more request headers"),
+    ("max_header_bytes", int, "BYTES", "431 for more bytes of request headers"),
+]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """`spaces serve` flags for every limit (defaults: HttpLimits)."""
+    group = parser.add_argument_group("connection limits")
+    defaults = HttpLimits()
+    for name, kind, metavar, text in _FLAGS:
+        group.add_argument(
+            "--" + name.replace("_", "-"),
+            type=_positive(kind),
+            default=getattr(defaults, name),
+            metavar=metavar,
+            help=f"{text} (default {getattr(defaults, name):g})",
+        )
+
+
+def from_args(args: argparse.Namespace) -> HttpLimits:
+    return HttpLimits(**{name: getattr(args, name) for name, *_ in _FLAGS})
