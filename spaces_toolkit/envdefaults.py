@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
+    "DEFAULT_BASE_URL",
     "ACCESS_TOKEN_VARS",
     "PREFIX",
     "SECOND_TOKEN_VARS",
@@ -28,6 +29,9 @@ __all__ = [
 ]
 
 PREFIX = "SPACES_"
+# Where the sandbox tools (`spaces trigger`, `listen`, `webhooks`) look for a sandbox when neither
+# --base-url nor $SPACES_BASE_URL says: `spaces serve`'s default address.
+DEFAULT_BASE_URL = "http://127.0.0.1:8000/api/v1"
 ACCESS_TOKEN_VARS = ("SPACES_ACCESS_TOKEN", "SPACES_TOKEN")
 SECOND_TOKEN_VARS = ("SPACES_SECOND_ACCESS_TOKEN", "SPACES_SECOND_TOKEN")
 _TRUE = frozenset({"1", "true", "yes", "on"})

@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Mapping
 
-from ..envdefaults import access_token, apply_env_defaults
+from ..envdefaults import DEFAULT_BASE_URL, access_token, apply_env_defaults
 from ..errors import CLIError
 from . import limit_flags, tokens_cli
 from .db import Database, open_database
@@ -179,7 +179,6 @@ def trigger_route(
     """("http", base URL) or ("db", database) for `spaces trigger`: a flag beats a variable,
     --base-url beats --db, $SPACES_BASE_URL beats $SPACES_DB; with none of them, the sandbox
     at the default local URL over HTTP."""
-    from ..webhooks.remote import DEFAULT_BASE_URL
 
     environ = os.environ if environ is None else environ
     if args.base_url:

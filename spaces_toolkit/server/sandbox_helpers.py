@@ -36,11 +36,11 @@ from .problems import ApiError, error_response
 from .repo.hooks import remove_resource_subscription
 from .repo.signing_secrets import signing_secrets
 from .routing import _read_body
+from .settings import SANDBOX_PREFIX
 from .trigger import trigger
 
-__all__ = ["HELPERS", "SANDBOX_PREFIX", "Helper", "build_sandbox_routes"]
+__all__ = ["HELPERS", "Helper", "build_sandbox_routes"]
 
-SANDBOX_PREFIX = "/sandbox/v1"
 _MAX_BODY = 4096  # the helpers take at most one short field
 
 Endpoint = Callable[[Database, int, Request], Awaitable[Any]]

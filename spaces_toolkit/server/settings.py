@@ -20,6 +20,8 @@ __all__ = [
 ]
 
 API_PREFIX = "/api/v1"
+# The sandbox helpers (server/sandbox_helpers.py): outside the API's own paths, sandbox mode only.
+SANDBOX_PREFIX = "/sandbox/v1"
 # The API reference (generated/docs/index.html), shipped inside the package (`make` copies it).
 DOCS_INDEX = Path(str(resources.files(__package__).joinpath("docs.html")))
 # The page's empty slot for the sandbox's API path (its try-it panels send there when filled).

@@ -7,12 +7,12 @@ import os
 import sys
 from pathlib import Path
 
+from ..envdefaults import DEFAULT_BASE_URL
 from ..errors import CLIError
 from ..server.cli import _account, _account_args, _db_arg, _open
 from ..server.retry import parse_duration
 from ..server.signing import secret_key
 from ..server.targets import TargetRefused, check_target_url
-from .remote import DEFAULT_BASE_URL
 
 __all__ = ["register"]
 

@@ -10,13 +10,11 @@ from typing import Any
 
 import httpx
 
+from ..envdefaults import DEFAULT_BASE_URL
 from ..errors import CLIError
-from ..server.sandbox_helpers import SANDBOX_PREFIX
-from ..server.settings import API_PREFIX
+from ..server.settings import API_PREFIX, SANDBOX_PREFIX
 
 __all__ = ["DEFAULT_BASE_URL", "Sandbox", "base_url_from_env", "helpers_url"]
-
-DEFAULT_BASE_URL = "http://127.0.0.1:8000/api/v1"
 
 
 def base_url_from_env() -> str | None:
