@@ -4,7 +4,8 @@ It sends the receiver a validly signed delivery of every event type, then hostil
 judges each answer: valid deliveries must get a 2xx; forged, altered, stale, future, replayed
 (also under a changed unsigned `Spaces-Webhook-Id`) or oversize ones a 4xx (so they are
 neither processed nor retried); a delivery signed with the old and the new secret during a
-rotation, or of an event type added later, must be acknowledged (2xx) — a receiver that fails them breaks on the day either happens.
+rotation, or of an event type added later, must be acknowledged (2xx) — a receiver that fails
+them breaks on the day either happens.
 
 Event bodies are real: the reference server's own code creates one event of each type the
 spec declares (in a throwaway database), so they are exactly what `spaces serve` delivers.
