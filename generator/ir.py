@@ -151,8 +151,13 @@ class Pagination:
     has_more_attr: str
     after_param: str
     before_param: str | None
-    cursor_attr: str  # attribute of an item that is the next cursor
+    cursor_attrs: tuple[str, ...]  # attributes of an item that may be its cursor, preferred first
     cursor_type: TypeRef
+
+    @property
+    def cursor_attr(self) -> str:
+        """The preferred cursor attribute (the one examples and docs show)."""
+        return self.cursor_attrs[0]
 
 
 @dataclass(frozen=True)

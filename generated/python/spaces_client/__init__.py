@@ -35,7 +35,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._metadata import API_VERSION, __version__
-from ._pagination import AsyncPage, AsyncPaginator, SyncPage
+from ._pagination import AsyncPage, AsyncPaginator, PaginationWarning, SyncPage
 from ._response import APIResponse
 from ._types import NOT_GIVEN, NotGiven, Timeout
 from ._webhooks import (
@@ -69,6 +69,7 @@ __all__ = [
     "InternalServerError",
     "APIResponseValidationError",
     "PaginationError",
+    "PaginationWarning",
     "InvalidWebhookError",
     "APIResponse",
     "SyncPage",

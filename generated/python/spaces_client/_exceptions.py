@@ -161,7 +161,9 @@ class InternalServerError(APIStatusError):
 
 
 class PaginationError(SpacesError):
-    """A list cannot be paged further (e.g. an item lacks the id the next cursor needs)."""
+    """A list cannot be paged further (the server returned the same page again, or
+    `get_next_page()` was asked for on a page whose edge item has no cursor). Iterating a list
+    never raises it for a missing cursor: the walk stops with a PaginationWarning instead."""
 
 
 class InvalidWebhookError(SpacesError, ValueError):

@@ -61,7 +61,7 @@ class CapturedEmailsResource(SyncAPIResource):
             self._client.request_page(
                 "GET",
                 "/captured_emails",
-                cursor=Cursor(CapturedEmailList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(CapturedEmailList, "starting_after", "starting_before", ("id",)),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,
@@ -112,7 +112,7 @@ class AsyncCapturedEmailsResource(AsyncAPIResource):
             lambda: self._client.request_page(
                 "GET",
                 "/captured_emails",
-                cursor=Cursor(CapturedEmailList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(CapturedEmailList, "starting_after", "starting_before", ("id",)),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,

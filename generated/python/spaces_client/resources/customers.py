@@ -62,7 +62,7 @@ class CustomersResource(SyncAPIResource):
             self._client.request_page(
                 "GET",
                 "/customers",
-                cursor=Cursor(CustomerList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(CustomerList, "starting_after", "starting_before", ("id",)),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,
@@ -148,7 +148,7 @@ class AsyncCustomersResource(AsyncAPIResource):
             lambda: self._client.request_page(
                 "GET",
                 "/customers",
-                cursor=Cursor(CustomerList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(CustomerList, "starting_after", "starting_before", ("id",)),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,

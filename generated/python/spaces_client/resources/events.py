@@ -67,7 +67,7 @@ class EventsResource(SyncAPIResource):
             self._client.request_page(
                 "GET",
                 "/events",
-                cursor=Cursor(EventList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(EventList, "starting_after", "starting_before", ("id",)),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,
@@ -121,7 +121,7 @@ class AsyncEventsResource(AsyncAPIResource):
             lambda: self._client.request_page(
                 "GET",
                 "/events",
-                cursor=Cursor(EventList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(EventList, "starting_after", "starting_before", ("id",)),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,

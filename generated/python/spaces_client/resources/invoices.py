@@ -62,7 +62,7 @@ class InvoicesResource(SyncAPIResource):
             self._client.request_page(
                 "GET",
                 "/invoices",
-                cursor=Cursor(InvoiceList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(InvoiceList, "starting_after", "starting_before", ("id",)),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,
@@ -148,7 +148,7 @@ class AsyncInvoicesResource(AsyncAPIResource):
             lambda: self._client.request_page(
                 "GET",
                 "/invoices",
-                cursor=Cursor(InvoiceList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(InvoiceList, "starting_after", "starting_before", ("id",)),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,

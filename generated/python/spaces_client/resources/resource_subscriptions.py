@@ -63,7 +63,9 @@ class ResourceSubscriptionsResource(SyncAPIResource):
             self._client.request_page(
                 "GET",
                 "/resource_subscriptions",
-                cursor=Cursor(ResourceSubscriptionList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(
+                    ResourceSubscriptionList, "starting_after", "starting_before", ("id",)
+                ),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,
@@ -167,7 +169,9 @@ class AsyncResourceSubscriptionsResource(AsyncAPIResource):
             lambda: self._client.request_page(
                 "GET",
                 "/resource_subscriptions",
-                cursor=Cursor(ResourceSubscriptionList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(
+                    ResourceSubscriptionList, "starting_after", "starting_before", ("id",)
+                ),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,

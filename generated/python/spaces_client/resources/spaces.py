@@ -62,7 +62,7 @@ class SpacesResource(SyncAPIResource):
             self._client.request_page(
                 "GET",
                 "/spaces",
-                cursor=Cursor(SpaceList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(SpaceList, "starting_after", "starting_before", ("id",)),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,
@@ -148,7 +148,7 @@ class AsyncSpacesResource(AsyncAPIResource):
             lambda: self._client.request_page(
                 "GET",
                 "/spaces",
-                cursor=Cursor(SpaceList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(SpaceList, "starting_after", "starting_before", ("id",)),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,

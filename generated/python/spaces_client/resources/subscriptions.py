@@ -104,7 +104,9 @@ class SubscriptionsResource(SyncAPIResource):
             self._client.request_page(
                 "GET",
                 "/subscriptions",
-                cursor=Cursor(SubscriptionList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(
+                    SubscriptionList, "starting_after", "starting_before", ("id", "token")
+                ),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,
@@ -196,7 +198,9 @@ class AsyncSubscriptionsResource(AsyncAPIResource):
             lambda: self._client.request_page(
                 "GET",
                 "/subscriptions",
-                cursor=Cursor(SubscriptionList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(
+                    SubscriptionList, "starting_after", "starting_before", ("id", "token")
+                ),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,

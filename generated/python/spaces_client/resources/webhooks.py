@@ -79,7 +79,7 @@ class WebhooksResource(SyncAPIResource):
             self._client.request_page(
                 "GET",
                 "/webhooks",
-                cursor=Cursor(WebhookList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(WebhookList, "starting_after", "starting_before", ("id",)),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,
@@ -139,7 +139,7 @@ class AsyncWebhooksResource(AsyncAPIResource):
             lambda: self._client.request_page(
                 "GET",
                 "/webhooks",
-                cursor=Cursor(WebhookList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(WebhookList, "starting_after", "starting_before", ("id",)),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,
