@@ -68,6 +68,7 @@ class Attribute:
     enum: tuple[Any, ...] = ()
     ref: str | None = None  # the component model this property holds, if any
     constraints: tuple[tuple[str, Any], ...] = ()  # ("minimum", 1), ("maxLength", 2048) ...
+    decisions: tuple[int, ...] = ()  # spec/NOTES.md entries that made its rules (x-decision)
 
     @property
     def nullable(self) -> bool:
@@ -117,6 +118,7 @@ class Parameter:
     has_default: bool = False
     example: Any = None
     constraints: tuple[tuple[str, Any], ...] = ()
+    decisions: tuple[int, ...] = ()  # spec/NOTES.md entries that made its rules (x-decision)
 
 
 @dataclass(frozen=True)

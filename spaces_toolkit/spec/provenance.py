@@ -268,7 +268,8 @@ def provenance_of(
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
             node, i = node[int(token)], i + 1
         else:
-            raise KeyError(f"{pointer}: nothing at /{'/'.join(tokens[: i + 1])}")
+            where = "".join(f"/{escape_token(t)}" for t in tokens[: i + 1])
+            raise KeyError(f"{pointer}: nothing at {where}")
     return STATED if found is None else Provenance(found, notes.get(found, ""))
 
 
