@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 b8ac85b794bf5d8f4a85c0b16fd675884e63cad8f99b8512ca2787be96766628) by the generator.
+# Generated from spec/openapi.yaml (sha256 e065b461b8292b02d513953cf165a8494978cabff637daad587cf04f92e92758) by the generator.
 # Do not edit: change the spec and run `make`.
 """A subscription is always tied to a customer. Its token is unique only within that
 customer, so an individual subscription is always addressed through its customer."""
@@ -83,7 +83,8 @@ class SubscriptionsResource(SyncAPIResource):
     ) -> SyncPage[Subscription]:
         """List all subscriptions
 
-        Returns a list of all subscriptions.
+        Returns a list of all subscriptions. A cursor is a subscription's `id`, or its `token`
+        from a server that sends no `id`.
 
         Args:
           limit: A limit on the number of objects to be returned, between 1 and 100.
@@ -103,7 +104,9 @@ class SubscriptionsResource(SyncAPIResource):
             self._client.request_page(
                 "GET",
                 "/subscriptions",
-                cursor=Cursor(SubscriptionList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(
+                    SubscriptionList, "starting_after", "starting_before", ("id", "token")
+                ),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,
@@ -175,7 +178,8 @@ class AsyncSubscriptionsResource(AsyncAPIResource):
     ) -> AsyncPaginator[Subscription]:
         """List all subscriptions
 
-        Returns a list of all subscriptions.
+        Returns a list of all subscriptions. A cursor is a subscription's `id`, or its `token`
+        from a server that sends no `id`.
 
         Args:
           limit: A limit on the number of objects to be returned, between 1 and 100.
@@ -194,7 +198,9 @@ class AsyncSubscriptionsResource(AsyncAPIResource):
             lambda: self._client.request_page(
                 "GET",
                 "/subscriptions",
-                cursor=Cursor(SubscriptionList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(
+                    SubscriptionList, "starting_after", "starting_before", ("id", "token")
+                ),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,
