@@ -70,6 +70,7 @@ CHECKS: dict[str, Check] = {
         _C("page_stability", "PX201", "server", "one request, one page (no write between)", True),
         _C("tenant_isolation", "PX202", "server", "no object under two accounts' tokens", True),
         _C("cursor_refused", "PX203", "server", "another account's object is no cursor", True),
+        _C("cursor_continuity", "PX204", "server", "a page goes on where its cursor is", True),
     ]
 }
 
@@ -188,6 +189,9 @@ class Checker:
         self._owners: OrderedDict[str, str] = OrderedDict()  # object id -> first token
         self._pages: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], int]] = OrderedDict()
         self._writes: dict[str | None, int] = {}
+        # (token, list, other query, write epoch, id) -> the id after it / before it in the list
+        self._next: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._prev: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._accounts: dict[str, Any] = {}
         self.checked = 0  # exchanges held to the spec
         self.outside = 0  # exchanges outside the API's base path (forwarded, not checked)
@@ -556,6 +560,7 @@ class Checker:
                     f" before listed {_ids(seen[0])}",
                 )
             self._remember(self._pages, key, (ids, epoch))
+            self._continuity(exchange, lst, who, epoch, ids, report, ran)
         ran("tenant_isolation")
         leaked = []
         for obj in objects:
@@ -573,6 +578,40 @@ class Checker:
                 f"{', '.join(leaked[:3])} {'was' if len(leaked) == 1 else 'were'} first seen"
                 f" under another token{' (and more)' if len(leaked) > 3 else ''}",
             )
+
+    def _continuity(self, exchange, lst, who, epoch, ids, report, ran) -> None:
+        """Pages are slices of one order: after cursor c comes what followed c in any other
+        page of the same list (same token, same filters, no write between), and before it
+        what preceded it."""
+        cursors = {lst.after.name, *((lst.before.name,) if lst.before else ())}
+        limit = lst.limit.name if lst.limit else None
+        rest = tuple(sorted(q for q in exchange.query if q[0] not in cursors and q[0] != limit))
+        scope = (who, lst.label, rest, epoch)
+        ran("cursor_continuity")
+        sent = dict(exchange.query)
+        after, before = sent.get(lst.after.name), sent.get(lst.before.name) if lst.before else None
+        if ids and after is not None and (scope, after) in self._next:
+            expected = self._next[(scope, after)]
+            if ids[0] != expected:
+                report(
+                    "cursor_continuity",
+                    "Page does not start after its cursor",
+                    f"{lst.after.name}={after}: the page starts with {ids[0]}, but {expected}"
+                    " followed it in another page of this list",
+                )
+        if ids and before is not None and (scope, before) in self._prev:
+            expected = self._prev[(scope, before)]
+            if ids[-1] != expected:
+                report(
+                    "cursor_continuity",
+                    "Page does not end before its cursor",
+                    f"{lst.before.name}={before}: the page ends with {ids[-1]}, but {expected}"
+                    " preceded it in another page of this list",
+                )
+        for a, b in zip(ids, ids[1:], strict=False):
+            if a is not None and b is not None:
+                self._remember(self._next, (scope, a), b)
+                self._remember(self._prev, (scope, b), a)
 
     def _same_account(self, a: str, b: str) -> bool:
         if a == b:
