@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from jsonschema import Draft202012Validator
+import jsonschema_rs
 
 from spaces_toolkit.contract import checks as suite_checks
 from spaces_toolkit.contract.apispec import ApiModel, model_of
 from spaces_toolkit.proxy.exchange import Exchange
-from spaces_toolkit.spec import Operation, Spec
+from spaces_toolkit.spec import Operation, Spec, pointer_ref
 from spaces_toolkit.spec.model import Parameter
 
 __all__ = ["CHECKS", "Check", "Checker", "Violation", "base_path_of", "grade"]
@@ -185,7 +185,7 @@ class Checker:
         self.routes = sorted(
             (_Route(path, ops) for path, ops in grouped.items()), key=lambda r: -r.literals
         )
-        self._validators: dict[str, Draft202012Validator] = {}
+        self._validators: dict[str, Any] = {}
         self._owners: OrderedDict[str, str] = OrderedDict()  # object id -> first token
         self._pages: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], int]] = OrderedDict()
         self._writes: dict[str | None, int] = {}
@@ -237,6 +237,7 @@ class Checker:
             for name in names:
                 self.runs[(label, name)] = self.runs.get((label, name), 0) + 1
 
+        conforms = False  # the body matched its declared schema
         ran("not_a_server_error")
         if exchange.status >= 500:
             report("not_a_server_error", "Server error", f"{exchange.status}: {_snippet(exchange)}")
@@ -245,10 +246,10 @@ class Checker:
         else:
             assert params is not None
             request_problems = self._request(exchange, op, params, report, ran)
-            self._response(exchange, op, request_problems, report, ran)
+            conforms = self._response(exchange, op, request_problems, report, ran)
             self._across(exchange, op, report, ran)
         if exchange.status >= 400 or op is not None:
-            self._suite(exchange, op, label, report, ran)
+            self._suite(exchange, op, label, report, ran, conforms)
         return found
 
     # ------------------------------------------------------------------ helpers
@@ -260,17 +261,26 @@ class Checker:
                 return route, params
         return None, None
 
-    def _validator(self, pointer: str) -> Draft202012Validator:
+    def _validator(self, pointer: str) -> Any:
+        """A compiled JSON Schema 2020-12 validator (with formats) for the schema at `pointer`
+        of the spec's document. jsonschema-rs: the same keywords as the spec model's
+        `Spec.validator`, some 30 times faster, which a proxy on a hot path needs."""
         found = self._validators.get(pointer)
         if found is None:
-            found = self._validators[pointer] = self.spec.validator(pointer)
+            root = dict(self.spec.content)
+            root["$ref"] = pointer_ref(pointer)
+            found = jsonschema_rs.Draft202012Validator(root, validate_formats=True)
+            self._validators[pointer] = found
         return found
 
     def _errors(self, pointer: str, value: Any) -> list[str]:
-        errors = sorted(self._validator(pointer).iter_errors(value), key=lambda e: list(e.path))
+        validator = self._validator(pointer)
+        if validator.is_valid(value):
+            return []
+        errors = sorted(validator.iter_errors(value), key=lambda e: list(e.instance_path))
         out = []
         for error in errors[:MAX_ERRORS]:
-            where = "/" + "/".join(str(p) for p in error.absolute_path)
+            where = "/" + "/".join(str(p) for p in error.instance_path)
             out.append(f"{where}: {_short(error.message)}")
         if len(errors) > MAX_ERRORS:
             out.append(f"(and {len(errors) - MAX_ERRORS} more)")
@@ -383,7 +393,11 @@ class Checker:
 
     # ------------------------------------------------------------------ the answer
 
-    def _response(self, exchange: Exchange, op: Operation, request_broke: bool, report, ran):
+    def _response(
+        self, exchange: Exchange, op: Operation, request_broke: bool, report, ran
+    ) -> bool:
+        """Check the answer; True if its body matched its declared JSON schema."""
+        conforms = False
         status = exchange.status
         declared = op.response(status)
         ran("status_code_conformance")
@@ -426,7 +440,7 @@ class Checker:
                     f"{exchange.request_media} is declared for {op.label}; answered 415",
                 )
         if declared is None or exchange.truncated or exchange.method == "HEAD":
-            return
+            return conforms
         content = exchange.response_content
         ran("content_type_conformance")
         if not declared.content:
@@ -455,6 +469,7 @@ class Checker:
                     report("response_schema_conformance", "Body is not JSON", _snippet(exchange))
                 else:
                     errors = self._errors(match.schema.pointer, body)
+                    conforms = not errors
                     if errors:
                         report(
                             "response_schema_conformance",
@@ -463,6 +478,7 @@ class Checker:
                             match.schema.pointer,
                         )
         self._headers(exchange, declared, report, ran)
+        return conforms
 
     def _headers(self, exchange: Exchange, declared, report, ran) -> None:
         if not declared.headers:
@@ -492,11 +508,18 @@ class Checker:
                     h.schema.pointer,
                 )
 
-    def _suite(self, exchange: Exchange, op: Operation | None, label: str, report, ran) -> None:
+    def _suite(
+        self, exchange: Exchange, op: Operation | None, label: str, report, ran, conforms: bool
+    ) -> None:
         response, case = _Response(exchange), _Case(label)
         suite_checks.use_model(self.model)
         for name, check in _SUITE_CHECKS:
             if name != "error_json_message" and op is None:
+                continue
+            if name == "object_types" and conforms:
+                # The spec gives every `object` as a required `const`: a body that matched its
+                # schema names its types right (the suite's walk of it costs ms a page).
+                ran(name)
                 continue
             if name == "list_envelope" and self.spec.list_of(op) is None:  # type: ignore[arg-type]
                 continue
