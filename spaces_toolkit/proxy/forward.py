@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -76,6 +77,8 @@ class Forwarder:
                 max_connections=UPSTREAM_CONNECTIONS,
                 max_keepalive_connections=UPSTREAM_CONNECTIONS,
                 keepalive_expiry=30.0,
+                # small writes (headers, then body) go out at once, not after the peer's ACK
+                socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
             )
         return self._pool
 
@@ -136,7 +139,7 @@ class Forwarder:
                 target=target,
             ),
             headers=sent_headers,
-            content=request_body(),
+            content=request_body() if _has_body(request_headers) else b"",
             extensions={
                 "timeout": dict.fromkeys(("connect", "read", "write", "pool"), UPSTREAM_TIMEOUT)
             },
@@ -202,6 +205,15 @@ class Forwarder:
             upstream=self.upstream.origin,
         )
         self.on_exchange(exchange)
+
+
+def _has_body(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether a request announces a body (RFC 9112 §6.3: Content-Length or Transfer-Encoding)."""
+    for k, v in headers:
+        name = k.lower()
+        if name == b"transfer-encoding" or (name == b"content-length" and v.strip() != b"0"):
+            return True
+    return False
 
 
 def _end_to_end(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
