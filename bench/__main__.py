@@ -36,6 +36,7 @@ BENCHMARKS = {
     "generation": ("bench.generation", "6. make (regeneration) vs openapi-python-client"),
     "contract": ("bench.contract", "7. spaces contract vs plain st run"),
     "postgres": ("bench.postgres", "8. PostgreSQL backend: servers, deep pages, deliveries"),
+    "proxy": ("bench.proxy", "9. spaces proxy between wrk and the reference server vs direct"),
 }
 
 INTRO = """# Benchmarks

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "spaces_toolkit.contract.cli",
     "spaces_toolkit.diff.cli",
     "spaces_toolkit.webhooks.cli",
+    "spaces_toolkit.proxy.cli",
 )
 
 

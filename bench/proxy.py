@@ -1,0 +1,110 @@
+"""Benchmark 9: what `spaces proxy` costs. wrk against the reference server direct, and against
+the same server through the proxy (forwarding and checking every exchange), taking turns each
+repetition; p50 latency added and throughput through the proxy over direct."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from .context import Options, Skip
+from .fixtures import basic_header, seeded_database
+from .procs import PYTHON, child_server, cpu_seconds, free_port, reference_server
+from .report import Row, Section
+from .stats import Goal, paired_ratios, summarize
+from .wrk import WrkResult, have_wrk, run_wrk
+
+__all__ = ["run"]
+
+CONNECTIONS = 8
+ENDPOINTS = {  # name -> path under the API's base (None: one customer by id)
+    "GET /customers?limit=20": "/customers?limit=20",
+    "GET /customers/{id}": None,
+}
+WARMUP_SECONDS = 2
+
+
+@contextlib.contextmanager
+def _proxy(upstream: str, headers: dict[str, str]) -> Iterator[tuple[str, int]]:
+    port = free_port()
+    argv = [PYTHON, "-m", "spaces_toolkit.cli", "proxy", "--upstream", upstream]
+    argv += ["--port", str(port)]
+    base = f"http://127.0.0.1:{port}/api/v1"
+    with child_server(argv, f"{base}/customers?limit=1", headers=headers) as proc:
+        yield base, proc.pid
+
+
+def run(opts: Options) -> Section:
+    section = Section("proxy", "9. spaces proxy between wrk and the reference server")
+    if not have_wrk():
+        raise Skip("wrk is not installed (make deps-bench installs Debian's wrk)")
+    fixture = seeded_database(opts.workdir / "proxy.db", customers=200)
+    headers = basic_header(fixture.token)
+    paths = {name: path or f"/customers/{fixture.newest_id}" for name, path in ENDPOINTS.items()}
+    seconds, reps = opts.seconds(5.0), opts.reps(5)
+    results: dict[tuple[str, str], list[WrkResult]] = {}
+    proxy_cpu: dict[str, list[float]] = {}
+    with contextlib.ExitStack() as stack:
+        direct, _ = stack.enter_context(reference_server(fixture.db_path, headers))
+        proxied, proxy_pid = stack.enter_context(_proxy(direct, headers))
+        targets = {"direct": direct, "proxy": proxied}
+        opts.log(f"  wrk -t1 -c{CONNECTIONS}, {seconds:.0f} s per run, {reps} repetitions")
+        for name, path in paths.items():
+            for base in targets.values():
+                run_wrk(
+                    base + path, seconds=WARMUP_SECONDS, connections=CONNECTIONS, headers=headers
+                )
+            for rep in range(reps):
+                order = list(targets.items())[:: 1 if rep % 2 == 0 else -1]
+                for target, base in order:
+                    cpu0 = cpu_seconds(proxy_pid)
+                    res = run_wrk(
+                        base + path, seconds=seconds, connections=CONNECTIONS, headers=headers
+                    )
+                    results.setdefault((name, target), []).append(res)
+                    if target == "proxy":
+                        used = cpu_seconds(proxy_pid) - cpu0
+                        proxy_cpu.setdefault(name, []).append(used / max(1, res.requests))
+                    opts.log(
+                        f"  {name:<24} {target:<6} {res.rps:8.0f} req/s"
+                        f"  p50 {res.p50 * 1e3:6.2f} ms  p99 {res.p99 * 1e3:6.2f} ms"
+                        + (f"  non-2xx {res.non_2xx}" if res.non_2xx else "")
+                        + (f"  socket errors {res.socket_errors}" if res.socket_errors else "")
+                    )
+    for name in paths:
+        direct_r, proxy_r = results[(name, "direct")], results[(name, "proxy")]
+        section.rows.append(
+            Row(
+                f"{name}: throughput through the proxy",
+                summarize([r.rps for r in proxy_r], "req/s"),
+                summarize([r.rps for r in direct_r], "req/s"),
+                "direct",
+                Goal(">=", 0.5, text="≥ 0.5× direct"),
+                paired_ratios([r.rps for r in proxy_r], [r.rps for r in direct_r]),
+            )
+        )
+        section.rows.append(
+            Row(
+                f"{name}: p50 latency (c={CONNECTIONS})",
+                summarize([r.p50 for r in proxy_r], "s"),
+                summarize([r.p50 for r in direct_r], "s"),
+                "direct",
+            )
+        )
+        added = [p.p50 - d.p50 for p, d in zip(proxy_r, direct_r, strict=True)]
+        section.rows.append(
+            Row(
+                f"{name}: p50 added by the proxy",
+                summarize(added, "s"),
+                goal=Goal("<=", 0.001, on="ours", text="≤ 1 ms added at p50"),
+            )
+        )
+        section.rows.append(Row(f"{name}: proxy CPU per request", summarize(proxy_cpu[name], "s")))
+        bad = sum(r.non_2xx + r.socket_errors for rs in (direct_r, proxy_r) for r in rs)
+        if bad:
+            section.notes.append(f"{name}: {bad} non-2xx answers or socket errors under load")
+    section.notes.append(
+        "the proxy checks every exchange (schema, list envelope, tenancy, cursors...) in its"
+        " own process, after the answer is handed on; one uvicorn process each, loopback"
+    )
+    return section

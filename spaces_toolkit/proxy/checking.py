@@ -1,0 +1,694 @@
+"""The proxy's checks: each exchange held to the contract, as far as one exchange (or what the
+run's traffic so far) can show. The one module between the proxy and the contract suite.
+
+Every fact comes from the spec model (`spaces_toolkit.spec`): operations, parameters and their
+schemas, request bodies, declared statuses, media types, headers, list operations. The suite's
+own per-response checks (`spaces_toolkit.contract.checks`: `list_envelope`, `object_types`,
+`error_json_message`) are called as they are; what Schemathesis checks on a generated case
+(status, content type, schema, headers, auth, negative and positive data, methods) is done here
+with the same names, on the spec model's JSON Schema validators.
+
+`CHECKS` is the registry: every check's name (the suite's where the suite has one), stable
+code, party (`client`: the request broke the contract; `server`: the answer did) and whether it
+needs more than one exchange. A `Violation` carries `code`, `grade` and `decision` as the
+contract suite's verdicts do (see `grade`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+import jsonschema_rs
+
+from spaces_toolkit.contract import checks as suite_checks
+from spaces_toolkit.contract.apispec import ApiModel, model_of
+from spaces_toolkit.proxy.exchange import Exchange
+from spaces_toolkit.spec import Operation, Spec, pointer_ref
+from spaces_toolkit.spec.model import Parameter
+
+__all__ = ["CHECKS", "Check", "Checker", "Violation", "base_path_of", "grade"]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    code: str
+    party: str  # "client" | "server"
+    what: str
+    across: bool = False  # needs more than one exchange of the run
+
+
+_C = Check
+CHECKS: dict[str, Check] = {
+    c.name: c
+    for c in [
+        # the client's side: the request is not one the spec allows
+        _C("request_operation", "PX001", "client", "the method and path are an operation"),
+        _C("request_parameters", "PX002", "client", "required parameters sent, values valid"),
+        _C("request_body", "PX003", "client", "body media type declared, body valid"),
+        _C("request_credentials", "PX004", "client", "credentials sent where the spec asks"),
+        # the server's side, one exchange
+        _C("not_a_server_error", "PX101", "server", "no 5xx answer"),
+        _C("status_code_conformance", "PX102", "server", "the status is declared"),
+        _C("content_type_conformance", "PX103", "server", "the Content-Type is declared"),
+        _C("response_schema_conformance", "PX104", "server", "the body matches its schema"),
+        _C("response_headers_conformance", "PX105", "server", "declared headers present, valid"),
+        _C("list_envelope", "PX106", "server", "list envelope, `limit`, `count`, own cursor"),
+        _C("object_types", "PX107", "server", "`object` names the type"),
+        _C("error_json_message", "PX108", "server", "JSON error with `message`; 401 challenge"),
+        _C("ignored_auth", "PX109", "server", "no answer without credentials"),
+        _C("auth_required", "PX110", "server", "missing credentials get 401"),
+        _C("negative_data_rejection", "PX111", "server", "a request the spec forbids is refused"),
+        _C("positive_data_acceptance", "PX112", "server", "a declared media type is accepted"),
+        _C("unsupported_method", "PX113", "server", "a method the path lacks gets 405"),
+        _C("pagination_walk", "PX114", "server", "an empty page does not claim more"),
+        # the server's side, across the run's exchanges
+        _C("page_stability", "PX201", "server", "one request, one page (no write between)", True),
+        _C("tenant_isolation", "PX202", "server", "no object under two accounts' tokens", True),
+        _C("cursor_refused", "PX203", "server", "another account's object is no cursor", True),
+        _C("cursor_continuity", "PX204", "server", "a page goes on where its cursor is", True),
+    ]
+}
+
+_JSON = re.compile(r"^application/(.+\+)?json$")
+_INT = re.compile(r"^[+-]?\d+$")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+MAX_ERRORS = 3
+MAX_REMEMBERED = 200_000  # objects and pages remembered for the checks across exchanges
+
+
+def grade(check: str, exchange: Exchange, pointer: str | None = None) -> tuple[str, int | None]:
+    """(grade, decision) of a violation: "failure" (the docs say so) or "deviation" (only a spec
+    decision does, with its NOTES number). The one place the provenance of spec/NOTES.md will
+    be read from (`Spec.provenance(pointer)`); until the spec model carries it, every
+    violation is a failure."""
+    return "failure", None
+
+
+@dataclass(frozen=True)
+class Violation:
+    number: int  # the exchange's number
+    check: str
+    code: str
+    party: str
+    grade: str
+    decision: int | None
+    operation: str  # "GET /customers", or "GET <path>" outside the spec
+    title: str
+    message: str
+    method: str
+    target: str
+    status: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "exchange": self.number,
+            "check": self.check,
+            "code": self.code,
+            "party": self.party,
+            "grade": self.grade,
+            "decision": self.decision,
+            "operation": self.operation,
+            "title": self.title,
+            "message": self.message,
+            "method": self.method,
+            "target": self.target,
+            "status": self.status,
+        }
+
+
+def base_path_of(spec: Spec) -> str:
+    """The API's base path as the spec's servers give it ("/api/v1")."""
+    from urllib.parse import urlsplit
+
+    paths = {urlsplit(s.url).path.rstrip("/") for s in spec.servers}
+    return paths.pop() if len(paths) == 1 else ""
+
+
+class _Route:
+    def __init__(self, path: str, operations: list[Operation]) -> None:
+        self.path = path
+        parts = path.strip("/").split("/")
+        pattern = "".join(
+            f"/(?P<p{i}>[^/]+)" if p.startswith("{") else "/" + re.escape(p)
+            for i, p in enumerate(parts)
+        )
+        self.names = {f"p{i}": p[1:-1] for i, p in enumerate(parts) if p.startswith("{")}
+        self.regex = re.compile(f"^{pattern}/?$")
+        self.literals = sum(1 for p in parts if not p.startswith("{"))
+        self.by_method = {op.method: op for op in operations}
+
+    def match(self, path: str) -> dict[str, str] | None:
+        found = self.regex.match(path)
+        return None if found is None else {self.names[k]: v for k, v in found.groupdict().items()}
+
+
+class _Response:
+    """What the suite's Schemathesis checks read of a response (duck-typed)."""
+
+    def __init__(self, exchange: Exchange) -> None:
+        self.status_code = exchange.status
+        self.content = exchange.response_content
+        headers: dict[str, list[str]] = {}
+        for k, v in exchange.response_headers:
+            headers.setdefault(k.lower(), []).append(v)
+        self.headers = headers
+        self.request = type("Request", (), {"url": exchange.url})()
+
+
+class _Case:
+    def __init__(self, label: str) -> None:
+        self.operation = type("Operation", (), {"label": label})()
+
+
+_SUITE_CHECKS = (
+    ("list_envelope", suite_checks.list_envelope),
+    ("object_types", suite_checks.object_types),
+    ("error_json_message", suite_checks.error_json_message),
+)
+
+
+class Checker:
+    """Checks exchanges in the order given; remembers what the checks across exchanges need."""
+
+    def __init__(self, spec: Spec, base_path: str | None = None) -> None:
+        self.spec = spec
+        self.model: ApiModel = model_of(spec)
+        self.base_path = (base_path_of(spec) if base_path is None else base_path).rstrip("/")
+        grouped: dict[str, list[Operation]] = {}
+        for op in spec.operations:
+            grouped.setdefault(op.path, []).append(op)
+        self.routes = sorted(
+            (_Route(path, ops) for path, ops in grouped.items()), key=lambda r: -r.literals
+        )
+        self._validators: dict[str, Any] = {}
+        self._owners: OrderedDict[str, str] = OrderedDict()  # object id -> first token
+        self._pages: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], int]] = OrderedDict()
+        self._writes: dict[str | None, int] = {}
+        # (token, list, other query, write epoch, id) -> the id after it / before it in the list
+        self._next: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._prev: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._accounts: dict[str, Any] = {}
+        self.checked = 0  # exchanges held to the spec
+        self.outside = 0  # exchanges outside the API's base path (forwarded, not checked)
+        self.runs: dict[tuple[str, str], int] = {}  # (operation, check) -> times it ran
+        self.per_operation: dict[str, int] = {}  # operation -> exchanges checked
+
+    # ------------------------------------------------------------------ entry point
+
+    def check(self, exchange: Exchange) -> list[Violation]:
+        path = exchange.path
+        if self.base_path and not (path == self.base_path or path.startswith(self.base_path + "/")):
+            self.outside += 1
+            return []
+        self.checked += 1
+        rel = path[len(self.base_path) :] or "/"
+        found: list[Violation] = []
+        route, params = self._route(rel)
+        op = route.by_method.get(exchange.method) if route else None
+        label = op.label if op else f"{exchange.method} {route.path if route else rel}"
+        self.per_operation[label] = self.per_operation.get(label, 0) + 1
+
+        def report(check: str, title: str, message: str, pointer: str | None = None) -> None:
+            info = CHECKS[check]
+            level, decision = grade(check, exchange, pointer)
+            found.append(
+                Violation(
+                    exchange.number,
+                    check,
+                    info.code,
+                    info.party,
+                    level,
+                    decision,
+                    label,
+                    title,
+                    message,
+                    exchange.method,
+                    exchange.target,
+                    exchange.status,
+                )
+            )
+
+        def ran(*names: str) -> None:
+            for name in names:
+                self.runs[(label, name)] = self.runs.get((label, name), 0) + 1
+
+        conforms = False  # the body matched its declared schema
+        ran("not_a_server_error")
+        if exchange.status >= 500:
+            report("not_a_server_error", "Server error", f"{exchange.status}: {_snippet(exchange)}")
+        if op is None:
+            self._unknown_operation(exchange, route, rel, report, ran)
+        else:
+            assert params is not None
+            request_problems = self._request(exchange, op, params, report, ran)
+            conforms = self._response(exchange, op, request_problems, report, ran)
+            self._across(exchange, op, report, ran)
+        if exchange.status >= 400 or op is not None:
+            self._suite(exchange, op, label, report, ran, conforms)
+        return found
+
+    # ------------------------------------------------------------------ helpers
+
+    def _route(self, rel: str) -> tuple[_Route | None, dict[str, str] | None]:
+        for route in self.routes:
+            params = route.match(rel)
+            if params is not None:
+                return route, params
+        return None, None
+
+    def _validator(self, pointer: str) -> Any:
+        """A compiled JSON Schema 2020-12 validator (with formats) for the schema at `pointer`
+        of the spec's document. jsonschema-rs: the same keywords as the spec model's
+        `Spec.validator`, some 30 times faster, which a proxy on a hot path needs."""
+        found = self._validators.get(pointer)
+        if found is None:
+            root = dict(self.spec.content)
+            root["$ref"] = pointer_ref(pointer)
+            found = jsonschema_rs.Draft202012Validator(root, validate_formats=True)
+            self._validators[pointer] = found
+        return found
+
+    def _errors(self, pointer: str, value: Any) -> list[str]:
+        validator = self._validator(pointer)
+        if validator.is_valid(value):
+            return []
+        errors = sorted(validator.iter_errors(value), key=lambda e: list(e.instance_path))
+        out = []
+        for error in errors[:MAX_ERRORS]:
+            where = "/" + "/".join(str(p) for p in error.instance_path)
+            out.append(f"{where}: {_short(error.message)}")
+        if len(errors) > MAX_ERRORS:
+            out.append(f"(and {len(errors) - MAX_ERRORS} more)")
+        return out
+
+    def _unknown_operation(self, exchange, route, rel, report, ran) -> None:
+        ran("request_operation")
+        if route is None:
+            report("request_operation", "No such path in the spec", f"{exchange.method} {rel}")
+            return
+        declared = ", ".join(sorted(route.by_method))
+        report(
+            "request_operation",
+            "Method not declared for this path",
+            f"{exchange.method} {route.path} (declared: {declared})",
+        )
+        if exchange.method not in {"HEAD", "OPTIONS"}:
+            ran("unsupported_method")
+            if exchange.status != 405:
+                report(
+                    "unsupported_method",
+                    "Undeclared method not answered with 405",
+                    f"{exchange.method} {route.path} answered {exchange.status}",
+                )
+
+    # ------------------------------------------------------------------ the request
+
+    def _request(self, exchange, op: Operation, path_params, report, ran) -> bool:
+        """Check the request; True if it broke the spec."""
+        broke = False
+        ran("request_parameters")
+        query: dict[str, list[str]] = {}
+        for k, v in exchange.query:
+            query.setdefault(k, []).append(v)
+        for param in op.parameters:
+            if param.location == "path":
+                raw = [path_params[param.name]] if param.name in path_params else []
+            elif param.location == "query":
+                raw = query.get(param.name, [])
+            elif param.location == "header":
+                value = exchange.request_header(param.name)
+                raw = [] if value is None else [value]
+            else:
+                continue
+            if not raw:
+                if param.required:
+                    report("request_parameters", "Required parameter missing", param.name)
+                    broke = True
+                continue
+            value = _typed(param, raw)
+            errors = self._errors(param.schema.pointer, value)
+            if errors:
+                report(
+                    "request_parameters",
+                    f"Invalid {param.location} parameter `{param.name}`",
+                    f"{param.name}={raw[0]!r}: " + "; ".join(errors),
+                    param.schema.pointer,
+                )
+                broke = True
+        body = op.request_body
+        if body is not None:
+            ran("request_body")
+            broke |= self._request_body(exchange, body, report)
+        if op.security and not any(len(req) == 0 for req in op.security):
+            ran("request_credentials")
+            if exchange.request_header("authorization") is None:
+                report(
+                    "request_credentials",
+                    "No credentials",
+                    f"{op.label} requires authentication; the request has no Authorization",
+                )
+        return broke
+
+    def _request_body(self, exchange: Exchange, body, report) -> bool:
+        content = exchange.request_body
+        if not content:
+            if body.required:
+                report("request_body", "Required body missing", "the request has no body")
+                return True
+            return False
+        media = exchange.request_media
+        declared = body.media(media) if media else None
+        if declared is None:
+            report(
+                "request_body",
+                "Undeclared request media type",
+                f"Content-Type {media or 'missing'!r}; declared: {', '.join(body.media_types)}",
+            )
+            return False  # the server's 415 for it is right; nothing to hold it to
+        if declared.schema is None:
+            return False
+        if _JSON.match(media):
+            try:
+                import json
+
+                value = json.loads(content)
+            except (ValueError, UnicodeDecodeError):
+                report("request_body", "Body is not JSON", f"{content[:120]!r}")
+                return True
+        elif media == "application/x-www-form-urlencoded":
+            pairs = parse_qsl(content.decode("latin-1"), keep_blank_values=True)
+            value = _form(self.spec.resolve(declared.schema.resolved), pairs)
+        else:
+            return False
+        errors = self._errors(declared.schema.pointer, value)
+        if errors:
+            report("request_body", "Invalid request body", "; ".join(errors), declared.pointer)
+            return True
+        return False
+
+    # ------------------------------------------------------------------ the answer
+
+    def _response(
+        self, exchange: Exchange, op: Operation, request_broke: bool, report, ran
+    ) -> bool:
+        """Check the answer; True if its body matched its declared JSON schema."""
+        conforms = False
+        status = exchange.status
+        declared = op.response(status)
+        ran("status_code_conformance")
+        if declared is None:
+            statuses = ", ".join(r.status for r in op.responses)
+            report(
+                "status_code_conformance",
+                "Undeclared status code",
+                f"{status} is not declared (declared: {statuses})",
+                op.pointer + "/responses",
+            )
+        authorized = exchange.request_header("authorization") is not None
+        secured = bool(op.security) and not any(len(req) == 0 for req in op.security)
+        if secured and not authorized:
+            ran("ignored_auth", "auth_required")
+            if 200 <= status < 300:
+                report(
+                    "ignored_auth", "Answered without credentials", f"{op.label} answered {status}"
+                )
+            elif status == 403:
+                report(
+                    "auth_required",
+                    "Missing credentials answered 403, not 401",
+                    "a request without credentials is unauthenticated (401), not forbidden",
+                )
+        if request_broke:
+            ran("negative_data_rejection")
+            if 200 <= status < 300:
+                report(
+                    "negative_data_rejection",
+                    "Request the spec forbids was accepted",
+                    f"answered {status}; the request's problems are reported for the client",
+                )
+        elif status == 415 and exchange.request_body and op.request_body is not None:
+            ran("positive_data_acceptance")
+            if op.request_body.media(exchange.request_media) is not None:
+                report(
+                    "positive_data_acceptance",
+                    "Declared media type refused",
+                    f"{exchange.request_media} is declared for {op.label}; answered 415",
+                )
+        if declared is None or exchange.truncated or exchange.method == "HEAD":
+            return conforms
+        content = exchange.response_content
+        ran("content_type_conformance")
+        if not declared.content:
+            if content:
+                report(
+                    "content_type_conformance",
+                    "Body where the spec declares none",
+                    f"{status} with {len(content)} bytes",
+                    declared.pointer,
+                )
+        else:
+            media = exchange.response_media
+            match = declared.media(media) if media else None
+            if match is None:
+                report(
+                    "content_type_conformance",
+                    "Undeclared Content-Type",
+                    f"{media or 'missing'!r}; declared: "
+                    + ", ".join(m.media_type for m in declared.content),
+                    declared.pointer,
+                )
+            elif match.schema is not None and _JSON.match(media):
+                ran("response_schema_conformance")
+                body = exchange.response_json
+                if body is None and content.strip() != b"null":
+                    report("response_schema_conformance", "Body is not JSON", _snippet(exchange))
+                else:
+                    errors = self._errors(match.schema.pointer, body)
+                    conforms = not errors
+                    if errors:
+                        report(
+                            "response_schema_conformance",
+                            "Response does not match its schema",
+                            "; ".join(errors),
+                            match.schema.pointer,
+                        )
+        self._headers(exchange, declared, report, ran)
+        return conforms
+
+    def _headers(self, exchange: Exchange, declared, report, ran) -> None:
+        if not declared.headers:
+            return
+        ran("response_headers_conformance")
+        raw = self.spec.lookup(declared.pointer).get("headers") or {}
+        for h in declared.headers:
+            value = exchange.response_header(h.name)
+            node = self.spec.resolve(raw.get(h.name)) or {}
+            if value is None:
+                if isinstance(node, dict) and node.get("required"):
+                    report(
+                        "response_headers_conformance",
+                        f"Missing header `{h.name}`",
+                        f"{exchange.status} answer without {h.name}",
+                    )
+                continue
+            if h.schema is None:
+                continue
+            typed = _scalar(h.schema.type, value)
+            errors = self._errors(h.schema.pointer, typed)
+            if errors:
+                report(
+                    "response_headers_conformance",
+                    f"Invalid header `{h.name}`",
+                    f"{h.name}: {value!r}: " + "; ".join(errors),
+                    h.schema.pointer,
+                )
+
+    def _suite(
+        self, exchange: Exchange, op: Operation | None, label: str, report, ran, conforms: bool
+    ) -> None:
+        response, case = _Response(exchange), _Case(label)
+        suite_checks.use_model(self.model)
+        for name, check in _SUITE_CHECKS:
+            if name != "error_json_message" and op is None:
+                continue
+            if name == "object_types" and conforms:
+                # The spec gives every `object` as a required `const`: a body that matched its
+                # schema names its types right (the suite's walk of it costs ms a page).
+                ran(name)
+                continue
+            if name == "list_envelope" and self.spec.list_of(op) is None:  # type: ignore[arg-type]
+                continue
+            ran(name)
+            try:
+                check(None, response, case)  # type: ignore[arg-type]
+            except suite_checks.ContractViolation as exc:
+                report(name, exc.title, exc.message or "")
+        lst = self.spec.list_of(op) if op is not None else None
+        body = exchange.response_json
+        if lst is not None and exchange.status == 200 and isinstance(body, dict):
+            ran("pagination_walk")
+            if body.get(lst.items_field) == [] and body.get(lst.has_more_field) is True:
+                report(
+                    "pagination_walk",
+                    "Empty page claims more",
+                    f"`{lst.items_field}` is empty but `{lst.has_more_field}` is true: "
+                    "there is no cursor to go on from",
+                )
+
+    # ------------------------------------------------------------------ across exchanges
+
+    def _across(self, exchange: Exchange, op: Operation, report, ran) -> None:
+        who = exchange.credential
+        status = exchange.status
+        body = exchange.response_json
+        if not 200 <= status < 300:
+            return
+        if op.method != "GET":
+            self._writes[who] = self._writes.get(who, 0) + 1
+        if who is None:
+            return
+        if op.method == "GET" and isinstance(body, dict) and body.get("object") == "account":
+            self._accounts[who] = body.get("id")
+        lst = self.spec.list_of(op)
+        listed = body.get(lst.items_field) if lst is not None and isinstance(body, dict) else None
+        objects = listed if isinstance(listed, list) else [body]
+        if lst is not None and isinstance(listed, list):
+            ran("cursor_refused", "page_stability")
+            for param in (lst.after, lst.before):
+                if param is None:
+                    continue
+                for _, cursor in (q for q in exchange.query if q[0] == param.name):
+                    owner = self._owners.get(cursor)
+                    if owner is not None and not self._same_account(owner, who):
+                        report(
+                            "cursor_refused",
+                            "Another account's object accepted as a cursor",
+                            f"{param.name}={cursor} names an object seen only under another"
+                            f" token; answered {status}",
+                        )
+            key = (who, op.label, tuple(sorted(exchange.query)))
+            ids = tuple(o.get(lst.cursor_field) if isinstance(o, dict) else None for o in listed)
+            epoch = self._writes.get(who, 0)
+            seen = self._pages.get(key)
+            if seen is not None and seen[1] == epoch and seen[0] != ids:
+                report(
+                    "page_stability",
+                    "Same request, different page",
+                    f"no write between them, yet this page lists {_ids(ids)} where exchange"
+                    f" before listed {_ids(seen[0])}",
+                )
+            self._remember(self._pages, key, (ids, epoch))
+            self._continuity(exchange, lst, who, epoch, ids, report, ran)
+        ran("tenant_isolation")
+        leaked = []
+        for obj in objects:
+            if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
+                continue
+            owner = self._owners.get(obj["id"])
+            if owner is None:
+                self._remember(self._owners, obj["id"], who)
+            elif not self._same_account(owner, who):
+                leaked.append(f"{obj.get('object')} {obj['id']}")
+        if leaked:
+            report(
+                "tenant_isolation",
+                "Object of another account returned",
+                f"{', '.join(leaked[:3])} {'was' if len(leaked) == 1 else 'were'} first seen"
+                f" under another token{' (and more)' if len(leaked) > 3 else ''}",
+            )
+
+    def _continuity(self, exchange, lst, who, epoch, ids, report, ran) -> None:
+        """Pages are slices of one order: after cursor c comes what followed c in any other
+        page of the same list (same token, same filters, no write between), and before it
+        what preceded it."""
+        cursors = {lst.after.name, *((lst.before.name,) if lst.before else ())}
+        limit = lst.limit.name if lst.limit else None
+        rest = tuple(sorted(q for q in exchange.query if q[0] not in cursors and q[0] != limit))
+        scope = (who, lst.label, rest, epoch)
+        ran("cursor_continuity")
+        sent = dict(exchange.query)
+        after, before = sent.get(lst.after.name), sent.get(lst.before.name) if lst.before else None
+        if ids and after is not None and (scope, after) in self._next:
+            expected = self._next[(scope, after)]
+            if ids[0] != expected:
+                report(
+                    "cursor_continuity",
+                    "Page does not start after its cursor",
+                    f"{lst.after.name}={after}: the page starts with {ids[0]}, but {expected}"
+                    " followed it in another page of this list",
+                )
+        if ids and before is not None and (scope, before) in self._prev:
+            expected = self._prev[(scope, before)]
+            if ids[-1] != expected:
+                report(
+                    "cursor_continuity",
+                    "Page does not end before its cursor",
+                    f"{lst.before.name}={before}: the page ends with {ids[-1]}, but {expected}"
+                    " preceded it in another page of this list",
+                )
+        for a, b in zip(ids, ids[1:], strict=False):
+            if a is not None and b is not None:
+                self._remember(self._next, (scope, a), b)
+                self._remember(self._prev, (scope, b), a)
+
+    def _same_account(self, a: str, b: str) -> bool:
+        if a == b:
+            return True
+        account = self._accounts.get(a)
+        return account is not None and account == self._accounts.get(b)
+
+    @staticmethod
+    def _remember(store: OrderedDict, key: Any, value: Any) -> None:
+        store[key] = value
+        store.move_to_end(key)
+        if len(store) > MAX_REMEMBERED:
+            store.popitem(last=False)
+
+
+def _typed(param: Parameter, raw: list[str]) -> Any:
+    schema = param.schema.resolved if isinstance(param.schema.resolved, dict) else {}
+    if schema.get("type") == "array":
+        items = schema.get("items") or {}
+        kind = items.get("type") if isinstance(items, dict) else None
+        return [_scalar(kind, v) for v in raw]
+    return _scalar(param.type, raw[0])
+
+
+def _scalar(kind: str | None, value: str) -> Any:
+    """A parameter's text as the JSON value its schema type reads (unchanged if it is not one)."""
+    if kind == "integer" and _INT.match(value.strip()):
+        return int(value)
+    if kind == "number" and _NUMBER.match(value.strip()):
+        number = float(value)
+        return int(number) if number.is_integer() else number
+    if kind == "boolean" and value in {"true", "false"}:
+        return value == "true"
+    return value
+
+
+def _form(schema: Any, pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    props = schema.get("properties", {}) if isinstance(schema, dict) else {}
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        node = props.get(key)
+        kind = node.get("type") if isinstance(node, dict) else None
+        out[key] = _scalar(kind if isinstance(kind, str) else None, value)
+    return out
+
+
+def _short(text: str, size: int = 160) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _snippet(exchange: Exchange) -> str:
+    return repr(exchange.response_content[:120].decode("utf-8", "replace"))
+
+
+def _ids(ids: tuple[Any, ...]) -> str:
+    shown = ", ".join(str(i) for i in ids[:4])
+    return f"[{shown}{', …' if len(ids) > 4 else ''}] ({len(ids)})"

@@ -1,0 +1,227 @@
+"""One proxy run (live or replayed): checks each exchange, says what it finds as it finds it,
+and sums it up at the end, in the same words and files as the contract suite.
+
+Output: one console line per violation as it happens; `--log FILE`, one JSON object per line
+(each violation, then a closing `summary` line); `--record FILE`, the exchanges as HAR;
+`--report-dir DIR`, the suite's junit.xml and report.html. Exit status as the suite's: 0 no
+failure, 1 failures, 2 the run could not check (the upstream did not answer).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from spaces_toolkit.contract.model import Failure, SuiteResult, render_curl
+from spaces_toolkit.proxy.checking import CHECKS, Checker, Violation
+from spaces_toolkit.proxy.exchange import Exchange
+from spaces_toolkit.proxy.har import HarWriter
+from spaces_toolkit.proxy.redact import Redactor
+
+__all__ = ["Outputs", "Session"]
+
+
+@dataclass
+class Outputs:
+    log: Path | None = None
+    record: Path | None = None
+    report_dir: Path | None = None
+    print: Callable[[str], None] = field(default=lambda line: print(line, flush=True))
+
+
+class Session:
+    def __init__(self, checker: Checker, outputs: Outputs, *, source: str, spec: str) -> None:
+        self.checker = checker
+        self.outputs = outputs
+        self.source = source  # the upstream URL, or the recording replayed
+        self.redactor = Redactor()
+        self.violations: list[Violation] = []
+        self.errors: list[str] = []
+        self.exchanges = 0
+        self.seconds = 0.0
+        self._lock = threading.Lock()
+        self._log: IO[str] | None = None
+        if outputs.log is not None:
+            self._log = outputs.log.open("w", encoding="utf-8")
+        self._har: HarWriter | None = None
+        if outputs.record is not None:
+            self._har = HarWriter(
+                outputs.record, self.redactor, base_path=checker.base_path, spec=spec
+            )
+
+    # ------------------------------------------------------------------ as it happens
+
+    def exchange(self, exchange: Exchange) -> list[Violation]:
+        with self._lock:
+            self.exchanges += 1
+            self.redactor.learn(exchange.request_header("authorization"))
+            if self._har is not None:
+                self._har.write(exchange)
+            found = self.checker.check(exchange)
+            for violation in found:
+                violation = self._masked(violation)
+                self.violations.append(violation)
+                self.outputs.print(self.line(violation))
+                self._write_log({"type": "violation", **violation.as_dict()})
+            return found
+
+    def upstream_error(self, method: str, target: str, message: str) -> None:
+        with self._lock:
+            text = f"{method} {self.redactor.target(target)}: {message}"
+            self.errors.append(text)
+            self.outputs.print(f"! upstream error  {text}")
+            self._write_log({"type": "error", "message": text})
+
+    def _masked(self, v: Violation) -> Violation:
+        from dataclasses import replace
+
+        r = self.redactor
+        return replace(
+            v, message=r.text(v.message), title=r.text(v.title), target=r.target(v.target)
+        )
+
+    @staticmethod
+    def line(v: Violation) -> str:
+        grade = (
+            ""
+            if v.grade == "failure"
+            else f" {v.grade}" + (f" (NOTES {v.decision})" if v.decision is not None else "")
+        )
+        return (
+            f"✗ {v.party:<6} {v.code} {v.check}{grade}  #{v.number} {v.method} {v.target}"
+            f" → {v.status}: {v.title}: {textwrap.shorten(v.message, 300)}"
+        )
+
+    def _write_log(self, record: dict[str, Any]) -> None:
+        if self._log is not None:
+            self._log.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self._log.flush()
+
+    # ------------------------------------------------------------------ at the end
+
+    @property
+    def failures(self) -> list[Violation]:
+        return [v for v in self.violations if v.grade == "failure"]
+
+    @property
+    def exit_code(self) -> int:
+        if self.failures:
+            return 1
+        return 2 if self.errors else 0
+
+    def verdict(self) -> dict[str, Any]:
+        """What the run found, comparable between a live run and its replay."""
+        return {
+            "exchanges": self.exchanges,
+            "exit": self.exit_code,
+            "violations": sorted(
+                (v.number, v.check, v.code, v.party, v.grade, v.title) for v in self.violations
+            ),
+        }
+
+    def summary(self) -> str:
+        counts: Counter[tuple[str, str, str]] = Counter(
+            (v.party, v.check, v.operation) for v in self.violations
+        )
+        checked, outside = self.checker.checked, self.checker.outside
+        lines = [
+            "",
+            f"spaces proxy: {self.source}",
+            f"{self.exchanges} exchanges: {checked} checked against the spec, {outside} outside"
+            f" the API's base path {self.checker.base_path or '/'!r} (forwarded unchecked)"
+            + (f"; {len(self.errors)} upstream errors" if self.errors else ""),
+        ]
+        if counts:
+            width = max(len(op) for _, _, op in counts)
+            check_width = max(len(c) for _, c, _ in counts)
+            lines += [
+                "",
+                f"{'party':<6}  {'code':<5}  {'check':<{check_width}}  "
+                f"{'operation':<{width}}  count",
+            ]
+            for (party, check, op), n in sorted(counts.items()):
+                code = CHECKS[check].code
+                lines.append(
+                    f"{party:<6}  {code:<5}  {check:<{check_width}}  {op:<{width}}  {n:>5}"
+                )
+        server = sum(1 for v in self.failures if v.party == "server")
+        client = sum(1 for v in self.failures if v.party == "client")
+        deviations = len(self.violations) - len(self.failures)
+        lines.append("")
+        if self.exit_code == 0:
+            lines.append(f"PASSED: 0 violations in {self.exchanges} exchanges (exit 0)")
+        elif self.exit_code == 1:
+            lines.append(
+                f"FAILED: {server} server failures, {client} client failures"
+                + (f", {deviations} deviations" if deviations else "")
+                + " (exit 1)"
+            )
+        else:
+            lines.append(
+                f"INCOMPLETE: the upstream did not answer {len(self.errors)} times (exit 2)"
+            )
+        return "\n".join(lines)
+
+    def suite_result(self) -> SuiteResult:
+        """The run as the contract suite's result: what its junit.xml and report.html read."""
+        result = SuiteResult(base_url=self.source, seed=0, embedded=False, duration=self.seconds)
+        for (label, check), n in self.checker.runs.items():
+            result.tally(label).checks_run[check] += n
+        for v in self.violations:
+            if v.grade != "failure":
+                continue
+            result.tally(v.operation).checks_failed[v.check] += 1
+            curl = render_curl(v.method, v.target, {}, None, None)
+            result.failures.append(
+                Failure(
+                    check=v.check,
+                    operation=v.operation,
+                    title=f"[{v.code} {v.party}] {v.title}",
+                    message=f"exchange #{v.number}: {v.message}",
+                    curl=curl,
+                    status=v.status,
+                    source="proxy",
+                )
+            )
+        for label, tally in result.tallies.items():
+            tally.cases = self.checker.per_operation.get(label, 0)
+        result.errors = list(self.errors)
+        result.notes.append(
+            f"spaces proxy: {self.exchanges} exchanges, {self.checker.checked} checked;"
+            f" {len(self.violations) - len(self.failures)} deviations"
+        )
+        return result
+
+    def close(self) -> None:
+        with self._lock:
+            if self._har is not None:
+                self._har.close()
+            summary = self.summary()
+            self.outputs.print(summary)
+            if self.outputs.report_dir is not None:
+                from spaces_toolkit.contract.htmlreport import write_html
+                from spaces_toolkit.contract.report import write_junit
+
+                directory = self.outputs.report_dir
+                directory.mkdir(parents=True, exist_ok=True)
+                result = self.suite_result()
+                write_junit(result, directory / "junit.xml")
+                write_html(result, directory / "report.html")
+                self.outputs.print(
+                    f"reports: {directory / 'junit.xml'}, {directory / 'report.html'}"
+                )
+            self._write_log({"type": "summary", **self.verdict(), "errors": len(self.errors)})
+            if self._log is not None:
+                self._log.close()
+                self._log = None
+
+
+def stderr_print(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)

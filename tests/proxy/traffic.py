@@ -1,0 +1,51 @@
+"""A representative client run: what an app does with the API (list, page both ways, walk a
+list to its end, fetch one object, subscribe, a second account, a few mistakes a client
+makes), as plain HTTP so it goes through any proxy."""
+
+from __future__ import annotations
+
+import httpx
+
+# The requests below that break the spec on purpose, and what the proxy calls them.
+CLIENT_MISTAKES = [
+    ("request_credentials", "GET /invoices"),
+    ("request_operation", "PUT /account"),
+]
+
+
+def run_traffic(base_url: str, tokens: list[str]) -> None:
+    mine, theirs = tokens[0], tokens[1]
+    with (
+        httpx.Client(base_url=base_url, auth=(mine, ""), timeout=30) as a,
+        httpx.Client(base_url=base_url, auth=(theirs, ""), timeout=30) as b,
+    ):
+        a.get("/account")
+        b.get("/account")
+        b.get("/customers", params={"limit": 3})
+        walked, cursor = [], None  # the whole list, the largest pages
+        for _ in range(4):
+            params = {"limit": 100, **({"starting_after": cursor} if cursor else {})}
+            page = a.get("/customers", params=params).json()
+            walked += [c["id"] for c in page.get("data", [])]
+            if not page.get("has_more") or not page.get("data"):
+                break
+            cursor = page["data"][-1]["id"]
+        first = a.get("/customers", params={"limit": 5}).json()["data"]
+        a.get("/customers", params={"limit": 5, "starting_after": first[-1]["id"]})
+        a.get("/customers", params={"limit": 5})  # the first page again
+        a.get("/customers", params={"limit": 5, "starting_before": first[2]["id"]})
+        a.get(f"/customers/{first[0]['id']}")
+        b.get(f"/customers/{first[0]['id']}")  # another account's customer: 404
+        b.get("/customers", params={"limit": 5, "starting_after": first[1]["id"]})  # 400
+        a.get("/customers/cus_doesnotexist")
+        a.get("/invoices", params={"limit": 3})
+        httpx.get(f"{base_url}/invoices", timeout=30)  # no credentials: 401
+        a.get("/spaces", params={"limit": 10})
+        a.get("/events", params={"limit": 100})
+        a.get("/subscriptions", params={"limit": 2})
+        a.post(
+            "/resource_subscriptions",
+            data={"event": "customer.created", "target_url": "http://127.0.0.1:9/hook"},
+        )
+        a.get("/resource_subscriptions", params={"limit": 10})
+        a.put("/account")  # a method the spec does not have: 405
