@@ -107,9 +107,27 @@ class Attempt:
     finished: float
     retry_after: str | None = None  # the receiver's Retry-After header, if any
 
+    def __post_init__(self) -> None:
+        if self.error is not None:
+            object.__setattr__(self, "error", _clean(self.error))
+
     @property
     def ok(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
+
+    def plain(self) -> Attempt:
+        """This outcome without what the receiver chose beyond its status (Retry-After): what
+        is recorded if recording the whole of it failed."""
+        return dataclasses.replace(self, retry_after=None)
+
+
+_MAX_ERROR = 500  # characters of an error message stored with an attempt
+
+
+def _clean(text: str) -> str:
+    """An error message fit for any database column: printable, no NUL, bounded."""
+    printable = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return printable[:_MAX_ERROR]
 
 
 class DeliveryWorker:
@@ -307,24 +325,45 @@ class DeliveryWorker:
         await self._record_while_leased(job, attempt)
 
     async def _record_while_leased(self, job: _Job, attempt: Attempt) -> None:
-        """Record the outcome, retrying a failed database write (a dropped connection, a
-        restart) while the lease still holds: a 2xx that is not recorded would be sent again
-        once the lease expires."""
-        delay = 0.1
+        """Record the outcome; a failure to record is logged and retried, never answered by
+        sending again. A failed write (a dropped connection, a restart, anything in the answer
+        the record could not store) is retried with backoff, from the second try without the
+        receiver's optional headers (`Attempt.plain`), and before each retry the lease is
+        extended so no other worker takes the row meanwhile. It stops only when another worker
+        holds the row (that worker's outcome counts), or at a stop once the lease has ended."""
+        delay, tries, until = 0.1, 0, job.lease_until
         while True:
             try:
-                await asyncio.to_thread(self._record, job, attempt)
+                await asyncio.to_thread(
+                    self._record, job, attempt if tries == 0 else attempt.plain()
+                )
                 return
             except Exception:
-                if time.time() + delay >= job.lease_until:
-                    log.exception(
-                        "could not record %s before its lease ended (it will be sent again)",
-                        job.webhook_id,
-                    )
+                tries += 1
+                log.exception("could not record %s (try %d); retrying", job.webhook_id, tries)
+            try:
+                until = await asyncio.to_thread(self._extend_lease, job) or 0.0
+                if not until:
+                    log.warning("webhook %s: another worker holds it now", job.webhook_id)
                     return
-                log.warning("recording %s failed; retrying in %.1f s", job.webhook_id, delay)
+            except Exception:  # the database is unreachable: keep the outcome, try again
+                log.warning("could not extend the lease of %s", job.webhook_id)
+            if self._stop.is_set() and time.time() >= until:
+                log.error("stopping: %s not recorded (it will be sent again)", job.webhook_id)
+                return
             await asyncio.sleep(delay)
-            delay = min(delay * 2, 2.0)
+            delay = min(delay * 2, 5.0)
+
+    def _extend_lease(self, job: _Job) -> float | None:
+        """Extend this claim's lease on the job's row by a lease length; the new end, or None
+        if the row is no longer under this claim."""
+        with self.db.write() as tx:
+            until = time.time() + self.lease_seconds
+            changed = tx.execute(
+                "UPDATE webhooks SET lease_until = ? WHERE seq = ? AND lease_owner = ?",
+                (until, job.seq, job.lease),
+            )
+        return until if changed else None
 
     def _prepare(self, job: _Job) -> list[str] | None:
         """The account's signing secrets, or None if the job was settled without sending."""
