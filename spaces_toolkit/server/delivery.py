@@ -39,6 +39,7 @@ import asyncio
 import collections
 import concurrent.futures
 import dataclasses
+import functools
 import json
 import logging
 import os
@@ -47,22 +48,24 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from . import render
 from .db import Database, Row, Transaction
 from .events import API_VERSION
-from .pinned import DeliveryError, Reply, post_pinned
+from .pinned import DeliveryError, NotSent, Reply, post_pinned
 from .repo.hooks import remove_resource_subscription
 from .repo.signing_secrets import signing_secrets
+from .resolver import Resolver
 from .retry import parse_schedule
 from .settings import Settings
 from .signing import signed_headers
-from .targets import TargetRefused, resolve_target
+from .targets import ResolvedTarget, TargetRefused, resolve_target_with
 
 __all__ = ["DeliveryWorker", "Attempt"]
 
 log = logging.getLogger("spaces.webhooks")
+_T = TypeVar("_T")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,6 +98,15 @@ _LOCK_SKIP_LOCKED = (
     "SELECT seq FROM webhooks WHERE seq = ANY(?) AND pending = 1 AND next_attempt_at <= ?"
     " AND (lease_until IS NULL OR lease_until < ?) FOR UPDATE SKIP LOCKED"
 )
+
+
+@dataclasses.dataclass
+class _Lease:
+    """This claim's lease as this worker last wrote it."""
+
+    until: float
+    lost: bool = False  # another worker took the row
+    keeper: asyncio.Task[None] | None = None  # the task renewing it (_keep_leased)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -140,7 +152,13 @@ class DeliveryWorker:
         self.concurrency = max(1, settings.webhook_concurrency)
         self.per_account = max(1, self.concurrency // 4)
         margin = max(10.0, self.deadline) if lease_margin is None else lease_margin
+        self.margin = margin
         self.lease_seconds = self.deadline + margin
+        self.renew_every = max(0.05, margin / 3)  # lease renewals while a job is in flight
+        # Name lookups: one account holds at most its share of delivery slots in lookups too,
+        # abandoned ones included (resolver.py).
+        self.resolver = Resolver(per_key=self.per_account, total=4 * self.concurrency)
+        self._db_pool: concurrent.futures.ThreadPoolExecutor | None = None
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.retry_schedule = parse_schedule(
             settings.webhook_retry_schedule, interval=settings.webhook_retry_interval
@@ -173,6 +191,9 @@ class DeliveryWorker:
         if self._thread is not None:
             self._thread.join(timeout=self.lease_seconds)
             self._thread = None
+        if self._db_pool is not None:
+            self._db_pool.shutdown(wait=False)
+            self._db_pool = None
 
     def run_once(self) -> int:
         """One round, for tests and tools: claim what is due (within the slot limits), send it
@@ -184,7 +205,7 @@ class DeliveryWorker:
     # ------------------------------------------------------------------ scheduling
 
     async def _round(self) -> int:
-        jobs = await asyncio.to_thread(self._claim, self.concurrency, {})
+        jobs = await self._db(self._claim, self.concurrency, {})
         await asyncio.gather(*(self._deliver_and_record(job) for job in jobs))
         return len(jobs)
 
@@ -197,7 +218,7 @@ class DeliveryWorker:
             if free > 0:
                 busy = collections.Counter(running.values())
                 try:
-                    jobs = await asyncio.to_thread(self._claim, free, dict(busy))
+                    jobs = await self._db(self._claim, free, dict(busy))
                 except Exception:  # keep the worker alive; the database may be busy
                     log.exception("webhook worker could not claim deliveries")
                     jobs = []
@@ -282,12 +303,81 @@ class DeliveryWorker:
             **signed_headers(secrets, job.webhook_id, body),
         }
 
-    async def _send(self, job: _Job, secrets: Sequence[str]) -> Reply:
-        """POST the event to the addresses its target resolves to now; the answer's status
-        and headers (its body is not read)."""
-        target = await asyncio.to_thread(
-            resolve_target, job.url, allow_private=self.settings.allow_private_targets
-        )
+    async def _db(self, fn: Callable[..., _T], *args: Any) -> _T:
+        """Run a database step on the worker's own threads (never shared with name lookups or
+        the API's threads, so neither can make a claim or a record wait)."""
+        if self._db_pool is None:
+            self._db_pool = concurrent.futures.ThreadPoolExecutor(
+                self.concurrency + 2, thread_name_prefix="spaces-delivery-db"
+            )
+        return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
+
+    async def _deliver_and_record(self, job: _Job) -> None:
+        """One claimed job: at most one POST, only while this claim's lease is live; then its
+        outcome, recorded while the lease is kept."""
+        lease = _Lease(job.lease_until)
+        try:
+            attempt = await self._attempt(job, lease)
+            if attempt is not None:
+                if lease.keeper is None:  # refused or unresolvable: nothing was sent
+                    lease.keeper = asyncio.create_task(self._keep_leased(job, lease))
+                await self._record_while_leased(job, attempt, lease)
+        finally:
+            if lease.keeper is not None:
+                lease.keeper.cancel()
+
+    async def _attempt(self, job: _Job, lease: _Lease) -> Attempt | None:
+        """Prepare, resolve, renew the lease and POST, all within the deadline; the outcome to
+        record, or None if the job was settled or dropped without sending (a stall before the
+        POST, a lost lease: the row is claimed again once its lease lapses)."""
+        phase = "prepare"
+        started = time.time()
+        try:
+            async with asyncio.timeout(self.deadline):
+                secrets = await self._db(self._prepare, job)
+                if secrets is None:
+                    return None
+                phase = "resolve"
+                target = await resolve_target_with(
+                    job.url,
+                    allow_private=self.settings.allow_private_targets,
+                    lookup=functools.partial(self.resolver.lookup, job.account_id),
+                )
+                phase = "lease"
+                until = await self._db(self._renew_live_lease, job)
+                if until is None:
+                    log.warning("webhook %s: lease lapsed before sending: dropped", job.webhook_id)
+                    return None
+                lease.until = until
+                lease.keeper = asyncio.create_task(self._keep_leased(job, lease))
+                phase = "send"
+                reply = await self._post(job, target, secrets, lease)
+            return Attempt(
+                reply.status_code, None, started, time.time(), reply.headers.get("retry-after")
+            )
+        except TimeoutError:
+            if phase in ("prepare", "lease"):  # nothing sent: dropped, retried after the lease
+                log.warning("webhook %s: stalled before sending: dropped", job.webhook_id)
+                return None
+            what = "no answer" if phase == "send" else "the name did not resolve"
+            error = f"{what} within the {self.deadline:g} s delivery deadline"
+        except NotSent as exc:
+            log.warning("webhook %s: not sent: %s", job.webhook_id, exc)
+            return None
+        except TargetRefused as exc:
+            error = f"refused target: {exc}"
+        except DeliveryError as exc:
+            error = str(exc)
+        except Exception:
+            log.exception("could not deliver %s (lease will expire)", job.webhook_id)
+            return None
+        return Attempt(None, error, started, time.time())
+
+    async def _post(
+        self, job: _Job, target: ResolvedTarget, secrets: Sequence[str], lease: _Lease
+    ) -> Reply:
+        """POST the event to the checked addresses; the answer's status and headers (its body
+        is not read). No byte leaves once this claim's lease is lost or nearly over."""
         body = json.dumps(job.event).encode("utf-8")
         return await post_pinned(
             target,
@@ -295,60 +385,58 @@ class DeliveryWorker:
             self._headers(job, body, secrets),
             timeout=self.deadline,
             max_response_bytes=0,
+            may_send=lambda: not lease.lost and time.time() < lease.until - self.margin / 2,
         )
 
-    async def _post(self, job: _Job, secrets: Sequence[str]) -> Attempt:
-        started = time.time()
-        try:
-            async with asyncio.timeout(self.deadline):
-                reply = await self._send(job, secrets)
-            return Attempt(
-                reply.status_code, None, started, time.time(), reply.headers.get("retry-after")
+    def _renew_live_lease(self, job: _Job) -> float | None:
+        """Just before the POST: extend this claim's lease, if it is still this claim's, still
+        live (judged after the write lock is held) and the job still pending; the new end, or
+        None (the job is dropped: another worker has it, or may take it at any moment)."""
+        with self.db.write() as tx:
+            now = time.time()
+            until = now + self.lease_seconds
+            changed = tx.execute(
+                "UPDATE webhooks SET lease_until = ? WHERE seq = ? AND lease_owner = ?"
+                " AND lease_until > ? AND pending = 1",
+                (until, job.seq, job.lease, now),
             )
-        except TimeoutError:
-            error = f"no answer within the {self.deadline:g} s delivery deadline"
-        except TargetRefused as exc:
-            error = f"refused target: {exc}"
-        except DeliveryError as exc:
-            error = str(exc)
-        return Attempt(None, error, started, time.time())
+        return until if changed else None
 
-    async def _deliver_and_record(self, job: _Job) -> None:
-        try:
-            secrets = await asyncio.to_thread(self._prepare, job)
-            if secrets is None:
+    async def _keep_leased(self, job: _Job, lease: _Lease) -> None:
+        """While the job is in flight (POST and record), extend its lease every `renew_every`
+        seconds, so only a worker that really stalls (or cannot reach the database) loses it;
+        a loss is noticed (`lease.lost`) and stops any further sending."""
+        while True:
+            await asyncio.sleep(self.renew_every)
+            try:
+                until = await self._db(self._extend_lease, job)
+            except Exception:
+                log.warning("could not extend the lease of %s", job.webhook_id, exc_info=True)
+                continue
+            if until is None:
+                lease.lost = True
+                log.warning("webhook %s: lease lost to another worker", job.webhook_id)
                 return
-            attempt = await self._post(job, secrets)
-        except Exception:
-            log.exception("could not deliver %s (lease will expire)", job.webhook_id)
-            return
-        await self._record_while_leased(job, attempt)
+            lease.until = until
 
-    async def _record_while_leased(self, job: _Job, attempt: Attempt) -> None:
+    async def _record_while_leased(self, job: _Job, attempt: Attempt, lease: _Lease) -> None:
         """Record the outcome; a failure to record is logged and retried, never answered by
         sending again. A failed write (a dropped connection, a restart, anything in the answer
         the record could not store) is retried with backoff, from the second try without the
-        receiver's optional headers (`Attempt.plain`), and before each retry the lease is
-        extended so no other worker takes the row meanwhile. It stops only when another worker
-        holds the row (that worker's outcome counts), or at a stop once the lease has ended."""
-        delay, tries, until = 0.1, 0, job.lease_until
+        receiver's optional headers (`Attempt.plain`), while the lease is kept (_keep_leased).
+        It stops only when another worker holds the row (its outcome counts), or at a stop
+        once the lease has ended."""
+        delay, tries = 0.1, 0
         while True:
             try:
-                await asyncio.to_thread(
-                    self._record, job, attempt if tries == 0 else attempt.plain()
-                )
+                await self._db(self._record, job, attempt if tries == 0 else attempt.plain())
                 return
             except Exception:
                 tries += 1
                 log.exception("could not record %s (try %d); retrying", job.webhook_id, tries)
-            try:
-                until = await asyncio.to_thread(self._extend_lease, job) or 0.0
-                if not until:
-                    log.warning("webhook %s: another worker holds it now", job.webhook_id)
-                    return
-            except Exception:  # the database is unreachable: keep the outcome, try again
-                log.warning("could not extend the lease of %s", job.webhook_id)
-            if self._stop.is_set() and time.time() >= until:
+            if lease.lost:
+                return
+            if self._stop.is_set() and time.time() >= lease.until:
                 log.error("stopping: %s not recorded (it will be sent again)", job.webhook_id)
                 return
             await asyncio.sleep(delay)

@@ -18,7 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from .auth import Authenticator
 from .db import Database
-from .handlers import HANDLERS, Context, Handler
+from .handlers import HANDLERS, PRECHECKS, Context, Handler
 from .operations import ServedOperation, served_operations
 from .problems import ApiError, error_response
 from .settings import API_PREFIX, Settings
@@ -162,6 +162,9 @@ class PathEndpoint:
             body = parse_body(op.body, request.headers.get("content-type"), raw)
         ctx = Context(self.db, self.settings, account_id, path, query, body, op.listing)
         handler = HANDLERS[op.operation_id]
+        precheck = PRECHECKS.get(op.operation_id)
+        if precheck is not None:
+            await precheck(ctx)
         if op.method == "GET":
             result = handler(ctx)
         else:
