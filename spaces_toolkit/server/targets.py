@@ -153,7 +153,10 @@ def _parse(url: str) -> _Parsed:
     if parts.username is not None or parts.password is not None:
         raise TargetRefused("target_url must not carry credentials")
     default = 443 if parts.scheme == "https" else 80
-    return _Parsed(parts.scheme, parts.hostname, port or default, normalize_host(parts.hostname))
+    normalized = normalize_host(parts.hostname)
+    if isinstance(normalized, str):
+        _check_syntax(parts.hostname, normalized)
+    return _Parsed(parts.scheme, parts.hostname, port or default, normalized)
 
 
 def _refuse_private(host: str, addr: Address, via: str = "") -> None:
@@ -162,6 +165,20 @@ def _refuse_private(host: str, addr: Address, via: str = "") -> None:
             f"target_url host {host!r}{via} is not a public address ({addr});"
             " this server refuses private targets"
         )
+
+
+_LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)", re.ASCII)
+
+
+def _check_syntax(host: str, name: str) -> None:
+    """A host name must be dot-separated labels of 1-63 letters, digits, `-` or `_` (IDNA for
+    others), 253 characters at most: `a..b`, `-a.b` or `.a` are refused, not looked up."""
+    try:
+        ascii_name = name.encode("idna").decode("ascii") if not name.isascii() else name
+    except UnicodeError:
+        raise TargetRefused(f"target_url host {host!r} is not a valid host name") from None
+    if len(ascii_name) > 253 or not all(_LABEL.fullmatch(x) for x in ascii_name.split(".")):
+        raise TargetRefused(f"target_url host {host!r} is not a valid host name")
 
 
 def _check_name(parsed: _Parsed) -> None:
