@@ -1,6 +1,7 @@
 """The webhook worker: POSTs due webhooks (signed), records every attempt, retries on a schedule.
 
-Isolation. Every POST has one total deadline (`webhook_timeout`: DNS check + connect + send +
+Isolation. Every POST has one total deadline (`webhook_timeout`: prepare + DNS + lease renewal
++ connect + send +
 the answer's status line and headers; the body is never read), enforced by `asyncio.timeout`
 around an async transport (pinned.py), so a slow, trickling or silent receiver costs at most
 that long: the exchange is cancelled wherever it is. Deliveries run concurrently
@@ -9,19 +10,21 @@ that long: the exchange is cancelled wherever it is. Deliveries run concurrently
 delivery finds a free slot at the next poll however hostile the first account's receivers are.
 
 One place at a time. Claiming is a write transaction that leases due rows to one claim of this
-worker (`lease_owner` = worker id + claim id, `lease_until`). The lease outlasts the deadline by
-`lease_margin`, so no other worker (thread or process on the same database) can take a row
-while its POST may still be on the wire. On PostgreSQL the chosen rows are also locked with
-`FOR UPDATE SKIP LOCKED`, so concurrent claims skip each other's rows instead of waiting, and
-workers wake on NOTIFY when deliveries are queued (db.listen); everywhere they also poll. The
-outcome is recorded only if the row is still under this claim's lease; a worker that lost it
-(stalled longer than the margin) discards its result, and the attempt number is read from the
-row in the recording transaction, so numbers never repeat. After a crash the lease expires and
-the delivery is sent again: delivery is at-least-once, and receivers deduplicate on
-`Spaces-Webhook-Id`.
+worker (`lease_owner` = worker id + claim id, `lease_until`). Just before the POST the lease is
+checked and renewed in the database (still this claim's, still live, judged once the write
+lock is held); a job that lost it or stalled past it (in `_prepare`, in a long transaction
+beside the server) is dropped unsent and claimed again later. While the POST and the record are
+in flight the lease is renewed every `renew_every` s, and the transport writes no byte once it
+is lost or nearly over (pinned.py `may_send`): at most one send per claim, none without a live
+lease. On PostgreSQL the chosen rows are also locked with `FOR UPDATE SKIP LOCKED`, and
+workers wake on NOTIFY (db.listen); everywhere they also poll. The outcome is recorded only if
+the row is still this claim's; a failed record is retried (never resent). After a crash the
+lease expires and the delivery is sent again: delivery is at-least-once, and receivers
+deduplicate on `webhook-id`. (Issue 22's batching hooks: `_claim`, `_attempt`, `_record`.)
 
-Not steerable. The target's name is resolved once per attempt (on a thread, inside the
-deadline) and checked (targets.py); the connection goes to exactly those addresses, with the
+Not steerable. The target's name is resolved once per attempt (resolver.py: a thread per lookup,
+bounded per account, so one account's slow names hold no one else's; inside the deadline) and
+checked (targets.py); the connection goes to exactly those addresses, with the
 name as Host and TLS SNI, and redirects are not followed (pinned.py). Each attempt is signed
 per Standard Webhooks with the account's valid secrets (signing.py), with a fresh timestamp.
 
