@@ -194,8 +194,8 @@ class DeliveryWorker:
         if self._thread is not None:
             self._thread.join(timeout=self.lease_seconds)
             self._thread = None
-        if self._db_pool is not None:
-            self._db_pool.shutdown(wait=False)
+        if self._db_pool is not None:  # let database steps end before the caller closes it
+            self._db_pool.shutdown(wait=True)
             self._db_pool = None
 
     def run_once(self) -> int:

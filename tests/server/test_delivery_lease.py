@@ -43,9 +43,9 @@ def test_two_processes_never_send_one_webhook_at_once(db_url, hostile):
     url = db_url()
     db = open_database(url)
     account_id, _ = create_account(db)
-    # /trickle never completes (each try is cut at the 1 s deadline and retried); /slow/0.6
-    # answers after 0.6 s, longer than the 0.3 s margin; the others answer at once.
-    paths = ["/trickle", "/slow/0.6", "/ok?a", "/ok?b", "/ok?c"]
+    # /trickle never completes (each try is cut at the 1 s deadline and retried); /slow/0.45
+    # answers after 0.45 s, longer than the 0.3 s margin; the others answer at once.
+    paths = ["/trickle", "/slow/0.45", "/ok?a", "/ok?b", "/ok?c"]
     with db.write() as tx:
         for path in paths:
             create_resource_subscription(
@@ -89,7 +89,7 @@ def test_two_processes_never_send_one_webhook_at_once(db_url, hostile):
         )
     trickled = by_hook[next(h for h, r in hooks.items() if r["url"].endswith("/trickle"))]
     assert len(trickled) >= 3  # retried across both processes, never overlapping
-    slow = next(h for h, r in hooks.items() if r["url"].endswith("/slow/0.6"))
+    slow = next(h for h, r in hooks.items() if r["url"].endswith("/slow/0.45"))
     assert len(by_hook[slow]) == 1 and hooks[slow]["delivered"] == 1
 
 
