@@ -1,6 +1,7 @@
 """The webhook worker: POSTs due webhooks (signed), records every attempt, retries on a schedule.
 
-Isolation. Every POST has one total deadline (`webhook_timeout`: DNS check + connect + send +
+Isolation. Every POST has one total deadline (`webhook_timeout`: prepare + DNS + lease renewal
++ connect + send +
 the answer's status line and headers; the body is never read), enforced by `asyncio.timeout`
 around an async transport (pinned.py), so a slow, trickling or silent receiver costs at most
 that long: the exchange is cancelled wherever it is. Deliveries run concurrently
@@ -9,19 +10,21 @@ that long: the exchange is cancelled wherever it is. Deliveries run concurrently
 delivery finds a free slot at the next poll however hostile the first account's receivers are.
 
 One place at a time. Claiming is a write transaction that leases due rows to one claim of this
-worker (`lease_owner` = worker id + claim id, `lease_until`). The lease outlasts the deadline by
-`lease_margin`, so no other worker (thread or process on the same database) can take a row
-while its POST may still be on the wire. On PostgreSQL the chosen rows are also locked with
-`FOR UPDATE SKIP LOCKED`, so concurrent claims skip each other's rows instead of waiting, and
-workers wake on NOTIFY when deliveries are queued (db.listen); everywhere they also poll. The
-outcome is recorded only if the row is still under this claim's lease; a worker that lost it
-(stalled longer than the margin) discards its result, and the attempt number is read from the
-row in the recording transaction, so numbers never repeat. After a crash the lease expires and
-the delivery is sent again: delivery is at-least-once, and receivers deduplicate on
-`Spaces-Webhook-Id`.
+worker (`lease_owner` = worker id + claim id, `lease_until`). Just before the POST the lease is
+checked and renewed in the database (still this claim's, still live, judged once the write
+lock is held); a job that lost it or stalled past it (in `_prepare`, in a long transaction
+beside the server) is dropped unsent and claimed again later. While the POST and the record are
+in flight the lease is renewed every `renew_every` s, and the transport writes no byte once it
+is lost or nearly over (pinned.py `may_send`): at most one send per claim, none without a live
+lease. On PostgreSQL the chosen rows are also locked with `FOR UPDATE SKIP LOCKED`, and
+workers wake on NOTIFY (db.listen); everywhere they also poll. The outcome is recorded only if
+the row is still this claim's; a failed record is retried (never resent). After a crash the
+lease expires and the delivery is sent again: delivery is at-least-once, and receivers
+deduplicate on `webhook-id`. (Issue 22's batching hooks: `_claim`, `_attempt`, `_record`.)
 
-Not steerable. The target's name is resolved once per attempt (on a thread, inside the
-deadline) and checked (targets.py); the connection goes to exactly those addresses, with the
+Not steerable. The target's name is resolved once per attempt (resolver.py: a thread per lookup,
+bounded per account, so one account's slow names hold no one else's; inside the deadline) and
+checked (targets.py); the connection goes to exactly those addresses, with the
 name as Host and TLS SNI, and redirects are not followed (pinned.py). Each attempt is signed
 per Standard Webhooks with the account's valid secrets (signing.py), with a fresh timestamp.
 
@@ -39,6 +42,7 @@ import asyncio
 import collections
 import concurrent.futures
 import dataclasses
+import functools
 import json
 import logging
 import os
@@ -47,22 +51,24 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from . import render
 from .db import Database, Row, Transaction
 from .events import API_VERSION
-from .pinned import DeliveryError, Reply, post_pinned
+from .pinned import DeliveryError, NotSent, Reply, post_pinned
 from .repo.hooks import remove_resource_subscription
 from .repo.signing_secrets import signing_secrets
+from .resolver import Resolver
 from .retry import parse_schedule
 from .settings import Settings
 from .signing import signed_headers
-from .targets import TargetRefused, resolve_target
+from .targets import ResolvedTarget, TargetRefused, resolve_target_with
 
 __all__ = ["DeliveryWorker", "Attempt"]
 
 log = logging.getLogger("spaces.webhooks")
+_T = TypeVar("_T")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,6 +103,15 @@ _LOCK_SKIP_LOCKED = (
 )
 
 
+@dataclasses.dataclass
+class _Lease:
+    """This claim's lease as this worker last wrote it."""
+
+    until: float
+    lost: bool = False  # another worker took the row
+    keeper: asyncio.Task[None] | None = None  # the task renewing it (_keep_leased)
+
+
 @dataclasses.dataclass(frozen=True)
 class Attempt:
     """The outcome of one POST: a status code, or an error if no answer came back."""
@@ -107,9 +122,27 @@ class Attempt:
     finished: float
     retry_after: str | None = None  # the receiver's Retry-After header, if any
 
+    def __post_init__(self) -> None:
+        if self.error is not None:
+            object.__setattr__(self, "error", _clean(self.error))
+
     @property
     def ok(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
+
+    def plain(self) -> Attempt:
+        """This outcome without what the receiver chose beyond its status (Retry-After): what
+        is recorded if recording the whole of it failed."""
+        return dataclasses.replace(self, retry_after=None)
+
+
+_MAX_ERROR = 500  # characters of an error message stored with an attempt
+
+
+def _clean(text: str) -> str:
+    """An error message fit for any database column: printable, no NUL, bounded."""
+    printable = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return printable[:_MAX_ERROR]
 
 
 class DeliveryWorker:
@@ -122,7 +155,13 @@ class DeliveryWorker:
         self.concurrency = max(1, settings.webhook_concurrency)
         self.per_account = max(1, self.concurrency // 4)
         margin = max(10.0, self.deadline) if lease_margin is None else lease_margin
+        self.margin = margin
         self.lease_seconds = self.deadline + margin
+        self.renew_every = max(0.05, margin / 3)  # lease renewals while a job is in flight
+        # Name lookups: one account holds at most its share of delivery slots in lookups too,
+        # abandoned ones included (resolver.py).
+        self.resolver = Resolver(per_key=self.per_account, total=4 * self.concurrency)
+        self._db_pool: concurrent.futures.ThreadPoolExecutor | None = None
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.retry_schedule = parse_schedule(
             settings.webhook_retry_schedule, interval=settings.webhook_retry_interval
@@ -155,6 +194,9 @@ class DeliveryWorker:
         if self._thread is not None:
             self._thread.join(timeout=self.lease_seconds)
             self._thread = None
+        if self._db_pool is not None:  # let database steps end before the caller closes it
+            self._db_pool.shutdown(wait=True)
+            self._db_pool = None
 
     def run_once(self) -> int:
         """One round, for tests and tools: claim what is due (within the slot limits), send it
@@ -166,7 +208,7 @@ class DeliveryWorker:
     # ------------------------------------------------------------------ scheduling
 
     async def _round(self) -> int:
-        jobs = await asyncio.to_thread(self._claim, self.concurrency, {})
+        jobs = await self._db(self._claim, self.concurrency, {})
         await asyncio.gather(*(self._deliver_and_record(job) for job in jobs))
         return len(jobs)
 
@@ -179,7 +221,7 @@ class DeliveryWorker:
             if free > 0:
                 busy = collections.Counter(running.values())
                 try:
-                    jobs = await asyncio.to_thread(self._claim, free, dict(busy))
+                    jobs = await self._db(self._claim, free, dict(busy))
                 except Exception:  # keep the worker alive; the database may be busy
                     log.exception("webhook worker could not claim deliveries")
                     jobs = []
@@ -264,12 +306,81 @@ class DeliveryWorker:
             **signed_headers(secrets, job.webhook_id, body),
         }
 
-    async def _send(self, job: _Job, secrets: Sequence[str]) -> Reply:
-        """POST the event to the addresses its target resolves to now; the answer's status
-        and headers (its body is not read)."""
-        target = await asyncio.to_thread(
-            resolve_target, job.url, allow_private=self.settings.allow_private_targets
-        )
+    async def _db(self, fn: Callable[..., _T], *args: Any) -> _T:
+        """Run a database step on the worker's own threads (never shared with name lookups or
+        the API's threads, so neither can make a claim or a record wait)."""
+        if self._db_pool is None:
+            self._db_pool = concurrent.futures.ThreadPoolExecutor(
+                self.concurrency + 2, thread_name_prefix="spaces-delivery-db"
+            )
+        return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
+
+    async def _deliver_and_record(self, job: _Job) -> None:
+        """One claimed job: at most one POST, only while this claim's lease is live; then its
+        outcome, recorded while the lease is kept."""
+        lease = _Lease(job.lease_until)
+        try:
+            attempt = await self._attempt(job, lease)
+            if attempt is not None:
+                if lease.keeper is None:  # refused or unresolvable: nothing was sent
+                    lease.keeper = asyncio.create_task(self._keep_leased(job, lease))
+                await self._record_while_leased(job, attempt, lease)
+        finally:
+            if lease.keeper is not None:
+                lease.keeper.cancel()
+
+    async def _attempt(self, job: _Job, lease: _Lease) -> Attempt | None:
+        """Prepare, resolve, renew the lease and POST, all within the deadline; the outcome to
+        record, or None if the job was settled or dropped without sending (a stall before the
+        POST, a lost lease: the row is claimed again once its lease lapses)."""
+        phase = "prepare"
+        started = time.time()
+        try:
+            async with asyncio.timeout(self.deadline):
+                secrets = await self._db(self._prepare, job)
+                if secrets is None:
+                    return None
+                phase = "resolve"
+                target = await resolve_target_with(
+                    job.url,
+                    allow_private=self.settings.allow_private_targets,
+                    lookup=functools.partial(self.resolver.lookup, job.account_id),
+                )
+                phase = "lease"
+                until = await self._db(self._renew_live_lease, job)
+                if until is None:
+                    log.warning("webhook %s: lease lapsed before sending: dropped", job.webhook_id)
+                    return None
+                lease.until = until
+                lease.keeper = asyncio.create_task(self._keep_leased(job, lease))
+                phase = "send"
+                reply = await self._post(job, target, secrets, lease)
+            return Attempt(
+                reply.status_code, None, started, time.time(), reply.headers.get("retry-after")
+            )
+        except TimeoutError:
+            if phase in ("prepare", "lease"):  # nothing sent: dropped, retried after the lease
+                log.warning("webhook %s: stalled before sending: dropped", job.webhook_id)
+                return None
+            what = "no answer" if phase == "send" else "the name did not resolve"
+            error = f"{what} within the {self.deadline:g} s delivery deadline"
+        except NotSent as exc:
+            log.warning("webhook %s: not sent: %s", job.webhook_id, exc)
+            return None
+        except TargetRefused as exc:
+            error = f"refused target: {exc}"
+        except DeliveryError as exc:
+            error = str(exc)
+        except Exception:
+            log.exception("could not deliver %s (lease will expire)", job.webhook_id)
+            return None
+        return Attempt(None, error, started, time.time())
+
+    async def _post(
+        self, job: _Job, target: ResolvedTarget, secrets: Sequence[str], lease: _Lease
+    ) -> Reply:
+        """POST the event to the checked addresses; the answer's status and headers (its body
+        is not read). No byte leaves once this claim's lease is lost or nearly over."""
         body = json.dumps(job.event).encode("utf-8")
         return await post_pinned(
             target,
@@ -277,54 +388,73 @@ class DeliveryWorker:
             self._headers(job, body, secrets),
             timeout=self.deadline,
             max_response_bytes=0,
+            may_send=lambda: not lease.lost and time.time() < lease.until - self.margin / 2,
         )
 
-    async def _post(self, job: _Job, secrets: Sequence[str]) -> Attempt:
-        started = time.time()
-        try:
-            async with asyncio.timeout(self.deadline):
-                reply = await self._send(job, secrets)
-            return Attempt(
-                reply.status_code, None, started, time.time(), reply.headers.get("retry-after")
+    def _renew_live_lease(self, job: _Job) -> float | None:
+        """Just before the POST: extend this claim's lease, if it is still this claim's, still
+        live (judged after the write lock is held) and the job still pending; the new end, or
+        None (the job is dropped: another worker has it, or may take it at any moment)."""
+        with self.db.write() as tx:
+            now = time.time()
+            until = now + self.lease_seconds
+            changed = tx.execute(
+                "UPDATE webhooks SET lease_until = ? WHERE seq = ? AND lease_owner = ?"
+                " AND lease_until > ? AND pending = 1",
+                (until, job.seq, job.lease, now),
             )
-        except TimeoutError:
-            error = f"no answer within the {self.deadline:g} s delivery deadline"
-        except TargetRefused as exc:
-            error = f"refused target: {exc}"
-        except DeliveryError as exc:
-            error = str(exc)
-        return Attempt(None, error, started, time.time())
+        return until if changed else None
 
-    async def _deliver_and_record(self, job: _Job) -> None:
-        try:
-            secrets = await asyncio.to_thread(self._prepare, job)
-            if secrets is None:
+    async def _keep_leased(self, job: _Job, lease: _Lease) -> None:
+        """While the job is in flight (POST and record), extend its lease every `renew_every`
+        seconds, so only a worker that really stalls (or cannot reach the database) loses it;
+        a loss is noticed (`lease.lost`) and stops any further sending."""
+        while True:
+            await asyncio.sleep(self.renew_every)
+            try:
+                until = await self._db(self._extend_lease, job)
+            except Exception:
+                log.warning("could not extend the lease of %s", job.webhook_id, exc_info=True)
+                continue
+            if until is None:
+                lease.lost = True
+                log.warning("webhook %s: lease lost to another worker", job.webhook_id)
                 return
-            attempt = await self._post(job, secrets)
-        except Exception:
-            log.exception("could not deliver %s (lease will expire)", job.webhook_id)
-            return
-        await self._record_while_leased(job, attempt)
+            lease.until = until
 
-    async def _record_while_leased(self, job: _Job, attempt: Attempt) -> None:
-        """Record the outcome, retrying a failed database write (a dropped connection, a
-        restart) while the lease still holds: a 2xx that is not recorded would be sent again
-        once the lease expires."""
-        delay = 0.1
+    async def _record_while_leased(self, job: _Job, attempt: Attempt, lease: _Lease) -> None:
+        """Record the outcome; a failure to record is logged and retried, never answered by
+        sending again. A failed write (a dropped connection, a restart, anything in the answer
+        the record could not store) is retried with backoff, from the second try without the
+        receiver's optional headers (`Attempt.plain`), while the lease is kept (_keep_leased).
+        It stops only when another worker holds the row (its outcome counts), or at a stop
+        once the lease has ended."""
+        delay, tries = 0.1, 0
         while True:
             try:
-                await asyncio.to_thread(self._record, job, attempt)
+                await self._db(self._record, job, attempt if tries == 0 else attempt.plain())
                 return
             except Exception:
-                if time.time() + delay >= job.lease_until:
-                    log.exception(
-                        "could not record %s before its lease ended (it will be sent again)",
-                        job.webhook_id,
-                    )
-                    return
-                log.warning("recording %s failed; retrying in %.1f s", job.webhook_id, delay)
+                tries += 1
+                log.exception("could not record %s (try %d); retrying", job.webhook_id, tries)
+            if lease.lost:
+                return
+            if self._stop.is_set() and time.time() >= lease.until:
+                log.error("stopping: %s not recorded (it will be sent again)", job.webhook_id)
+                return
             await asyncio.sleep(delay)
-            delay = min(delay * 2, 2.0)
+            delay = min(delay * 2, 5.0)
+
+    def _extend_lease(self, job: _Job) -> float | None:
+        """Extend this claim's lease on the job's row by a lease length; the new end, or None
+        if the row is no longer under this claim."""
+        with self.db.write() as tx:
+            until = time.time() + self.lease_seconds
+            changed = tx.execute(
+                "UPDATE webhooks SET lease_until = ? WHERE seq = ? AND lease_owner = ?",
+                (until, job.seq, job.lease),
+            )
+        return until if changed else None
 
     def _prepare(self, job: _Job) -> list[str] | None:
         """The account's signing secrets, or None if the job was settled without sending."""

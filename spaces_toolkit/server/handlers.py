@@ -3,8 +3,10 @@ JSON body of a 200 (or raises ApiError); routing.py maps spec operations onto th
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-from collections.abc import Callable
+import functools
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..spec import ListOperation
@@ -13,10 +15,11 @@ from .pagination import ListSource, PageRequest, fetch_page
 from .problems import ApiError
 from .render import JSONObject, account
 from .repo import accounts, hooks, reads
+from .resolver import Resolver
 from .settings import Settings
-from .targets import TargetRefused, check_target_url
+from .targets import TargetRefused, check_target
 
-__all__ = ["Context", "HANDLERS"]
+__all__ = ["Context", "HANDLERS", "PRECHECKS"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,6 +37,10 @@ class Context:
 
 Handler = Callable[[Context], JSONObject]
 HANDLERS: dict[str, Handler] = {}
+# Async checks routing awaits before an operation's handler runs on a write thread: for work
+# that waits on the outside world (name lookups), which must not hold the API's threads.
+Precheck = Callable[[Context], Awaitable[None]]
+PRECHECKS: dict[str, Precheck] = {}
 
 
 def operation(operation_id: str) -> Callable[[Handler], Handler]:
@@ -102,15 +109,39 @@ def retrieve_subscription(ctx: Context) -> JSONObject:
     return obj
 
 
+# Lookups of new targets' names, on threads of their own: an account holds at most 4 at once,
+# abandoned ones included, so its slow names delay only its own requests (resolver.py).
+_CREATION_LOOKUPS = Resolver(per_key=4, total=64)
+
+
+async def _check_new_target(ctx: Context) -> None:
+    """A new target must resolve, within the delivery deadline, to acceptable addresses
+    (spec/NOTES.md 53): checked before the handler, off the API's write threads."""
+    assert ctx.body is not None
+    limit = ctx.settings.webhook_timeout
+    try:
+        async with asyncio.timeout(limit):
+            await check_target(
+                str(ctx.body["target_url"]),
+                allow_private=ctx.settings.allow_private_targets,
+                lookup=functools.partial(_CREATION_LOOKUPS.lookup, ctx.account_id),
+            )
+    except TargetRefused as exc:
+        raise ApiError.bad_request(f"Invalid target_url: {exc}") from None
+    except TimeoutError:
+        raise ApiError.bad_request(
+            f"Invalid target_url: its host did not resolve within {limit:g} s"
+        ) from None
+
+
 @operation("createResourceSubscription")
 def create_resource_subscription(ctx: Context) -> JSONObject:
     assert ctx.body is not None
-    target_url = str(ctx.body["target_url"])
-    try:
-        check_target_url(target_url, allow_private=ctx.settings.allow_private_targets)
-    except TargetRefused as exc:
-        raise ApiError.bad_request(f"Invalid target_url: {exc}") from None
+    target_url = str(ctx.body["target_url"])  # checked by _check_new_target
     with ctx.db.write() as tx:
         return hooks.create_resource_subscription(
             tx, ctx.account_id, event=str(ctx.body["event"]), target_url=target_url
         )
+
+
+PRECHECKS["createResourceSubscription"] = _check_new_target

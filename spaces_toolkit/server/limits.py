@@ -7,7 +7,9 @@ adds those limits, and answers whatever the HTTP layer refuses before the app ru
 same `{"message": ...}` JSON as the app:
 
 - a new or idle connection sends nothing for `keep_alive_timeout` s: closed silently;
-- a request's line and headers are not complete `header_timeout` s after its first byte: 408;
+- a request's line and headers are not complete `header_timeout` s after its first byte: 408
+  (whatever that byte is: the parser skips leading CR/LF without starting a request, so the
+  timer starts on any byte received while no request is in progress);
 - its body is not complete `body_timeout` s after its headers: the connection is closed (the
   app sees a disconnect; it has not answered yet);
 - more than `max_connections` open connections: the newest is answered 503 and closed;
@@ -90,6 +92,10 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         if self.parser is None or self.transport.is_closing():
             return
         self._unset_keepalive_if_required()
+        if self._deadline is None and (self.cycle is None or self.cycle.response_complete):
+            # Bytes between requests (or before the first): the keep-alive timer is off now,
+            # and the parser starts no request on CR/LF alone, so the head's timer starts here.
+            self._arm(self.limits.header_timeout, self._head_too_slow)
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:

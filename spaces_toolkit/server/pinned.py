@@ -23,7 +23,7 @@ import httpcore
 
 from .targets import ResolvedTarget
 
-__all__ = ["Reply", "DeliveryError", "post_pinned", "MAX_RESPONSE_BYTES"]
+__all__ = ["Reply", "DeliveryError", "NotSent", "post_pinned", "MAX_RESPONSE_BYTES"]
 
 MAX_RESPONSE_BYTES = 64 * 1024
 
@@ -46,6 +46,44 @@ class DeliveryError(Exception):
     """No answer came back (connect, TLS, timeout or protocol failure)."""
 
 
+class NotSent(DeliveryError):
+    """The request was not (completely) sent: the caller's `may_send` said no before a write."""
+
+
+MaySend = typing.Callable[[], bool]
+
+
+class _GuardedStream(httpcore.AsyncNetworkStream):
+    """A connection that asks `may_send` before every write of the request."""
+
+    def __init__(self, stream: httpcore.AsyncNetworkStream, may_send: MaySend) -> None:
+        self._stream = stream
+        self._may_send = may_send
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._stream.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if not self._may_send():
+            raise NotSent("this delivery may no longer be sent (its lease is lost or ending)")
+        await self._stream.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        tls = await self._stream.start_tls(ssl_context, server_hostname, timeout)
+        return _GuardedStream(tls, self._may_send)
+
+    def get_extra_info(self, info: str) -> typing.Any:
+        return self._stream.get_extra_info(info)
+
+
 @dataclasses.dataclass(frozen=True)
 class Reply:
     status_code: int
@@ -56,8 +94,9 @@ class Reply:
 class _PinnedBackend(httpcore.AnyIOBackend):
     """Connects to the given addresses whatever host httpcore asks for."""
 
-    def __init__(self, target: ResolvedTarget) -> None:
+    def __init__(self, target: ResolvedTarget, may_send: MaySend | None = None) -> None:
         self._addresses = [str(a) for a in target.addresses]
+        self._may_send = may_send
 
     async def connect_tcp(
         self,
@@ -70,11 +109,13 @@ class _PinnedBackend(httpcore.AnyIOBackend):
         error: Exception | None = None
         for address in self._addresses:
             try:
-                return await super().connect_tcp(
+                stream = await super().connect_tcp(
                     address, port, timeout, local_address, socket_options
                 )
             except httpcore.ConnectError as exc:
                 error = exc
+                continue
+            return stream if self._may_send is None else _GuardedStream(stream, self._may_send)
         assert error is not None
         raise error
 
@@ -93,15 +134,18 @@ async def post_pinned(
     timeout: float,
     max_response_bytes: int = MAX_RESPONSE_BYTES,
     ssl_context: ssl.SSLContext | None = None,
+    may_send: MaySend | None = None,
 ) -> Reply:
     """POST `body` to `target.url` over a connection to one of `target.addresses`.
 
     `timeout` bounds each phase (connect, each write, each read); a total deadline is the
     caller's (`asyncio.timeout`). `max_response_bytes=0` reads no body: status and headers only.
+    `may_send` is asked before every write of the request (the TLS handshake is not one): if
+    it says no, NotSent is raised and nothing (more) goes out.
     """
     pool = httpcore.AsyncConnectionPool(
         ssl_context=ssl_context or default_ssl_context(),
-        network_backend=_PinnedBackend(target),
+        network_backend=_PinnedBackend(target, may_send),
         max_connections=1,
         retries=0,
     )

@@ -77,19 +77,28 @@ def parse_schedule(text: str, *, interval: float) -> RetrySchedule:
     raise ValueError(f"unknown retry schedule {text!r}: use fixed or exponential[:BASE[:CAP]]")
 
 
+_DELTA_SECONDS = re.compile(r"[0-9]+", re.ASCII)  # ASCII digits only: '²'.isdigit() is true
+_HTTP_DATE_MAX = 64  # an IMF-fixdate is 29 characters; anything far longer is junk
+
+
 def retry_after_seconds(value: str | None, now: float) -> float | None:
-    """A Retry-After header as seconds from `now` (0 to MAX_RETRY_AFTER); None if absent/junk."""
+    """A Retry-After header as seconds from `now` (0 to MAX_RETRY_AFTER); None if absent or
+    junk. The value is the receiver's: only ASCII digits or an HTTP date count, and nothing it
+    sends can raise."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        seconds = float(value)
-    else:
+    if _DELTA_SECONDS.fullmatch(value):
+        # int() refuses over 4300 digits; anything past 15 is beyond the cap anyway
+        seconds = float(int(value)) if len(value) <= 15 else MAX_RETRY_AFTER
+    elif len(value) <= _HTTP_DATE_MAX and value.isascii():
         try:
             when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
+            if when.tzinfo is None:
+                return None
+            seconds = when.timestamp() - now
+        except (TypeError, ValueError, OverflowError, OSError, IndexError):
             return None
-        if when.tzinfo is None:
-            return None
-        seconds = when.timestamp() - now
+    else:
+        return None
     return max(0.0, min(seconds, MAX_RETRY_AFTER))

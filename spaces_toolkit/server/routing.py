@@ -18,7 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from .auth import Authenticator
 from .db import Database
-from .handlers import HANDLERS, Context, Handler
+from .handlers import HANDLERS, PRECHECKS, Context, Handler
 from .operations import ServedOperation, served_operations
 from .problems import ApiError, error_response
 from .settings import API_PREFIX, Settings
@@ -149,7 +149,10 @@ class PathEndpoint:
         # that in GIL hand-offs (the benchmarks' profile: 2 hops were ~40% of a GET's CPU).
         # Writes may wait up to busy_timeout for SQLite's write lock, so they keep the hop.
         # The token is looked up on every request (auth.py: revocation takes effect at once).
-        account_id = self.auth.account_id(request.headers.get("authorization"))
+        credentials = request.headers.getlist("authorization")
+        if len(credentials) > 1:  # which one counts would be a guess: refuse instead
+            raise ApiError.bad_request("Authorization header given more than once")
+        account_id = self.auth.account_id(credentials[0] if credentials else None)
         path = {
             p.name: parse_param(p, request.path_params[p.name])
             for p in op.params
@@ -162,6 +165,9 @@ class PathEndpoint:
             body = parse_body(op.body, request.headers.get("content-type"), raw)
         ctx = Context(self.db, self.settings, account_id, path, query, body, op.listing)
         handler = HANDLERS[op.operation_id]
+        precheck = PRECHECKS.get(op.operation_id)
+        if precheck is not None:
+            await precheck(ctx)
         if op.method == "GET":
             result = handler(ctx)
         else:

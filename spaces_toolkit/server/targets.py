@@ -10,10 +10,12 @@ A target must be an absolute http(s) URL without credentials. Unless the server 
 - a name is resolved, and refused if ANY address it resolves to is not public (loopback,
   private, link-local including the 169.254.169.254 metadata address, shared, reserved, …).
 
-Creation calls `check_target_url` (a name that does not resolve yet is accepted: delivery checks
-again). Delivery calls `resolve_target`, which returns the checked addresses; the transport
-connects to exactly those (server/pinned.py), so a resolver cannot answer one address to the
-check and another to the connection (DNS rebinding).
+Creation calls `check_target` (the API) or `check_target_url`: a name must resolve, within the
+caller's deadline, to public addresses only; one that does not resolve is refused
+(spec/NOTES.md 53). Delivery calls `resolve_target`, which returns the checked addresses; the
+transport connects to exactly those (server/pinned.py), so a resolver cannot answer one address
+to the check and another to the connection (DNS rebinding). The async forms take the lookup to
+use (resolver.py: one account's slow names cannot hold another's lookups).
 """
 
 from __future__ import annotations
@@ -21,20 +23,26 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import re
-import socket
 import urllib.parse
+from collections.abc import Awaitable, Callable
+
+from .resolver import Address, system_lookup
 
 __all__ = [
     "Address",
     "ResolvedTarget",
     "TargetRefused",
+    "check_target",
     "check_target_url",
+    "Lookup",
     "is_public",
     "normalize_host",
     "resolve_target",
+    "resolve_target_with",
 ]
 
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+# An async name lookup: (host, port) -> its addresses; OSError if it does not resolve.
+Lookup = Callable[[str, int], Awaitable[list[Address]]]
 
 _LOOPBACK_NAMES = frozenset(
     {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "localhost6"}
@@ -145,7 +153,10 @@ def _parse(url: str) -> _Parsed:
     if parts.username is not None or parts.password is not None:
         raise TargetRefused("target_url must not carry credentials")
     default = 443 if parts.scheme == "https" else 80
-    return _Parsed(parts.scheme, parts.hostname, port or default, normalize_host(parts.hostname))
+    normalized = normalize_host(parts.hostname)
+    if isinstance(normalized, str):
+        _check_syntax(parts.hostname, normalized)
+    return _Parsed(parts.scheme, parts.hostname, port or default, normalized)
 
 
 def _refuse_private(host: str, addr: Address, via: str = "") -> None:
@@ -156,12 +167,18 @@ def _refuse_private(host: str, addr: Address, via: str = "") -> None:
         )
 
 
-def _resolve(host: str, port: int) -> list[Address]:
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    seen: dict[Address, None] = {}
-    for info in infos:
-        seen[ipaddress.ip_address(str(info[4][0]).split("%")[0])] = None
-    return list(seen)
+_LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)", re.ASCII)
+
+
+def _check_syntax(host: str, name: str) -> None:
+    """A host name must be dot-separated labels of 1-63 letters, digits, `-` or `_` (IDNA for
+    others), 253 characters at most: `a..b`, `-a.b` or `.a` are refused, not looked up."""
+    try:
+        ascii_name = name.encode("idna").decode("ascii") if not name.isascii() else name
+    except UnicodeError:
+        raise TargetRefused(f"target_url host {host!r} is not a valid host name") from None
+    if len(ascii_name) > 253 or not all(_LABEL.fullmatch(x) for x in ascii_name.split(".")):
+        raise TargetRefused(f"target_url host {host!r} is not a valid host name")
 
 
 def _check_name(parsed: _Parsed) -> None:
@@ -174,9 +191,22 @@ def _check_name(parsed: _Parsed) -> None:
         )
 
 
+def _checked(parsed: _Parsed, addresses: list[Address], allow_private: bool) -> tuple[Address, ...]:
+    if not addresses:
+        raise TargetRefused(f"target_url host {parsed.host!r} resolves to no address")
+    if not allow_private:
+        for addr in addresses:
+            _refuse_private(parsed.host, addr, " resolves to an address that")
+    return tuple(addresses)
+
+
+def _unresolvable(parsed: _Parsed, exc: BaseException) -> TargetRefused:
+    return TargetRefused(f"target_url host {parsed.host!r} does not resolve: {exc}")
+
+
 def check_target_url(url: str, *, allow_private: bool, resolve: bool = True) -> None:
-    """At creation: raise TargetRefused if `url` cannot be a target. A name is resolved (unless
-    `resolve` is false); one that does not resolve yet is accepted, since delivery checks again."""
+    """At creation, blocking (CLIs, tools): raise TargetRefused if `url` cannot be a target. A
+    name is resolved (unless `resolve` is false) and must resolve to public addresses only."""
     parsed = _parse(url)
     if allow_private:
         return
@@ -187,28 +217,57 @@ def check_target_url(url: str, *, allow_private: bool, resolve: bool = True) -> 
     if not resolve:
         return
     try:
-        addresses = _resolve(parsed.normalized, parsed.port)
-    except (OSError, UnicodeError):
+        addresses = system_lookup(parsed.normalized, parsed.port)
+    except (OSError, UnicodeError) as exc:
+        raise _unresolvable(parsed, exc) from None
+    _checked(parsed, addresses, allow_private)
+
+
+async def check_target(url: str, *, allow_private: bool, lookup: Lookup) -> None:
+    """At creation, in the API: `check_target_url` with the lookup given; bound it with the
+    caller's deadline (`asyncio.timeout`)."""
+    parsed = _parse(url)
+    if allow_private:
         return
-    for addr in addresses:
-        _refuse_private(parsed.host, addr, " resolves to an address that")
+    if not isinstance(parsed.normalized, str):
+        _refuse_private(parsed.host, parsed.normalized)
+        return
+    _check_name(parsed)
+    try:
+        addresses = await lookup(parsed.normalized, parsed.port)
+    except (OSError, UnicodeError) as exc:
+        raise _unresolvable(parsed, exc) from None
+    _checked(parsed, addresses, allow_private)
 
 
 def resolve_target(url: str, *, allow_private: bool) -> ResolvedTarget:
-    """At delivery: the target's addresses, each checked; the transport connects only to them."""
+    """At delivery, blocking: the target's addresses, each checked; the transport connects
+    only to them."""
     parsed = _parse(url)
     if isinstance(parsed.normalized, str):
         if not allow_private:
             _check_name(parsed)
         try:
-            addresses = _resolve(parsed.normalized, parsed.port)
+            addresses = system_lookup(parsed.normalized, parsed.port)
         except (OSError, UnicodeError) as exc:
             raise TargetRefused(f"cannot resolve {parsed.host!r}: {exc}") from None
-        if not addresses:
-            raise TargetRefused(f"{parsed.host!r} resolves to no address")
     else:
         addresses = [parsed.normalized]
-    if not allow_private:
-        for addr in addresses:
-            _refuse_private(parsed.host, addr, " resolves to an address that")
-    return ResolvedTarget(url, parsed.scheme, parsed.host, parsed.port, tuple(addresses))
+    pinned = _checked(parsed, addresses, allow_private)
+    return ResolvedTarget(url, parsed.scheme, parsed.host, parsed.port, pinned)
+
+
+async def resolve_target_with(url: str, *, allow_private: bool, lookup: Lookup) -> ResolvedTarget:
+    """At delivery: `resolve_target` with the lookup given (the worker's Resolver)."""
+    parsed = _parse(url)
+    if isinstance(parsed.normalized, str):
+        if not allow_private:
+            _check_name(parsed)
+        try:
+            addresses = await lookup(parsed.normalized, parsed.port)
+        except (OSError, UnicodeError) as exc:
+            raise TargetRefused(f"cannot resolve {parsed.host!r}: {exc}") from None
+    else:
+        addresses = [parsed.normalized]
+    pinned = _checked(parsed, addresses, allow_private)
+    return ResolvedTarget(url, parsed.scheme, parsed.host, parsed.port, pinned)

@@ -3,8 +3,10 @@
 Paths: `/ok` answers 200 at once; `/slow/SECONDS` answers 200 after that long; `/trickle`
 sends a status line and then one header line every 0.2 s, forever; `/trickle-body` sends a
 complete 200 head and then one body byte every 0.2 s, forever; `/never` reads the request and
-never answers. Every request is logged with its `Spaces-Webhook-Id`, when it arrived and
-when the sender hung up (`closed`), so tests can check deadlines and overlaps."""
+never answers; `/answer/STATUS?Name=value` answers that status with those headers, their values
+percent-decoded to raw bytes (`Retry-After=%B2` sends the byte 0xB2). Every request is logged
+with its `Spaces-Webhook-Id`, when it arrived and when the sender hung up
+(`closed`), so tests can check deadlines and overlaps."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import socket
 import socketserver
 import threading
 import time
+import urllib.parse
 from typing import Any
 
 
@@ -75,7 +78,13 @@ class HostileReceiver:
 
     def _answer(self, sock: socket.socket, path: str) -> None:
         ok = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        if path.startswith("/slow/"):
+        if path.startswith("/answer/"):
+            route, _, query = path.partition("?")
+            head = [f"HTTP/1.1 {route.split('/')[2]} Whatever\r\n".encode()]
+            for name, value in urllib.parse.parse_qsl(query, encoding="latin-1"):
+                head.append(name.encode("latin-1") + b": " + value.encode("latin-1") + b"\r\n")
+            sock.sendall(b"".join([*head, b"Content-Length: 0\r\nConnection: close\r\n\r\n"]))
+        elif path.startswith("/slow/"):
             self._wait_or_hangup(sock, float(path.split("?")[0].split("/")[2]))
             sock.sendall(ok)
         elif path == "/trickle-body":

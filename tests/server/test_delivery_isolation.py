@@ -3,10 +3,15 @@ every POST has a total deadline, and one account holds at most its share of the 
 
 from __future__ import annotations
 
+import asyncio
+import socket
 import time
+
+import httpx
 
 from spaces_toolkit.server.app import create_app
 from spaces_toolkit.server.db import open_database
+from spaces_toolkit.server.delivery import DeliveryWorker
 from spaces_toolkit.server.embedded import serve_in_thread
 from spaces_toolkit.server.repo.accounts import create_account, set_webhook_url
 from spaces_toolkit.server.repo.hooks import create_resource_subscription
@@ -72,3 +77,125 @@ def test_hostile_receivers_of_one_account_do_not_delay_another(db_url, hostile):
     # Every hostile POST was cut at the deadline (plus scheduling slack), never 9 s or forever.
     held = [h.closed - h.arrived for h in busy_hits if h.closed is not None]
     assert held and max(held) <= DEADLINE + 0.5, held
+
+
+SLOW_DNS = 8.0  # the hostile names' lookups take 5x the deadline (a few dead nameservers)
+
+
+def slow_dns_stub(monkeypatch):
+    """A stub resolver: `*.slow.test` answers 127.0.0.1 after SLOW_DNS seconds,
+    `*.public.test` a public address at once, `*.nxdomain.test` never resolves; other names
+    and addresses as the system resolves them."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kw):
+        if str(host).endswith(".slow.test"):
+            time.sleep(SLOW_DNS)
+            host = "127.0.0.1"
+        elif str(host).endswith(".public.test"):
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port))]
+        elif str(host).endswith(".nxdomain.test"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, port, *args, **kw)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def test_one_accounts_slow_names_do_not_delay_another_or_cause_double_sends(
+    db_url, hostile, monkeypatch
+):
+    """`spaces serve` plus a second worker on one database; a hostile account's targets are
+    names that take longer than the deadline to resolve (and receivers answering near the
+    deadline). Another account's deliveries keep their pace, and nothing is sent twice."""
+    slow_dns_stub(monkeypatch)
+    settings = db_url.settings(
+        allow_private_targets=True,
+        webhook_timeout=DEADLINE,
+        webhook_concurrency=16,  # 4 slots per account
+        webhook_retry_interval=0.4,
+    )
+    db = open_database(settings.database)
+    hostile_id, _ = create_account(db, name="Hostile")
+    victim_id, _ = create_account(db, name="Victim")
+    set_webhook_url(db, victim_id, hostile.url("/ok"))
+    with db.write() as tx:
+        for n in range(12):
+            create_resource_subscription(
+                tx,
+                hostile_id,
+                event="customer.created",
+                target_url=f"http://h{n}.slow.test:{hostile.port}/slow/1?n={n}",
+            )
+        for n in range(2):
+            create_resource_subscription(
+                tx, hostile_id, event="customer.created", target_url=hostile.url(f"/slow/1.3?{n}")
+            )
+    for _ in range(3):
+        trigger(db, hostile_id, "customer.created")
+
+    second = DeliveryWorker(open_database(settings.database), settings)
+    latencies = []
+    with serve_in_thread(create_app(settings)):
+        second.start()
+        time.sleep(3 * DEADLINE)  # abandoned slow lookups pile up
+        for _ in range(8):
+            before = len(hostile.by_path("/ok"))
+            started = time.time()
+            trigger(db, victim_id, "customer.created")
+            while len(hostile.by_path("/ok")) == before:
+                assert time.time() - started < 20, "the other account's delivery never came"
+                time.sleep(0.01)
+            latencies.append(hostile.by_path("/ok")[-1].arrived - started)
+            time.sleep(0.3)
+        second.stop()
+        second.db.close()
+    with db.read() as tx:
+        lookups_failed = tx.one(
+            "SELECT COUNT(*) AS n FROM webhook_attempts WHERE status_code IS NULL"
+        )
+    db.close()
+    print(f"other account's delivery latency: max {max(latencies):.3f} s, {latencies}")
+    assert lookups_failed is not None and lookups_failed["n"] > 0, "no hostile delivery failed"
+    assert max(latencies) <= OTHER_ACCOUNT_BOUND, latencies
+    sent: dict[str, int] = {}
+    for hit in hostile.hits:
+        sent[hit.webhook_id] = sent.get(hit.webhook_id, 0) + 1
+    assert [h for h in hostile.by_path("/ok") if sent[h.webhook_id] > 1] == []
+
+
+async def test_slow_names_at_creation_hold_neither_the_write_threads_nor_others(
+    make_sandbox, monkeypatch
+):
+    """45 creations with names slower than the deadline from one account: another account's
+    creation is answered while they are all still waiting, and they end in a 400 within the
+    deadline; a name that does not resolve is refused at creation."""
+    slow_dns_stub(monkeypatch)
+    box = make_sandbox(accounts=2, allow_private_targets=False, webhook_timeout=1.0)
+    finished: list[str] = []
+
+    async def create(token: str, host: str, who: str) -> httpx.Response:
+        async with box.client(token) as client:
+            response = await client.post(
+                "/resource_subscriptions",
+                data={"event": "customer.created", "target_url": f"https://{host}/hook"},
+            )
+        finished.append(who)
+        return response
+
+    hostile = [
+        asyncio.create_task(create(box.tokens[0], f"n{i}.slow.test", "hostile")) for i in range(45)
+    ]
+    await asyncio.sleep(0.2)
+    victim = await create(box.tokens[1], "api.public.test", "victim")
+    answers = await asyncio.gather(*hostile)
+    assert victim.status_code == 200, victim.text
+    assert finished[0] == "victim", "the other account waited for the slow lookups"
+    assert {r.status_code for r in answers} == {400}
+    assert "did not resolve within 1 s" in answers[0].json()["message"]
+    async with box.client(box.tokens[1]) as client:
+        missing = await client.post(
+            "/resource_subscriptions",
+            data={"event": "customer.created", "target_url": "https://x.nxdomain.test/hook"},
+        )
+    assert missing.status_code == 400
+    assert "does not resolve" in missing.json()["message"]

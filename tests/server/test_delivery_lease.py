@@ -5,14 +5,20 @@ outcome."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import subprocess
 import sys
 import time
 
+import pytest
+
 from spaces_toolkit.server.db import open_database
 from spaces_toolkit.server.delivery import Attempt, DeliveryWorker
+from spaces_toolkit.server.pinned import NotSent, post_pinned
 from spaces_toolkit.server.repo.accounts import create_account
 from spaces_toolkit.server.repo.hooks import create_resource_subscription
+from spaces_toolkit.server.targets import resolve_target
 from spaces_toolkit.server.trigger import trigger
 
 # A worker process: deadline 1 s, lease margin 0.3 s (lease 1.3 s), retries every 0.2 s.
@@ -37,9 +43,9 @@ def test_two_processes_never_send_one_webhook_at_once(db_url, hostile):
     url = db_url()
     db = open_database(url)
     account_id, _ = create_account(db)
-    # /trickle never completes (each try is cut at the 1 s deadline and retried); /slow/0.8
-    # answers after 0.8 s, longer than the 0.3 s margin; the others answer at once.
-    paths = ["/trickle", "/slow/0.8", "/ok?a", "/ok?b", "/ok?c"]
+    # /trickle never completes (each try is cut at the 1 s deadline and retried); /slow/0.45
+    # answers after 0.45 s, longer than the 0.3 s margin; the others answer at once.
+    paths = ["/trickle", "/slow/0.45", "/ok?a", "/ok?b", "/ok?c"]
     with db.write() as tx:
         for path in paths:
             create_resource_subscription(
@@ -83,7 +89,7 @@ def test_two_processes_never_send_one_webhook_at_once(db_url, hostile):
         )
     trickled = by_hook[next(h for h, r in hooks.items() if r["url"].endswith("/trickle"))]
     assert len(trickled) >= 3  # retried across both processes, never overlapping
-    slow = next(h for h, r in hooks.items() if r["url"].endswith("/slow/0.8"))
+    slow = next(h for h, r in hooks.items() if r["url"].endswith("/slow/0.45"))
     assert len(by_hook[slow]) == 1 and hooks[slow]["delivered"] == 1
 
 
@@ -140,3 +146,68 @@ def test_a_failed_record_of_a_2xx_is_retried_not_resent(db_url, hostile, monkeyp
     assert failures == [200, 200, 200]
     assert (row["pending"], row["delivered"], row["attempts"]) == (0, 1, 1)
     assert len(hostile.by_path("/ok")) == 1
+
+
+def test_a_job_stalled_past_its_lease_is_not_sent_by_a_second_worker_too(db_url, hostile):
+    """Two workers on one database: the first claims a delivery and stalls between claim and
+    POST past its lease; the second claims and sends it. When the first resumes, the lease it
+    finds in the database is not its own: it drops the job. One send, one attempt."""
+    settings, db = _one_due_delivery(db_url, hostile)
+    stalled, other = DeliveryWorker(db, settings), DeliveryWorker(db, settings)
+    [job] = stalled._claim(1, {})
+    with db.write() as tx:  # the stall: the lease runs out
+        tx.execute("UPDATE webhooks SET lease_until = ?", (time.time() - 1,))
+    assert other.run_once() == 1
+    asyncio.run(stalled._deliver_and_record(job))  # the stalled worker resumes
+    with db.read() as tx:
+        row = tx.one("SELECT pending, delivered, attempts FROM webhooks")
+    db.close()
+    assert len(hostile.by_path("/ok")) == 1, "sent again by the stalled worker"
+    assert (row["pending"], row["delivered"], row["attempts"]) == (0, 1, 1)
+
+
+def test_a_job_whose_lease_lapsed_is_dropped_then_sent_once_by_a_later_claim(db_url, hostile):
+    """No other worker took the lapsed job yet: the stalled worker still must not send without
+    a live lease; the job stays due and is sent once by the next claim."""
+    settings, db = _one_due_delivery(db_url, hostile)
+    stalled = DeliveryWorker(db, settings)
+    [job] = stalled._claim(1, {})
+    with db.write() as tx:
+        tx.execute("UPDATE webhooks SET lease_until = ?", (time.time() - 1,))
+    asyncio.run(stalled._deliver_and_record(job))
+    assert hostile.by_path("/ok") == []
+    assert DeliveryWorker(db, settings).run_once() == 1
+    with db.read() as tx:
+        row = tx.one("SELECT pending, delivered, attempts FROM webhooks")
+    db.close()
+    assert len(hostile.by_path("/ok")) == 1
+    assert (row["pending"], row["delivered"], row["attempts"]) == (0, 1, 1)
+
+
+def test_a_job_stalled_in_prepare_past_the_deadline_is_dropped_unsent(db_url, hostile):
+    """`_prepare` runs inside the deadline: a job held up there (a long write transaction
+    beside the server) is dropped without sending or recording, and retried later."""
+    settings, db = _one_due_delivery(db_url, hostile)
+    settings = dataclasses.replace(settings, webhook_timeout=0.5)
+    stalled = DeliveryWorker(db, settings)
+    real_prepare = stalled._prepare
+
+    def slow_prepare(job):
+        time.sleep(1.0)  # twice the deadline
+        return real_prepare(job)
+
+    stalled._prepare = slow_prepare  # type: ignore[method-assign]
+    assert stalled.run_once() == 1
+    with db.read() as tx:
+        row = tx.one("SELECT pending, attempts FROM webhooks")
+    db.close()
+    assert hostile.by_path("/ok") == []
+    assert (row["pending"], row["attempts"]) == (1, 0)
+
+
+async def test_no_byte_leaves_once_the_sender_may_no_longer_send(hostile):
+    target = resolve_target(hostile.url("/ok"), allow_private=True)
+    with pytest.raises(NotSent):
+        await post_pinned(target, b"{}", {}, timeout=2.0, may_send=lambda: False)
+    await asyncio.sleep(0.2)
+    assert hostile.by_path("/") == []

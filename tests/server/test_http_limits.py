@@ -244,3 +244,31 @@ def test_the_limits_hold_in_every_process_of_serve_workers(tmp_path):
             assert headers["content-type"] == "application/json"
         response = httpx.get(f"http://127.0.0.1:{port}/api/v1/account", auth=(token, ""))
         assert response.status_code == 200
+
+
+def test_connections_sending_only_line_breaks_are_closed_and_a_normal_client_is_served(tmp_path):
+    """1,000 connections that send `\\r\\n` (which the parser skips without starting a request)
+    and nothing more are closed at the header timeout; a normal client is served meanwhile
+    and afterwards."""
+    flags = ["--keep-alive-timeout", str(KEEP_ALIVE), "--header-timeout", str(HEADER)]
+    with spaces_serve(tmp_path, *flags, "--max-connections", "1000") as (port, token):
+        held = Held(port)
+        try:
+            for _ in range(1000):
+                held.open("crlf", b"\r\n", b"")
+            held.pump(0.5)
+            during = _statuses(port, token)
+            held.pump(HEADER + 3.0)
+            closed = held.closed_count("crlf")
+            after = _statuses(port, token)
+        finally:
+            held.close()
+    print(f"two-byte connections closed: {closed}/1000; normal client {during} then {after}")
+    assert closed == 1000
+    assert after == [200] * 10
+
+
+def _statuses(port: int, token: str, n: int = 10) -> list[int]:
+    fresh = httpx.Limits(max_keepalive_connections=0)
+    with httpx.Client(auth=(token, ""), limits=fresh, timeout=10) as client:
+        return [client.get(f"http://127.0.0.1:{port}/api/v1/account").status_code for _ in range(n)]

@@ -9,7 +9,6 @@ import socket
 
 import pytest
 
-from spaces_toolkit.server import targets
 from spaces_toolkit.server.targets import (
     TargetRefused,
     check_target_url,
@@ -110,7 +109,7 @@ def fake_dns(monkeypatch: pytest.MonkeyPatch) -> None:
             for a in FAKE_DNS[host]
         ]
 
-    monkeypatch.setattr(targets.socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 def url(host: str) -> str:
@@ -150,8 +149,9 @@ def test_public_addresses_in_any_form_pass_and_delivery_pins_them(host: str, mea
     assert resolved.port == 8080
 
 
-def test_an_unresolvable_name_is_accepted_at_creation_and_refused_at_delivery() -> None:
-    check_target_url(url("not-yet.example"), allow_private=False)
+def test_an_unresolvable_name_is_refused_at_creation_and_at_delivery() -> None:
+    with pytest.raises(TargetRefused, match="does not resolve"):
+        check_target_url(url("not-yet.example"), allow_private=False)
     with pytest.raises(TargetRefused, match="cannot resolve"):
         resolve_target(url("not-yet.example"), allow_private=False)
 

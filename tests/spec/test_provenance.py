@@ -290,6 +290,10 @@ NO_RULE = {
     46: "the document's licence: metadata",
     48: "examples only",
     49: "the contract's own version: metadata",
+    53: "the reference server's policy at creation (a name must resolve): no request or response "
+    "of the document can say it; a server that accepts such a target is within the docs",
+    54: "the reference server's limits (signatures sent, one Authorization, host-label syntax): "
+    "policies no schema states; target_url's own form is decision 39",
 }
 
 

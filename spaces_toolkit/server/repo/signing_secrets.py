@@ -7,9 +7,19 @@ import time
 from ..db import Database, Transaction
 from ..signing import new_secret
 
-__all__ = ["DEFAULT_GRACE", "create_secret", "rotate_secret", "valid_secrets", "signing_secrets"]
+__all__ = [
+    "DEFAULT_GRACE",
+    "MAX_SIGNING_SECRETS",
+    "create_secret",
+    "rotate_secret",
+    "valid_secrets",
+    "signing_secrets",
+]
 
 DEFAULT_GRACE = 24 * 3600.0  # how long a rotated-out secret still signs deliveries
+# At most this many secrets sign at once: a rotation ends the grace of older ones at once, so
+# rotating in a loop cannot grow every delivery's signature header without bound.
+MAX_SIGNING_SECRETS = 3
 
 
 def create_secret(tx: Transaction, account_id: int, *, now: float | None = None) -> str:
@@ -37,6 +47,17 @@ def rotate_secret(
             " WHERE account_id = ? AND (expires_at IS NULL OR expires_at > ?)",
             (now + grace, account_id, now + grace),
         )
+        keep = tx.query(
+            "SELECT seq FROM webhook_signing_secrets WHERE account_id = ?"
+            " AND (expires_at IS NULL OR expires_at > ?) ORDER BY seq DESC LIMIT ?",
+            (account_id, now, MAX_SIGNING_SECRETS - 1),
+        )
+        if keep:
+            tx.execute(
+                "UPDATE webhook_signing_secrets SET expires_at = ? WHERE account_id = ?"
+                " AND seq < ? AND (expires_at IS NULL OR expires_at > ?)",
+                (now, account_id, min(int(r["seq"]) for r in keep), now),
+            )
         return create_secret(tx, account_id, now=now)
 
 
