@@ -35,8 +35,9 @@ BENCHMARKS = {
     "scaling": ("bench.scaling", "5. page latency at 1k / 100k / 1M customers"),
     "generation": ("bench.generation", "6. make (regeneration) vs openapi-python-client"),
     "contract": ("bench.contract", "7. spaces contract vs plain st run"),
-    "postgres": ("bench.postgres", "8. PostgreSQL backend: servers, deep pages, deliveries"),
-    "proxy": ("bench.proxy", "9. spaces proxy between wrk and the reference server vs direct"),
+    "postgres": ("bench.postgres", "8. PostgreSQL backend: servers and deep pages"),
+    "delivery": ("bench.delivery", "9. webhook delivery vs keep-alive and httpx loops, pre-merge"),
+    "proxy": ("bench.proxy", "10. spaces proxy between wrk and the reference server vs direct"),
 }
 
 INTRO = """# Benchmarks

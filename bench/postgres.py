@@ -2,14 +2,14 @@
 
 - GET /customers?limit=20 under wrk: PostgreSQL with 1 and 2 server processes beside SQLite's
   single process (same seeded account, same wrk settings, the three taking turns);
-- page latency in-process: the last page of 1M customers vs the first page of 1k, on PostgreSQL;
-- delivery throughput: webhooks/s from 1 and 2 `spaces worker` processes to a loopback receiver.
+- page latency in-process: the last page of 1M customers vs the first page of 1k, on PostgreSQL.
+
+Delivery throughput on both backends is benchmark 9 (bench/delivery.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-import subprocess
 import time
 from collections.abc import Iterator
 
@@ -24,7 +24,7 @@ from spaces_toolkit.server.settings import API_PREFIX, Settings
 
 from .context import Options, Skip
 from .fixtures import basic_header, seeded_database
-from .procs import HOST, PYTHON, child_server, free_port, stop_process
+from .procs import HOST, PYTHON, child_server, free_port
 from .report import Row, Section
 from .stats import paired_ratios, percentile, summarize
 from .wrk import WrkResult, have_wrk, run_wrk
@@ -184,92 +184,6 @@ def _deep_page(opts: Options, pg: PgCluster, section: Section) -> None:
         )
 
 
-RECEIVER_APP = "bench.receiver:app"
-
-
-def _queue_webhooks(url: str, target: str, n: int) -> None:
-    """`n` due webhooks of one event to `target`, committed at once (the insert NOTIFYs)."""
-    db = open_database(url)
-    try:
-        account_id, _ = create_account(db, name="Deliveries", email="d@example.com")
-    finally:
-        db.close()
-    with psycopg.connect(url, autocommit=True) as conn, conn.transaction():
-        event = conn.execute(
-            "INSERT INTO events (account_id, id, type, created, data) VALUES"
-            " (%s, 'evt_' || md5(random()::text), 'customer.created', 1410196557,"
-            " '{\"object\": {}}') RETURNING seq",
-            (account_id,),
-        ).fetchone()
-        assert event is not None
-        conn.execute(
-            "INSERT INTO webhooks (account_id, id, event_seq, url, created, next_attempt_at)"
-            " SELECT %s, 'wh_' || substr(md5(random()::text || g), 1, 24), %s, %s, 1410196557, 0"
-            " FROM generate_series(1, %s) AS g",
-            (account_id, event[0], target, n),
-        )
-
-
-@contextlib.contextmanager
-def _worker_process(argv: list[str]) -> Iterator[None]:
-    proc = subprocess.Popen(argv, start_new_session=True, stdout=subprocess.DEVNULL)
-    try:
-        yield
-    finally:
-        stop_process(proc)
-
-
-def _delivered(url: str) -> int:
-    with psycopg.connect(url) as conn:
-        row = conn.execute("SELECT COUNT(*) FROM webhooks WHERE delivered = 1").fetchone()
-    return int(row[0]) if row else 0
-
-
-def _deliveries(opts: Options, pg: PgCluster, section: Section) -> None:
-    n = 300 if opts.quick else 2_000
-    reps = opts.reps(3)
-    rates: dict[int, list[float]] = {1: [], 2: []}
-    port = free_port()
-    receiver = [PYTHON, "-m", "uvicorn", RECEIVER_APP, "--host", HOST, "--port", str(port)]
-    receiver += ["--log-level", "warning", "--lifespan", "off"]
-    target = f"http://{HOST}:{port}/hook"
-    with child_server(receiver, f"http://{HOST}:{port}/ready"):
-        for rep in range(reps):
-            for workers in (1, 2) if rep % 2 == 0 else (2, 1):
-                url = pg.create_database("deliver")
-                open_database(url).close()  # migrated before the workers start
-                argv = [PYTHON, "-m", "spaces_toolkit.cli", "worker", "--db", url]
-                argv += ["--allow-private-targets", "--log-level", "warning"]
-                with contextlib.ExitStack() as stack:
-                    for _ in range(workers):
-                        stack.enter_context(_worker_process(argv))
-                    time.sleep(2.0)  # started and listening (LISTEN) before the insert
-                    t0 = time.monotonic()
-                    _queue_webhooks(url, target, n)
-                    deadline = t0 + 300
-                    while _delivered(url) < n:
-                        if time.monotonic() > deadline:
-                            raise RuntimeError(f"{workers} worker(s): deliveries did not finish")
-                        time.sleep(0.05)
-                    rate = n / (time.monotonic() - t0)
-                rates[workers].append(rate)
-                opts.log(f"  {workers} worker(s): {rate:7.0f} webhooks/s ({n} deliveries)")
-    section.rows.append(
-        Row(
-            "webhook deliveries to a loopback receiver, 2 workers",
-            summarize(rates[2], "/s"),
-            summarize(rates[1], "/s"),
-            "1 worker",
-            paired=paired_ratios(rates[2], rates[1]),
-        )
-    )
-    section.rows.append(Row("webhook deliveries, 1 worker", summarize(rates[1], "/s")))
-    section.notes.append(
-        f"deliveries: {n} due webhooks inserted in one transaction (its NOTIFY wakes the"
-        " workers), timed until all are recorded delivered; each worker sends 4 at a time"
-    )
-
-
 def run(opts: Options) -> Section:
     section = Section("postgres", "8. PostgreSQL backend and scale-out")
     if find_pg_bin() is None:
@@ -279,7 +193,6 @@ def run(opts: Options) -> Section:
     with pg_cluster() as pg:
         _throughput(opts, pg, section)
         _deep_page(opts, pg, section)
-        _deliveries(opts, pg, section)
     section.notes.append(
         "a throwaway local cluster (fsync off: the figures are the server's, not the disk's);"
         " on 2 cores shared by wrk, the server processes and PostgreSQL, a second process"

@@ -35,7 +35,7 @@ def _proxy(upstream: str, headers: dict[str, str]) -> Iterator[tuple[str, int]]:
 
 
 def run(opts: Options) -> Section:
-    section = Section("proxy", "9. spaces proxy between wrk and the reference server")
+    section = Section("proxy", "10. spaces proxy between wrk and the reference server")
     if not have_wrk():
         raise Skip("wrk is not installed (make deps-bench installs Debian's wrk)")
     fixture = seeded_database(opts.workdir / "proxy.db", customers=200)
