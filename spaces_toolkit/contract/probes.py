@@ -20,11 +20,18 @@ from spaces_toolkit.contract.apispec import ApiModel, ListOperation, Operation
 from spaces_toolkit.contract.http import Exchange, ProbeClient, ProbeFailed, basic
 from spaces_toolkit.contract.listing import error_problem, pointer_get, read_prefix
 
-__all__ = ["probe_auth", "probe_tenancy", "probe_subscriptions", "sample_paths"]
+__all__ = [
+    "probe_auth",
+    "probe_parent_scope",
+    "probe_subscriptions",
+    "probe_tenancy",
+    "sample_paths",
+]
 
 AUTH = "auth_required"
 TENANCY = "tenant_isolation"
 ROUNDTRIP = "subscription_roundtrip"
+PARENT = "parent_scope"
 SAMPLE = 5
 
 
@@ -231,3 +238,49 @@ def _same_identity(listing: ListOperation, listed: Any, created: Any) -> bool:
     return isinstance(listed, dict) and all(
         listed.get(k) == v for k, v in created.items() if isinstance(v, str) and "contract/" in v
     )
+
+
+def probe_parent_scope(client: ProbeClient, model: ApiModel) -> None:
+    """Every nested path (a child under a parent, e.g. a subscription under its customer): the
+    child fetched through another parent of the same account is a 404, never the child."""
+    for lst in model.lists:
+        if lst.retrieve is None or len(lst.retrieve_params) < 2:
+            continue
+        objects = list(read_prefix(client, lst, PARENT, 1).objects)
+        keys = [
+            tuple(str(pointer_get(o, pointer)) for _, pointer in lst.retrieve_params)
+            for o in objects
+        ]
+        listed = set(keys)
+        client.ran(PARENT, lst.retrieve.label)
+        *parents, (child_name, _) = lst.retrieve_params
+        for slot, (parent_name, parent_pointer) in enumerate(parents):
+            for _obj, key in list(zip(objects, keys, strict=True))[:SAMPLE]:
+                other = next((k[slot] for k in keys if k[slot] != key[slot]), None)
+                moved = key[:slot] + (other,) + key[slot + 1 :] if other else None
+                if moved is None or moved in listed:
+                    continue  # no other parent, or that parent has a child of that key too
+                path = lst.retrieve.path
+                for (name, _), value in zip(lst.retrieve_params, moved, strict=True):
+                    path = path.replace("{" + name + "}", value)
+                exchange = client.send(lst.retrieve.label, "GET", path)
+                body = exchange.json if isinstance(exchange.json, dict) else {}
+                owner = pointer_get(body, parent_pointer)
+                if exchange.status == 200 and str(owner) != other:
+                    client.fail(
+                        PARENT,
+                        exchange,
+                        f"A {child_name} is found through another {parent_name}",
+                        f"{child_name} {key[-1]!r} belongs to {parent_name} {key[slot]!r}; asked "
+                        f"under {parent_name} {other!r} (same account) it answered 200 with "
+                        f"{parent_pointer} = {owner!r}, not 404",
+                    )
+                    break
+                if exchange.status != 404 and exchange.status != 200:
+                    client.fail(
+                        PARENT,
+                        exchange,
+                        f"A {child_name} under another {parent_name}: not a 404",
+                        f"Expected 404, got {exchange.status}: {exchange.text[:200]}",
+                    )
+                    break

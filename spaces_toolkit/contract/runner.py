@@ -22,7 +22,12 @@ from spaces_toolkit.contract.inputs import CursorPool
 from spaces_toolkit.contract.linkprobe import probe_bad_input, probe_links
 from spaces_toolkit.contract.listing import read_prefix
 from spaces_toolkit.contract.model import Crash, Credentials, SuiteResult
-from spaces_toolkit.contract.probes import probe_auth, probe_subscriptions, probe_tenancy
+from spaces_toolkit.contract.probes import (
+    probe_auth,
+    probe_parent_scope,
+    probe_subscriptions,
+    probe_tenancy,
+)
 from spaces_toolkit.contract.walks import DEFAULT_WALK_BUDGET, probe_pagination
 from spaces_toolkit.errors import CLIError
 from spaces_toolkit.server.settings import API_PREFIX
@@ -30,7 +35,7 @@ from spaces_toolkit.spec import SPEC_PATH
 
 __all__ = ["ContractOptions", "PROBES", "run_contract", "Target"]
 
-PROBES = ("pagination", "auth", "tenancy", "subscriptions", "links", "bad_input")
+PROBES = ("pagination", "auth", "tenancy", "parent_scope", "subscriptions", "links", "bad_input")
 DEFAULT_MAX_EXAMPLES = 60
 DEFAULT_TIMEOUT = 15.0
 DEFAULT_RETRIES = 3
@@ -193,6 +198,11 @@ def _run_probes(client: ProbeClient, options: ContractOptions, target: Target, p
             lambda: probe_pagination(client, model, budget),
         ),
         ("auth", "credentials on every operation", lambda: probe_auth(client, model)),
+        (
+            "parent_scope",
+            "nested paths scoped to their parent",
+            lambda: probe_parent_scope(client, model),
+        ),
         (
             "subscriptions",
             "create round trip",
