@@ -97,7 +97,9 @@ def list_envelope(
     limit = lst.limit.default
     raw = query.get(lst.limit.name, [])
     if len(raw) == 1 and raw[0].strip().lstrip("+-").isdigit():
-        limit = min(int(raw[0]), lst.limit.maximum)
+        # Out of range, a server may refuse (the spec's decision) or clamp (the docs' other
+        # reading): a page it answers holds at most the clamped number.
+        limit = min(max(int(raw[0]), lst.limit.minimum), lst.limit.maximum)
     data = body["data"]
     if len(data) > max(limit, 0):
         _fail(
