@@ -27,6 +27,7 @@ PY_DIRS := $(wildcard generator spaces_toolkit tests bench)
 # Files the installed toolkit reads at run time (through importlib.resources), each a copy of
 # its one source: SOURCE:COPY. `make` refreshes the copies, `make check` fails if one drifts.
 PACKAGED := spec/openapi.yaml:spaces_toolkit/spec/openapi.yaml \
+            spec/NOTES.md:spaces_toolkit/spec/NOTES.md \
             generated/docs/index.html:spaces_toolkit/server/docs.html
 
 .DEFAULT_GOAL := all

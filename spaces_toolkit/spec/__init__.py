@@ -21,15 +21,20 @@ The model (frozen dataclasses; see `model`)
     `operations`, `lists`, `webhooks`, plus `operation(id)`, `by_label("GET /x")`,
     `list_of(op)`, `schema(name)`, `schema_name(ref_node)`, `resolve(node)`, `lookup(ptr)` and
     `validator(ptr)` (a JSON Schema validator bound to this document).
+    Provenance (see `provenance`): `provenance(ptr) -> Provenance` (`decision` None when the
+    docs state the rule, else its spec/NOTES.md number, and `title`), `decisions` (number ->
+    `Decision(number, title, pointers)`, every NOTES entry), `docs_document()` / `docs_spec()`
+    (the document with every decided rule relaxed: what the docs alone state), `notes`.
     `Operation`: id, method, path, pointer, tags, parameters (path-level merged with its own),
     `request_body` (`RequestBody` with `MediaType`s), `responses` (`Response` per status, with
     content, headers and `Link`s), effective `security`, x-* `extensions`.
     `Parameter`: name, location, required, `schema` (`SchemaRef`: as written and resolved, with
     pointers), `bounds` (`Bounds`: minimum, maximum, lengths, pattern, format, enum), default.
     `ListOperation`: a cursor-paginated list (the convention is `lists`): `limit`, `after`,
-    `before` parameters, `items_field`, `has_more_field`, `cursor_field` (the item field a
-    cursor names), `item` and `envelope` schemas, `item_links` (how one listed item is fetched
-    on its own, from the spec's links).
+    `before` parameters, `items_field`, `has_more_field`, `cursor_fields` (the item fields a
+    cursor may be, preferred first; `cursor_of(item)`; `cursor_required`), `item` and
+    `envelope` schemas, `item_links` (how one listed item is fetched on its own, from the
+    spec's links).
     `Webhook`: a top-level webhook with its request body and responses.
 
 Schema nodes inside the model are the parsed document's own values, shared, not copied:
@@ -71,14 +76,18 @@ from .model import (
     Webhook,
 )
 from .problems import Problem, SpecError, validate_document
+from .provenance import NOTES_PATH, STATED, Decision, Provenance, read_notes
 from .refs import DOCUMENT_URI, RefError, Resolver, escape_token, join_pointer, pointer_ref
 from .source import SPEC_PATH, Document, Source, load_document, read_document
 
 __all__ = [
     "DOCUMENT_URI",
+    "NOTES_PATH",
     "SPEC_PATH",
     "SPEC_URI",
+    "STATED",
     "Bounds",
+    "Decision",
     "Document",
     "Example",
     "Header",
@@ -90,6 +99,7 @@ __all__ = [
     "ParamLocation",
     "Parameter",
     "Problem",
+    "Provenance",
     "RefError",
     "RequestBody",
     "Resolver",
@@ -114,6 +124,7 @@ __all__ = [
     "pointer_ref",
     "load_document",
     "read_document",
+    "read_notes",
     "resolve",
     "validate_document",
     "validator_at",

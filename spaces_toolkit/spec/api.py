@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -21,6 +21,14 @@ from .model import (
     Webhook,
 )
 from .problems import SpecError, validate_document
+from .provenance import (
+    Decision,
+    Provenance,
+    decision_annotations,
+    docs_document,
+    packaged_notes,
+    provenance_of,
+)
 from .reader import Reader
 from .refs import DOCUMENT_URI, Resolver, join_pointer, pointer_ref
 from .source import SPEC_PATH, Document, Source, read_document
@@ -33,8 +41,10 @@ _SCHEMAS = "#/components/schemas/"
 class Spec:
     """One OpenAPI document, modelled. Build with `load()` (validated) or `build_spec()`."""
 
-    def __init__(self, document: Document) -> None:
+    def __init__(self, document: Document, *, notes: Mapping[int, str] | None = None) -> None:
         self.document = document
+        # spec/NOTES.md's entries (number -> title): the decisions `x-decision` keys name.
+        self.notes: Mapping[int, str] = packaged_notes() if notes is None else dict(notes)
         self.content = document.content
         self.resolver = Resolver(self.content)
         reader = Reader(self.content, self.resolver)
@@ -148,6 +158,41 @@ class Spec:
     def lookup(self, pointer: str) -> Any:
         """The node at a JSON pointer of the document."""
         return self.resolver.lookup(pointer)
+
+    # ------------------------------------------------------------------ provenance
+
+    def provenance(self, pointer: str) -> Provenance:
+        """Whether the rule at a JSON pointer of the document is stated by the docs or was
+        decided (spec/NOTES.md): see `spaces_toolkit.spec.provenance`. The pointer may pass
+        through `$ref`s. KeyError if it names nothing."""
+        return provenance_of(pointer, self.content, self.resolver, self.notes)
+
+    @functools.cached_property
+    def decisions(self) -> Mapping[int, Decision]:
+        """Every NOTES.md entry, with the pointers its `x-decision` keys name (none for an
+        entry that changes nothing a schema or a status can say)."""
+        where: dict[int, list[str]] = {}
+        for found in decision_annotations(self.content):
+            where.setdefault(found.number, []).append(found.pointer)
+        return {
+            number: Decision(number, title, tuple(where.get(number, ())))
+            for number, title in sorted(self.notes.items())
+        }
+
+    def docs_document(self) -> dict[str, Any]:
+        """The document with every decided constraint removed or relaxed: what the docs alone
+        state (cached; read-only)."""
+        return self._docs_spec.content
+
+    def docs_spec(self) -> Spec:
+        """The model of `docs_document()` (same validators, same lists, fewer rules)."""
+        return self._docs_spec
+
+    @functools.cached_property
+    def _docs_spec(self) -> Spec:
+        relaxed = docs_document(self.content)
+        label = f"{self.document.label} (docs only)"
+        return Spec(Document(relaxed, self.document.sha256, label), notes=self.notes)
 
     def validator(self, pointer: str) -> Draft202012Validator:
         """A JSON Schema (2020-12) validator, with format checks, for the schema at `pointer`."""

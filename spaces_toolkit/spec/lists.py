@@ -15,6 +15,7 @@ __all__ = [
     "AFTER_PARAMS",
     "BEFORE_PARAMS",
     "CURSOR_FIELD",
+    "CURSOR_FIELDS_KEY",
     "HAS_MORE_FIELD",
     "ITEMS_FIELD",
     "LIMIT_PARAMS",
@@ -26,7 +27,10 @@ BEFORE_PARAMS = ("starting_before", "ending_before")
 LIMIT_PARAMS = ("limit",)
 ITEMS_FIELD = "data"
 HAS_MORE_FIELD = "has_more"
-CURSOR_FIELD = "id"  # a cursor is the id of an item of the list
+CURSOR_FIELD = "id"  # a cursor is the id of an item of the list ("the ID of the object")
+# A list whose objects page by other fields names them, in order of preference, on its
+# operation (spec/NOTES.md 14): `x-cursor-fields: [id, token]`.
+CURSOR_FIELDS_KEY = "x-cursor-fields"
 
 
 def _first(op: Operation, names: tuple[str, ...]) -> Parameter | None:
@@ -54,19 +58,42 @@ def list_operation(op: Operation, resolver: Resolver) -> ListOperation | None:
     item_resolved, item_target = resolver.follow(item_node, f"{items_ptr}/items")
     kind = resolver.resolve(props.get("object")) if "object" in props else None
     assert success is not None  # body came from it
+    declared = op.extension(CURSOR_FIELDS_KEY)
+    fields = (
+        tuple(str(f) for f in declared)
+        if isinstance(declared, list) and declared
+        else (CURSOR_FIELD,)
+    )
+    required = _required(resolver, item_resolved)
     return ListOperation(
         operation=op,
         envelope=envelope,
         item=SchemaRef(item_node, f"{items_ptr}/items", item_resolved, item_target),
         items_field=ITEMS_FIELD,
         has_more_field=HAS_MORE_FIELD,
-        cursor_field=CURSOR_FIELD,
+        cursor_field=fields[0],
+        cursor_fields=fields,
+        cursor_required=any(f in required for f in fields),
         after=after,
         before=_first(op, BEFORE_PARAMS),
         limit=_first(op, LIMIT_PARAMS),
         object_const=kind.get("const") if isinstance(kind, dict) else None,
         item_links=_item_links(success),
     )
+
+
+def _required(resolver: Resolver, item: object) -> set[str]:
+    """The properties every listed object has: its own `required`, or those every branch of a
+    `oneOf`/`anyOf` requires."""
+    item = resolver.resolve(item)
+    if not isinstance(item, dict):
+        return set()
+    own = {str(n) for n in item.get("required") or ()}
+    branches = item.get("oneOf") or item.get("anyOf")
+    if isinstance(branches, list) and branches:
+        common = set.intersection(*(_required(resolver, b) for b in branches))
+        own |= common
+    return own
 
 
 def _item_links(page: Response) -> tuple[ItemLink, ...]:

@@ -242,8 +242,14 @@ class ListOperation:
 
     A page is the success body, an object whose `items_field` array holds the items and whose
     boolean `has_more_field` says whether more follow. The next page is asked for with `after`
-    set to the `cursor_field` of the page's last item, the previous one with `before` (if the
+    set to the cursor of the page's last item, the previous one with `before` (if the
     operation has it) set to that of its first; `limit` is the page size.
+
+    An item's cursor is its first present field of `cursor_fields` (the declared order of
+    preference: `id`, and for subscriptions `token` where a server sends no `id`, spec/NOTES.md
+    14): `cursor_of(item)`. `cursor_required` says whether the item schema guarantees one; when
+    it does not, an item without any of the fields has no usable cursor and the list cannot be
+    walked past that item's page (NOTES 14: the docs give those objects no id).
     """
 
     operation: Operation
@@ -251,16 +257,35 @@ class ListOperation:
     item: SchemaRef  # one item's schema (the envelope's items array's `items`)
     items_field: str
     has_more_field: str
-    cursor_field: str  # the item field whose value is a cursor
+    cursor_field: str  # the preferred item field whose value is a cursor (cursor_fields[0])
     after: Parameter
     before: Parameter | None
     limit: Parameter | None
     object_const: str | None = None  # the envelope's `object` constant ("list"), if it has one
     item_links: tuple[ItemLink, ...] = ()  # links whose every parameter reads the first item
+    cursor_fields: tuple[str, ...] = ()  # every field a cursor may be, preferred first
+    cursor_required: bool = True  # whether every item schema requires one of cursor_fields
+
+    def __post_init__(self) -> None:
+        if not self.cursor_fields:
+            object.__setattr__(self, "cursor_fields", (self.cursor_field,))
 
     @property
     def label(self) -> str:
         return self.operation.label
+
+    def cursor_of(self, item: Any) -> Any:
+        """The cursor of one listed item (a parsed JSON object): the value of its first present,
+        non-null field of `cursor_fields`; None when it has none (no usable cursor)."""
+        if not isinstance(item, dict):
+            return None
+        return next((item[f] for f in self.cursor_fields if item.get(f) is not None), None)
+
+    def cursor_field_of(self, item: Any) -> str | None:
+        """Which of `cursor_fields` gives the item its cursor (None: none usable)."""
+        if not isinstance(item, dict):
+            return None
+        return next((f for f in self.cursor_fields if item.get(f) is not None), None)
 
     @property
     def path(self) -> str:

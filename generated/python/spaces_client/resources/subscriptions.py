@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 b8ac85b794bf5d8f4a85c0b16fd675884e63cad8f99b8512ca2787be96766628) by the generator.
+# Generated from spec/openapi.yaml (sha256 94e3639297afca555213b86813ed7117870326ca6e376c36c36b0ec90692c258) by the generator.
 # Do not edit: change the spec and run `make`.
 """A subscription is always tied to a customer. Its token is unique only within that
 customer, so an individual subscription is always addressed through its customer."""
@@ -83,7 +83,8 @@ class SubscriptionsResource(SyncAPIResource):
     ) -> SyncPage[Subscription]:
         """List all subscriptions
 
-        Returns a list of all subscriptions.
+        Returns a list of all subscriptions. A cursor is a subscription's `id`, or its `token`
+        from a server that sends no `id`.
 
         Args:
           limit: A limit on the number of objects to be returned, between 1 and 100.
@@ -175,7 +176,8 @@ class AsyncSubscriptionsResource(AsyncAPIResource):
     ) -> AsyncPaginator[Subscription]:
         """List all subscriptions
 
-        Returns a list of all subscriptions.
+        Returns a list of all subscriptions. A cursor is a subscription's `id`, or its `token`
+        from a server that sends no `id`.
 
         Args:
           limit: A limit on the number of objects to be returned, between 1 and 100.

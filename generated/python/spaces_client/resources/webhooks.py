@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 b8ac85b794bf5d8f4a85c0b16fd675884e63cad8f99b8512ca2787be96766628) by the generator.
+# Generated from spec/openapi.yaml (sha256 94e3639297afca555213b86813ed7117870326ca6e376c36c36b0ec90692c258) by the generator.
 # Do not edit: change the spec and run `make`.
 """Webhook deliveries of events. Delivery is attempted each hour until delivered, or until
 24 tries.
