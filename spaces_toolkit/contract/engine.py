@@ -14,7 +14,7 @@ from schemathesis.engine import events, from_schema
 
 from spaces_toolkit.contract import checks as custom_checks  # importing registers them
 from spaces_toolkit.contract.apispec import ApiModel
-from spaces_toolkit.contract.catalogue import DEVIATION, FAILURE
+from spaces_toolkit.contract.catalogue import DEVIATION
 from spaces_toolkit.contract.grading import Verdict
 from spaces_toolkit.contract.inputs import CursorPool, semantic_inputs
 from spaces_toolkit.contract.model import (
@@ -110,7 +110,8 @@ def _fold(result: SuiteResult, event: events.ScenarioFinished, creds: Credential
             if check.failure_info is None:
                 continue
             failure = check.failure_info.failure
-            result.record(_violation(check.name, label, failure, interaction, creds))
+            for violation in _violation(check.name, label, failure, interaction, creds):
+                result.record(violation)
     return len(recorder.cases)
 
 
@@ -121,7 +122,9 @@ _RESPONSE_GRADED = ("response_schema_conformance",)
 
 def _violation(
     check: str, label: str, failure: Any, interaction: Any, creds: Credentials
-) -> Failure:
+) -> list[Failure]:
+    """A Schemathesis failure as the suite reports it: graded, and a schema deviation split
+    into one per broken rule (each reported once per run, however many answers show it)."""
     curl = status = None
     request_text = response_text = ""
     verdict = None
@@ -151,23 +154,30 @@ def _violation(
     if own and verdict is None:  # one of the suite's checks, on a decided rule
         verdict = Verdict(DEVIATION, tuple(own))
     message = creds.mask(failure.message)
-    key = ""
-    if verdict is not None and verdict.grade == DEVIATION:
-        key = RULE_KEY + ",".join(verdict.keys) if check in _RESPONSE_GRADED else ""
-    return Failure(
-        check=check,
-        operation=operation,
-        title=failure.title,
-        message=message,
-        curl=curl,
-        status=status,
-        grade=verdict.grade if verdict is not None else FAILURE,
-        decisions=verdict.decisions if verdict is not None else (),
-        request=request_text,
-        response=response_text,
-        key=key,
-        time=elapsed,
-    )
+    common = {
+        "check": check,
+        "operation": operation,
+        "title": failure.title,
+        "curl": curl,
+        "status": status,
+        "request": request_text,
+        "response": response_text,
+        "time": elapsed,
+    }
+    if verdict is None or verdict.grade != DEVIATION:
+        return [Failure(message=message, **common)]
+    if check not in _RESPONSE_GRADED:
+        return [Failure(message=message, grade=DEVIATION, decisions=verdict.decisions, **common)]
+    return [
+        Failure(
+            message=f"{part.message}\n\n{message}",
+            grade=DEVIATION,
+            decisions=part.decisions,
+            key=RULE_KEY + ",".join(part.keys),
+            **common,
+        )
+        for part in verdict.split()
+    ]
 
 
 def _non_fatal(result: SuiteResult, event: Any, credentials: Credentials) -> None:

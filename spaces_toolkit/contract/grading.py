@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from jsonschema import Draft202012Validator, ValidationError
+from jsonschema.exceptions import best_match
 
 from spaces_toolkit.contract.catalogue import DEVIATION, FAILURE
 from spaces_toolkit.spec import Spec
@@ -40,6 +41,10 @@ class Verdict:
     decisions: tuple[int, ...] = ()
     message: str = ""
     keys: tuple[str, ...] = ()
+    parts: tuple[Verdict, ...] = ()  # a deviation per broken rule
+
+    def split(self) -> tuple[Verdict, ...]:
+        return self.parts or (self,)
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,10 @@ def decision_at(spec: Spec, pointer: str) -> int | None:
     provenance = getattr(spec, "provenance", None)
     if provenance is None:
         return None
-    return provenance(pointer).decision
+    try:
+        return provenance(pointer).decision
+    except KeyError:  # the pointer names nothing of this document (another spec)
+        return None
 
 
 def docs_document(spec: Spec) -> Any:
@@ -129,10 +137,40 @@ class Grader:
         if not full:
             return None
         docs = self.errors(pointer, instance, docs=True)
-        keys = tuple(sorted({k for e in full for k in self._keys(e)}))
+        pointers = tuple(sorted({k for e in full for k in self._keys(e)}))
         if docs:
-            return Verdict(FAILURE, (), _message(docs), keys)
-        return Verdict(DEVIATION, self._decisions(keys), _message(full), keys)
+            return Verdict(FAILURE, (), _message(docs), pointers)
+        # One deviation per broken rule (the same rule broken in every list's envelope is one).
+        by_rule: dict[str, list[ValidationError]] = {}
+        for error in full:
+            by_rule.setdefault(self._rule(error), []).append(error)
+        parts = tuple(
+            Verdict(
+                DEVIATION,
+                self._decisions(tuple(k for e in errors for k in self._keys(e))),
+                _message(errors),
+                (rule,),
+            )
+            for rule, errors in sorted(by_rule.items())
+        )
+        decisions = tuple(sorted({n for part in parts for n in part.decisions}))
+        return Verdict(DEVIATION, decisions, _message(full), tuple(by_rule), parts)
+
+    def _rule(self, error: ValidationError) -> str:
+        """What a deviation broke, the same wherever the rule is written (`required: count` in
+        each list's envelope is one rule): the decided keywords and their values."""
+        tokens = set()
+        for pointer in self._keys(error):
+            if decision_at(self.spec, pointer) is None:
+                continue
+            parts = pointer.rsplit("/", 2)
+            keyword = parts[-2] if parts[-1].isdigit() else parts[-1]
+            try:
+                value = json.dumps(self.spec.lookup(pointer), sort_keys=True)[:120]
+            except LookupError:
+                value = ""
+            tokens.add(f"{keyword}:{value}")
+        return ",".join(sorted(tokens)) or _rule(error)
 
     def _decisions(self, keys: tuple[str, ...]) -> tuple[int, ...]:
         found = {decision_at(self.spec, key) for key in keys}
@@ -252,6 +290,16 @@ def _path_values(template: str, path: str) -> dict[str, str]:
     if len(got) != len(wanted):
         return {}
     return {w[1:-1]: unquote(g) for w, g in zip(wanted, got, strict=True) if w.startswith("{")}
+
+
+def _rule(error: ValidationError) -> str:
+    leaf = error
+    while leaf.context:
+        leaf = best_match(leaf.context) or leaf.context[0]
+    if leaf.validator == "required":
+        return f"required/{_missing_property(leaf)}"
+    where = "/".join(str(p) for p in leaf.absolute_path if not isinstance(p, int))
+    return f"{where}:{leaf.validator}"
 
 
 def _missing_property(error: ValidationError) -> str | None:
