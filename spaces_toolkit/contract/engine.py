@@ -148,7 +148,7 @@ def _violation(
             verdict = grader.grade_request(operation, request.uri, content_type, request.body)
             if verdict is not None and verdict.grade != DEVIATION:
                 verdict = None  # invalid under the docs too: the failure stands as it is
-        elif check in _RESPONSE_GRADED and response is not None:
+        elif check in _RESPONSE_GRADED and response is not None and status is not None:
             verdict = grader.grade_response(operation, status, _Answer(response).json)
     own = getattr(failure, "decisions", ())
     if own and verdict is None:  # one of the suite's checks, on a decided rule

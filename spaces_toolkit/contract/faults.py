@@ -282,7 +282,7 @@ def boom_on_min_limit(request: Request) -> Request | Answer:
     return request
 
 
-def _at(request: Request, path: str, **query: str) -> Request:
+def _at(request: Request, path: str, **query: str | None) -> Request:
     """A GET of another path of the API, with the same credentials."""
     prefix = str(request.scope["path"])[: -len(request.path)] if request.path else ""
     scope = dict(request.scope, method="GET", path=prefix + path, raw_path=(prefix + path).encode())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shlex
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -248,7 +248,7 @@ class SuiteResult:
     target_source: str = "embedded"
     crashes: list[Crash] = field(default_factory=list)  # the suite's own exceptions (exit 2)
     # Seconds per (operation, check): junit.xml's per-test time.
-    times: Counter[tuple[str, str]] = field(default_factory=Counter)
+    times: dict[tuple[str, str], float] = field(default_factory=lambda: defaultdict(float))
     # Inputs over MAX_INPUTS per check, operation and title: counted, not kept.
     dropped: Counter[tuple[str, str, str]] = field(default_factory=Counter)
 

@@ -32,6 +32,7 @@ AUTH = "auth_required"
 TENANCY = "tenant_isolation"
 ROUNDTRIP = "subscription_roundtrip"
 PARENT = "parent_scope"
+NO_CHALLENGE = "401 without"
 SAMPLE = 5
 
 
@@ -89,7 +90,10 @@ def probe_auth(client: ProbeClient, model: ApiModel) -> None:
             exchange = client.send(op.label, op.method, path, **auth, **request)
             problem = _auth_problem(exchange)
             if problem:
-                client.fail(AUTH, exchange, f"Request with {what} not refused with 401", problem)
+                title = f"Request with {what} not refused with 401"
+                if exchange.status == 401 and problem.startswith(NO_CHALLENGE):
+                    title = f"401 without `WWW-Authenticate: {model.auth_scheme.title()}`"
+                client.fail(AUTH, exchange, title, problem)
                 break
 
 
@@ -97,7 +101,7 @@ def _auth_problem(exchange: Exchange) -> str | None:
     if exchange.status != 401:
         return f"Expected 401, got {exchange.status}: {exchange.text[:200]}"
     if "basic" not in exchange.headers.get("www-authenticate", "").lower():
-        return "401 without `WWW-Authenticate: Basic ...` (the spec's auth scheme)"
+        return f"{NO_CHALLENGE} `WWW-Authenticate: Basic ...` (the spec's auth scheme)"
     return error_problem(exchange)
 
 

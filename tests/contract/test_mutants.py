@@ -65,3 +65,12 @@ def test_same_seed_same_run(name: str) -> None:
 
     first = failures()
     assert first and first == failures()
+
+
+def test_a_401_without_a_challenge_is_titled_as_such() -> None:
+    mutant = MUTANTS["no_auth_challenge"]
+    result = run_contract(
+        ContractOptions(mutant=mutant.name, seed=SEED, **mutant.scope), progress=_quiet
+    )
+    titles = {f.title for f in result.failures if f.check == "auth_required"}
+    assert titles == {"401 without `WWW-Authenticate: Basic`"}, render_summary(result)
