@@ -68,6 +68,7 @@ class Attribute:
     enum: tuple[Any, ...] = ()
     ref: str | None = None  # the component model this property holds, if any
     constraints: tuple[tuple[str, Any], ...] = ()  # ("minimum", 1), ("maxLength", 2048) ...
+    decisions: tuple[int, ...] = ()  # spec/NOTES.md entries that made its rules (x-decision)
 
     @property
     def nullable(self) -> bool:
@@ -117,6 +118,7 @@ class Parameter:
     has_default: bool = False
     example: Any = None
     constraints: tuple[tuple[str, Any], ...] = ()
+    decisions: tuple[int, ...] = ()  # spec/NOTES.md entries that made its rules (x-decision)
 
 
 @dataclass(frozen=True)
@@ -151,8 +153,13 @@ class Pagination:
     has_more_attr: str
     after_param: str
     before_param: str | None
-    cursor_attr: str  # attribute of an item that is the next cursor
+    cursor_attrs: tuple[str, ...]  # attributes of an item that may be its cursor, preferred first
     cursor_type: TypeRef
+
+    @property
+    def cursor_attr(self) -> str:
+        """The preferred cursor attribute (the one examples and docs show)."""
+        return self.cursor_attrs[0]
 
 
 @dataclass(frozen=True)

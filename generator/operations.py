@@ -131,6 +131,7 @@ class OperationReader:
             default=param.default,
             has_default=param.has_default,
             example=param.example,
+            decisions=self.schemas.decisions(param.pointer, f"{param.pointer}/schema"),
             constraints=tuple(
                 (k, resolved[k])
                 for k in ("minimum", "maximum", "minLength", "maxLength", "pattern", "format")
@@ -167,6 +168,7 @@ class OperationReader:
                     description=attr.description,
                     pointer=attr.pointer,
                     constraints=attr.constraints,
+                    decisions=attr.decisions,
                 )
             )
         fields.sort(key=lambda p: not p.required)

@@ -51,7 +51,7 @@ def read_pagination(
         has_more_attr=listing.has_more_field,
         after_param=listing.after.name,
         before_param=listing.before.name if listing.before else None,
-        cursor_attr=listing.cursor_field,
+        cursor_attrs=listing.cursor_fields,
         cursor_type=cursor_type,
     )
 

@@ -13,6 +13,11 @@ from .naming import join_pointer, py_identifier
 __all__ = ["SchemaReader"]
 
 _PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+# The keywords whose provenance the docs show beside a field or parameter.
+_RULE_KEYWORDS = (
+    "type", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+    "minLength", "maxLength", "pattern", "format", "oneOf", "anyOf", "description", "schema",
+)  # fmt: skip
 _CONSTRAINTS = (
     "minimum",
     "maximum",
@@ -215,8 +220,25 @@ class SchemaReader:
             unknown_variant=f"Unknown{name}" if disc else None,
         )
 
+    def decisions(self, *pointers: str) -> tuple[int, ...]:
+        """The spec/NOTES.md decisions behind the rules at these pointers (each a node and its
+        rule keywords; pointers naming nothing are skipped): what the docs mark as decided."""
+        found: set[int] = set()
+        for pointer in pointers:
+            for where in (pointer, *(f"{pointer}/{k}" for k in _RULE_KEYWORDS)):
+                try:
+                    decision = self.spec.provenance(where).decision
+                except (LookupError, ValueError):  # a dangling $ref: reported elsewhere
+                    continue
+                if decision is not None:
+                    found.add(decision)
+        return tuple(sorted(found))
+
     def attributes(self, schema: dict[str, Any], pointer: str) -> tuple[Attribute, ...]:
         required = set(schema.get("required") or ())
+        required_at = {
+            name: f"{pointer}/required/{i}" for i, name in enumerate(schema.get("required") or ())
+        }
         attrs = []
         for prop, sub in (schema.get("properties") or {}).items():
             resolved = self.resolve(sub) if isinstance(sub, dict) else {}
@@ -242,6 +264,17 @@ class SchemaReader:
                     enum=tuple(resolved.get("enum") or ()),
                     ref=ref,
                     constraints=tuple((k, resolved[k]) for k in _CONSTRAINTS if k in resolved),
+                    decisions=tuple(
+                        sorted(
+                            {
+                                *self.decisions(f"{pointer}/properties/{prop}"),
+                                *self._required_decision(required_at.get(prop)),
+                            }
+                        )
+                    ),
                 )
             )
         return tuple(attrs)
+
+    def _required_decision(self, pointer: str | None) -> tuple[int, ...]:
+        return self.decisions(pointer) if pointer is not None else ()

@@ -76,6 +76,15 @@ def _json_type(value: object) -> str:
     return "string"
 
 
+def decision_notes(decisions: tuple[int, ...]) -> tuple[str, ...]:
+    """Rules the spec decided where the prose docs are silent or contradict themselves, shown
+    as such beside the field (spec/NOTES.md)."""
+    if not decisions:
+        return ()
+    numbers = ", ".join(str(n) for n in decisions)
+    return (f"{'Decisions' if len(decisions) > 1 else 'Decision'} {numbers} (spec/NOTES.md)",)
+
+
 def constraint_notes(constraints: tuple[tuple[str, object], ...]) -> tuple[str, ...]:
     c = dict(constraints)
     notes = []
@@ -118,6 +127,7 @@ class FieldBuilder:
         notes = constraint_notes(param.constraints)
         if param.has_default:
             notes = (f"default {json.dumps(param.default)}", *notes)
+        notes = (*notes, *decision_notes(param.decisions))
         return Field(
             name=param.name,
             path=param.name,
@@ -160,7 +170,8 @@ class FieldBuilder:
             values=values,
             notes=constraint_notes(
                 tuple((k, v) for k, v in attr.constraints if k not in ("minLength", "minimum"))
-            ),
+            )
+            + decision_notes(attr.decisions),
             link=link,
             children=children,
         )

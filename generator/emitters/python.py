@@ -132,6 +132,7 @@ def _context(ctx: EmitContext) -> dict[str, Any]:
         "InternalServerError",
         "APIResponseValidationError",
         "PaginationError",
+        "PaginationWarning",
         "InvalidWebhookError",
         "APIResponse",
         "SyncPage",

@@ -128,7 +128,7 @@ def method_view(op: ir.Operation, method_names: set[str]) -> MethodView:
         cursor = (
             f"Cursor({pagination.envelope}, {pagination.after_param!r}, "
             f"{pagination.before_param!r}, "
-            f"{pagination.cursor_attr!r})"
+            f"{pagination.cursor_attrs!r})"
         )
     # The models the call itself passes at run time (the list envelope, or the type to parse
     # the body as); the rest of the method only names models in annotations.

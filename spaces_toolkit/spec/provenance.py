@@ -240,33 +240,46 @@ def provenance_of(
     """The decision that made the rule at `pointer`, or STATED. The pointer may pass through
     `$ref`s (`/paths/~1customers/get/parameters/0/schema/maximum` reads the `Limit` parameter
     the operation refers to) and may name a `$ref` token itself, as jsonschema's schema paths
-    do. The outermost `x-decision` covering it wins. Raises KeyError if it names nothing."""
+    do. The innermost `x-decision` covering it wins (the most specific rule), except that one
+    naming a `$ref` node itself decides that use of the referenced node as a whole. Raises
+    KeyError if the pointer names nothing."""
     tokens = _tokens(pointer)
     node, i, seen = content, 0, 0
+    found: int | None = None
+    found_at = -1  # how many tokens deep the node the found decision names is
     while True:
-        if isinstance(node, dict):
-            number = _covering(node, tokens[i:])
-            if number is not None:
-                return Provenance(number, notes.get(number, ""))
-        if i == len(tokens):
-            return STATED
-        token = tokens[i]
+        own = _covering(node, tokens[i:]) if isinstance(node, dict) else None
+        if own is not None:
+            found, found_at = own[1], i + own[0]
+        if i == len(tokens) and not (found_at < i and _is_ref(node) and seen < 64):
+            break
+        token = tokens[i] if i < len(tokens) else "$ref"  # a pointer ending at a reference
         if isinstance(node, dict) and token in node and token != "$ref":
             node, i = node[token], i + 1
         elif isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            if found_at == i:
+                break  # this use of the referenced node is decided as a whole
             seen += 1
             if seen > 64:
                 raise KeyError(f"{pointer}: reference loop")
             node = resolver.resolve({"$ref": node["$ref"]})
-            if token == "$ref":
+            if token == "$ref" and i < len(tokens):
                 i += 1
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
             node, i = node[int(token)], i + 1
         else:
-            raise KeyError(f"{pointer}: nothing at /{'/'.join(tokens[: i + 1])}")
+            where = "".join(f"/{escape_token(t)}" for t in tokens[: i + 1])
+            raise KeyError(f"{pointer}: nothing at {where}")
+    return STATED if found is None else Provenance(found, notes.get(found, ""))
 
 
-def _covering(node: dict[str, Any], rest: list[str]) -> int | None:
+def _is_ref(node: Any) -> bool:
+    return isinstance(node, dict) and isinstance(node.get("$ref"), str)
+
+
+def _covering(node: dict[str, Any], rest: list[str]) -> tuple[int, int] | None:
+    """(length of the key, number) of the longest `x-decision` key of `node` that covers the
+    rest of a pointer, if any."""
     value = node.get(DECISION_KEY)
     if value is None:
         return None
@@ -277,7 +290,7 @@ def _covering(node: dict[str, Any], rest: list[str]) -> int | None:
             continue
         if isinstance(number, int) and (best is None or len(concrete) > best[0]):
             best = (len(concrete), number)
-    return best[1] if best else None
+    return best
 
 
 # ---------------------------------------------------------------------- the docs' document
@@ -348,7 +361,8 @@ def _relax_whole(node: dict[str, Any], *, schema: bool) -> None:
     if schema:
         for key in [k for k in node if k not in _ANNOTATIONS and not k.startswith("x-")]:
             del node[key]
-    elif isinstance(node.get("schema"), dict):  # a parameter or a header
+    elif isinstance(node.get("schema"), dict) and ("in" in node or "required" in node):
+        # a parameter or a header: no longer required, its value unconstrained
         if node.get("in") != "path":
             node["required"] = False
         _relax_whole(node["schema"], schema=True)

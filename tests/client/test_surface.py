@@ -32,6 +32,7 @@ PUBLIC = {
     "InternalServerError",
     "APIResponseValidationError",
     "PaginationError",
+    "PaginationWarning",
     "InvalidWebhookError",
     "APIResponse",
     "SyncPage",

@@ -69,6 +69,13 @@ def test_annotation_problems_are_reported():
         ("/paths/~1customers/get/parameters/1/schema/minLength", 51),
         ("/paths/~1spaces/get/parameters/1/schema/type", 42),
         ("/paths/~1subscriptions/get/x-cursor-fields", 14),
+        ("/paths/~1resource_subscriptions/post/responses/413", 6),
+        ("/paths/~1resource_subscriptions/post/responses/400", None),
+        ("/components/schemas/ResourceSubscriptionCreateParams/properties/event/enum", 37),
+        ("/components/schemas/ResourceSubscription/properties/event/enum", 32),
+        ("/components/schemas/Invoice/properties/currency/type", 16),
+        ("/components/schemas/Event/oneOf/2", 31),
+        ("/components/schemas/Error/required/0", 5),
         # a jsonschema schema path, `$ref` tokens included
         ("/components/schemas/EventList/properties/data/items/$ref/oneOf/0/$ref/properties/id", 14),
     ],
@@ -98,7 +105,7 @@ def test_decisions_list_every_entry_and_where_it_applies(spec):
             assert spec.provenance(pointer).decision == number, pointer
 
 
-def test_the_outermost_decision_wins_and_longest_key():
+def test_the_innermost_decision_wins_and_the_longest_key():
     doc = read_document(
         """
 openapi: 3.1.0
@@ -108,16 +115,24 @@ components:
   schemas:
     Outer:
       type: object
-      x-decision: {properties/inner: 2, properties/inner/minLength: 3}
+      x-decision: {properties/inner: 2, properties/inner/maxLength: 3, properties/ref: 5}
       properties:
-        inner: {type: string, minLength: 1, x-decision: {minLength: 4}}
-        other: {type: string, minLength: 1, x-decision: {minLength: 4}}
+        inner: {type: string, minLength: 1, maxLength: 9, x-decision: {minLength: 4}}
+        ref: {$ref: "#/components/schemas/Inner"}
+        other: {$ref: "#/components/schemas/Inner"}
+    Inner: {type: string, minLength: 1, x-decision: {minLength: 6}}
 """
     )
     spec = build_spec(doc)
-    assert spec.provenance("/components/schemas/Outer/properties/inner/minLength").decision == 3
-    assert spec.provenance("/components/schemas/Outer/properties/inner/type").decision == 2
-    assert spec.provenance("/components/schemas/Outer/properties/other/minLength").decision == 4
+    outer = "/components/schemas/Outer/properties"
+    assert spec.provenance(f"{outer}/inner/minLength").decision == 4
+    assert spec.provenance(f"{outer}/inner/maxLength").decision == 3
+    assert spec.provenance(f"{outer}/inner/type").decision == 2
+    # a decided use of a referenced schema is decided as a whole
+    assert spec.provenance(f"{outer}/ref/minLength").decision == 5
+    assert spec.provenance(f"{outer}/ref/$ref/minLength").decision == 5
+    assert spec.provenance(f"{outer}/other/minLength").decision == 6
+    assert spec.provenance(f"{outer}/other/type").stated
 
 
 def test_notes_titles_parse_from_text():
@@ -243,3 +258,157 @@ def test_each_list_declares_its_cursor_fields(spec):
         assert lst.cursor_of({"object": "event"}) is None
     for label in ("GET /customers", "GET /invoices", "GET /spaces"):
         assert by_label[label].cursor_required, label
+
+
+# ---------------------------------------------------------------------- completeness
+
+# The NOTES entries that change nothing a request or a response can be validated against, each
+# with the reason. Every other entry must be named by an `x-decision` where it applies.
+NO_RULE = {
+    1: "which hosts serve the API: the servers list, no rule on a request or a response",
+    2: "a transport rule (HTTPS only) no schema, parameter or status of the document can say",
+    3: "accepts http target URLs the docs' own example sends; the URL's form is decision 39",
+    7: "200 is what the docs state",
+    8: "the parameter's name and first sentence state it; the docs' example is a slip",
+    11: "the spec fixes no order: nothing is added",
+    15: "examples only",
+    17: "accepts exactly the two types the docs' examples show; nothing narrower fits both",
+    20: "the docs state that url may be null",
+    23: "no rule is added: totals are not required to add up",
+    26: "the items envelopes are the tables' items->data and items->count; nothing is added",
+    27: "examples only",
+    28: "the malformed example is not JSON, so it offers no second reading; table and "
+    "retrieve example agree",
+    29: "a heading",
+    34: "what `pending` says over a day of retries: no single request or response shows it",
+    35: "nothing is declared",
+    40: "the document's version: metadata",
+    41: "the name of a path parameter: the URL is the same",
+    43: "the docs state ids unique per user and 404 for what is not found",
+    44: "wording",
+    45: "nothing is added",
+    46: "the document's licence: metadata",
+    48: "examples only",
+    49: "the contract's own version: metadata",
+}
+
+
+def test_every_entry_that_changes_validity_is_named_where_it_applies(spec):
+    named = {n for n, d in spec.decisions.items() if d.pointers}
+    assert not named & set(NO_RULE), "an entry named by x-decision is listed as changing nothing"
+    unnamed = set(spec.decisions) - named - set(NO_RULE)
+    assert not unnamed, f"NOTES entries neither named by an x-decision nor in NO_RULE: {unnamed}"
+    assert all(reason.strip() for reason in NO_RULE.values())
+
+
+_BOUNDS = frozenset(
+    {"minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+     "pattern", "format", "minItems", "maxItems", "multipleOf", "enum"}
+)  # fmt: skip
+# Bounds the docs state, with where they say so. Any other bound must name its decision.
+STATED_BOUNDS = {
+    "/components/schemas/Space/properties/id/minimum": "ID is sequentially running starting from 1",
+    "/components/schemas/ResourceSubscriptionCreateParams/properties/target_url/format": "The "
+    "target URL to send webhooks to",
+}
+
+
+def _bounds(node, pointer=""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key.startswith("x-") or key in ("example", "examples", "const", "default"):
+                continue
+            here = f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}"
+            if key in _BOUNDS and not isinstance(value, dict):
+                yield here
+            else:
+                yield from _bounds(value, here)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _bounds(value, f"{pointer}/{index}")
+
+
+def test_every_bound_is_stated_by_the_docs_or_decided(spec):
+    found = list(_bounds(spec.content))
+    assert len(found) > 30
+    stated = {p for p in found if spec.provenance(p).stated}
+    assert stated == set(STATED_BOUNDS)
+
+
+# target_url: every absolute http(s) URI RFC 3986 allows is a URL under the docs; the spec's
+# narrower pattern and length are decision 39.
+DOCS_URLS = [
+    "https://0.a4.com*",
+    "https://user:pw@example.com/",
+    "https://example.com/#fragment",
+    "http://[::1]:8080/x",
+    "http://[fe80::1%25eth0]/",
+    "http://my_host.example.com/",
+    "http://bücher.example/",
+    "http://%C3%A9.example/",
+    "HTTPS://EXAMPLE.COM/",
+    "http://example.com./",
+    "http://example.com:/",
+    "https://example.com/" + "a" * 3000,
+]
+SPEC_URLS = ["http://example.com/resource_subscription_example", "https://10.0.0.1:8443/a?b=c"]
+NOT_URLS = [
+    "ftp://example.com/",
+    "http://",
+    "http:/x",
+    "example.com",
+    "//example.com",
+    "http://exa mple.com/",
+    "http://example.com/%zz",
+    "",
+]
+
+
+def _params(spec, url):
+    validator = spec.validator("/components/schemas/ResourceSubscriptionCreateParams")
+    return validator.is_valid({"event": "customer.created", "target_url": url})
+
+
+@pytest.mark.parametrize("url", DOCS_URLS)
+def test_a_url_the_docs_allow_and_the_spec_decided_against(spec, url):
+    assert _params(spec.docs_spec(), url)
+    assert not _params(spec, url)
+    pointer = "/components/schemas/ResourceSubscriptionCreateParams/properties/target_url"
+    assert spec.provenance(f"{pointer}/pattern").decision == 39
+
+
+@pytest.mark.parametrize("url", SPEC_URLS)
+def test_a_url_both_allow(spec, url):
+    assert _params(spec, url) and _params(spec.docs_spec(), url)
+
+
+@pytest.mark.parametrize("url", NOT_URLS)
+def test_not_a_url_under_either(spec, url):
+    assert not _params(spec, url) and not _params(spec.docs_spec(), url)
+
+
+def test_the_docs_url_pattern_is_linear_on_long_near_misses(spec):
+    import re
+    import time
+
+    docs = spec.docs_document()["components"]["schemas"]["ResourceSubscriptionCreateParams"]
+    pattern = re.compile(docs["properties"]["target_url"]["pattern"])
+    # no timing assertion: a catastrophic pattern would not finish at all on these
+    for tail in ("a" * 20000 + " ", "a:" * 5000 + " ", "/a" * 5000 + "%", "@" * 5000 + " "):
+        assert pattern.search("http://" + tail) is None
+    del time
+
+
+def test_currency_either_reading(spec):
+    docs = spec.docs_spec()
+    assert spec.validator("/components/schemas/Currency").is_valid("USD")
+    assert not spec.validator("/components/schemas/Currency").is_valid(840)
+    assert docs.validator("/components/schemas/Currency").is_valid(840)
+    assert not docs.validator("/components/schemas/Currency").is_valid({"code": "USD"})
+
+
+def test_an_event_of_an_undocumented_type_is_a_deviation(spec):
+    event = {"object": "event", "created": 1, "type": "subscription.cancelled", "data": {}}
+    assert not spec.validator("/components/schemas/Event").is_valid(event)
+    assert spec.docs_spec().validator("/components/schemas/Event").is_valid(event)
+    assert not spec.docs_spec().validator("/components/schemas/Event").is_valid({"object": "x"})

@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 94e3639297afca555213b86813ed7117870326ca6e376c36c36b0ec90692c258) by the generator.
+# Generated from spec/openapi.yaml (sha256 e065b461b8292b02d513953cf165a8494978cabff637daad587cf04f92e92758) by the generator.
 # Do not edit: change the spec and run `make`.
 """Spaces API client for Python, generated from the API's OpenAPI description.
 
@@ -35,7 +35,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._metadata import API_VERSION, __version__
-from ._pagination import AsyncPage, AsyncPaginator, SyncPage
+from ._pagination import AsyncPage, AsyncPaginator, PaginationWarning, SyncPage
 from ._response import APIResponse
 from ._types import NOT_GIVEN, NotGiven, Timeout
 from ._webhooks import (
@@ -69,6 +69,7 @@ __all__ = [
     "InternalServerError",
     "APIResponseValidationError",
     "PaginationError",
+    "PaginationWarning",
     "InvalidWebhookError",
     "APIResponse",
     "SyncPage",

@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 94e3639297afca555213b86813ed7117870326ca6e376c36c36b0ec90692c258) by the generator.
+# Generated from spec/openapi.yaml (sha256 e065b461b8292b02d513953cf165a8494978cabff637daad587cf04f92e92758) by the generator.
 # Do not edit: change the spec and run `make`.
 """Every error the client raises derives from SpacesError; every error about one request
 (no answer, an error status, a body that breaks the spec) derives from APIError."""
@@ -161,7 +161,9 @@ class InternalServerError(APIStatusError):
 
 
 class PaginationError(SpacesError):
-    """A list cannot be paged further (e.g. an item lacks the id the next cursor needs)."""
+    """A list cannot be paged further (the server returned the same page again, or
+    `get_next_page()` was asked for on a page whose edge item has no cursor). Iterating a list
+    never raises it for a missing cursor: the walk stops with a PaginationWarning instead."""
 
 
 class InvalidWebhookError(SpacesError, ValueError):

@@ -4,27 +4,45 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from ._exceptions import PaginationError
+from ._logs import logger
 
-__all__ = ["AsyncPage", "AsyncPaginator", "Cursor", "SyncPage"]
+__all__ = ["AsyncPage", "AsyncPaginator", "Cursor", "PaginationWarning", "SyncPage"]
 
 T = TypeVar("T")
 
 
+class PaginationWarning(UserWarning):
+    """A walk stopped early: the server said more items follow, but the page's edge item has
+    no field the spec declares as its cursor (spec/NOTES.md 14: the docs give some listed
+    objects no id). The items already fetched are all there is to iterate."""
+
+
 @dataclass(frozen=True)
 class Cursor:
-    """How one list operation pages: which envelope, which query parameters, which item field."""
+    """How one list operation pages: which envelope, which query parameters, which item fields."""
 
     envelope: Any  # the model of the list body, e.g. CustomerList
     after_param: str  # e.g. starting_after
     before_param: str | None = None  # e.g. starting_before
-    cursor_attr: str = "id"  # the item field whose value is the next cursor
+    # The item fields whose value is a cursor, preferred first (the spec's `x-cursor-fields`):
+    # an item's cursor is its first one present.
+    cursor_attrs: tuple[str, ...] = ("id",)
     items_attr: str = "data"
     has_more_attr: str = "has_more"
+
+    def of(self, item: Any) -> Any:
+        """The cursor of one item, or None when it has none of the declared fields."""
+        for attr in self.cursor_attrs:
+            value = item.get(attr) if isinstance(item, Mapping) else getattr(item, attr, None)
+            if value is not None:
+                return value
+        return None
 
 
 class _Page(Generic[T]):
@@ -37,6 +55,7 @@ class _Page(Generic[T]):
         self.has_more: bool = bool(getattr(envelope, cursor.has_more_attr))
         self._cursor = cursor
         self._query = dict(query)
+        self._warned = False
 
     @property
     def backwards(self) -> bool:
@@ -49,23 +68,38 @@ class _Page(Generic[T]):
         )
 
     def has_next_page(self) -> bool:
-        return self.has_more and bool(self.data)
+        """Whether a following page can be fetched: the server says more follow, and the edge
+        item has a cursor. When it has none, the walk stops here with a PaginationWarning
+        (once per page) rather than fail: the docs give some listed objects no id."""
+        if not (self.has_more and self.data):
+            return False
+        if self._cursor.of(self._edge) is not None:
+            return True
+        if not self._warned:
+            self._warned = True
+            names = " or ".join(f"`{a}`" for a in self._cursor.cursor_attrs)
+            message = (
+                f"stopping after this page: the server says more items follow, but the "
+                f"{'first' if self.backwards else 'last'} item has no {names} to page from"
+            )
+            logger.warning(message)
+            warnings.warn(message, PaginationWarning, stacklevel=3)
+        return False
+
+    @property
+    def _edge(self) -> Any:
+        """The item the next page's cursor comes from (last, or first walking backwards)."""
+        return self.data[0] if self.backwards else self.data[-1]
 
     def next_page_query(self) -> dict[str, object] | None:
-        """The query of the next page in the walk's direction, or None after the last page."""
+        """The query of the next page in the walk's direction, or None after the last page
+        (or when the edge item has no cursor)."""
         if not self.has_next_page():
             return None
         cursor = self._cursor
         param = cursor.before_param if self.backwards else cursor.after_param
         assert param is not None
-        item = self.data[0] if self.backwards else self.data[-1]
-        value = getattr(item, cursor.cursor_attr, None)
-        if value is None:
-            raise PaginationError(
-                f"cannot fetch the next page: the {'first' if self.backwards else 'last'} item "
-                "of this page "
-                f"has no `{cursor.cursor_attr}` to pass as `{param}` (has_more is true)"
-            )
+        value = cursor.of(self._edge)
         if value == self._query.get(param):
             raise PaginationError(
                 f"the server returned the same page again (`{param}={value}`); stopping"
@@ -78,6 +112,12 @@ class _Page(Generic[T]):
         query[param] = value
         return query
 
+    def _no_next_page(self) -> str:
+        if self.has_more and self.data:
+            names = " or ".join(f"`{a}`" for a in self._cursor.cursor_attrs)
+            return f"cannot fetch the next page: the edge item of this page has no {names}"
+        return "this is the last page"
+
     def _walk_order(self) -> list[T]:
         """This page's items in the order of the walk: last to first when walking backwards."""
         return self.data[::-1] if self.backwards else list(self.data)
@@ -89,9 +129,11 @@ class _Page(Generic[T]):
 class SyncPage(_Page[T]):
     """A page of a list. Iterating it yields every item of this page and of the following ones.
 
-    The following pages are fetched with the last item's id as the after-cursor; a list asked for
-    with the before-cursor walks backwards (first item's id), yielding each page's items last to
-    first, so the walk moves steadily away from the cursor.
+    The following pages are fetched with the last item's cursor (its first present field of
+    the declared cursor fields: `id`, or a subscription's `token`) as the after-cursor; a list
+    asked for with the before-cursor walks backwards (the first item's), yielding each page's
+    items last to first, so the walk moves steadily away from the cursor. A page whose edge
+    item has no cursor ends the walk with a PaginationWarning.
     """
 
     def __init__(
@@ -108,7 +150,7 @@ class SyncPage(_Page[T]):
     def get_next_page(self) -> SyncPage[T]:
         query = self.next_page_query()
         if query is None:
-            raise PaginationError("this is the last page")
+            raise PaginationError(self._no_next_page())
         return self._fetch(query)
 
     def iter_pages(self) -> Iterator[SyncPage[T]]:
@@ -141,7 +183,7 @@ class AsyncPage(_Page[T]):
     async def get_next_page(self) -> AsyncPage[T]:
         query = self.next_page_query()
         if query is None:
-            raise PaginationError("this is the last page")
+            raise PaginationError(self._no_next_page())
         return await self._fetch(query)
 
     async def iter_pages(self) -> AsyncIterator[AsyncPage[T]]:

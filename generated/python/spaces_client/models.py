@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 94e3639297afca555213b86813ed7117870326ca6e376c36c36b0ec90692c258) by the generator.
+# Generated from spec/openapi.yaml (sha256 e065b461b8292b02d513953cf165a8494978cabff637daad587cf04f92e92758) by the generator.
 # Do not edit: change the spec and run `make`.
 # Models: datamodel-code-generator 0.89.0.
 
@@ -752,7 +752,9 @@ class Subscription(BaseModel):
     """
     status: str
     """
-    The state of the subscription, e.g. "active". Shown by every example, not in the attribute table.
+    The state of the subscription, e.g. "active". Shown by every example, not in the
+    attribute table (required: NOTES 24).
+
     """
     items: SubscriptionItemList
     total: int

@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 94e3639297afca555213b86813ed7117870326ca6e376c36c36b0ec90692c258) by the generator.
+# Generated from spec/openapi.yaml (sha256 e065b461b8292b02d513953cf165a8494978cabff637daad587cf04f92e92758) by the generator.
 # Do not edit: change the spec and run `make`.
 """Webhook deliveries: verify the signature a target URL receives, and parse the body into its
 typed event."""

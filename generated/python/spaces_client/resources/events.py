@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 94e3639297afca555213b86813ed7117870326ca6e376c36c36b0ec90692c258) by the generator.
+# Generated from spec/openapi.yaml (sha256 e065b461b8292b02d513953cf165a8494978cabff637daad587cf04f92e92758) by the generator.
 # Do not edit: change the spec and run `make`.
 """Events are created when something happens to your data, for example when a new customer
 has been created. When an event is created, webhooks are sent out for it through the
@@ -67,7 +67,7 @@ class EventsResource(SyncAPIResource):
             self._client.request_page(
                 "GET",
                 "/events",
-                cursor=Cursor(EventList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(EventList, "starting_after", "starting_before", ("id",)),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,
@@ -121,7 +121,7 @@ class AsyncEventsResource(AsyncAPIResource):
             lambda: self._client.request_page(
                 "GET",
                 "/events",
-                cursor=Cursor(EventList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(EventList, "starting_after", "starting_before", ("id",)),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,

@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 94e3639297afca555213b86813ed7117870326ca6e376c36c36b0ec90692c258) by the generator.
+# Generated from spec/openapi.yaml (sha256 e065b461b8292b02d513953cf165a8494978cabff637daad587cf04f92e92758) by the generator.
 # Do not edit: change the spec and run `make`.
 """REST Hooks (http://resthooks.org/): subscribe a target URL to an event type and Spaces
 POSTs each matching event to it."""
@@ -63,7 +63,9 @@ class ResourceSubscriptionsResource(SyncAPIResource):
             self._client.request_page(
                 "GET",
                 "/resource_subscriptions",
-                cursor=Cursor(ResourceSubscriptionList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(
+                    ResourceSubscriptionList, "starting_after", "starting_before", ("id",)
+                ),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,
@@ -167,7 +169,9 @@ class AsyncResourceSubscriptionsResource(AsyncAPIResource):
             lambda: self._client.request_page(
                 "GET",
                 "/resource_subscriptions",
-                cursor=Cursor(ResourceSubscriptionList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(
+                    ResourceSubscriptionList, "starting_after", "starting_before", ("id",)
+                ),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,

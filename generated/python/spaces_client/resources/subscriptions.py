@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 94e3639297afca555213b86813ed7117870326ca6e376c36c36b0ec90692c258) by the generator.
+# Generated from spec/openapi.yaml (sha256 e065b461b8292b02d513953cf165a8494978cabff637daad587cf04f92e92758) by the generator.
 # Do not edit: change the spec and run `make`.
 """A subscription is always tied to a customer. Its token is unique only within that
 customer, so an individual subscription is always addressed through its customer."""
@@ -104,7 +104,9 @@ class SubscriptionsResource(SyncAPIResource):
             self._client.request_page(
                 "GET",
                 "/subscriptions",
-                cursor=Cursor(SubscriptionList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(
+                    SubscriptionList, "starting_after", "starting_before", ("id", "token")
+                ),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,
@@ -196,7 +198,9 @@ class AsyncSubscriptionsResource(AsyncAPIResource):
             lambda: self._client.request_page(
                 "GET",
                 "/subscriptions",
-                cursor=Cursor(SubscriptionList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(
+                    SubscriptionList, "starting_after", "starting_before", ("id", "token")
+                ),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,

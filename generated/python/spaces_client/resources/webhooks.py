@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 94e3639297afca555213b86813ed7117870326ca6e376c36c36b0ec90692c258) by the generator.
+# Generated from spec/openapi.yaml (sha256 e065b461b8292b02d513953cf165a8494978cabff637daad587cf04f92e92758) by the generator.
 # Do not edit: change the spec and run `make`.
 """Webhook deliveries of events. Delivery is attempted each hour until delivered, or until
 24 tries.
@@ -79,7 +79,7 @@ class WebhooksResource(SyncAPIResource):
             self._client.request_page(
                 "GET",
                 "/webhooks",
-                cursor=Cursor(WebhookList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(WebhookList, "starting_after", "starting_before", ("id",)),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,
@@ -139,7 +139,7 @@ class AsyncWebhooksResource(AsyncAPIResource):
             lambda: self._client.request_page(
                 "GET",
                 "/webhooks",
-                cursor=Cursor(WebhookList, "starting_after", "starting_before", "id"),
+                cursor=Cursor(WebhookList, "starting_after", "starting_before", ("id",)),
                 query={
                     "limit": limit,
                     "starting_after": starting_after,
