@@ -6,6 +6,7 @@ Builders: `edit_json` (rewrite answer bodies), `request_edit` (rewrite or answer
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -18,6 +19,7 @@ Factory = Callable[[], Callable[[Request, Call], Awaitable[Answer]]]
 
 __all__ = [
     "before_as_after",
+    "stall_on_min_limit",
     "boom_on_min_limit",
     "more_at_exact_end",
     "parent_scope_leak",
@@ -312,3 +314,19 @@ def parent_scope_leak() -> Callable[[Request, Call], Awaitable[Answer]]:
         return answer
 
     return handler
+
+
+def stall_on_min_limit(
+    seconds: float,
+) -> Callable[[], Callable[[Request, Call], Awaitable[Answer]]]:
+    """`limit=1` never answered in time: the client's timeouts, then its retries, run out."""
+
+    def factory() -> Callable[[Request, Call], Awaitable[Answer]]:
+        async def handler(request: Request, call: Call) -> Answer:
+            if request.param("limit") == "1":
+                await asyncio.sleep(seconds)
+            return await call(request)
+
+        return handler
+
+    return factory

@@ -219,6 +219,13 @@ MUTANTS: dict[str, Mutant] = {
             f.request_edit(f.boom_on_min_limit),
             _scope(["GET /events"], ["coverage"], ["pagination", "auth", "tenancy"]),
         ),
+        _M(
+            "no_answer_on_min_limit",
+            "`limit=1` is never answered in time (a timeout after every retry: exit 1, not 2)",
+            "no_answer",
+            f.stall_on_min_limit(2.0),
+            {**_scope(probes=["pagination"]), "timeout": 0.5, "retries": 1},
+        ),
     ]
 }
 
