@@ -53,6 +53,8 @@ CHECKS: dict[str, CheckInfo] = {
         _C("max_response_time", "SP111", "an answer within the time limit"),
         _C("missing_required_header", "SP112", "a missing required header is refused"),
         _C("unsupported_method", "SP113", "a method the spec lacks gets 405"),
+        _C("allow_header_conformance", "SP114", "a 405 names the allowed methods"),
+        _C("object_level_authorization", "SP115", "one user's object is not another's"),
         _C("after_run", "SP119", "Schemathesis' checks over the whole run"),
         # The suite's checks on every generated answer
         _C("list_envelope", "SP201", "list envelope: at most `limit` objects, `count`, cursors"),

@@ -137,3 +137,33 @@ def test_curl_arguments_survive_the_shell_byte_for_byte() -> None:
             ["bash", "-c", f"printf %s {shell_quote(text)}"], capture_output=True, check=True
         ).stdout
         assert out == text.encode(), text
+
+
+def test_every_decided_behaviour_the_probes_grade_names_a_notes_entry() -> None:
+    from spaces_toolkit.contract.grading import RULES, rule_decision
+    from spaces_toolkit.spec import default_spec
+
+    spec = default_spec()
+    for rule in RULES.values():
+        number = rule_decision(spec, rule)
+        assert number is not None and number in spec.decisions, rule
+
+
+def test_every_check_has_one_stable_code() -> None:
+    from schemathesis.checks import CHECKS as ST_CHECKS
+    from schemathesis.checks import load_all_checks
+
+    from spaces_toolkit.contract import checks, http, linkprobe, probes, walks
+    from spaces_toolkit.contract.catalogue import CHECKS
+
+    ours = {checks.CUSTOM_CHECKS, (http.NO_ANSWER,)}
+    names = {n for group in ours for n in group}
+    names |= {walks.WALK, walks.BACK, walks.REFUSED, walks.IDENTITY, walks.BOUNDARY}
+    names |= {walks.ENVELOPE, probes.AUTH, probes.TENANCY, probes.PARENT, probes.ROUNDTRIP}
+    names |= {linkprobe.LINK, linkprobe.BAD_INPUT}
+    assert names <= set(CHECKS)
+    load_all_checks()
+    builtin = {c.__name__ for c in ST_CHECKS.get_all()} - names
+    assert builtin <= set(CHECKS), builtin - set(CHECKS)
+    codes = [c.code for c in CHECKS.values()]
+    assert len(codes) == len(set(codes))
