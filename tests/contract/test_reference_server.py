@@ -21,7 +21,8 @@ def test_reference_server_passes_every_check() -> None:
     assert result.exit_code == 0
     ran, failed = checks_overview(result)
     # Every check that kills a mutant ran here too, and passed.
-    assert {m.caught_by for m in MUTANTS.values()} <= set(ran), summary
+    # (`no_answer` is no check that runs: it is what a request gets when the server is mute.)
+    assert {m.caught_by for m in MUTANTS.values()} - {"no_answer"} <= set(ran), summary
     assert {"has_more_boundary", "parent_scope"} <= set(ran), summary
     assert not failed
     # Every operation of the spec got generated cases, and all four phases ran.
