@@ -420,6 +420,17 @@ def _limit_clamped() -> Handler:
     return handler
 
 
+def _both_cursors_after_wins() -> Handler:
+    """Both cursors at once: the forward one is used, the other ignored (not a 400)."""
+
+    async def handler(request: Request, call: Call) -> Answer:
+        if request.param("starting_after") and request.param("starting_before"):
+            request = request.with_query(starting_before=None)
+        return await call(request)
+
+    return handler
+
+
 def _reading(make: Callable[[], Handler]) -> Factory:
     return _chain(make)
 
@@ -434,6 +445,10 @@ _READINGS: dict[str, tuple[str, Callable[[], Handler]]] = {
     "tables_only": ("no list `count`, no subscription `status` (as the tables say)", _tables_only),
     "malformed_id_404": ("a malformed id is a 404, not a 400", _malformed_id_404),
     "limit_clamped": ("`limit` out of range is clamped, not a 400", _limit_clamped),
+    "both_cursors_after_wins": (
+        "both cursors at once: `starting_after` wins, not a 400",
+        _both_cursors_after_wins,
+    ),
 }
 
 
