@@ -77,28 +77,16 @@ RULES: dict[str, Rule] = {
 }
 
 
-# ---------------------------------------------------------------- the spec model's provenance
-# (the interface of issue 19's spec half: `Spec.provenance(pointer).decision`, `Spec.decisions`,
-# `Spec.docs_document()`)
-
-
 def decision_at(spec: Spec, pointer: str) -> int | None:
-    provenance = getattr(spec, "provenance", None)
-    if provenance is None:
-        return None
+    """The NOTES decision that made the rule at `pointer` (None: stated by the docs)."""
     try:
-        return provenance(pointer).decision
+        return spec.provenance(pointer).decision
     except KeyError:  # the pointer names nothing of this document (another spec)
         return None
 
 
 def docs_document(spec: Spec) -> Any:
-    make = getattr(spec, "docs_document", None)
-    return make() if make is not None else spec.content
-
-
-def known_decisions(spec: Spec) -> set[int]:
-    return set(getattr(spec, "decisions", {}) or {})
+    return spec.docs_document()
 
 
 def rule_decision(spec: Spec, rule: Rule) -> int | None:
