@@ -87,12 +87,19 @@ class ListOperation:
     limit: Bounds
     after: str  # the cursor parameter that pages forwards
     before: str | None  # ... and backwards, if the list has one
-    cursor_field: str  # the listed objects' property a cursor names
+    # The listed objects' properties a cursor names, in order of preference (the spec model's
+    # declaration per list: e.g. `id`, else `token`): an object's cursor is the first it has.
+    cursor_fields: tuple[str, ...]
     retrieve: Operation | None = None
     link_name: str | None = None
     cursor_maximum: int | None = None  # the largest cursor the spec allows (integer cursors)
     # retrieve path parameter -> JSON pointer inside one listed object
     retrieve_params: tuple[tuple[str, str], ...] = ()
+    envelope_pointer: str = ""  # where the page's schema is, in the document
+
+    @property
+    def cursor_field(self) -> str:
+        return self.cursor_fields[0]
 
     @property
     def path(self) -> str:
@@ -107,9 +114,11 @@ class ListOperation:
         return (self.after,) if self.before is None else (self.after, self.before)
 
     def cursor_of(self, obj: Any) -> Any:
-        """The cursor naming a listed object (None if it lacks the cursor field)."""
-        if isinstance(obj, dict) and obj.get(self.cursor_field) is not None:
-            return obj[self.cursor_field]
+        """The cursor naming a listed object (None if it has none of the cursor fields)."""
+        if isinstance(obj, dict):
+            for name in self.cursor_fields:
+                if obj.get(name) is not None and obj.get(name) != "":
+                    return obj[name]
         return None
 
 
@@ -204,6 +213,14 @@ def _auth_scheme(spec: Spec) -> str:
     return http[0].scheme
 
 
+def _cursor_fields(lst: specmodel.ListOperation) -> tuple[str, ...]:
+    """The cursor fields the spec model declares for a list (one, or several in order)."""
+    declared = getattr(lst, "cursor_fields", None)
+    if declared:
+        return tuple(declared)
+    return (lst.cursor_field,)
+
+
 def model_of(spec: Spec) -> ApiModel:
     operations = tuple(_operation(op) for op in spec.operations)
     by_label = {op.label: op for op in operations}
@@ -218,11 +235,12 @@ def model_of(spec: Spec) -> ApiModel:
                 limit=_page_size(lst),
                 after=lst.after.name,
                 before=lst.before.name if lst.before else None,
-                cursor_field=lst.cursor_field,
+                cursor_fields=_cursor_fields(lst),
                 retrieve=retrieve,
                 link_name=link_name,
                 cursor_maximum=_int_or_none(lst.after.bounds.maximum),
                 retrieve_params=params,
+                envelope_pointer=lst.envelope.target,
             )
         )
     return ApiModel(spec, operations, tuple(lists), _auth_scheme(spec))

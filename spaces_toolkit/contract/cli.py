@@ -94,7 +94,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--base-url", help="the API's base URL, e.g. http://127.0.0.1:8000/api/v1")
+    parser.add_argument(
+        "--base-url",
+        help="the API's base URL, e.g. http://127.0.0.1:8000/api/v1 (default: $SPACES_BASE_URL; "
+        "without either, the embedded reference server)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="deviations from the spec's decisions (spec/NOTES.md) fail the run too; without "
+        "it only failures of what the docs state do",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print a JSON summary on stdout (failures and deviations, codes, verdict) instead "
+        "of the text report",
+    )
     parser.add_argument(
         "--token",
         default=access_token(os.environ, ACCESS_TOKEN_VARS),
@@ -172,6 +188,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=handler)
 
 
+BASE_URL_VAR = "SPACES_BASE_URL"  # the variable the client and `spaces listen` read too
+
+
+def _base_url(args: argparse.Namespace) -> tuple[str | None, str]:
+    """The target's URL and where it came from: --base-url, else $SPACES_BASE_URL."""
+    if args.base_url is not None:
+        return args.base_url, "--base-url"
+    from_env = os.environ.get(BASE_URL_VAR, "").strip()
+    if from_env and not (args.mutant or args.variant):
+        return from_env, BASE_URL_VAR
+    return None, "embedded"
+
+
 def _validate(args: argparse.Namespace) -> ContractOptions:
     from spaces_toolkit.contract.mutants import MUTANTS
     from spaces_toolkit.contract.runner import ContractOptions
@@ -180,20 +209,23 @@ def _validate(args: argparse.Namespace) -> ContractOptions:
 
     if args.mutant and args.variant:
         raise CLIError("--mutant and --variant each change the embedded server: pick one")
-    if args.base_url is not None:
-        parts = urlsplit(args.base_url)
+    base_url, source = _base_url(args)
+    if base_url is not None:
+        parts = urlsplit(base_url)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
-            raise CLIError(f"--base-url must be an http(s) URL, got {args.base_url!r}")
+            raise CLIError(f"{source} must be an http(s) URL, got {base_url!r}")
         if args.mutant or args.variant:
             raise CLIError("--mutant and --variant run the embedded server, not --base-url")
         if not args.token:
-            raise CLIError("--token (or SPACES_ACCESS_TOKEN) is required with --base-url")
+            raise CLIError(f"--token (or SPACES_ACCESS_TOKEN) is required with {source}")
     if args.mutant and args.mutant not in MUTANTS:
         raise CLIError(f"unknown mutant {args.mutant!r} (see --list-mutants)")
     if args.variant and args.variant not in VARIANTS:
         raise CLIError(f"unknown variant {args.variant!r} (see --list-variants)")
     return ContractOptions(
-        base_url=args.base_url,
+        base_url=base_url,
+        base_url_source=source,
+        strict=args.strict,
         token=args.token,
         second_token=args.second_token,
         max_examples=args.max_examples,
@@ -201,7 +233,7 @@ def _validate(args: argparse.Namespace) -> ContractOptions:
         seed=args.seed,
         phases=args.phases,
         probes=args.probes,
-        operations=tuple(args.operation) if args.operation else None,
+        operations=tuple(map(_operation_label, args.operation)) if args.operation else None,
         mutant=args.mutant,
         variant=args.variant,
         spec=args.spec or SPEC_PATH,
@@ -210,8 +242,24 @@ def _validate(args: argparse.Namespace) -> ContractOptions:
     )
 
 
+def _operation_label(text: str) -> str:
+    method, _, path = text.strip().partition(" ")
+    return f"{method.upper()} {path.strip()}"
+
+
+def _writable(directory: Path) -> None:
+    """Reports that cannot be written are a run nobody can read: refuse before testing."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        probe = directory / ".spaces-contract-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise CLIError(f"cannot write reports to {directory}: {exc.strerror or exc}") from None
+
+
 def handler(args: argparse.Namespace) -> int:
-    from spaces_toolkit.contract.report import render_summary, write_reports
+    from spaces_toolkit.contract.report import CRASH_LOG, render_json, render_summary, write_reports
     from spaces_toolkit.contract.runner import run_contract
 
     if args.list_mutants:
@@ -227,14 +275,33 @@ def handler(args: argparse.Namespace) -> int:
             print(f"{variant.name:<24} {variant.description}")
         return 0
     options = _validate(args)
-    result = run_contract(options)
+    _writable(args.report_dir)
+    try:
+        result = run_contract(options)
+    except CLIError:
+        raise
+    except Exception:  # the suite's own bug outside any probe: still exit 2, never a traceback
+        import traceback
+
+        log = args.report_dir / CRASH_LOG
+        log.write_text(traceback.format_exc())
+        raise CLIError(f"the suite itself failed; could not run (traceback in {log})") from None
     if args.min_coverage is not None:
         result.min_coverage = args.min_coverage
-    print(render_summary(result))
     try:
         paths = write_reports(result, args.report_dir)
     except OSError as exc:
-        print(f"contract: could not write reports: {exc}", file=sys.stderr)
-    else:
-        print("reports: " + ", ".join(str(p) for p in paths))
+        print(f"spaces: error: could not write reports: {exc}", file=sys.stderr)
+        print(render_json(result) if args.json else render_summary(result))
+        return 2
+    print(render_json(result) if args.json else render_summary(result))
+    print("reports: " + ", ".join(str(p) for p in paths), file=sys.stderr if args.json else None)
+    if result.crashes:
+        log = args.report_dir / CRASH_LOG
+        print(
+            f"spaces: error: the suite itself failed ({len(result.crashes)} internal errors, "
+            f"e.g. {result.crashes[0].where}: {result.crashes[0].summary[:200]}); could not run "
+            f"to the end. Tracebacks in {log}",
+            file=sys.stderr,
+        )
     return result.exit_code

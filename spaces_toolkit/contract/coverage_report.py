@@ -69,7 +69,10 @@ def coverage_lines(result: SuiteResult) -> list[str]:
 
 
 def coverage_json(result: SuiteResult) -> dict[str, Any]:
+    from spaces_toolkit.contract.report import run_facts
+
     return {
+        "run": run_facts(result),
         "percent": round(result.coverage_percent, 2),
         "min_coverage": result.min_coverage,
         "operations": [

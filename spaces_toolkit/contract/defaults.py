@@ -14,7 +14,15 @@ __all__ = [
 ]
 
 PHASES = ("examples", "coverage", "fuzzing", "stateful")  # Schemathesis' phases
-PROBES = ("pagination", "auth", "tenancy", "subscriptions", "links", "bad_input")
+PROBES = (
+    "pagination",
+    "auth",
+    "tenancy",
+    "parent_scope",
+    "subscriptions",
+    "links",
+    "bad_input",
+)
 DEFAULT_MAX_EXAMPLES = 60
 DEFAULT_TIMEOUT = 15.0
 DEFAULT_RETRIES = 3

@@ -14,9 +14,20 @@ from schemathesis.engine import events, from_schema
 
 from spaces_toolkit.contract import checks as custom_checks  # importing registers them
 from spaces_toolkit.contract.apispec import ApiModel
+from spaces_toolkit.contract.catalogue import DEVIATION
 from spaces_toolkit.contract.defaults import PHASES
+from spaces_toolkit.contract.grading import Verdict
 from spaces_toolkit.contract.inputs import CursorPool, semantic_inputs
-from spaces_toolkit.contract.model import Credentials, Failure, SuiteResult, render_curl
+from spaces_toolkit.contract.model import (
+    RULE_KEY,
+    Crash,
+    Credentials,
+    Failure,
+    SuiteResult,
+    render_curl,
+    render_request,
+    render_response,
+)
 
 __all__ = ["PHASES", "build_config", "run_engine"]
 
@@ -91,31 +102,110 @@ def _fold(result: SuiteResult, event: events.ScenarioFinished, creds: Credential
         result.cases_by_phase[event.phase.value] += 1
         _observe(result, node.value, recorder.interactions.get(case_id))
         _observe_link(result, recorder, node)
+        interaction = recorder.interactions.get(case_id)
+        elapsed = float(getattr(getattr(interaction, "response", None), "elapsed", 0) or 0)
         for check in recorder.checks.get(case_id, []):
             tally.checks_run[check.name] += 1
+            result.times[(label, check.name)] += elapsed
             if check.failure_info is None:
                 continue
-            tally.checks_failed[check.name] += 1
             failure = check.failure_info.failure
-            interaction = recorder.interactions.get(case_id)
-            curl, status = None, None
-            if interaction is not None:
-                request = interaction.request
-                curl = render_curl(
-                    request.method, request.uri, _header_dict(request.headers), request.body, creds
-                )
-                status = interaction.response.status_code if interaction.response else None
-            result.add_failure(
-                Failure(
-                    check=check.name,
-                    operation=failure.operation or label,
-                    title=failure.title,
-                    message=creds.mask(failure.message),
-                    curl=curl,
-                    status=status,
-                )
-            )
+            for violation in _violation(check.name, label, failure, interaction, creds):
+                result.record(violation)
     return len(recorder.cases)
+
+
+# Checks whose verdict is a schema's: graded by re-validating against the docs document.
+_REQUEST_GRADED = ("negative_data_rejection",)
+_RESPONSE_GRADED = ("response_schema_conformance",)
+
+
+def _violation(
+    check: str, label: str, failure: Any, interaction: Any, creds: Credentials
+) -> list[Failure]:
+    """A Schemathesis failure as the suite reports it: graded, and a schema deviation split
+    into one per broken rule (each reported once per run, however many answers show it)."""
+    curl = status = None
+    request_text = response_text = ""
+    verdict = None
+    elapsed = 0.0
+    operation = failure.operation or label
+    if interaction is not None:
+        request = interaction.request
+        headers = _header_dict(request.headers)
+        curl = render_curl(request.method, request.uri, headers, request.body, creds)
+        request_text = render_request(request.method, request.uri, headers, request.body, creds)
+        response = interaction.response
+        if response is not None:
+            status = response.status_code
+            elapsed = float(getattr(response, "elapsed", 0.0) or 0.0)
+            response_text = creds.mask(
+                render_response(status, _header_dict(response.headers), response.content or b"")
+            )
+        grader = custom_checks.grader()
+        if check in _REQUEST_GRADED:
+            content_type = headers.get("Content-Type") or headers.get("content-type") or ""
+            verdict = grader.grade_request(operation, request.uri, content_type, request.body)
+            if verdict is not None and verdict.grade != DEVIATION:
+                verdict = None  # invalid under the docs too: the failure stands as it is
+        elif check in _RESPONSE_GRADED and response is not None and status is not None:
+            verdict = grader.grade_response(operation, status, _Answer(response).json)
+    own = getattr(failure, "decisions", ())
+    if own and verdict is None:  # one of the suite's checks, on a decided rule
+        verdict = Verdict(DEVIATION, tuple(own))
+    message = creds.mask(failure.message)
+    common = {
+        "check": check,
+        "operation": operation,
+        "title": failure.title,
+        "curl": curl,
+        "status": status,
+        "request": request_text,
+        "response": response_text,
+        "time": elapsed,
+    }
+    if verdict is None or verdict.grade != DEVIATION:
+        return [Failure(message=message, **common)]
+    if check not in _RESPONSE_GRADED:
+        return [Failure(message=message, grade=DEVIATION, decisions=verdict.decisions, **common)]
+    return [
+        Failure(
+            message=f"{part.message}\n\n{message}",
+            grade=DEVIATION,
+            decisions=part.decisions,
+            key=RULE_KEY + ",".join(part.keys),
+            **common,
+        )
+        for part in verdict.split()
+    ]
+
+
+def _non_fatal(result: SuiteResult, event: Any, credentials: Credentials) -> None:
+    """No answer after the retries is the server's failure; anything else is the suite's own
+    (a check that raised): the run could not finish (exit 2)."""
+    import requests
+
+    text = credentials.mask(f"{event.info.title}: {event.info.message}")
+    if isinstance(event.value, requests.RequestException):
+        result.record(
+            Failure(
+                check="no_answer",
+                operation=event.label,
+                title="No answer after the retries",
+                message=text,
+                source="schemathesis",
+                key=type(event.value).__name__,
+            )
+        )
+    else:
+        where = f"schemathesis, {event.label}"
+        result.crashes.append(Crash(where, text, _traceback(event.value)))
+
+
+def _traceback(exc: BaseException) -> str:
+    import traceback
+
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
 
 
 def _observe(result: SuiteResult, case: Any, interaction: Any) -> None:
@@ -195,14 +285,14 @@ def run_engine(
                     last = time.monotonic()
                     progress(f"schemathesis: {cases} cases so far, {failing} failures")
             elif isinstance(event, events.NonFatalError):
-                result.errors.append(
-                    credentials.mask(f"{event.label}: {event.info.title}: {event.info.message}")
-                )
+                _non_fatal(result, event, credentials)
             elif isinstance(event, events.FatalError):
-                result.errors.append(f"Schemathesis stopped: {event.exception!r}")
+                result.crashes.append(
+                    Crash("schemathesis", repr(event.exception), _traceback(event.exception))
+                )
             elif isinstance(event, events.EngineFinished):
                 for failure in event.failures:
-                    result.add_failure(
+                    result.record(
                         Failure(
                             "after_run", failure.operation or "", failure.title, failure.message
                         )

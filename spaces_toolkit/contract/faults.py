@@ -6,6 +6,7 @@ Builders: `edit_json` (rewrite answer bodies), `request_edit` (rewrite or answer
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -17,6 +18,11 @@ Call = Callable[[Request], Awaitable[Answer]]
 Factory = Callable[[], Callable[[Request, Call], Awaitable[Answer]]]
 
 __all__ = [
+    "before_as_after",
+    "stall_on_min_limit",
+    "boom_on_min_limit",
+    "more_at_exact_end",
+    "parent_scope_leak",
     "Call",
     "Factory",
     "always_more",
@@ -253,3 +259,74 @@ def unstable():
         return answer
 
     return handler
+
+
+def more_at_exact_end(request: Request, body: Any) -> Any:
+    """The off-by-one of a server that says `has_more` whenever a page is full: true on the
+    last page when the objects left are exactly `limit`."""
+    limit = int(request.param("limit") or 20)
+    if len(body["data"]) == limit and not request.param("starting_before"):
+        body["has_more"] = True
+    return body
+
+
+def before_as_after(request: Request) -> Request:
+    """`starting_before` answered as if it were `starting_after`."""
+    before = request.param("starting_before")
+    if request.method != "GET" or before is None:
+        return request
+    return request.with_query(starting_before=None, starting_after=before)
+
+
+def boom_on_min_limit(request: Request) -> Request | Answer:
+    if request.param("limit") == "1":
+        return json_answer(500, {"message": "Internal server error"})
+    return request
+
+
+def _at(request: Request, path: str, **query: str | None) -> Request:
+    """A GET of another path of the API, with the same credentials."""
+    prefix = str(request.scope["path"])[: -len(request.path)] if request.path else ""
+    scope = dict(request.scope, method="GET", path=prefix + path, raw_path=(prefix + path).encode())
+    return Request(scope, b"").with_query(**query)
+
+
+def parent_scope_leak() -> Callable[[Request, Call], Awaitable[Answer]]:
+    """A subscription is found by its token alone: through any customer of the account."""
+
+    async def handler(request: Request, call: Call) -> Answer:
+        answer = await call(request)
+        parts = request.path.strip("/").split("/")
+        if answer.status != 404 or len(parts) != 4 or parts[0] != "customers":
+            return answer
+        token, cursor = parts[3], None
+        for _ in range(50):
+            page = await call(_at(request, "/subscriptions", limit="100", starting_after=cursor))
+            body = page.json if page.status == 200 else None
+            if not isinstance(body, dict) or not body.get("data"):
+                break
+            for sub in body["data"]:
+                if sub.get("token") == token:
+                    return Answer(200, list(page.headers)).with_json(sub)
+            if not body.get("has_more"):
+                break
+            cursor = body["data"][-1].get("id")
+        return answer
+
+    return handler
+
+
+def stall_on_min_limit(
+    seconds: float,
+) -> Callable[[], Callable[[Request, Call], Awaitable[Answer]]]:
+    """`limit=1` never answered in time: the client's timeouts, then its retries, run out."""
+
+    def factory() -> Callable[[Request, Call], Awaitable[Answer]]:
+        async def handler(request: Request, call: Call) -> Answer:
+            if request.param("limit") == "1":
+                await asyncio.sleep(seconds)
+            return await call(request)
+
+        return handler
+
+    return factory

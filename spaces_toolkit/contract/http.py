@@ -10,7 +10,17 @@ from typing import Any
 
 import httpx
 
-from spaces_toolkit.contract.model import Credentials, Failure, SuiteResult, render_curl
+from spaces_toolkit.contract.catalogue import DEVIATION, FAILURE
+from spaces_toolkit.contract.model import (
+    Credentials,
+    Failure,
+    SuiteResult,
+    render_curl,
+    render_request,
+    render_response,
+)
+
+NO_ANSWER = "no_answer"
 
 __all__ = ["Exchange", "ProbeClient", "basic", "ProbeFailed"]
 
@@ -35,6 +45,7 @@ class Exchange:
     status: int
     headers: httpx.Headers
     text: str
+    elapsed: float = 0.0
     _json: Any = _NO_JSON
 
     @property
@@ -55,6 +66,14 @@ class Exchange:
         return render_curl(
             self.method, self.url, self.request_headers, self.request_body, credentials
         )
+
+    def request_text(self, credentials: Credentials | None) -> str:
+        return render_request(
+            self.method, self.url, self.request_headers, self.request_body, credentials
+        )
+
+    def response_text(self) -> str:
+        return render_response(self.status, dict(self.headers), self.text)
 
 
 class ProbeFailed(Exception):
@@ -80,6 +99,7 @@ class ProbeClient:
         self.retries = retries
         self.last_ok: dict[str, Any] = {}  # operation -> the last JSON 200 body (links probe)
         self.backoff = backoff
+        self.timing: str | None = None  # the check the requests now sent are timed for
         self._client = httpx.Client(timeout=timeout, follow_redirects=False)
 
     def close(self) -> None:
@@ -118,7 +138,36 @@ class ProbeClient:
             json=json_body,
         )
         self.result.tally(operation).probe_requests += 1
-        response = self._send_retrying(request)
+        started = time.monotonic()
+        try:
+            response = self._send_retrying(request)
+        except httpx.TransportError as exc:
+            # No answer after every retry: the server's failure, never "could not run".
+            self.result.record(
+                Failure(
+                    check=NO_ANSWER,
+                    operation=operation,
+                    title="No answer after the retries",
+                    message=f"{type(exc).__name__} after {self.retries} retries: {exc}",
+                    curl=render_curl(
+                        method,
+                        str(request.url),
+                        dict(request.headers),
+                        request.content or None,
+                        self.credentials,
+                    ),
+                    source="probe",
+                    request=render_request(
+                        method,
+                        str(request.url),
+                        dict(request.headers),
+                        request.content or None,
+                        self.credentials,
+                    ),
+                    key=type(exc).__name__,
+                )
+            )
+            raise ProbeFailed(NO_ANSWER) from None
         exchange = Exchange(
             operation=operation,
             method=method,
@@ -128,7 +177,10 @@ class ProbeClient:
             status=response.status_code,
             headers=response.headers,
             text=response.text,
+            elapsed=time.monotonic() - started,
         )
+        if self.timing is not None:
+            self.result.times[(operation, self.timing)] += exchange.elapsed
         self.result.coverage.observe(operation, request.url.params.multi_items(), exchange, path)
         if exchange.status == 200 and isinstance(exchange.json, dict):
             self.last_ok[operation] = exchange.json
@@ -155,12 +207,14 @@ class ProbeClient:
         message: str,
         *,
         operation: str = "",
+        decision: int | None = None,
+        deviation: bool = False,
     ) -> None:
-        """Record a failure of `check`, with the exchange that shows it."""
+        """Record a violation of `check`, with the exchange that shows it: a failure, or (with
+        `deviation`) a deviation from the spec's `decision`."""
         label = operation or (exchange.operation if exchange else "")
-        tally = self.result.tally(label)
-        tally.checks_failed[check] += 1
-        self.result.add_failure(
+        graded = deviation or decision is not None
+        self.result.record(
             Failure(
                 check=check,
                 operation=label,
@@ -169,12 +223,24 @@ class ProbeClient:
                 curl=exchange.curl(self.credentials) if exchange else None,
                 status=exchange.status if exchange else None,
                 source="probe",
+                grade=DEVIATION if graded else FAILURE,
+                decisions=(decision,) if decision is not None else (),
+                request=exchange.request_text(self.credentials) if exchange else "",
+                response=self.credentials.mask(exchange.response_text()) if exchange else "",
+                time=exchange.elapsed if exchange else 0.0,
             )
         )
 
+    def notice(self, text: str) -> None:
+        """Something a reader should know that is no violation (e.g. a list not walkable)."""
+        if text not in self.result.notes:
+            self.result.notes.append(text)
+
     def ran(self, check: str, operation: str) -> None:
-        """Count one run of a probe check on an operation (failing or not)."""
+        """Count one run of a probe check on an operation (failing or not); the requests sent
+        from now on are timed for it."""
         self.result.tally(operation).checks_run[check] += 1
+        self.timing = check
 
     def expect_ok(self, check: str | None, exchange: Exchange) -> Any:
         """The JSON body of a 200 answer; otherwise record a failure (unless `check` is None)

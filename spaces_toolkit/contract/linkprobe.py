@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from spaces_toolkit.contract.apispec import ApiModel, Operation
+from spaces_toolkit.contract.grading import RULES, rule_decision
 from spaces_toolkit.contract.http import ProbeClient
 from spaces_toolkit.contract.listing import error_problem, pointer_get
 
@@ -75,6 +76,9 @@ def probe_bad_input(client: ProbeClient, model: ApiModel) -> None:
             if json_type is not None:
                 padding = {"padding": "x" * OVERSIZED}
                 requests.append(("a body of a megabyte", {"path": op.path, "json_body": padding}))
+        integers = [p.name for p in op.parameters if p.location == "path" and _is_integer(p)]
+        if integers:
+            _probe_malformed_id(client, model, op, integers)
         for what, request in requests:
             client.ran(BAD_INPUT, op.label)
             path = request.pop("path")
@@ -88,3 +92,32 @@ def probe_bad_input(client: ProbeClient, model: ApiModel) -> None:
                 )
             elif problem := error_problem(exchange):
                 client.fail(BAD_INPUT, exchange, "Error answer is not JSON with a message", problem)
+
+
+def _is_integer(param: Any) -> bool:
+    return isinstance(param.schema, dict) and param.schema.get("type") == "integer"
+
+
+def _probe_malformed_id(
+    client: ProbeClient, model: ApiModel, op: Operation, names: list[str]
+) -> None:
+    """A non-integer where the spec types an id as an integer: the spec decided 400 (the docs
+    name no status), so another 4xx is a deviation; a 2xx or 5xx is a failure."""
+    path = _target_path(op, {name: "not-an-integer" for name in op.path_params}) or op.path
+    client.ran(BAD_INPUT, op.label)
+    exchange = client.send(op.label, op.method, path)
+    title = f"A malformed {', '.join(names)} not refused with 400"
+    if not 400 <= exchange.status < 500:
+        client.fail(BAD_INPUT, exchange, title, f"Got {exchange.status}: {exchange.text[:200]}")
+    elif exchange.status != 400:
+        rule = RULES["malformed_id"]
+        client.fail(
+            BAD_INPUT,
+            exchange,
+            title,
+            f"Got {exchange.status} ({rule.what}: a decision of the spec, not the docs)",
+            decision=rule_decision(model.spec, rule),
+            deviation=True,
+        )
+    elif problem := error_problem(exchange):
+        client.fail(BAD_INPUT, exchange, "Error answer is not JSON with a message", problem)

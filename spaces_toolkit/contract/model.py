@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import shlex
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+from spaces_toolkit.contract.catalogue import DEVIATION, FAILURE, code_of
 from spaces_toolkit.contract.coverage import Coverage, OperationCoverage
 
 __all__ = [
     "Credentials",
+    "Crash",
     "Failure",
     "OperationTally",
     "SuiteResult",
@@ -98,9 +101,55 @@ def render_curl(
     return credentials.mask(line) if credentials else line
 
 
+MAX_BODY_SHOWN = 4000  # characters of a body kept in a report
+
+
+def render_request(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes | None,
+    credentials: Credentials | None,
+) -> str:
+    """The exact request as text, the run's tokens masked."""
+    lines = [f"{method.upper()} {url}"]
+    for name, value in headers.items():
+        if name.lower() == "authorization" and credentials is not None:
+            value = _mask_authorization(value, credentials)
+        lines.append(f"{name}: {value}")
+    text = "\n".join(lines)
+    if body:
+        text += "\n\n" + body.decode("utf-8", errors="replace")[:MAX_BODY_SHOWN]
+    return credentials.mask(text) if credentials else text
+
+
+def _mask_authorization(value: str, credentials: Credentials) -> str:
+    import base64
+
+    if not value.lower().startswith("basic "):
+        return credentials.mask(value)
+    try:
+        username, _, password = base64.b64decode(value[6:]).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return value
+    name = credentials.placeholder(username)
+    return f"Basic base64({name or username}:{password})"
+
+
+def render_response(status: int | None, headers: Mapping[str, str], body: bytes | str) -> str:
+    """The exact answer as text (status, headers, body; a long body cut)."""
+    if status is None:
+        return "(no answer)"
+    lines = [str(status)] + [f"{name}: {value}" for name, value in headers.items()]
+    text = body if isinstance(body, str) else body.decode("utf-8", errors="replace")
+    return "\n".join(lines) + "\n\n" + text[:MAX_BODY_SHOWN]
+
+
 @dataclass(frozen=True)
 class Failure:
-    """One contract failure: which check, where, what went wrong, and how to reproduce it."""
+    """One violation: which check (and its stable code), where, what went wrong, how to reproduce
+    it, and its grade: a `failure` breaks what the docs state, a `deviation` differs only from the
+    spec's decisions (`decisions`: their NOTES numbers)."""
 
     check: str
     operation: str
@@ -109,6 +158,60 @@ class Failure:
     curl: str | None = None
     status: int | None = None
     source: str = "schemathesis"
+    grade: str = FAILURE
+    decisions: tuple[int, ...] = ()
+    request: str = ""  # the exact request, as text (method, URL, headers, body)
+    response: str = ""  # the exact answer, as text (status, headers, body)
+    # What makes two violations the same one (default: the same request); e.g. a schema rule
+    # broken by every answer of a list is one violation, reported once.
+    key: str = ""
+    time: float = 0.0  # seconds the request took (0: unknown)
+
+    @property
+    def code(self) -> str:
+        return code_of(self.check)
+
+    @property
+    def decision(self) -> int | None:
+        return self.decisions[0] if self.decisions else None
+
+    @property
+    def is_deviation(self) -> bool:
+        return self.grade == DEVIATION
+
+    @property
+    def identity(self) -> tuple[str, str, str, str]:
+        if self.key.startswith(RULE_KEY):  # one broken rule of the spec: once for the run
+            return (self.check, "", self.title, self.key)
+        return (self.check, self.operation, self.title, self.key or self.curl or self.message)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "check": self.check,
+            "grade": self.grade,
+            "decisions": list(self.decisions),
+            "operation": self.operation,
+            "title": self.title,
+            "message": self.message,
+            "status": self.status,
+            "curl": self.curl,
+            "request": self.request,
+            "response": self.response,
+        }
+
+
+@dataclass(frozen=True)
+class Crash:
+    """An exception inside the suite itself (a check or a probe): the run could not finish."""
+
+    where: str
+    summary: str
+    traceback: str
+
+
+RULE_KEY = "rule:"  # a `Failure.key` naming a rule of the spec, not an input
+MAX_INPUTS = 100  # distinct failing inputs kept per check, operation and title
 
 
 @dataclass
@@ -120,6 +223,7 @@ class OperationTally:
     probe_requests: int = 0
     checks_run: Counter[str] = field(default_factory=Counter)
     checks_failed: Counter[str] = field(default_factory=Counter)
+    checks_deviated: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass
@@ -129,6 +233,7 @@ class SuiteResult:
     embedded: bool
     duration: float = 0.0
     tallies: dict[str, OperationTally] = field(default_factory=dict)
+    # Failures and deviations alike (see `Failure.grade`).
     failures: list[Failure] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     cases_by_phase: Counter[str] = field(default_factory=Counter)
@@ -138,21 +243,49 @@ class SuiteResult:
     coverage: Coverage = field(default_factory=Coverage)
     coverage_report: list[OperationCoverage] = field(default_factory=list)
     min_coverage: float | None = None  # --min-coverage: below it the run fails
+    strict: bool = False  # --strict: deviations fail the run too
+    # Where the target came from: "--base-url", "SPACES_BASE_URL" or "embedded".
+    target_source: str = "embedded"
+    crashes: list[Crash] = field(default_factory=list)  # the suite's own exceptions (exit 2)
+    # Seconds per (operation, check): junit.xml's per-test time.
+    times: dict[tuple[str, str], float] = field(default_factory=lambda: defaultdict(float))
+    # Inputs over MAX_INPUTS per check, operation and title: counted, not kept.
+    dropped: Counter[tuple[str, str, str]] = field(default_factory=Counter)
 
     def tally(self, label: str) -> OperationTally:
         if label not in self.tallies:
             self.tallies[label] = OperationTally(label)
         return self.tallies[label]
 
+    def record(self, failure: Failure) -> None:
+        """Count a violation on its operation's tally and keep it (see `add_failure`)."""
+        tally = self.tally(failure.operation)
+        if failure.is_deviation:
+            tally.checks_deviated[failure.check] += 1
+        else:
+            tally.checks_failed[failure.check] += 1
+        self.add_failure(failure)
+
     def add_failure(self, failure: Failure) -> None:
-        """Keep one failure per check, operation and title: the one with the shortest request."""
-        key = (failure.check, failure.operation, failure.title)
-        for i, known in enumerate(self.failures):
-            if (known.check, known.operation, known.title) == key:
-                if len(failure.curl or "") < len(known.curl or "") and failure.curl:
-                    self.failures[i] = failure
+        """Keep every distinct failing input (up to MAX_INPUTS per check, operation and title)."""
+        group = failure.identity[:3]
+        same = 0
+        for known in self.failures:
+            if known.identity == failure.identity:
                 return
+            same += known.identity[:3] == group
+        if same >= MAX_INPUTS:
+            self.dropped[group] += 1
+            return
         self.failures.append(failure)
+
+    @property
+    def hard_failures(self) -> list[Failure]:
+        return [f for f in self.failures if not f.is_deviation]
+
+    @property
+    def deviations(self) -> list[Failure]:
+        return [f for f in self.failures if f.is_deviation]
 
     @property
     def total_cases(self) -> int:
@@ -164,7 +297,15 @@ class SuiteResult:
 
     @property
     def failed_checks(self) -> set[str]:
-        return {f.check for f in self.failures}
+        return {f.check for f in self.hard_failures}
+
+    @property
+    def deviated_checks(self) -> set[str]:
+        return {f.check for f in self.deviations}
+
+    @property
+    def decisions_deviated(self) -> list[int]:
+        return sorted({n for f in self.deviations for n in f.decisions})
 
     @property
     def coverage_percent(self) -> float:
@@ -178,8 +319,16 @@ class SuiteResult:
 
     @property
     def passed(self) -> bool:
-        return not self.failures and not self.errors and not self.coverage_too_low
+        return (
+            not self.hard_failures
+            and not (self.strict and self.deviations)
+            and not self.errors
+            and not self.coverage_too_low
+            and not self.crashes
+        )
 
     @property
     def exit_code(self) -> int:
+        if self.crashes:
+            return 2
         return 0 if self.passed else 1

@@ -24,6 +24,9 @@ class Mutant:
     caught_by: str
     factory: f.Factory
     scope: dict[str, Any] = field(default_factory=dict)
+    # The fault breaks only a decision of the spec (spec/NOTES.md), not the docs: a deviation,
+    # which fails the run under --strict.
+    strict: bool = False
 
     @property
     def wrap(self) -> Any:
@@ -187,6 +190,41 @@ MUTANTS: dict[str, Mutant] = {
             "unsupported_method",
             f.answer_edit(f.not_found_for_unknown_methods),
             _scope(["GET /account"], ["coverage"]),
+        ),
+        _M(
+            "has_more_off_by_one",
+            "`has_more` is true on a full last page (objects left == `limit`)",
+            "has_more_boundary",
+            f.edit_json(f.more_at_exact_end, f.is_list),
+            _scope(probes=["pagination"]),
+        ),
+        _M(
+            "parent_scope_leak",
+            "a subscription is found by its token through any customer of the account",
+            "parent_scope",
+            f.parent_scope_leak,
+            _scope(probes=["parent_scope"]),
+        ),
+        _M(
+            "before_acts_as_after",
+            "`starting_before` pages forwards, like `starting_after`",
+            "pagination_backward",
+            f.request_edit(f.before_as_after),
+            _scope(probes=["pagination"]),
+        ),
+        _M(
+            "server_error_on_min_limit",
+            "500 for `limit=1`, a valid value (all probes and phases: exit 1, never 2)",
+            "not_a_server_error",
+            f.request_edit(f.boom_on_min_limit),
+            _scope(["GET /events"], ["coverage"], ["pagination", "auth", "tenancy"]),
+        ),
+        _M(
+            "no_answer_on_min_limit",
+            "`limit=1` is never answered in time (a timeout after every retry: exit 1, not 2)",
+            "no_answer",
+            f.stall_on_min_limit(2.0),
+            {**_scope(probes=["pagination"]), "timeout": 0.5, "retries": 1},
         ),
     ]
 }

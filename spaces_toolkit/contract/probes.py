@@ -20,11 +20,19 @@ from spaces_toolkit.contract.apispec import ApiModel, ListOperation, Operation
 from spaces_toolkit.contract.http import Exchange, ProbeClient, ProbeFailed, basic
 from spaces_toolkit.contract.listing import error_problem, pointer_get, read_prefix
 
-__all__ = ["probe_auth", "probe_tenancy", "probe_subscriptions", "sample_paths"]
+__all__ = [
+    "probe_auth",
+    "probe_parent_scope",
+    "probe_subscriptions",
+    "probe_tenancy",
+    "sample_paths",
+]
 
 AUTH = "auth_required"
 TENANCY = "tenant_isolation"
 ROUNDTRIP = "subscription_roundtrip"
+PARENT = "parent_scope"
+NO_CHALLENGE = "401 without"
 SAMPLE = 5
 
 
@@ -82,7 +90,10 @@ def probe_auth(client: ProbeClient, model: ApiModel) -> None:
             exchange = client.send(op.label, op.method, path, **auth, **request)
             problem = _auth_problem(exchange)
             if problem:
-                client.fail(AUTH, exchange, f"Request with {what} not refused with 401", problem)
+                title = f"Request with {what} not refused with 401"
+                if exchange.status == 401 and problem.startswith(NO_CHALLENGE):
+                    title = f"401 without `WWW-Authenticate: {model.auth_scheme.title()}`"
+                client.fail(AUTH, exchange, title, problem)
                 break
 
 
@@ -90,7 +101,7 @@ def _auth_problem(exchange: Exchange) -> str | None:
     if exchange.status != 401:
         return f"Expected 401, got {exchange.status}: {exchange.text[:200]}"
     if "basic" not in exchange.headers.get("www-authenticate", "").lower():
-        return "401 without `WWW-Authenticate: Basic ...` (the spec's auth scheme)"
+        return f"{NO_CHALLENGE} `WWW-Authenticate: Basic ...` (the spec's auth scheme)"
     return error_problem(exchange)
 
 
@@ -104,7 +115,13 @@ def probe_tenancy(client: ProbeClient, model: ApiModel, second: str) -> None:
     for mine, theirs in (tokens, tokens[::-1]):
         for lst in model.lists:
             client.ran(TENANCY, lst.label)
-            leaked = [o for o in lists[theirs][lst.label] if o in lists[mine][lst.label]]
+            # The same object listed for both: equal, and with an identity (a cursor). Objects
+            # without one (no `id`, as the docs show some) may be equal by chance: no evidence.
+            leaked = [
+                o
+                for o in lists[theirs][lst.label]
+                if lst.cursor_of(o) is not None and o in lists[mine][lst.label]
+            ]
             if leaked:
                 exchange = client.send(
                     lst.label,
@@ -231,3 +248,49 @@ def _same_identity(listing: ListOperation, listed: Any, created: Any) -> bool:
     return isinstance(listed, dict) and all(
         listed.get(k) == v for k, v in created.items() if isinstance(v, str) and "contract/" in v
     )
+
+
+def probe_parent_scope(client: ProbeClient, model: ApiModel) -> None:
+    """Every nested path (a child under a parent, e.g. a subscription under its customer): the
+    child fetched through another parent of the same account is a 404, never the child."""
+    for lst in model.lists:
+        if lst.retrieve is None or len(lst.retrieve_params) < 2:
+            continue
+        objects = list(read_prefix(client, lst, PARENT, 1).objects)
+        keys = [
+            tuple(str(pointer_get(o, pointer)) for _, pointer in lst.retrieve_params)
+            for o in objects
+        ]
+        listed = set(keys)
+        client.ran(PARENT, lst.retrieve.label)
+        *parents, (child_name, _) = lst.retrieve_params
+        for slot, (parent_name, parent_pointer) in enumerate(parents):
+            for _obj, key in list(zip(objects, keys, strict=True))[:SAMPLE]:
+                other = next((k[slot] for k in keys if k[slot] != key[slot]), None)
+                moved = key[:slot] + (other,) + key[slot + 1 :] if other else None
+                if moved is None or moved in listed:
+                    continue  # no other parent, or that parent has a child of that key too
+                path = lst.retrieve.path
+                for (name, _), value in zip(lst.retrieve_params, moved, strict=True):
+                    path = path.replace("{" + name + "}", value)
+                exchange = client.send(lst.retrieve.label, "GET", path)
+                body = exchange.json if isinstance(exchange.json, dict) else {}
+                owner = pointer_get(body, parent_pointer)
+                if exchange.status == 200 and str(owner) != other:
+                    client.fail(
+                        PARENT,
+                        exchange,
+                        f"A {child_name} is found through another {parent_name}",
+                        f"{child_name} {key[-1]!r} belongs to {parent_name} {key[slot]!r}; asked "
+                        f"under {parent_name} {other!r} (same account) it answered 200 with "
+                        f"{parent_pointer} = {owner!r}, not 404",
+                    )
+                    break
+                if exchange.status != 404 and exchange.status != 200:
+                    client.fail(
+                        PARENT,
+                        exchange,
+                        f"A {child_name} under another {parent_name}: not a 404",
+                        f"Expected 404, got {exchange.status}: {exchange.text[:200]}",
+                    )
+                    break

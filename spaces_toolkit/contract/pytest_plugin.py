@@ -27,9 +27,12 @@ PROBE_CHECKS: dict[str, tuple[str, ...]] = {
         "pagination_backward",
         "cursor_refused",
         "list_retrieve_identity",
+        "has_more_boundary",
+        "pagination_envelope",
     ),
     "auth": ("auth_required",),
     "tenancy": ("tenant_isolation",),
+    "parent_scope": ("parent_scope",),
     "subscriptions": ("subscription_roundtrip",),
     "links": ("link_target",),
     "bad_input": ("bad_input_refused",),
@@ -54,6 +57,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("--spaces-phases", help="Schemathesis phases, comma-separated (default: all)")
     add("--spaces-probes", help="the suite's probes, comma-separated (default: all)")
     add("--spaces-min-coverage", type=float, help="fail spaces[run] below this coverage %")
+    add(
+        "--spaces-strict",
+        action="store_true",
+        help="deviations from the spec's decisions fail their items too",
+    )
 
 
 def _csv(text: str | None) -> tuple[str, ...] | None:
@@ -75,6 +83,7 @@ def _options(config: pytest.Config) -> Any:
         "phases": _csv(get("spaces_phases")),
         "probes": _csv(get("spaces_probes")),
         "spec": get("spaces_spec"),
+        "strict": get("spaces_strict") or None,
     }
     return ContractOptions(**{k: v for k, v in given.items() if v is not None})
 
@@ -131,22 +140,40 @@ class ContractFailed(Exception):
 
 
 def _describe(failure: Any) -> str:
-    text = f"[{failure.check}] {failure.operation}: {failure.title}\n{failure.message}"
+    decided = f" (deviation, NOTES {', '.join(map(str, failure.decisions))})" * bool(
+        failure.decisions
+    )
+    text = (
+        f"{failure.code} [{failure.check}] {failure.operation}: {failure.title}{decided}\n"
+        f"{failure.message}"
+    )
     return text + (f"\nreproduce: {failure.curl}" if failure.curl else "")
 
 
+def _failing(result: Any) -> list[Any]:
+    """What fails an item: failures, and deviations under --spaces-strict."""
+    return result.failures if result.strict else result.hard_failures
+
+
 def _operation_failures(label: str) -> Callable[[Any], list[Any]]:
-    return lambda r: [f for f in r.failures if f.source != "probe" and f.operation == label]
+    return lambda r: [f for f in _failing(r) if f.source != "probe" and f.operation == label]
 
 
 def _probe_failures(checks: tuple[str, ...]) -> Callable[[Any], list[Any]]:
-    return lambda r: [f for f in r.failures if f.source == "probe" and f.check in checks]
+    return lambda r: [f for f in _failing(r) if f.source == "probe" and f.check in checks]
 
 
 def _run_problems(result: Any) -> list[Any]:
     known = {label for label in result.tallies}
-    stray = [f for f in result.failures if f.source != "probe" and f.operation not in known]
+    probed = {check for checks in PROBE_CHECKS.values() for check in checks}
+    stray = [
+        f
+        for f in _failing(result)
+        if (f.source != "probe" and f.operation not in known)
+        or (f.source == "probe" and f.check not in probed)
+    ]
     problems: list[Any] = [*result.errors, *stray]
+    problems += [f"the suite itself failed in {c.where}: {c.summary}" for c in result.crashes]
     if result.coverage_too_low:
         problems.append(
             f"coverage {result.coverage_percent:.1f}% is below {result.min_coverage:g}%"

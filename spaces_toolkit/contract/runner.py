@@ -29,8 +29,13 @@ from spaces_toolkit.contract.http import ProbeClient, ProbeFailed, basic
 from spaces_toolkit.contract.inputs import CursorPool
 from spaces_toolkit.contract.linkprobe import probe_bad_input, probe_links
 from spaces_toolkit.contract.listing import read_prefix
-from spaces_toolkit.contract.model import Credentials, SuiteResult
-from spaces_toolkit.contract.probes import probe_auth, probe_subscriptions, probe_tenancy
+from spaces_toolkit.contract.model import Crash, Credentials, SuiteResult
+from spaces_toolkit.contract.probes import (
+    probe_auth,
+    probe_parent_scope,
+    probe_subscriptions,
+    probe_tenancy,
+)
 from spaces_toolkit.contract.walks import probe_pagination
 from spaces_toolkit.errors import CLIError
 from spaces_toolkit.server.settings import API_PREFIX
@@ -66,6 +71,9 @@ class ContractOptions:
     walk_budget: int = DEFAULT_WALK_BUDGET  # pages per list walk
     timeout: float = DEFAULT_TIMEOUT  # seconds per request
     retries: int = DEFAULT_RETRIES  # per request, on transient network errors
+    strict: bool = False  # deviations from the spec's decisions fail the run too
+    # Where base_url came from ("--base-url", "SPACES_BASE_URL"); reports name it.
+    base_url_source: str = "--base-url"
 
 
 @dataclass(frozen=True)
@@ -195,6 +203,11 @@ def _run_probes(client: ProbeClient, options: ContractOptions, target: Target, p
         ),
         ("auth", "credentials on every operation", lambda: probe_auth(client, model)),
         (
+            "parent_scope",
+            "nested paths scoped to their parent",
+            lambda: probe_parent_scope(client, model),
+        ),
+        (
             "subscriptions",
             "create round trip",
             lambda: probe_subscriptions(client, model, budget),
@@ -202,22 +215,46 @@ def _run_probes(client: ProbeClient, options: ContractOptions, target: Target, p
         ("links", "the spec's links, followed", lambda: probe_links(client, model)),
         ("bad_input", "malformed input refused", lambda: probe_bad_input(client, model)),
     ]
+    if second:
+        steps.append(
+            (
+                "tenancy",
+                "tenant isolation between the two tokens",
+                lambda: probe_tenancy(client, model, second),
+            )
+        )
+    elif "tenancy" in wanted:
+        client.result.notes.append("tenant isolation not checked: no --second-token given")
     for name, what, probe in steps:
         if name in wanted:
             progress(f"probes: {what}")
-            probe()
-    if "tenancy" in wanted:
-        if second:
-            progress("probes: tenant isolation between the two tokens")
-            probe_tenancy(client, model, second)
-        else:
-            client.result.notes.append("tenant isolation not checked: no --second-token given")
+            _guarded(client.result, f"probe {name}", probe)
+
+
+def _guarded(result: SuiteResult, where: str, step: Callable[[], None]) -> None:
+    """Run one probe: a failure it recorded stops it (ProbeFailed); any other exception is the
+    suite's own, kept with its traceback (the run then ends in exit 2, its reports written)."""
+    try:
+        step()
+    except ProbeFailed:
+        pass
+    except Exception as exc:
+        import traceback
+
+        summary = f"{type(exc).__name__}: {exc}"
+        result.crashes.append(Crash(where, summary, traceback.format_exc()))
 
 
 def _execute(
     target: Target, options: ContractOptions, seed: int, progress: Progress
 ) -> SuiteResult:
-    result = SuiteResult(base_url=target.base_url, seed=seed, embedded=target.embedded)
+    result = SuiteResult(
+        base_url=target.base_url,
+        seed=seed,
+        embedded=target.embedded,
+        strict=options.strict,
+        target_source="embedded" if target.embedded else options.base_url_source,
+    )
     started = time.monotonic()
     _preflight(target, options.timeout)
     progress(f"seed {seed} (repeat this run with --seed {seed})")
@@ -231,11 +268,8 @@ def _execute(
         retries=options.retries,
     )
     with client:
-        try:
-            pools = _cursor_pools(client, model)
-            _run_probes(client, options, target, progress)
-        except httpx.TransportError as exc:
-            raise CLIError(f"lost contact with {target.base_url}: {exc}") from None
+        pools = _cursor_pools(client, model)
+        _run_probes(client, options, target, progress)
     if options.phases:
         config = build_config(
             base_url=target.base_url,
@@ -248,14 +282,18 @@ def _execute(
             timeout=options.timeout,
             retries=options.retries,
         )
-        run_engine(
-            model=model,
-            config=config,
-            credentials=target.credentials,
-            pools=pools,
-            result=result,
-            operations=options.operations,
-            progress=progress,
+        _guarded(
+            result,
+            "schemathesis",
+            lambda: run_engine(
+                model=model,
+                config=config,
+                credentials=target.credentials,
+                pools=pools,
+                result=result,
+                operations=options.operations,
+                progress=progress,
+            ),
         )
     result.duration = time.monotonic() - started
     ran = {label: set(t.checks_run) for label, t in result.tallies.items()}
@@ -275,9 +313,23 @@ def _check_spec(source: Path | str) -> None:
         raise CLIError(f"invalid spec {source}: {reason}") from None
 
 
+def _check_operations(options: ContractOptions) -> None:
+    """An --operation the spec does not have would silently test nothing: could not run."""
+    if not options.operations:
+        return
+    labels = {op.label for op in load_model(options.spec).operations}
+    unknown = [name for name in options.operations if name not in labels]
+    if unknown:
+        raise CLIError(
+            f"unknown --operation {', '.join(map(repr, unknown))} "
+            f"(the spec has: {', '.join(sorted(labels))})"
+        )
+
+
 def run_contract(options: ContractOptions, progress: Progress = _stderr) -> SuiteResult:
     """Run the suite. Raises CLIError (exit 2) when it cannot run at all."""
     _check_spec(options.spec)
+    _check_operations(options)
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
     if options.base_url is None:
         with _embedded(options, progress) as target:
@@ -286,4 +338,5 @@ def run_contract(options: ContractOptions, progress: Progress = _stderr) -> Suit
         raise CLIError("--token (or SPACES_ACCESS_TOKEN) is required with --base-url")
     credentials = Credentials(options.token, options.second_token or None)
     target = Target(options.base_url.rstrip("/"), credentials, embedded=False)
+    progress(f"target: {target.base_url} (from {options.base_url_source})")
     return _execute(target, options, seed, progress)

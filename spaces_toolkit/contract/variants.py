@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from spaces_toolkit.contract.asgi import Answer, Request, intercept, walk_objects
 from spaces_toolkit.contract.faults import Call, Factory, answer_edit, is_list
@@ -31,6 +31,9 @@ class Variant:
     factory: Factory
     customers: int = 30  # per seeded account
     options: dict[str, Any] = field(default_factory=dict)  # ContractOptions the variant needs
+    # Takes another reading of the docs than a spec decision: passes without --strict, listing
+    # its deviations (with their NOTES numbers), and fails with it.
+    other_reading: bool = False
 
     @property
     def wrap(self) -> Any:
@@ -244,6 +247,211 @@ def _handler(make: Callable[[], Callable[[Request, Call], Any]]) -> Factory:
     return make
 
 
+# ------------------------------------------------- the docs' other readings (spec decisions)
+# Servers written from the docs alone, taking where the docs are silent or contradict
+# themselves another reading than spec/NOTES.md did. Each must pass without --strict and show
+# its deviations, each with the NOTES numbers it differs from.
+
+Handler = Callable[[Request, Call], Any]
+
+
+def _chain(*makers: Callable[[], Handler]) -> Factory:
+    """Handlers applied in order, the first outermost."""
+
+    def factory():
+        handlers = [make() for make in makers]
+
+        def bind(handler: Handler, inner: Call) -> Call:
+            return lambda request: handler(request, inner)
+
+        async def outer(request: Request, call: Call) -> Answer:
+            chained = call
+            for handler in reversed(handlers):
+                chained = bind(handler, chained)
+            return await chained(request)
+
+        return outer
+
+    return factory
+
+
+# The objects whose attribute tables show no `id` (NOTES 14).
+_NO_ID_OBJECTS = frozenset(
+    {"subscription", "captured_email", "event", "webhook", "resource_subscription"}
+)
+
+
+def _docs_objects() -> Handler:
+    """No `id` on the five objects whose tables lack it; subscriptions paged by their
+    documented `token` (unique within an account here), the other four lists not pageable by
+    cursor at all (the docs give them nothing to page by)."""
+    token_to_id: dict[str, str] = {}
+
+    async def handler(request: Request, call: Call) -> Answer:
+        if request.path == "/subscriptions":
+            cursors = {
+                name: token_to_id.get(value, value)
+                for name in ("starting_after", "starting_before")
+                if (value := request.param(name))
+            }
+            request = request.with_query(**cursors)
+        answer = await call(request)
+        body = answer.json
+        if not isinstance(body, dict):
+            return answer
+
+        def strip(obj: dict[str, Any]) -> None:
+            kind = obj.get("object")
+            if isinstance(kind, str) and kind in _NO_ID_OBJECTS and "id" in obj:
+                if obj["object"] == "subscription" and isinstance(obj.get("token"), str):
+                    token_to_id[obj["token"]] = str(obj["id"])
+                obj.pop("id")
+
+        walk_objects(body, strip)
+        return answer.with_json(body)
+
+    return handler
+
+
+def _empty_cursor_absent() -> Handler:
+    """`?starting_after=` (empty) is the same as no cursor."""
+
+    async def handler(request: Request, call: Call) -> Answer:
+        empty = {k: None for k, v in request.query if k.startswith("starting_") and v == ""}
+        return await call(request.with_query(**empty) if empty else request)
+
+    return handler
+
+
+def _wide_urls() -> Handler:
+    """Any absolute http(s) URI RFC 3986 allows is a target URL (userinfo, a fragment, an IPv6
+    literal, `_` in a host, an upper-case scheme, a trailing dot ...): the reference's own
+    validation sees a stand-in, and every answer shows the URL as sent."""
+    stand_ins: dict[str, str] = {}
+
+    def wide(url: str) -> bool:
+        try:
+            parts = urlsplit(url)
+            return parts.scheme.lower() in {"http", "https"} and bool(parts.netloc)
+        except ValueError:
+            return False
+
+    async def handler(request: Request, call: Call) -> Answer:
+        if request.method == "POST" and request.path == "/resource_subscriptions":
+            request = _swap_target(request, stand_ins, wide)
+        answer = await call(request)
+        if not stand_ins or answer.json is None:
+            return answer
+        originals = {v: k for k, v in stand_ins.items()}
+        return answer.with_json(_map_strings(answer.json, lambda s: originals.get(s, s)))
+
+    return handler
+
+
+def _swap_target(
+    request: Request, stand_ins: dict[str, str], wide: Callable[[str], bool]
+) -> Request:
+    media = (request.header("content-type") or "").split(";")[0].strip().lower()
+    try:
+        if media == "application/json":
+            body = json.loads(request.body)
+        elif media == "application/x-www-form-urlencoded":
+            body = dict(parse_qsl(request.body.decode(), keep_blank_values=True))
+        else:
+            return request
+    except (ValueError, UnicodeDecodeError):
+        return request
+    url = body.get("target_url") if isinstance(body, dict) else None
+    if not isinstance(url, str) or not wide(url):
+        return request
+    stand_in = stand_ins.setdefault(url, f"https://example.com/wide/{len(stand_ins)}")
+    body["target_url"] = stand_in
+    raw = json.dumps(body).encode() if media == "application/json" else urlencode(body).encode()
+    headers = [(k, v) for k, v in request.scope.get("headers", []) if k != b"content-length"]
+    headers.append((b"content-length", str(len(raw)).encode()))
+    return Request(dict(request.scope, headers=headers), raw, request.query)
+
+
+def _tables_only() -> Handler:
+    """No list `count` and no subscription `status`: what the attribute tables show."""
+
+    async def handler(request: Request, call: Call) -> Answer:
+        answer = await call(request)
+        body = answer.json
+        if not isinstance(body, dict) or answer.status != 200:
+            return answer
+        if is_list(request, answer):
+            body.pop("count", None)
+
+        def strip(obj: dict[str, Any]) -> None:
+            if obj.get("object") == "subscription":
+                obj.pop("status", None)
+
+        walk_objects(body, strip)
+        return answer.with_json(body)
+
+    return handler
+
+
+def _malformed_id_404() -> Handler:
+    """A malformed id is "not found" (404), where the spec chose 400."""
+
+    async def handler(request: Request, call: Call) -> Answer:
+        answer = await call(request)
+        parts = request.path.strip("/").split("/")
+        if answer.status == 400 and request.method == "GET" and len(parts) == 2:
+            return answer.with_json({"message": f"No such object: {parts[1]}"}, status=404)
+        return answer
+
+    return handler
+
+
+def _limit_clamped() -> Handler:
+    """An integer `limit` out of 1..100 is clamped into it, not refused."""
+
+    async def handler(request: Request, call: Call) -> Answer:
+        raw = request.param("limit")
+        if raw is not None and raw.strip().lstrip("+-").isdigit():
+            clamped = min(max(int(raw), 1), 100)
+            if str(clamped) != raw:
+                request = request.with_query(limit=str(clamped))
+        return await call(request)
+
+    return handler
+
+
+def _both_cursors_after_wins() -> Handler:
+    """Both cursors at once: the forward one is used, the other ignored (not a 400)."""
+
+    async def handler(request: Request, call: Call) -> Answer:
+        if request.param("starting_after") and request.param("starting_before"):
+            request = request.with_query(starting_before=None)
+        return await call(request)
+
+    return handler
+
+
+def _reading(make: Callable[[], Handler]) -> Factory:
+    return _chain(make)
+
+
+_READINGS: dict[str, tuple[str, Callable[[], Handler]]] = {
+    "docs_objects": (
+        "no `id` on the five objects whose tables lack it; subscriptions paged by `token`",
+        _docs_objects,
+    ),
+    "empty_cursor_absent": ("an empty cursor is the same as none", _empty_cursor_absent),
+    "wide_urls": ("any absolute http(s) URI is a target URL (RFC 3986)", _wide_urls),
+    "tables_only": ("no list `count`, no subscription `status` (as the tables say)", _tables_only),
+    "malformed_id_404": ("a malformed id is a 404, not a 400", _malformed_id_404),
+    "limit_clamped": ("`limit` out of range is clamped, not a 400", _limit_clamped),
+    "both_cursors_after_wins": (
+        "both cursors at once: `starting_after` wins, not a 400",
+        _both_cursors_after_wins,
+    ),
+}
+
+
 _V = Variant
 VARIANTS: dict[str, Variant] = {
     v.name: v
@@ -287,6 +495,18 @@ VARIANTS: dict[str, Variant] = {
             _stalling(40, 2.0),
             options={"timeout": 1.0, "phases": ()},
         ),
+    ]
+    + [
+        _V(name, description, _reading(make), other_reading=True)
+        for name, (description, make) in _READINGS.items()
+    ]
+    + [
+        _V(
+            "docs_reading",
+            "every other reading at once: " + "; ".join(d for d, _ in _READINGS.values()),
+            _chain(*(make for _, make in _READINGS.values())),
+            other_reading=True,
+        )
     ]
 }
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from spaces_toolkit.contract.apispec import ApiModel, ListOperation
 from spaces_toolkit.contract.defaults import DEFAULT_WALK_BUDGET
+from spaces_toolkit.contract.grading import RULES, rule_decision
 from spaces_toolkit.contract.http import Exchange, ProbeClient, ProbeFailed
 from spaces_toolkit.contract.listing import Prefix, error_problem, page, pointer_get, read_prefix
 
@@ -31,6 +32,8 @@ WALK = "pagination_walk"
 BACK = "pagination_backward"
 REFUSED = "cursor_refused"
 IDENTITY = "list_retrieve_identity"
+BOUNDARY = "has_more_boundary"
+ENVELOPE = "pagination_envelope"
 WALK_PAGE = 7  # the small page size the walks use, so that even short lists take several pages
 SAMPLE = 5
 
@@ -55,39 +58,54 @@ def order_problem(reference: list[Any], walked: list[Any]) -> str | None:
 
 
 def _walk_forward(
-    client: ProbeClient, lst: ListOperation, ref: Prefix, limit: int, budget: int
+    client: ProbeClient,
+    lst: ListOperation,
+    ref: Prefix,
+    limit: int,
+    budget: int,
+    check: str = WALK,
 ) -> list[Any] | None:
     """The cursors the forward walk visited (None after a failure)."""
-    client.ran(WALK, lst.label)
+    client.ran(check, lst.label)
     reference = [lst.cursor_of(o) for o in ref.objects]
     walked: list[Any] = []
     seen: set[Any] = set()
     cursor = None
     for n in range(1, budget + 1):
-        exchange, data, more = page(client, lst, WALK, limit=limit, after=cursor)
+        exchange, data, more = page(client, lst, check, limit=limit, after=cursor)
         if more and not data:
-            client.fail(WALK, exchange, "has_more is true on an empty page", "The walk cannot end.")
+            client.fail(
+                check, exchange, "has_more is true on an empty page", "The walk cannot end."
+            )
+            return None
+        if n > 1 and not data:
+            title = "has_more was true, but the next page is empty"
+            detail = (
+                f"page {n - 1} of a walk with {_plural(limit)} per page said has_more: true after "
+                f"{walked[-1]!r}; the page after it holds nothing (an off-by-one at the last page)"
+            )
+            client.fail(check, exchange, title, detail)
             return None
         for obj in data:
             c = lst.cursor_of(obj)
             if c is None:
-                client.fail(WALK, exchange, "Listed object has no cursor", _no_cursor(lst))
+                client.fail(check, exchange, "Listed object has no cursor", _no_cursor(lst))
                 return None
             if c in seen:
                 title = "Object visited twice"
-                client.fail(WALK, exchange, title, f"{c!r} again on page {n} of the walk")
+                client.fail(check, exchange, title, f"{c!r} again on page {n} of the walk")
                 return None
             seen.add(c)
             walked.append(c)
         if problem := order_problem(reference, walked):
-            client.fail(WALK, exchange, "Walk does not follow the list", _where(n, limit, problem))
+            client.fail(check, exchange, "Walk does not follow the list", _where(n, limit, problem))
             return None
         if not more:
             rest = _after_last(reference, walked)
             if rest:
                 title = "has_more is false before the end"
                 detail = f"page {n} ends at {walked[-1]!r}; the list shows {rest} more after it"
-                client.fail(WALK, exchange, title, detail)
+                client.fail(check, exchange, title, detail)
                 return None
             return walked
         cursor = walked[-1]
@@ -135,6 +153,16 @@ def _walk_backward(
         if more and not data:
             client.fail(BACK, exchange, "has_more is true on an empty page", "Walking back.")
             return
+        if not data:
+            if len(back) < len(expected):
+                title = f"Walking back with {lst.before} ends before the start"
+                detail = (
+                    f"the page before {cursor!r} is empty; the forward walk showed "
+                    f"{len(expected) - len(back)} objects before it, e.g. "
+                    f"{expected[len(expected) - len(back) - 1]!r}"
+                )
+                client.fail(BACK, exchange, title, detail)
+            return
         cursors = [lst.cursor_of(o) for o in data]
         if None in cursors:
             client.fail(BACK, exchange, "Listed object has no cursor", _no_cursor(lst))
@@ -175,11 +203,24 @@ def _walk_backward(
 
 
 def _expect_refused(
-    client: ProbeClient, lst: ListOperation, title: str, params: dict[str, Any]
+    client: ProbeClient,
+    lst: ListOperation,
+    title: str,
+    params: dict[str, Any],
+    rule: str | None = None,
+    model: ApiModel | None = None,
 ) -> None:
+    """A 400 with a JSON `message`. With `rule` (a decided behaviour of `grading.RULES`), an
+    answer other than 400 is a deviation from that decision, not a failure."""
     exchange = client.send(lst.label, "GET", lst.path, params=params)
+    decision = None
+    if rule is not None and model is not None:
+        decision = rule_decision(model.spec, RULES[rule])
     if exchange.status != 400:
-        client.fail(REFUSED, exchange, title, f"Expected 400, got {exchange.status}")
+        detail = f"Expected 400, got {exchange.status}"
+        if rule is not None:
+            detail += f" ({RULES[rule].what}: a decision of the spec, not the docs)"
+        client.fail(REFUSED, exchange, title, detail, decision=decision)
     elif problem := error_problem(exchange):
         client.fail(REFUSED, exchange, "Error answer is not JSON with a message", problem)
 
@@ -214,6 +255,9 @@ def _probe_cursors(
     for param in lst.cursors:
         title = f"Unknown {param} cursor accepted"
         _expect_refused(client, lst, title, {param: _unknown_cursor(lst)})
+        if not lst.cursor_is_integer:
+            title = f"Empty {param} cursor accepted"
+            _expect_refused(client, lst, title, {param: ""}, "empty_cursor", model)
         if foreign is not None:
             title = f"{param} cursor from another list accepted"
             _expect_refused(client, lst, title, {param: foreign})
@@ -221,7 +265,8 @@ def _probe_cursors(
     own = lst.cursor_of(objects[0]) if objects else None
     if own is not None and lst.before is not None:
         title = "Both cursors at once accepted"
-        _expect_refused(client, lst, title, {lst.after: own, lst.before: own})
+        params = {lst.after: own, lst.before: own}
+        _expect_refused(client, lst, title, params, "both_cursors", model)
 
 
 def _probe_identity(client: ProbeClient, lst: ListOperation, prefix: Prefix) -> None:
@@ -311,14 +356,16 @@ def _probe_list(
     ref = prefixes[lst.label]
     limit = _walk_limit(lst, ref)
     if any(lst.cursor_of(obj) is None for obj in ref.objects):
-        client.ran(WALK, lst.label)
-        exchange = client.send(lst.label, "GET", lst.path, params={lst.limit.name: limit})
-        client.fail(WALK, exchange, "Listed object has no cursor", _no_cursor(lst))
+        _not_walkable(client, lst, ref)
     else:
         try:
             walked = _walk_forward(client, lst, ref, limit, budget)
             if walked is not None:
                 _walk_backward(client, lst, walked, limit, budget)
+        except ProbeFailed:
+            pass
+        try:
+            _walk_boundaries(client, lst, ref, budget)
         except ProbeFailed:
             pass
     for step in (_probe_cursors, _probe_identity):
@@ -329,3 +376,37 @@ def _probe_list(
                 _probe_identity(client, lst, ref)
         except ProbeFailed:
             pass
+
+
+def _walk_boundaries(client: ProbeClient, lst: ListOperation, ref: Prefix, budget: int) -> None:
+    """Walk at `limit` = the list's length and length - 1, so that a page ends exactly where
+    the list does: `has_more` must then be false, or the next page must hold something."""
+    if not ref.complete:
+        return
+    size = len(ref.objects)
+    for limit in sorted({size, size - 1}, reverse=True):
+        if lst.limit.minimum <= limit <= lst.limit.maximum:
+            if _walk_forward(client, lst, ref, limit, budget, BOUNDARY) is None:
+                return
+
+
+def _not_walkable(client: ProbeClient, lst: ListOperation, ref: Prefix) -> None:
+    """Objects without a usable cursor: no walk is possible, which the docs allow (the spec
+    declares the cursor field per list). What can be checked is: the envelope, `limit` on the
+    first page, and `has_more` against what a larger page shows."""
+    fields = " or ".join(f"`{f}`" for f in lst.cursor_fields)
+    client.notice(
+        f"{lst.label}: not walkable: its objects carry no usable cursor ({fields}); "
+        "checked for the envelope, `limit` and `has_more` on the first pages only"
+    )
+    client.ran(ENVELOPE, lst.label)
+    shown = len(ref.objects)
+    for limit in sorted({lst.limit.minimum, min(max(shown - 1, 1), lst.limit.maximum)}):
+        exchange, data, more = page(client, lst, ENVELOPE, limit=limit)
+        if not more and shown > len(data):
+            title = "has_more is false while the list shows more"
+            detail = (
+                f"{lst.limit.name}={limit}: {len(data)} objects, but a larger page shows {shown}"
+            )
+            client.fail(ENVELOPE, exchange, title, detail)
+            return

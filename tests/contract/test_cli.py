@@ -71,7 +71,8 @@ def test_contract_failure_exits_1_naming_the_check(tmp_path: Path, capsys) -> No
     assert "FAILED" in out
     suite = _junit(tmp_path)
     assert int(suite.get("failures", "0")) >= 1
-    assert suite.find("testcase/failure[@type='pagination_walk']") is not None
+    assert suite.find("testcase/failure[@type='SP301']") is not None
+    assert "SP301 [pagination_walk]" in out
     assert "pagination_walk" in (tmp_path / "report.html").read_text()
 
 
@@ -142,3 +143,64 @@ def test_list_mutants_and_variants(capsys) -> None:
     assert "has_more_always_true" in capsys.readouterr().out
     assert main(["contract", "--list-variants"]) == 0
     assert "short_pages" in capsys.readouterr().out
+
+
+def _properties(directory: Path) -> dict[str, str]:
+    suite = _junit(directory)
+    return {p.get("name", ""): p.get("value", "") for p in suite.iter("property")}
+
+
+def test_spaces_base_url_is_the_target_when_base_url_is_absent(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    with run_embedded(tmp_path / "env.db") as server:
+        monkeypatch.setenv("SPACES_BASE_URL", server.base_url)
+        monkeypatch.setenv("SPACES_ACCESS_TOKEN", server.tokens[0])
+        code = main(
+            ["contract", *SMALL, "--phases", "examples", "--probes", "auth", "--json"]
+            + ["--report-dir", str(tmp_path / "reports")]
+        )
+    captured = capsys.readouterr()
+    assert code == 0, captured.out
+    assert f"target: {server.base_url} (from SPACES_BASE_URL)" in captured.err
+    summary = json.loads(captured.out)
+    assert summary["target"] == server.base_url and summary["target_source"] == "SPACES_BASE_URL"
+    assert summary["embedded"] is False and summary["verdict"] == "passed"
+    assert _properties(tmp_path / "reports")["target_source"] == "SPACES_BASE_URL"
+    coverage = json.loads((tmp_path / "reports" / "coverage.json").read_text())
+    assert coverage["run"]["target"] == server.base_url
+    assert "from SPACES_BASE_URL" in (tmp_path / "reports" / "report.html").read_text()
+
+
+def test_unwritable_report_dir_exits_2_before_testing(tmp_path: Path, capsys) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    argv = [*SMALL, "--probes", "auth", "--report-dir", str(blocker / "reports")]
+    _expect_could_not_run(capsys, argv, "cannot write reports")
+
+
+def test_unknown_operation_exits_2(capsys) -> None:
+    _expect_could_not_run(capsys, ["--operation", "GET /nowhere"], "unknown --operation")
+
+
+def test_an_exception_inside_a_probe_exits_2_with_reports_and_a_log(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    from spaces_toolkit.contract import runner
+
+    def broken(*args, **kwargs):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(runner, "probe_auth", broken)
+    code = main(
+        ["contract", *SMALL, "--phases", "", "--probes", "auth,subscriptions"]
+        + ["--report-dir", str(tmp_path)]
+    )
+    captured = capsys.readouterr()
+    assert code == 2, captured.out
+    assert "Traceback (most recent call last)" not in captured.out + captured.err
+    assert "the suite itself failed" in captured.err and "contract.log" in captured.err
+    assert "Traceback" in (tmp_path / "contract.log").read_text()
+    suite = _junit(tmp_path)
+    assert suite.get("errors") == "1" and _properties(tmp_path)["exit_code"] == "2"
+    assert "Could not run" in (tmp_path / "report.html").read_text()

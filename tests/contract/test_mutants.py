@@ -7,10 +7,14 @@ seed), so the whole set stays fast. The reference server without faults passes t
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
 import pytest
 
+from spaces_toolkit.contract.catalogue import code_of
 from spaces_toolkit.contract.mutants import MUTANTS
-from spaces_toolkit.contract.report import render_summary
+from spaces_toolkit.contract.report import render_summary, write_reports
 from spaces_toolkit.contract.runner import ContractOptions, run_contract
 
 SEED = 20261130
@@ -29,14 +33,23 @@ def test_at_least_ten_distinct_faults() -> None:
 
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("name", sorted(MUTANTS))
-def test_suite_catches_mutant(name: str, seed: int) -> None:
+def test_suite_catches_mutant(name: str, seed: int, tmp_path: Path) -> None:
     mutant = MUTANTS[name]
-    result = run_contract(ContractOptions(mutant=name, seed=seed, **mutant.scope), progress=_quiet)
+    options = ContractOptions(mutant=name, seed=seed, strict=mutant.strict, **mutant.scope)
+    result = run_contract(options, progress=_quiet)
     summary = render_summary(result)
     assert result.exit_code == 1, summary
-    assert mutant.caught_by in result.failed_checks, summary
     caught = [f for f in result.failures if f.check == mutant.caught_by]
+    if mutant.strict:  # the fault breaks a decision of the spec: a deviation, failing --strict
+        assert caught and all(f.decisions for f in caught), summary
+    else:
+        assert mutant.caught_by in result.failed_checks, summary
     assert any(f.curl and f.curl.startswith("curl ") for f in caught), summary
+    # Its report is written, naming the check by its code.
+    write_reports(result, tmp_path)
+    suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
+    assert suite is not None
+    assert suite.find(f"testcase/failure[@type='{code_of(mutant.caught_by)}']") is not None
 
 
 @pytest.mark.parametrize("name", ["ignored_limit", "dropped_required_field", "unstable_order"])
@@ -52,3 +65,12 @@ def test_same_seed_same_run(name: str) -> None:
 
     first = failures()
     assert first and first == failures()
+
+
+def test_a_401_without_a_challenge_is_titled_as_such() -> None:
+    mutant = MUTANTS["no_auth_challenge"]
+    result = run_contract(
+        ContractOptions(mutant=mutant.name, seed=SEED, **mutant.scope), progress=_quiet
+    )
+    titles = {f.title for f in result.failures if f.check == "auth_required"}
+    assert titles == {"401 without `WWW-Authenticate: Basic`"}, render_summary(result)

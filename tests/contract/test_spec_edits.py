@@ -47,14 +47,16 @@ def test_the_model_reads_the_edits(tmp_path: Path) -> None:
 
 
 def test_a_lower_maximum_limit_fails_the_reference_server(tmp_path: Path) -> None:
-    """The reference server accepts limit=51..100, which the edited spec forbids."""
+    """The reference server accepts limit=51..100, which the edited spec forbids. The edited
+    maximum is still the spec's decision (NOTES 10), so it is a deviation: failing --strict."""
     spec = _edited(tmp_path, _set_limit_maximum)
     scope = {"operations": ("GET /customers",), "phases": ("coverage",), "probes": ()}
     shipped = run_contract(ContractOptions(seed=SEED, max_examples=5, **scope), progress=_quiet)
     assert shipped.passed, render_summary(shipped)
-    options = ContractOptions(seed=SEED, max_examples=5, spec=spec, **scope)
+    options = ContractOptions(seed=SEED, max_examples=5, spec=spec, strict=True, **scope)
     edited = run_contract(options, progress=_quiet)
-    assert "negative_data_rejection" in edited.failed_checks, render_summary(edited)
+    assert "negative_data_rejection" in edited.deviated_checks, render_summary(edited)
+    assert edited.exit_code == 1 and 10 in edited.decisions_deviated
 
 
 def test_a_renamed_cursor_parameter_fails_the_reference_server(tmp_path: Path) -> None:

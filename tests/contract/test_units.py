@@ -95,13 +95,36 @@ def test_positive_queries_get_real_cursors_deterministically() -> None:
     assert known == {"starting_after": "b"}
 
 
-def test_one_failure_per_check_operation_and_title_keeping_the_shortest_request() -> None:
+def test_every_distinct_failing_input_is_kept_and_a_broken_rule_once() -> None:
+    from spaces_toolkit.contract.catalogue import DEVIATION
+    from spaces_toolkit.contract.model import MAX_INPUTS, RULE_KEY
+
     result = SuiteResult(base_url="http://h", seed=1, embedded=True)
-    result.add_failure(Failure("c", "GET /x", "t", "long", curl="curl 'http://h/x?a=1&b=2'"))
-    result.add_failure(Failure("c", "GET /x", "t", "short", curl="curl 'http://h/x'"))
-    result.add_failure(Failure("c", "GET /x", "other", "m"))
-    assert [f.message for f in result.failures] == ["short", "m"]
+    result.record(Failure("c", "GET /x", "t", "long", curl="curl 'http://h/x?a=1&b=2'"))
+    result.record(Failure("c", "GET /x", "t", "short", curl="curl 'http://h/x'"))
+    result.record(Failure("c", "GET /x", "t", "again", curl="curl 'http://h/x'"))
+    result.record(Failure("c", "GET /x", "other", "m"))
+    assert [f.message for f in result.failures] == ["long", "short", "m"]
     assert result.exit_code == 1 and result.failed_checks == {"c"}
+    # A rule of the spec broken on two lists: one deviation for the run.
+    for label in ("GET /a", "GET /b"):
+        result.record(
+            Failure("s", label, "v", "m", grade=DEVIATION, decisions=(12,), key=RULE_KEY + "r")
+        )
+    assert len(result.deviations) == 1 and result.decisions_deviated == [12]
+    for n in range(MAX_INPUTS + 5):
+        result.record(Failure("d", "GET /y", "t", "m", curl=f"curl {n}"))
+    assert result.dropped[("d", "GET /y", "t")] == 5
+
+
+def test_deviations_fail_only_under_strict() -> None:
+    from spaces_toolkit.contract.catalogue import DEVIATION
+
+    result = SuiteResult(base_url="http://h", seed=1, embedded=True)
+    result.record(Failure("c", "GET /x", "t", "m", grade=DEVIATION, decisions=(9,)))
+    assert result.exit_code == 0 and result.failed_checks == set()
+    result.strict = True
+    assert result.exit_code == 1
 
 
 def test_curl_arguments_survive_the_shell_byte_for_byte() -> None:
@@ -114,3 +137,33 @@ def test_curl_arguments_survive_the_shell_byte_for_byte() -> None:
             ["bash", "-c", f"printf %s {shell_quote(text)}"], capture_output=True, check=True
         ).stdout
         assert out == text.encode(), text
+
+
+def test_every_decided_behaviour_the_probes_grade_names_a_notes_entry() -> None:
+    from spaces_toolkit.contract.grading import RULES, rule_decision
+    from spaces_toolkit.spec import default_spec
+
+    spec = default_spec()
+    for rule in RULES.values():
+        number = rule_decision(spec, rule)
+        assert number is not None and number in spec.decisions, rule
+
+
+def test_every_check_has_one_stable_code() -> None:
+    from schemathesis.checks import CHECKS as ST_CHECKS
+    from schemathesis.checks import load_all_checks
+
+    from spaces_toolkit.contract import checks, http, linkprobe, probes, walks
+    from spaces_toolkit.contract.catalogue import CHECKS
+
+    ours = {checks.CUSTOM_CHECKS, (http.NO_ANSWER,)}
+    names = {n for group in ours for n in group}
+    names |= {walks.WALK, walks.BACK, walks.REFUSED, walks.IDENTITY, walks.BOUNDARY}
+    names |= {walks.ENVELOPE, probes.AUTH, probes.TENANCY, probes.PARENT, probes.ROUNDTRIP}
+    names |= {linkprobe.LINK, linkprobe.BAD_INPUT}
+    assert names <= set(CHECKS)
+    load_all_checks()
+    builtin = {c.__name__ for c in ST_CHECKS.get_all()} - names
+    assert builtin <= set(CHECKS), builtin - set(CHECKS)
+    codes = [c.code for c in CHECKS.values()]
+    assert len(codes) == len(set(codes))
