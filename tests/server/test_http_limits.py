@@ -447,7 +447,8 @@ def test_unfinished_tls_handshakes_are_counted_and_closed_and_a_tls_client_is_se
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
     # Lifetimes from connected, so at least as long as from accept: a connection that lived
-    # less than the handshake timeout was refused at accept.
+    # less than the handshake timeout was refused at accept (0.75 of it: leeway for this
+    # process noticing connects late).
     lived = sorted(held.lived.values())
     at_accept = [t for t in lived if t < HANDSHAKE * 0.75]
     at_timeout = lived[len(at_accept) :]
@@ -469,9 +470,8 @@ def test_unfinished_tls_handshakes_are_counted_and_closed_and_a_tls_client_is_se
     assert len(lived) == flood, "unfinished handshakes still open"
     # Counted from accept: the cap held (less the normal client's place, if it had one), the
     # rest refused at once. (Beyond the listen backlog, connections retry their SYN and
-    # arrive later, so more than the cap may be held in turn.)
+    # arrive later, so more than the cap may be held in turn, never more at once.)
     assert cap - 5 <= at_once <= cap
-    assert len(at_accept) >= flood - 2 * cap
     assert after == [200] * 20  # every handshake completes (whenever the ClientHello comes)
 
 
