@@ -103,6 +103,12 @@ def serve(args: argparse.Namespace) -> int:
     processes = getattr(args, "workers", 1)
     if processes < 1:
         raise CLIError("--workers must be at least 1")
+    tls = None  # the TLS layer is limits.py's (uvicorn gets no certificate)
+    if args.certfile:
+        try:
+            tls = limits.tls_context(args.certfile, args.keyfile)
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+            raise CLIError(f"--certfile/--keyfile: cannot use them: {exc}") from None
     try:
         app = create_app(settings)  # also migrates the database, once, before any fork
     except Exception as exc:
@@ -110,12 +116,6 @@ def serve(args: argparse.Namespace) -> int:
     hint = no_account_hint(app.state.db, safe_url(args.db))
     if hint:
         print(f"spaces: note: {hint}", file=sys.stderr)
-    tls = None
-    if args.certfile:
-        try:
-            tls = limits.tls_context(args.certfile, args.keyfile)
-        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
-            raise CLIError(f"--certfile/--keyfile: cannot use them: {exc}") from None
     scheme = "https" if tls else "http"
     if settings.faults is not None:
         print(f"Injecting faults: {settings.faults.describe()}", file=sys.stderr)
