@@ -22,6 +22,7 @@ class HttpLimits:
     max_request_line: int = 8192
     max_headers: int = 100
     max_header_bytes: int = 16384
+    tls_handshake_timeout: float = 5.0
 
 
 def _positive(kind: type) -> Any:
@@ -45,6 +46,13 @@ _FLAGS = [
     ("max_request_line", int, "BYTES", "414 for a longer request line (URL)"),
     ("max_headers", int, "N", "431 for more request headers"),
     ("max_header_bytes", int, "BYTES", "431 for more bytes of request headers"),
+    (
+        "tls_handshake_timeout",
+        float,
+        "SECONDS",
+        "with --certfile: close a connection whose TLS handshake (or closing exchange) takes"
+        " longer",
+    ),
 ]
 
 

@@ -17,12 +17,25 @@ same `{"message": ...}` JSON as the app:
   more than `max_header_bytes` bytes of them: 431;
 - anything the parser refuses (unknown method, bad Content-Length, bad header bytes): 400.
 Every refusal closes the connection (`Connection: close`).
+
+With TLS, the TLS layer is ours rather than uvicorn's (`TlsHandshake`): uvicorn listens on plain
+sockets, and each accepted connection is upgraded with `loop.start_tls` before the HTTP protocol
+sees it. uvicorn would hand the connection to the HTTP protocol only after the handshake, so a
+connection that never starts or never finishes it would be held for the event loop's 60 s,
+uncounted. Instead:
+
+- a connection counts against `max_connections` from accept; beyond it, it is closed at once
+  (a 503 would need the handshake the limit is protecting);
+- a handshake not done `tls_handshake_timeout` s after accept closes the connection, and the
+  TLS closing exchange gets as long.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import ssl
 import time
 from typing import Any, ClassVar
 
@@ -31,7 +44,16 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from .limit_flags import HttpLimits, add_arguments, from_args
 
-__all__ = ["HttpLimits", "LimitedHttpProtocol", "protocol_class", "add_arguments", "from_args"]
+__all__ = [
+    "HttpLimits",
+    "LimitedHttpProtocol",
+    "TlsHandshake",
+    "add_arguments",
+    "from_args",
+    "protocol_class",
+    "tls_context",
+    "uvicorn_options",
+]
 
 log = logging.getLogger("spaces.http")
 
@@ -206,15 +228,175 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         self._refuse(400, msg)
 
 
-def protocol_class(limits: HttpLimits) -> type[LimitedHttpProtocol]:
-    """A protocol class for `uvicorn.Config(http=...)` enforcing `limits`."""
-    return type("LimitedHttpProtocol", (LimitedHttpProtocol,), {"limits": limits})
+class TlsHandshake(asyncio.Protocol):
+    """A TLS connection from accept until its handshake is done; then its HTTP protocol's.
+
+    uvicorn creates this (with the HTTP protocol's arguments) for each accepted plain socket.
+    It counts in uvicorn's set of connections, as the HTTP protocol does after it, so the
+    `max_connections` check and uvicorn's shutdown see both."""
+
+    http: ClassVar[type[LimitedHttpProtocol]]
+    context: ClassVar[ssl.SSLContext]
+
+    def __init__(self, config: Any, server_state: Any, app_state: Any, _loop: Any = None) -> None:
+        self._http_args = {
+            "config": config,
+            "server_state": server_state,
+            "app_state": app_state,
+            "_loop": _loop,
+        }
+        self.connections: set[Any] = server_state.connections
+        self.loop = _loop or asyncio.get_event_loop()
+        self.transport: Any = None
+        self._task: asyncio.Task[None] | None = None
+        self._http: LimitedHttpProtocol | None = None  # after the handshake
+        self._upgrading = False  # start_tls has taken the transport over
+        self._raw: list[bytes] = []  # read before that (the ClientHello, or its start)
+        self._early: list[bytes] = []  # decrypted after the handshake, before the handover
+        self._eof = False
+
+    def connection_made(self, transport: Any) -> None:
+        self.transport = transport
+        limits = self.http.limits
+        if len(self.connections) >= limits.max_connections:
+            _warn.warning("busy-tls", f"over {limits.max_connections} connections: TLS refused")
+            transport.close()
+            return
+        # The ClientHello is for start_tls. asyncio's transport keeps this pause; uvloop's starts
+        # reading after connection_made regardless, so data_received may still get some of it.
+        transport.pause_reading()
+        self.connections.add(self)
+        self._task = self.loop.create_task(self._handshake())
+
+    async def _handshake(self) -> None:
+        timeout = self.http.limits.tls_handshake_timeout
+        if self._raw:
+            # Runs after start_tls (below, in this same step) has put its TLS protocol on the
+            # transport and before that protocol's connection_made and the resumed reading.
+            self.loop.call_soon(self._replay_raw)
+        self._upgrading = True
+        try:
+            # The loop's own handshake timer and ours: the latter also covers the time before
+            # start_tls sets up its protocol, and a loop that would not fire its timer.
+            async with asyncio.timeout(timeout):
+                tls = await self.loop.start_tls(
+                    self.transport,
+                    self,
+                    self.context,
+                    server_side=True,
+                    ssl_handshake_timeout=timeout,
+                    ssl_shutdown_timeout=timeout,
+                )
+        except (TimeoutError, ConnectionAbortedError):
+            _warn.warning("slow-tls", f"TLS handshake not done within {timeout:g} s: closed")
+            self._drop()
+            return
+        except Exception as exc:  # noqa: BLE001 -- whatever a client's bytes make TLS raise
+            log.debug("TLS handshake failed: %r", exc)
+            self._drop()
+            return
+        finally:
+            self.connections.discard(self)
+        if tls is None or self.transport is None or tls.is_closing():  # lost meanwhile
+            self._drop()
+            return
+        http = self._http = self.http(**self._http_args)
+        tls.set_protocol(http)
+        http.connection_made(tls)
+        if self._early:
+            http.data_received(b"".join(self._early))
+            self._early.clear()
+        if self._eof:
+            http.eof_received()
+
+    def _replay_raw(self) -> None:
+        """Hand what was read before start_tls to its TLS protocol (a BufferedProtocol, which
+        keeps bytes received before its connection_made for the handshake it then starts)."""
+        if self.transport is None or self.transport.is_closing():
+            return
+        tls_protocol = self.transport.get_protocol()
+        data = memoryview(b"".join(self._raw))
+        self._raw.clear()
+        while data:
+            buffer = tls_protocol.get_buffer(len(data))
+            n = min(len(buffer), len(data))
+            buffer[:n] = data[:n]
+            tls_protocol.buffer_updated(n)
+            data = data[n:]
+
+    def _drop(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.abort()
+
+    def data_received(self, data: bytes) -> None:
+        if not self._upgrading:  # raw bytes before start_tls (see connection_made)
+            self._raw.append(data)
+            self.transport.pause_reading()
+        else:  # decrypted, between the end of the handshake and the handover
+            self._early.append(data)
+
+    def eof_received(self) -> bool | None:
+        self._eof = True
+        return None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._http is not None:  # lost just as the HTTP protocol took over
+            self._http.connection_lost(exc)
+            return
+        self.transport = None
+        self.connections.discard(self)
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+    def shutdown(self) -> None:
+        """Called by uvicorn when the server stops."""
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.close()
 
 
-def uvicorn_options(limits: HttpLimits) -> dict[str, Any]:
-    """The uvicorn.Config / uvicorn.run keyword arguments that apply `limits`."""
+def tls_context(certfile: str, keyfile: str) -> ssl.SSLContext:
+    """The server's TLS settings (Python's defaults for a server) with this certificate.
+    Raises OSError or ssl.SSLError for a file that cannot be read or used."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certfile, keyfile)
+    return context
+
+
+def protocol_class(limits: HttpLimits, tls: ssl.SSLContext | None = None) -> type[asyncio.Protocol]:
+    """A protocol class for `uvicorn.Config(http=...)` enforcing `limits`; with `tls`, it
+    also does the TLS (uvicorn must then be given no certificate of its own)."""
+    http = type("LimitedHttpProtocol", (LimitedHttpProtocol,), {"limits": limits})
+    if tls is None:
+        return http
+    return type("TlsLimitedHttpProtocol", (TlsHandshake,), {"http": http, "context": tls})
+
+
+def uvicorn_options(limits: HttpLimits, tls: ssl.SSLContext | None = None) -> dict[str, Any]:
+    """The uvicorn.Config / uvicorn.run keyword arguments that apply `limits` (and TLS)."""
+    if tls is not None:
+        _say_https()
     return {
-        "http": protocol_class(limits),
+        "http": protocol_class(limits, tls),
         "timeout_keep_alive": limits.keep_alive_timeout,
         "ws": "none",
     }
+
+
+class _HttpsInBanner(logging.Filter):
+    """uvicorn's "running on http://..." line, when the TLS is ours and uvicorn cannot tell."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (
+            isinstance(record.msg, str)
+            and record.msg.startswith("Uvicorn running on")
+            and isinstance(record.args, tuple)
+            and record.args[:1] == ("http",)
+        ):
+            record.args = ("https", *record.args[1:])
+        return True
+
+
+def _say_https() -> None:
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _HttpsInBanner) for f in logger.filters):
+        logger.addFilter(_HttpsInBanner())

@@ -22,11 +22,11 @@ __all__ = ["run_processes", "app_from_environment"]
 _ENV = "SPACES_SERVE_SETTINGS"
 
 
-def _from_environment() -> tuple[Settings, limits.HttpLimits]:
+def _from_environment() -> tuple[Settings, limits.HttpLimits, tuple[str, str] | None]:
     # Only `run_processes` of the parent process writes this variable, for its children.
-    settings, http_limits = pickle.loads(base64.b64decode(os.environ[_ENV]))  # noqa: S301
+    settings, http_limits, tls_files = pickle.loads(base64.b64decode(os.environ[_ENV]))  # noqa: S301
     assert isinstance(settings, Settings) and isinstance(http_limits, limits.HttpLimits)
-    return settings, http_limits
+    return settings, http_limits, tls_files
 
 
 def app_from_environment() -> Starlette:
@@ -39,18 +39,26 @@ def app_from_environment() -> Starlette:
 def __getattr__(name: str) -> Any:
     # `HttpProtocol`: the connection-limiting protocol class, which uvicorn imports by name in
     # each process (a class made at run time cannot be pickled to a child).
+    # With TLS, each process makes its own context (one cannot be pickled) from the files.
     if name == "HttpProtocol":
-        return limits.protocol_class(_from_environment()[1])
+        _, http_limits, tls_files = _from_environment()
+        return limits.protocol_class(http_limits, tls_files and limits.tls_context(*tls_files))
     raise AttributeError(name)
 
 
 def run_processes(
-    settings: Settings, http_limits: limits.HttpLimits, processes: int, **uvicorn_options: Any
+    settings: Settings,
+    http_limits: limits.HttpLimits,
+    processes: int,
+    tls_files: tuple[str, str] | None = None,
+    **uvicorn_options: Any,
 ) -> None:
+    """`tls_files`: (certificate, key) when serving HTTPS (the TLS is done by limits.py)."""
     import uvicorn
 
-    os.environ[_ENV] = base64.b64encode(pickle.dumps((settings, http_limits))).decode("ascii")
-    options = limits.uvicorn_options(http_limits)
+    handed = (settings, http_limits, tls_files)
+    os.environ[_ENV] = base64.b64encode(pickle.dumps(handed)).decode("ascii")
+    options = limits.uvicorn_options(http_limits, tls_files and limits.tls_context(*tls_files))
     options["http"] = f"{__name__}:HttpProtocol"
     uvicorn.run(
         f"{__name__}:app_from_environment",

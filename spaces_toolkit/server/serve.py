@@ -103,6 +103,12 @@ def serve(args: argparse.Namespace) -> int:
     processes = getattr(args, "workers", 1)
     if processes < 1:
         raise CLIError("--workers must be at least 1")
+    tls = None  # the TLS layer is limits.py's (uvicorn gets no certificate)
+    if args.certfile:
+        try:
+            tls = limits.tls_context(args.certfile, args.keyfile)
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+            raise CLIError(f"--certfile/--keyfile: cannot use them: {exc}") from None
     try:
         app = create_app(settings)  # also migrates the database, once, before any fork
     except Exception as exc:
@@ -110,7 +116,7 @@ def serve(args: argparse.Namespace) -> int:
     hint = no_account_hint(app.state.db, safe_url(args.db))
     if hint:
         print(f"spaces: note: {hint}", file=sys.stderr)
-    scheme = "https" if args.certfile else "http"
+    scheme = "https" if tls else "http"
     if settings.faults is not None:
         print(f"Injecting faults: {settings.faults.describe()}", file=sys.stderr)
     print(
@@ -130,8 +136,7 @@ def serve(args: argparse.Namespace) -> int:
             processes,
             host=args.host,
             port=args.port,
-            ssl_certfile=args.certfile,
-            ssl_keyfile=args.keyfile,
+            tls_files=(args.certfile, args.keyfile) if tls else None,
             log_level=args.log_level,
         )
         return 0
@@ -140,11 +145,9 @@ def serve(args: argparse.Namespace) -> int:
             app,
             host=args.host,
             port=args.port,
-            ssl_certfile=args.certfile,
-            ssl_keyfile=args.keyfile,
             proxy_headers=False,  # X-Forwarded-Proto is judged by --trusted-proxy only
             log_level=args.log_level,
-            **limits.uvicorn_options(limits.from_args(args)),
+            **limits.uvicorn_options(limits.from_args(args), tls),  # TLS included
         )
     except OSError as exc:
         raise CLIError(f"cannot listen on {args.host}:{args.port}: {exc}") from None
