@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import NoReturn
 
 from spaces_toolkit import __version__
 from spaces_toolkit.envdefaults import apply_env_defaults, apply_token_defaults
@@ -42,7 +43,28 @@ def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentP
         module.register(subparsers)
     for name, sub in subparsers.choices.items():
         _apply_environment(sub, environ, serve=name == "serve")
+    for each in _parsers(parser):
+        each.error = _one_line_error(each)  # type: ignore[method-assign,assignment]
     return parser
+
+
+def _parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """`parser` and every subcommand's parser below it."""
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _parsers(sub)
+
+
+def _one_line_error(parser: argparse.ArgumentParser) -> Callable[[str], NoReturn]:
+    """Bad flags are one line, `spaces: error: ...`, and exit status 2 (SystemExit, as argparse)."""
+
+    def error(message: str) -> NoReturn:
+        print(f"spaces: error: {message} (see `{parser.prog} --help`)", file=sys.stderr)
+        raise SystemExit(2)
+
+    return error
 
 
 def _apply_environment(

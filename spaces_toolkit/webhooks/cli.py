@@ -7,10 +7,10 @@ import os
 import sys
 from pathlib import Path
 
+from ..clihelp import Duration, format_duration
 from ..envdefaults import DEFAULT_BASE_URL
 from ..errors import CLIError
 from ..server.cli import _account, _account_args, _db_arg, _open
-from ..server.retry import parse_duration
 from ..server.signing import secret_key
 from ..server.targets import TargetRefused, check_target_url
 
@@ -131,20 +131,17 @@ def _check_receiver(args: argparse.Namespace) -> int:
 def _rotate(args: argparse.Namespace) -> int:
     from ..server.repo.signing_secrets import rotate_secret
 
-    try:
-        grace = 0.0 if args.grace.strip() == "0" else parse_duration(args.grace)
-    except ValueError:
-        raise CLIError(f"--grace {args.grace!r}: use a duration like 3600, 30m or 24h") from None
     db = _open(args.db)
     try:
         account_id = _account(db, args)
-        secret = rotate_secret(db, account_id, grace=grace)
+        secret = rotate_secret(db, account_id, grace=args.grace)
     finally:
         db.close()
     print(secret)
     print(
-        f"New webhook signing secret of account {account_id} (shown only once). Deliveries"
-        f" carry signatures for it and the previous one for {args.grace}; then only for it.",
+        f"New webhook signing secret of account {account_id} (shown only once). Deliveries carry"
+        f" signatures for it and the previous one for {format_duration(args.grace)}; then only"
+        " for it.",
         file=sys.stderr,
     )
     return 0
@@ -223,7 +220,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     c.add_argument(
         "--token", default=_env_token(), help="access token (default: $SPACES_ACCESS_TOKEN)"
     )
-    c.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
+    c.add_argument(
+        "--timeout",
+        type=Duration(),
+        default=10.0,
+        metavar="DURATION",
+        help="per request (default 10s)",
+    )
     c.set_defaults(func=_check_receiver)
 
     p = subparsers.add_parser("webhook-secret", help="manage an account's webhook signing secret")
@@ -232,7 +235,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "rotate",
         help="make a new signing secret; the old one keeps signing during a grace period",
     )
-    c.add_argument("--grace", default="24h", help="how long the old secret stays valid (24h)")
+    c.add_argument(
+        "--grace",
+        type=Duration(zero=True),
+        default="24h",
+        metavar="DURATION",
+        help="how long the old secret stays valid (default 24h; 0: not at all)",
+    )
     _db_arg(c)
     _account_args(c)
     c.set_defaults(func=_rotate)
