@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from ..clihelp import Duration, format_duration
-from ..envdefaults import DEFAULT_BASE_URL
+from ..envdefaults import DEFAULT_BASE_URL, set_variable
 from ..errors import CLIError
 from ..server.cli import _account, _account_args, _db_arg, _open
 from ..server.signing import secret_key
 from ..server.targets import TargetRefused, check_target_url
 
 __all__ = ["register"]
-
-
-def _env_token() -> str | None:
-    return os.environ.get("SPACES_ACCESS_TOKEN") or os.environ.get("SPACES_TOKEN")
 
 
 def _checked_secret(secret: str, flag: str) -> str:
@@ -168,21 +163,30 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--json", action="store_true", help="also print each event's full JSON")
     p.add_argument(
         "--base-url",
-        default=os.environ.get("SPACES_BASE_URL", DEFAULT_BASE_URL),
+        default=DEFAULT_BASE_URL,
         help=f"the sandbox API (default: $SPACES_BASE_URL or {DEFAULT_BASE_URL})",
     )
-    p.add_argument(
-        "--token", default=_env_token(), help="access token (default: $SPACES_ACCESS_TOKEN)"
+    p.add_argument("--token", help="access token (default: $SPACES_ACCESS_TOKEN)")
+    set_variable(
+        p.add_argument(
+            "--secret",
+            help="signing secret to verify with (default: $SPACES_WEBHOOK_SECRET, else the"
+            " account's, from the sandbox)",
+        ),
+        "SPACES_WEBHOOK_SECRET",
     )
-    p.add_argument(
-        "--secret",
-        help="signing secret to verify with (default: the account's, from the sandbox)",
+    # The listener's own address: `spaces serve`'s $SPACES_PORT and $SPACES_HOST mean another.
+    set_variable(
+        p.add_argument("--port", type=int, default=0, help="local port (default: a free one)"),
+        "SPACES_LISTEN_PORT",
     )
-    p.add_argument("--port", type=int, default=0, help="local port (default: a free one)")
-    p.add_argument(
-        "--host",
-        help="local address to listen on (default: 127.0.0.1 for a sandbox on this machine,"
-        " else this machine's address on the route to the sandbox)",
+    set_variable(
+        p.add_argument(
+            "--host",
+            help="local address to listen on (default: 127.0.0.1 for a sandbox on this machine,"
+            " else this machine's address on the route to the sandbox)",
+        ),
+        "SPACES_LISTEN_HOST",
     )
     p.add_argument(
         "--public-url",
@@ -205,21 +209,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Exit 0: every case passed; 1: some failed; 2: could not run.",
     )
     c.add_argument("url", metavar="URL", help="the receiver's URL")
-    c.add_argument(
-        "--secret",
-        default=os.environ.get("SPACES_WEBHOOK_SECRET"),
-        help="the whsec_ secret the receiver verifies with (default: $SPACES_WEBHOOK_SECRET,"
-        " else the account's current one from the sandbox, with --token)",
+    set_variable(
+        c.add_argument(
+            "--secret",
+            help="the whsec_ secret the receiver verifies with (default: $SPACES_WEBHOOK_SECRET,"
+            " else the account's current one from the sandbox, with --token)",
+        ),
+        "SPACES_WEBHOOK_SECRET",
     )
     c.add_argument(
         "--base-url",
-        default=os.environ.get("SPACES_BASE_URL", DEFAULT_BASE_URL),
+        default=DEFAULT_BASE_URL,
         help=f"the sandbox to take the secret from (default: $SPACES_BASE_URL or"
         f" {DEFAULT_BASE_URL})",
     )
-    c.add_argument(
-        "--token", default=_env_token(), help="access token (default: $SPACES_ACCESS_TOKEN)"
-    )
+    c.add_argument("--token", help="access token (default: $SPACES_ACCESS_TOKEN)")
     c.add_argument(
         "--timeout",
         type=Duration(),
