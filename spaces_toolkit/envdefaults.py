@@ -1,13 +1,20 @@
-"""Flags that also come from the environment, by one rule, applied to parsers after they are built.
+"""Flags that also come from the environment, by one rule, applied to every subcommand's parser
+after it is built (spaces_toolkit.cli, `apply_env_defaults`).
 
-The rule: every long option `--some-flag` of `spaces serve` is also `$SPACES_SOME_FLAG` (a flag
-given on the command line wins). Booleans read 1/true/yes/on or 0/false/no/off; repeatable
-flags read a comma-separated list. Because the rule is derived from the argparse definition,
-a flag added to `serve` later gets its variable without further code.
+The rule: every long option `--some-flag` of every `spaces` command is also `$SPACES_SOME_FLAG`
+(a flag given on the command line wins), so `spaces serve` and `spaces worker` read the same
+`$SPACES_WEBHOOK_TIMEOUT`. Booleans read 1/true/yes/on or 0/false/no/off; repeatable flags and
+flags taking several values read a comma-separated list; values convert by the flag's own
+type (durations: clihelp). Because the rule is derived from the argparse definition, a flag
+added later gets its variable without further code; `--help` names it
+(`[env: SPACES_SOME_FLAG]`).
 
-Every subcommand's `--token` is `$SPACES_ACCESS_TOKEN` (the client's name for it), and
-`--second-token` is `$SPACES_SECOND_ACCESS_TOKEN`; the older `$SPACES_TOKEN` and
-`$SPACES_SECOND_TOKEN` are still read when the new names are not set.
+`--token` is `$SPACES_ACCESS_TOKEN` (the client's name for it) and `--second-token`
+`$SPACES_SECOND_ACCESS_TOKEN`; the older `$SPACES_TOKEN` and `$SPACES_SECOND_TOKEN` are still
+read when the new names are not set. A flag may name its variable itself (`set_variable`): one
+whose name means something else in another command (`listen --port`, the listener's, is
+`$SPACES_LISTEN_PORT`, not `spaces serve`'s `$SPACES_PORT`), or none where the command weighs
+several variables itself (`trigger`: each of --base-url and --db beats both variables).
 """
 
 from __future__ import annotations
@@ -24,8 +31,8 @@ __all__ = [
     "SECOND_TOKEN_VARS",
     "access_token",
     "apply_env_defaults",
-    "apply_token_defaults",
     "env_var",
+    "set_variable",
 ]
 
 PREFIX = "SPACES_"
@@ -34,6 +41,8 @@ PREFIX = "SPACES_"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/api/v1"
 ACCESS_TOKEN_VARS = ("SPACES_ACCESS_TOKEN", "SPACES_TOKEN")
 SECOND_TOKEN_VARS = ("SPACES_SECOND_ACCESS_TOKEN", "SPACES_SECOND_TOKEN")
+_TOKENS = {"token": ACCESS_TOKEN_VARS, "second_token": SECOND_TOKEN_VARS}
+_VARIABLE = "spaces_variable"  # the attribute set_variable gives an action
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
 
@@ -45,11 +54,23 @@ def access_token(environ: Mapping[str, str] | None = None, names=ACCESS_TOKEN_VA
 
 
 def env_var(action: argparse.Action) -> str | None:
-    """The variable of a long option: `--retry-interval` -> SPACES_RETRY_INTERVAL."""
+    """The variable of a long option: `--retry-interval` -> SPACES_RETRY_INTERVAL, `--token` ->
+    SPACES_ACCESS_TOKEN; the one `set_variable` gave it; None for --help and positionals."""
+    if hasattr(action, _VARIABLE):
+        named: str | None = getattr(action, _VARIABLE)
+        return named
     longs = [s for s in action.option_strings if s.startswith("--")]
     if not longs or isinstance(action, argparse._HelpAction | argparse._VersionAction):
         return None
+    if action.dest in _TOKENS:
+        return _TOKENS[action.dest][0]
     return PREFIX + longs[0][2:].upper().replace("-", "_")
+
+
+def set_variable(action: argparse.Action, name: str | None) -> argparse.Action:
+    """Give a flag another variable than the rule's, or (None) none: see the module doc."""
+    setattr(action, _VARIABLE, name)
+    return action
 
 
 def apply_env_defaults(
@@ -64,7 +85,11 @@ def apply_env_defaults(
         name = env_var(action)
         if name is None:
             continue
-        action.help = f"{action.help or ''} [env: {name}]".strip()
+        if action.help != argparse.SUPPRESS:
+            action.help = f"{action.help or ''} [env: {name}]".strip()
+        if action.dest in _TOKENS:
+            action.default = access_token(environ, _TOKENS[action.dest])
+            continue
         if name not in environ:
             continue
         try:
@@ -83,7 +108,7 @@ def _convert(action: argparse.Action, raw: str) -> Any:
             raise ValueError("expected a boolean: 1/0, true/false, yes/no or on/off")
         given = word in _TRUE
         return action.const if given else _unset_default(action)
-    if isinstance(action, argparse._AppendAction):
+    if isinstance(action, argparse._AppendAction) or action.nargs in ("+", "*"):
         return [_one(action, part.strip()) for part in raw.split(",") if part.strip()]
     return _one(action, raw)
 
@@ -102,14 +127,3 @@ def _one(action: argparse.Action, raw: str) -> Any:
         choices = ", ".join(map(str, action.choices))
         raise ValueError(f"invalid choice {value!r} (choose from {choices})")
     return value
-
-
-def apply_token_defaults(
-    parser: argparse.ArgumentParser, environ: Mapping[str, str] | None = None
-) -> None:
-    """`--token` / `--second-token` of `parser` default to the access-token variables."""
-    for action in parser._actions:
-        if action.dest == "token":
-            action.default = access_token(environ, ACCESS_TOKEN_VARS)
-        elif action.dest == "second_token":
-            action.default = access_token(environ, SECOND_TOKEN_VARS)

@@ -2,7 +2,8 @@
 
 Small modules: `sources` (read a side), `usage` (who writes each component), `schemas`,
 `operations`, `responses`, `media`, `security`, `surface` (the generated client's names),
-`document` (the walk), `render`, `versions` (semver rules) and `cli` (`spaces diff`).
+`document` (the walk), `rules` (the catalogue of change kinds, `spaces diff --list-rules`),
+`render`, `versions` (semver rules) and `cli` (`spaces diff`).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from pathlib import Path
 from spaces_toolkit.errors import CLIError
 
 from .model import CATEGORY_LIST
-from .render import FORMATS, render
+from .render import FORMATS, render, render_rules
 
 __all__ = ["register"]
 
@@ -38,9 +38,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("old", metavar="OLD", help="the earlier revision")
-    parser.add_argument("new", metavar="NEW", help="the later revision")
+    parser.add_argument("old", metavar="OLD", nargs="?", help="the earlier revision")
+    parser.add_argument("new", metavar="NEW", nargs="?", help="the later revision")
     parser.add_argument("--format", choices=FORMATS, default="text", help="default: text")
+    parser.add_argument(
+        "--list-rules",
+        action="store_true",
+        help="list every kind of change spaces diff reports (id, area, levels, title) and exit",
+    )
     parser.add_argument(
         "--fail-on",
         choices=FAIL_ON,
@@ -51,10 +56,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handler(args: argparse.Namespace) -> int:
-    from .compare import compare_sources  # the spec model: not loaded for --help
+    if args.list_rules:
+        text = render_rules(args.format)
+    elif args.old is None or args.new is None:
+        raise CLIError("diff needs OLD and NEW (or --list-rules)")
+    else:
+        from .compare import compare_sources  # the spec model: not loaded for --help
 
-    result = compare_sources(args.old, args.new)
-    text = render(result.changes, args.format, args.old, args.new, result.notes)
+        result = compare_sources(args.old, args.new)
+        text = render(result.changes, args.format, args.old, args.new, result.notes)
     if args.output is not None:
         try:
             tmp = args.output.with_name(f".{args.output.name}.tmp")
@@ -64,4 +74,4 @@ def handler(args: argparse.Namespace) -> int:
             raise CLIError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     else:
         sys.stdout.write(text)
-    return 1 if args.fail_on and result.fails(args.fail_on) else 0
+    return 1 if args.fail_on and not args.list_rules and result.fails(args.fail_on) else 0

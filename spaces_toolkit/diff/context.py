@@ -7,23 +7,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from spaces_toolkit.spec import resolve
+from spaces_toolkit.spec import Spec, resolve
 
 from .model import COMPATIBLE, Change, Direction, Impact, impact_of
+from .rules import Rule
 
-__all__ = ["SCHEMA_REF", "Diff", "Dirs", "json_key", "quote", "schema_ref_name"]
+__all__ = ["Diff", "Dirs", "json_key", "quote", "schema_ref_name"]
 
-SCHEMA_REF = "#/components/schemas/"
 Dirs = frozenset[Direction]
 
-
-def schema_ref_name(node: Any) -> str | None:
-    """The component name a schema `$ref`s to (`Customer` for `#/components/schemas/Customer`)."""
-    if isinstance(node, dict) and isinstance(node.get("$ref"), str):
-        ref: str = node["$ref"]
-        if ref.startswith(SCHEMA_REF) and "/" not in ref[len(SCHEMA_REF) :]:
-            return ref[len(SCHEMA_REF) :].replace("~1", "/").replace("~0", "~")
-    return None
+# The component a schema `$ref` names (percent-decoded, as the model reads every `$ref`).
+schema_ref_name = Spec.schema_name
 
 
 def json_key(value: Any) -> str:
@@ -58,13 +52,13 @@ class Diff:
     def new_node(self, node: Any) -> Any:
         return resolve(self.new, node)
 
-    def add(self, pointer: str, kind: str, message: str, impact: Impact) -> None:
-        self.changes.append(Change(pointer, kind, message, impact))
+    def add(self, pointer: str, rule: Rule, message: str, impact: Impact) -> None:
+        self.changes.append(Change(pointer, rule.id, message, impact))
 
     def moved(
         self,
         pointer: str,
-        kind: str,
+        rule: Rule,
         message: str,
         dirs: Iterable[Direction],
         *,
@@ -75,4 +69,4 @@ class Diff:
         impact = COMPATIBLE
         for direction in dirs:
             impact = impact | impact_of(narrows, widens, direction)
-        self.add(pointer, kind, message, impact)
+        self.add(pointer, rule, message, impact)

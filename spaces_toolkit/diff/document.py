@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from spaces_toolkit.spec import escape_token as esc
+
+from . import rules as R
 from .context import Diff, json_key, quote
-from .media import esc
 from .model import CLIENTS, COMPATIBLE, DOCS, Change, Direction
 from .operations import compare_operations
 from .schemas import compare_component
@@ -14,10 +16,6 @@ from .surface import compare_surface
 from .usage import component_directions
 
 __all__ = ["diff_documents"]
-
-# Parts of the document that only describe: never change what is valid on the wire.
-_DOC_SECTIONS = ("externalDocs", "jsonSchemaDialect")
-_DOC_COMPONENTS = ("examples",)
 
 
 def diff_documents(d: Diff) -> list[Change]:
@@ -39,7 +37,7 @@ def _info(d: Diff) -> None:
     a, b = d.old.get("info") or {}, d.new.get("info") or {}
     for key in sorted(set(a) | set(b)):
         if json_key(a.get(key)) != json_key(b.get(key)):
-            kind = "version-changed" if "version" in key else "info-changed"
+            kind = R.VERSION_CHANGED if "version" in key else R.INFO_CHANGED
             d.add(f"/info/{esc(key)}", kind, f"`info.{key}` {_changed(a, b, key)}.", DOCS)
 
 
@@ -60,18 +58,18 @@ def _servers(d: Diff) -> None:
         # The generated client's default base URL is the first server.
         d.add(
             "/servers/0/url",
-            "default-server-changed",
+            R.DEFAULT_SERVER_CHANGED,
             f"The first server (the client's default base URL) changed from {a[:1]} to {b[:1]}.",
             CLIENTS,
         )
     for url in a[1:]:
         if url not in b:
-            d.add("/servers", "server-removed", f"Server `{url}` was removed.", CLIENTS)
+            d.add("/servers", R.SERVER_REMOVED, f"Server `{url}` was removed.", CLIENTS)
     for url in b[1:]:
         if url not in a:
-            d.add("/servers", "server-added", f"Server `{url}` was added.", COMPATIBLE)
+            d.add("/servers", R.SERVER_ADDED, f"Server `{url}` was added.", COMPATIBLE)
     if a == b and json_key(d.old.get("servers")) != json_key(d.new.get("servers")):
-        d.add("/servers", "server-description-changed", "Server descriptions changed.", DOCS)
+        d.add("/servers", R.SERVER_DESCRIPTION_CHANGED, "Server descriptions changed.", DOCS)
 
 
 def _component_schemas(d: Diff) -> None:
@@ -86,7 +84,7 @@ def _component_schemas(d: Diff) -> None:
         if name in renamed:
             d.add(
                 f"/components/schemas/{esc(renamed[name])}",
-                "schema-renamed",
+                R.SCHEMA_RENAMED,
                 f"Schema `{name}` was renamed to `{renamed[name]}`: the wire format is the "
                 "same, the generated model's name is not.",
                 CLIENTS,
@@ -94,14 +92,14 @@ def _component_schemas(d: Diff) -> None:
         elif name not in new:
             d.add(
                 f"/components/schemas/{esc(name)}",
-                "schema-removed",
+                R.SCHEMA_REMOVED,
                 f"Schema `{name}` was removed (its generated model goes with it).",
                 CLIENTS,
             )
     for name in new:
         ptr = f"/components/schemas/{esc(name)}"
         if name not in old and name not in renamed.values():
-            d.add(ptr, "schema-added", f"Schema `{name}` was added.", COMPATIBLE)
+            d.add(ptr, R.SCHEMA_ADDED, f"Schema `{name}` was added.", COMPATIBLE)
             continue
         if name not in old:
             continue
@@ -128,7 +126,7 @@ def _tags(d: Diff) -> None:
         if json_key(a.get(name)) != json_key(b.get(name)):
             d.add(
                 "/tags",
-                "tag-changed",
+                R.TAG_CHANGED,
                 f"Tag `{name}` was "
                 f"{'added' if name not in a else 'removed' if name not in b else 'reworded'}.",
                 DOCS,
@@ -136,17 +134,18 @@ def _tags(d: Diff) -> None:
 
 
 def _descriptive(d: Diff) -> None:
-    for key in _DOC_SECTIONS:
+    """Parts of the document that only describe: never change what is valid on the wire."""
+    for key, rule in R.TOP_LEVEL_DOCS.items():
         if json_key(d.old.get(key)) != json_key(d.new.get(key)):
-            d.add(f"/{key}", f"{key}-changed", f"`{key}` changed.", DOCS)
-    for key in _DOC_COMPONENTS:
+            d.add(f"/{key}", rule, f"`{key}` changed.", DOCS)
+    for key, rule in R.COMPONENT_DOCS.items():
         a = (d.old.get("components") or {}).get(key) or {}
         b = (d.new.get("components") or {}).get(key) or {}
         for name in sorted(set(a) | set(b)):
             if json_key(a.get(name)) != json_key(b.get(name)):
                 d.add(
                     f"/components/{key}/{esc(name)}",
-                    f"component-{key}-changed",
+                    rule,
                     f"The {key[:-1]} `{name}` changed.",
                     DOCS,
                 )

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from spaces_toolkit.spec import escape_token as esc
+
+from . import rules as R
 from .context import Diff, Dirs, json_key, quote
 from .model import BOTH, COMPATIBLE, DOCS, Impact
 
@@ -15,7 +18,6 @@ __all__ = [
     "compare_bounds",
     "compare_type",
     "compare_values",
-    "esc",
     "join",
     "plural",
     "reads",
@@ -76,7 +78,7 @@ def compare_type(
         text = "no longer restricted" if wider else f"restricted to {join(after or ())}"
         d.moved(
             f"{ptr}/type",
-            "type-changed",
+            R.TYPE_CHANGED,
             f"The type of {label} is {text}.",
             dirs,
             narrows=not wider,
@@ -87,7 +89,7 @@ def compare_type(
     if added == {"null"} and not removed:
         d.moved(
             f"{ptr}/type",
-            "became-nullable",
+            R.BECAME_NULLABLE,
             f"{cap(label)} may now be null.",
             dirs,
             narrows=False,
@@ -96,7 +98,7 @@ def compare_type(
     elif removed == {"null"} and not added:
         d.moved(
             f"{ptr}/type",
-            "became-non-nullable",
+            R.BECAME_NON_NULLABLE,
             f"{cap(label)} may no longer be null.",
             dirs,
             narrows=True,
@@ -105,7 +107,7 @@ def compare_type(
     else:
         d.moved(
             f"{ptr}/type",
-            "type-changed",
+            R.TYPE_CHANGED,
             f"The type of {label} changed from {join(before)} to {join(after)}.",
             dirs,
             narrows=bool(removed) and not (removed == {"integer"} and "number" in added),
@@ -122,7 +124,7 @@ def compare_values(
         if "enum" not in new:
             d.moved(
                 f"{ptr}/enum",
-                "enum-removed",
+                R.ENUM_REMOVED,
                 f"{cap(label)} is no longer an enumeration.",
                 dirs,
                 narrows=False,
@@ -131,7 +133,7 @@ def compare_values(
         elif "enum" not in old:
             d.moved(
                 f"{ptr}/enum",
-                "enum-added",
+                R.ENUM_ADDED,
                 f"{cap(label)} is now restricted to {join(quote(v) for v in after.values())}.",
                 dirs,
                 narrows=True,
@@ -143,7 +145,7 @@ def compare_values(
             if added:
                 d.moved(
                     f"{ptr}/enum",
-                    "enum-value-added",
+                    R.ENUM_VALUE_ADDED,
                     f"{cap(label)} gained enum value{plural(added)} "
                     f"{join(quote(v) for v in added)}.",
                     dirs,
@@ -153,7 +155,7 @@ def compare_values(
             if removed:
                 d.moved(
                     f"{ptr}/enum",
-                    "enum-value-removed",
+                    R.ENUM_VALUE_REMOVED,
                     f"{cap(label)} lost enum value"
                     f"{plural(removed)} {join(quote(v) for v in removed)}.",
                     dirs,
@@ -177,7 +179,7 @@ def compare_values(
                 )
             d.moved(
                 f"{ptr}/{key}",
-                f"{key}-changed",
+                R.VALUE_KEYWORDS[key],
                 f"{cap(label)} {text}.",
                 dirs,
                 narrows=narrows,
@@ -187,7 +189,7 @@ def compare_values(
         unique = bool(new.get("uniqueItems"))
         d.moved(
             f"{ptr}/uniqueItems",
-            "unique-items-changed",
+            R.UNIQUE_ITEMS_CHANGED,
             f"{cap(label)} {'now' if unique else 'no longer'} requires unique items.",
             dirs,
             narrows=unique,
@@ -196,7 +198,7 @@ def compare_values(
     if json_key(old.get("multipleOf")) != json_key(new.get("multipleOf")):
         d.moved(
             f"{ptr}/multipleOf",
-            "multiple-of-changed",
+            R.MULTIPLE_OF_CHANGED,
             f"{cap(label)} changed its multipleOf to {quote(new.get('multipleOf'))}.",
             dirs,
             narrows=True,
@@ -222,7 +224,7 @@ def compare_bounds(
             verb = "narrowed" if narrows else "widened"
             d.moved(
                 f"{ptr}/{key}",
-                f"bound-{verb}",
+                R.BOUND_NARROWED if narrows else R.BOUND_WIDENED,
                 f"{cap(label)} {text} ({verb}).",
                 dirs,
                 narrows=narrows,
@@ -238,19 +240,19 @@ def compare_annotations(
         impact: Impact = BOTH if "request" in dirs else COMPATIBLE
         d.add(
             f"{ptr}/default",
-            "default-changed",
+            R.DEFAULT_CHANGED,
             f"The default of {label} changed from "
             f"{quote(old.get('default'))} to {quote(new.get('default'))}.",
             impact,
         )
     if bool(old.get("deprecated")) != bool(new.get("deprecated")):
         state = "is now deprecated" if new.get("deprecated") else "is no longer deprecated"
-        d.add(f"{ptr}/deprecated", "deprecation-changed", f"{cap(label)} {state}.", COMPATIBLE)
+        d.add(f"{ptr}/deprecated", R.DEPRECATION_CHANGED, f"{cap(label)} {state}.", COMPATIBLE)
     for key in ("readOnly", "writeOnly"):
         if bool(old.get(key)) != bool(new.get(key)):
             d.add(
                 f"{ptr}/{key}",
-                "access-changed",
+                R.ACCESS_CHANGED,
                 f"{cap(label)} changed `{key}` to {json_key(bool(new.get(key)))}.",
                 BOTH,
             )
@@ -260,14 +262,14 @@ def compare_annotations(
         if key in _DOC_KEYS or key.startswith("x-"):
             d.add(
                 f"{ptr}/{esc(key)}",
-                "schema-documentation-changed",
+                R.SCHEMA_DOCUMENTATION_CHANGED,
                 f"The {key} of {label} changed.",
                 DOCS,
             )
         elif key not in _HANDLED:
             d.add(
                 f"{ptr}/{esc(key)}",
-                "schema-keyword-changed",
+                R.SCHEMA_KEYWORD_CHANGED,
                 f"Keyword `{key}` of {label} changed (not understood: review it).",
                 BOTH,
             )
@@ -286,10 +288,6 @@ def reads(dirs: Dirs) -> str:
     if dirs == {"response"}:
         return " (in responses)"
     return " (in requests and responses)" if dirs else " (unused in the API)"
-
-
-def esc(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def join(items: Any) -> str:

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from spaces_toolkit.spec import escape_token as esc
+
+from . import rules as R
 from .context import Diff, json_key
 from .model import BOTH, CLIENTS, COMPATIBLE, DOCS, Direction, impact_of
 from .schemas import compare_schema
 
-__all__ = ["compare_content", "compare_docs", "esc"]
-
-
-def esc(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
+__all__ = ["compare_content", "compare_docs"]
 
 
 def compare_docs(d: Diff, old: dict[str, Any], new: dict[str, Any], ptr: str, what: str) -> None:
     """Descriptions, summaries and examples: documentation only."""
-    for key in ("summary", "description", "example", "examples", "externalDocs"):
+    for key, rule in R.DOCUMENTATION.items():
         if json_key(old.get(key)) != json_key(new.get(key)):
-            d.add(f"{ptr}/{key}", f"{key}-changed", f"The {key} of {what} changed.", DOCS)
+            d.add(f"{ptr}/{key}", rule, f"The {key} of {what} changed.", DOCS)
 
 
 def compare_content(
@@ -33,7 +32,7 @@ def compare_content(
             impact = CLIENTS if direction == "response" else impact_of(True, False, direction)
             d.add(
                 f"{ptr}/{esc(media)}",
-                "media-type-removed",
+                R.MEDIA_TYPE_REMOVED,
                 f"{what} no longer has media type `{media}`.",
                 impact,
             )
@@ -42,7 +41,7 @@ def compare_content(
             impact = COMPATIBLE if direction == "response" else impact_of(False, True, direction)
             d.add(
                 f"{ptr}/{esc(media)}",
-                "media-type-added",
+                R.MEDIA_TYPE_ADDED,
                 f"{what} gained media type `{media}`.",
                 impact,
             )
@@ -61,7 +60,7 @@ def compare_content(
         if json_key(a.get("encoding")) != json_key(b.get("encoding")):
             d.add(
                 f"{where}/encoding",
-                "media-encoding-changed",
+                R.MEDIA_ENCODING_CHANGED,
                 f"The encoding of the `{media}` body of {what} changed: it is written "
                 "differently on the wire.",
                 BOTH,

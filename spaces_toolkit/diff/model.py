@@ -97,7 +97,7 @@ def impact_of(narrows: bool, widens: bool, direction: Direction) -> Impact:
 @dataclass(frozen=True)
 class Change:
     pointer: str  # JSON pointer into the NEW document (into the old one for removals)
-    kind: str  # stable identifier, e.g. "response-property-removed"
+    kind: str  # the id of its rule (rules.RULES), e.g. "property-removed"
     message: str  # one sentence
     impact: Impact
 

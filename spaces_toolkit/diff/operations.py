@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from spaces_toolkit.spec import METHODS
+from spaces_toolkit.spec import escape_token as esc
+
+from . import rules as R
 from .context import Diff, json_key
-from .media import compare_content, compare_docs, esc
+from .media import compare_content, compare_docs
 from .model import BOTH, CLIENTS, COMPATIBLE, SERVERS, Direction, presence_impact
 from .responses import compare_responses
 from .schemas import compare_schema
 from .security import compare_security
-from .usage import METHODS
 
 __all__ = ["compare_operations"]
 
@@ -34,7 +37,7 @@ def compare_operations(d: Diff, section: str) -> None:
         if key not in matched:
             d.add(
                 f"/{section}/{esc(key)}",
-                f"{noun.lower()}-removed",
+                R.WEBHOOK_REMOVED if hook else R.PATH_REMOVED,
                 f"{noun} `{key}` was removed.",
                 CLIENTS,
             )
@@ -44,7 +47,7 @@ def compare_operations(d: Diff, section: str) -> None:
             # receivers that subscribe to it.
             d.add(
                 f"/{section}/{esc(key)}",
-                f"{noun.lower()}-added",
+                R.WEBHOOK_ADDED if hook else R.PATH_ADDED,
                 f"{noun} `{key}` was added.",
                 SERVERS,
             )
@@ -59,9 +62,9 @@ def _compare_item(d: Diff, section: str, old_key: str, new_key: str, hook: bool)
     for method in METHODS:
         what = f"`{method.upper()} {new_key}`" if not hook else f"webhook `{new_key}`"
         if method in a and method not in b:
-            d.add(f"{ptr}/{method}", "operation-removed", f"Operation {what} was removed.", CLIENTS)
+            d.add(f"{ptr}/{method}", R.OPERATION_REMOVED, f"Operation {what} was removed.", CLIENTS)
         elif method in b and method not in a:
-            d.add(f"{ptr}/{method}", "operation-added", f"Operation {what} was added.", SERVERS)
+            d.add(f"{ptr}/{method}", R.OPERATION_ADDED, f"Operation {what} was added.", SERVERS)
         elif method in a:
             _compare_operation(d, a, b, a[method], b[method], f"{ptr}/{method}", what, hook)
     compare_docs(d, a, b, ptr, f"{'webhook' if hook else 'path'} `{new_key}`")
@@ -80,16 +83,16 @@ def _compare_operation(
     if a.get("operationId") != b.get("operationId"):
         d.add(
             f"{ptr}/operationId",
-            "operation-id-changed",
+            R.OPERATION_ID_CHANGED,
             f"The operationId of {what} changed "
             f"from `{a.get('operationId')}` to `{b.get('operationId')}`.",
             COMPATIBLE,
         )
     if json_key(a.get("tags")) != json_key(b.get("tags")):
-        d.add(f"{ptr}/tags", "operation-tags-changed", f"The tags of {what} changed.", COMPATIBLE)
+        d.add(f"{ptr}/tags", R.OPERATION_TAGS_CHANGED, f"The tags of {what} changed.", COMPATIBLE)
     if bool(a.get("deprecated")) != bool(b.get("deprecated")):
         state = "is now deprecated" if b.get("deprecated") else "is no longer deprecated"
-        d.add(f"{ptr}/deprecated", "operation-deprecation-changed", f"{what} {state}.", COMPATIBLE)
+        d.add(f"{ptr}/deprecated", R.OPERATION_DEPRECATION_CHANGED, f"{what} {state}.", COMPATIBLE)
     request: Direction = "response" if hook else "request"
     before, after = _params(d, item_a, a, old=True), _params(d, item_b, b, old=False)
     _parameters(d, before, after, ptr, what, request)
@@ -98,11 +101,11 @@ def _compare_operation(
         d, a.get("responses") or {}, b.get("responses") or {}, f"{ptr}/responses", what, hook
     )
     compare_security(d, a, b, ptr, what)
-    for key in ("servers", "callbacks"):  # rare here: not compared in detail, never missed
+    for key, rule in R.UNCOMPARED.items():  # rare here: not compared in detail, never missed
         if json_key(a.get(key)) != json_key(b.get(key)):
             d.add(
                 f"{ptr}/{key}",
-                f"operation-{key}-changed",
+                rule,
                 f"The {key} of {what} changed (not compared in detail: review it).",
                 BOTH,
             )
@@ -142,14 +145,14 @@ def _parameters(
         impact = CLIENTS if key[0] == "path" else BOTH
         d.add(
             f"{ptr}/parameters/{new[renamed][1]}",
-            "parameter-renamed",
+            R.PARAMETER_RENAMED,
             f"The {key[0]} parameter `{key[1]}` of {what} was renamed to `{renamed[1]}`.",
             impact,
         )
     for key in gone:
         d.add(
             f"{ptr}/parameters/{old[key][1]}",
-            "parameter-removed",
+            R.PARAMETER_REMOVED,
             f"The {key[0]} parameter `{key[1]}` was removed from {what}.",
             presence_impact("removed", direction),
         )
@@ -157,7 +160,7 @@ def _parameters(
         required = bool((d.new_node(new[key][0]) or {}).get("required"))
         d.add(
             f"{ptr}/parameters/{new[key][1]}",
-            "parameter-added",
+            R.PARAMETER_ADDED,
             f"{_presence(required)} {key[0]} parameter `{key[1]}` was added to {what}.",
             presence_impact("added-required" if required else "added-optional", direction),
         )
@@ -210,7 +213,7 @@ def _parameter(
         made = bool(b.get("required"))
         d.add(
             f"{ptr}/required",
-            "parameter-required-changed",
+            R.PARAMETER_REQUIRED_CHANGED,
             f"The {label} of {what} is now {'required' if made else 'optional'}.",
             presence_impact("made-required" if made else "made-optional", direction),
         )
@@ -218,14 +221,14 @@ def _parameter(
         if json_key(a.get(field)) != json_key(b.get(field)):
             d.add(
                 f"{ptr}/{field}",
-                "parameter-serialization-changed",
+                R.PARAMETER_SERIALIZATION_CHANGED,
                 f"The {field} of the {label} changed: it is written differently on the wire.",
                 BOTH,
             )
     if bool(a.get("deprecated")) != bool(b.get("deprecated")):
         d.add(
             f"{ptr}/deprecated",
-            "parameter-deprecation-changed",
+            R.PARAMETER_DEPRECATION_CHANGED,
             f"The {label} is {'now' if b.get('deprecated') else 'no longer'} deprecated.",
             COMPATIBLE,
         )
@@ -245,13 +248,13 @@ def _body(d: Diff, raw_a: Any, raw_b: Any, ptr: str, what: str, direction: Direc
         return
     a, b = d.old_node(raw_a) or {}, d.new_node(raw_b) or {}
     if raw_b is None:
-        d.add(ptr, "request-body-removed", f"The request body of {what} was removed.", CLIENTS)
+        d.add(ptr, R.REQUEST_BODY_REMOVED, f"The request body of {what} was removed.", CLIENTS)
         return
     if raw_a is None:
         required = bool(b.get("required"))
         d.add(
             ptr,
-            "request-body-added",
+            R.REQUEST_BODY_ADDED,
             f"{'A required' if required else 'An optional'} request body was added to {what}.",
             presence_impact("added-required" if required else "added-optional", direction),
         )
@@ -265,7 +268,7 @@ def _body(d: Diff, raw_a: Any, raw_b: Any, ptr: str, what: str, direction: Direc
         made = bool(b.get("required"))
         d.add(
             f"{ptr}/required",
-            "request-body-required-changed",
+            R.REQUEST_BODY_REQUIRED_CHANGED,
             f"The request body of {what} is now {'required' if made else 'optional'}.",
             presence_impact("made-required" if made else "made-optional", direction),
         )

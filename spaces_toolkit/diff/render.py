@@ -6,8 +6,9 @@ import json
 from collections.abc import Sequence
 
 from .model import CATEGORIES, TITLES, Change
+from .rules import RULES
 
-__all__ = ["FORMATS", "render", "summary"]
+__all__ = ["FORMATS", "render", "render_rules", "summary"]
 
 FORMATS = ("text", "markdown", "json")
 
@@ -94,3 +95,43 @@ def render(
             lines += [f"  #{c.pointer}", f"      {c.message}{also}"]
     lines += [f"note: {note}" for note in notes]
     return "\n".join(lines) + "\n"
+
+
+# How `--list-rules` names the categories a rule can give (model.CATEGORIES, in that order).
+_SHORT = dict(zip(CATEGORIES, ("clients", "servers", "compatible", "docs"), strict=True))
+
+
+def render_rules(fmt: str) -> str:
+    """The rule catalogue (`spaces diff --list-rules`): one row per change kind."""
+    rules = list(RULES.values())
+    if fmt == "json":
+        rows = [
+            {
+                "id": r.id,
+                "area": r.area,
+                "in": r.message,
+                "levels": list(r.levels),
+                "title": r.title,
+            }
+            for r in rules
+        ]
+        return json.dumps({"rules": rows}, indent=2, ensure_ascii=False) + "\n"
+    table = [
+        (r.id, r.area, r.message, ", ".join(_SHORT[c] for c in r.levels), r.title) for r in rules
+    ]
+    head = ("ID", "AREA", "IN", "LEVELS", "TITLE")
+    legend = (
+        "LEVELS: the categories a change of that kind can get (clients: breaking for clients, "
+        "servers: breaking for servers, compatible, docs: documentation only); which one "
+        "depends on who writes the values (IN: request, response, either; webhooks flip it)."
+    )
+    if fmt == "markdown":
+        lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+        lines += ["| " + " | ".join((f"`{row[0]}`", *row[1:])) + " |" for row in table]
+        return "\n".join([f"# spaces diff rules ({len(rules)})", "", *lines, "", legend]) + "\n"
+    widths = [max(len(row[i]) for row in (head, *table)) for i in range(len(head) - 1)]
+    lines = [
+        "  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[-1]])
+        for row in (head, *table)
+    ]
+    return "\n".join([*lines, "", f"{len(rules)} rules. {legend}"]) + "\n"

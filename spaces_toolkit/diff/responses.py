@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from spaces_toolkit.spec import escape_token as esc
+
+from . import rules as R
 from .context import Diff, json_key
-from .media import compare_content, compare_docs, esc
+from .media import compare_content, compare_docs
 from .model import BOTH, CLIENTS, COMPATIBLE, SERVERS, Direction, Impact
 from .schemas import compare_schema
 
@@ -25,7 +28,7 @@ def compare_responses(
         if status not in new:
             d.add(
                 f"{ptr}/{esc(status)}",
-                "status-removed",
+                R.STATUS_REMOVED,
                 f"{what} no longer responds with status {status}.",
                 writer,
             )
@@ -35,7 +38,7 @@ def compare_responses(
             success = str(status)[:1] in ("2", "3")
             d.add(
                 where,
-                "status-added",
+                R.STATUS_ADDED,
                 f"{what} may now respond with status {status}.",
                 reader if success else COMPATIBLE,
             )
@@ -89,7 +92,7 @@ def _headers(
         if name not in new:
             d.add(
                 f"{ptr}/{esc(name)}",
-                "response-header-removed",
+                R.RESPONSE_HEADER_REMOVED,
                 f"Header `{name}` was removed from {label}.",
                 reader,
             )
@@ -99,7 +102,7 @@ def _headers(
             required = bool(b.get("required"))
             d.add(
                 f"{ptr}/{esc(name)}",
-                "response-header-added",
+                R.RESPONSE_HEADER_ADDED,
                 f"{'Required' if required else 'Optional'} header `{name}` was added to {label}.",
                 writer if required else COMPATIBLE,
             )
@@ -109,7 +112,7 @@ def _headers(
             made = bool(b.get("required"))
             d.add(
                 f"{ptr}/{esc(name)}/required",
-                "response-header-required-changed",
+                R.RESPONSE_HEADER_REQUIRED_CHANGED,
                 f"Header `{name}` of {label} is now {'required' if made else 'optional'}.",
                 writer if made else reader,
             )
@@ -134,7 +137,7 @@ def _links(d: Diff, old: dict[str, Any], new: dict[str, Any], ptr: str, label: s
         if name not in new:
             d.add(
                 f"{ptr}/{esc(name)}",
-                "link-removed",
+                R.LINK_REMOVED,
                 f"Link `{name}` was removed from {label}; clients following it lose the relation.",
                 CLIENTS,
             )
@@ -143,7 +146,7 @@ def _links(d: Diff, old: dict[str, Any], new: dict[str, Any], ptr: str, label: s
         if name not in old:
             d.add(
                 f"{ptr}/{esc(name)}",
-                "link-added",
+                R.LINK_ADDED,
                 f"Link `{name}` was added to {label}; servers must satisfy the new relation.",
                 SERVERS,
             )
@@ -153,7 +156,7 @@ def _links(d: Diff, old: dict[str, Any], new: dict[str, Any], ptr: str, label: s
             if json_key(a.get(key)) != json_key(b.get(key)):
                 d.add(
                     f"{ptr}/{esc(name)}/{key}",
-                    "link-changed",
+                    R.LINK_CHANGED,
                     f"The {key} of link `{name}` of {label} changed.",
                     BOTH,
                 )

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from spaces_toolkit.spec import escape_token as esc
+
+from . import rules as R
 from .context import Diff, Dirs, json_key, quote, schema_ref_name
 from .keywords import (
     cap,
@@ -16,7 +19,6 @@ from .keywords import (
     compare_bounds,
     compare_type,
     compare_values,
-    esc,
     reads,
 )
 from .model import BOTH, CLIENTS, COMPATIBLE, SERVERS, Impact, Presence, presence_impact
@@ -45,7 +47,7 @@ def _compare(
             wider = new is True or new == {} or old is False
             d.moved(
                 ptr,
-                "schema-changed",
+                R.SCHEMA_CHANGED,
                 f"The schema of {label} changed to {json_key(new)}.",
                 dirs,
                 narrows=not wider,
@@ -100,7 +102,7 @@ def _object(
                 impact = impact | SERVERS
             d.add(
                 where,
-                "property-removed",
+                R.PROPERTY_REMOVED,
                 f"Property `{name}` was removed from {label}{reads(dirs)}.",
                 impact,
             )
@@ -109,7 +111,7 @@ def _object(
             made = name in new_req
             d.add(
                 where,
-                f"property-made-{'required' if made else 'optional'}",
+                R.PROPERTY_MADE_REQUIRED if made else R.PROPERTY_MADE_OPTIONAL,
                 f"Property `{name}` of {label} is now "
                 f"{'required' if made else 'optional'}{reads(dirs)}.",
                 _presence("made-required" if made else "made-optional", dirs),
@@ -121,7 +123,7 @@ def _object(
         required = name in new_req
         d.add(
             f"{ptr}/properties/{esc(name)}",
-            "property-added",
+            R.PROPERTY_ADDED,
             f"{'Required' if required else 'Optional'} "
             f"property `{name}` was added to {label}{reads(dirs)}.",
             _presence("added-required" if required else "added-optional", dirs),
@@ -152,7 +154,7 @@ def _additional(
     text = {True: "allows any additional properties", False: "allows no additional properties"}
     d.moved(
         where,
-        "additional-properties-changed",
+        R.ADDITIONAL_PROPERTIES_CHANGED,
         f"{cap(label)} now {text.get(b, 'constrains additional properties by a schema')}.",
         dirs,
         narrows=narrows,
@@ -192,7 +194,7 @@ def _composition(
                 if name not in names_b:
                     d.moved(
                         f"{ptr}/{key}",
-                        "variant-removed",
+                        R.VARIANT_REMOVED,
                         f"{cap(label)} lost {key} member `{name}`.",
                         dirs,
                         narrows=not restricts,
@@ -202,7 +204,7 @@ def _composition(
                 if name not in names_a:
                     d.moved(
                         f"{ptr}/{key}/{i}",
-                        "variant-added",
+                        R.VARIANT_ADDED,
                         f"{cap(label)} gained {key} member `{name}`.",
                         dirs,
                         narrows=restricts,
@@ -214,7 +216,7 @@ def _composition(
             if i >= len(after):
                 d.moved(
                     where,
-                    "variant-removed",
+                    R.VARIANT_REMOVED,
                     f"{cap(label)} lost {key} member {i}.",
                     dirs,
                     narrows=not restricts,
@@ -223,7 +225,7 @@ def _composition(
             elif i >= len(before):
                 d.moved(
                     where,
-                    "variant-added",
+                    R.VARIANT_ADDED,
                     f"{cap(label)} gained {key} member {i}.",
                     dirs,
                     narrows=restricts,
@@ -235,7 +237,7 @@ def _composition(
         if json_key(old.get("not")) != json_key(new.get("not")):
             d.moved(
                 f"{ptr}/not",
-                "not-changed",
+                R.NOT_CHANGED,
                 f"The `not` schema of {label} changed.",
                 dirs,
                 narrows=True,
@@ -253,7 +255,7 @@ def _discriminator(
     if old.get("propertyName") != new.get("propertyName"):
         d.add(
             where,
-            "discriminator-changed",
+            R.DISCRIMINATOR_CHANGED,
             f"The discriminator of {label} changed from "
             f"{quote(old.get('propertyName'))} to {quote(new.get('propertyName'))}.",
             BOTH,
@@ -263,7 +265,7 @@ def _discriminator(
         if tag not in after:
             d.moved(
                 f"{where}/mapping",
-                "discriminator-value-removed",
+                R.DISCRIMINATOR_VALUE_REMOVED,
                 f"{cap(label)} no longer maps discriminator value `{tag}`.",
                 dirs,
                 narrows=True,
@@ -272,7 +274,7 @@ def _discriminator(
         elif before[tag] != after[tag]:
             d.moved(
                 f"{where}/mapping/{esc(tag)}",
-                "discriminator-value-remapped",
+                R.DISCRIMINATOR_VALUE_REMAPPED,
                 f"{cap(label)} maps discriminator value `{tag}` to {after[tag]} instead of "
                 f"{before[tag]}.",
                 dirs,
@@ -283,7 +285,7 @@ def _discriminator(
         if tag not in before:
             d.moved(
                 f"{where}/mapping/{esc(tag)}",
-                "discriminator-value-added",
+                R.DISCRIMINATOR_VALUE_ADDED,
                 f"{cap(label)} maps the new discriminator value `{tag}`.",
                 dirs,
                 narrows=False,

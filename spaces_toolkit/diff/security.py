@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from spaces_toolkit.spec import escape_token as esc
+
+from . import rules as R
 from .context import Diff, json_key
-from .media import compare_docs, esc
+from .media import compare_docs
 from .model import BOTH, COMPATIBLE, SERVERS, Impact
 
 __all__ = ["compare_global_security", "compare_schemes", "compare_security"]
@@ -45,12 +48,12 @@ def compare_security(d: Diff, a: dict[str, Any], b: dict[str, Any], ptr: str, wh
     for alt in sorted(before - after, key=_say):
         d.add(
             f"{ptr}/security",
-            "security-removed",
+            R.SECURITY_REMOVED,
             f"{what} no longer accepts {_say(alt)}.",
             _removal(after),
         )
     for alt in sorted(after - before, key=_say):
-        d.add(f"{ptr}/security", "security-added", f"{what} now accepts {_say(alt)}.", SERVERS)
+        d.add(f"{ptr}/security", R.SECURITY_ADDED, f"{what} now accepts {_say(alt)}.", SERVERS)
 
 
 def compare_global_security(d: Diff) -> None:
@@ -61,14 +64,14 @@ def compare_global_security(d: Diff) -> None:
     for alt in sorted(before - after, key=_say):
         d.add(
             "/security",
-            "security-removed",
+            R.SECURITY_REMOVED,
             f"Operations without their own security no longer accept {_say(alt)}.",
             _removal(after),
         )
     for alt in sorted(after - before, key=_say):
         d.add(
             "/security",
-            "security-added",
+            R.SECURITY_ADDED,
             f"Operations without their own security now accept {_say(alt)}.",
             SERVERS,
         )
@@ -83,16 +86,16 @@ def compare_schemes(d: Diff) -> None:
     for name in sorted(set(old) | set(new)):
         ptr = f"/components/securitySchemes/{esc(name)}"
         if name not in new:
-            d.add(ptr, "security-scheme-removed", f"Security scheme `{name}` was removed.", BOTH)
+            d.add(ptr, R.SECURITY_SCHEME_REMOVED, f"Security scheme `{name}` was removed.", BOTH)
         elif name not in old:
-            d.add(ptr, "security-scheme-added", f"Security scheme `{name}` was added.", COMPATIBLE)
+            d.add(ptr, R.SECURITY_SCHEME_ADDED, f"Security scheme `{name}` was added.", COMPATIBLE)
         else:
             a, b = d.old_node(old[name]) or {}, d.new_node(new[name]) or {}
             for key in _SCHEME_KEYS:
                 if json_key(a.get(key)) != json_key(b.get(key)):
                     d.add(
                         f"{ptr}/{key}",
-                        "security-scheme-changed",
+                        R.SECURITY_SCHEME_CHANGED,
                         f"The {key} of security "
                         f"scheme `{name}` changed: credentials are sent differently.",
                         BOTH,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from spaces_toolkit.spec import Document, SpecError
 
+from . import rules as R
 from .context import Diff
 from .model import CLIENTS, COMPATIBLE, Impact
 
@@ -23,6 +24,7 @@ __all__ = ["compare_surface"]
 # The generator is imported as `spaces_toolkit._generator`: the wheel ships the repository's
 # generator/ folder under that name (pyproject.toml), and an editable install maps it there.
 _TEMPLATE = re.compile(r"\{[^}]*\}")
+_Found = tuple[str, R.Rule, str, Impact, str]  # pointer, rule, message, impact, name
 
 
 def _build(doc: dict[str, Any], side: str, d: Diff) -> ir.Api | None:
@@ -48,7 +50,7 @@ def compare_surface(d: Diff) -> None:
     old, new = _build(d.old, "old", d), _build(d.new, "new", d)
     if old is None or new is None:
         return
-    found: list[tuple[str, str, str, Impact, str]] = []  # pointer, kind, message, impact, name
+    found: list[_Found] = []
     if (
         old.client.client_class != new.client.client_class
         or old.client.package != new.client.package
@@ -56,7 +58,7 @@ def compare_surface(d: Diff) -> None:
         found.append(
             (
                 "/info/title",
-                "client-renamed",
+                R.CLIENT_RENAMED,
                 f"The client `{old.client.package}."
                 f"{old.client.client_class}` becomes `{new.client.package}."
                 f"{new.client.client_class}`.",
@@ -67,7 +69,7 @@ def compare_surface(d: Diff) -> None:
     _operations(old, new, found)
     _models(old, new, found)
     wire = list(d.changes)
-    for pointer, kind, message, impact, name in found:
+    for pointer, rule, message, impact, name in found:
         # Already said by a wire-level change as severe, about the same name at the same place.
         if any(
             c.pointer.startswith(pointer)
@@ -76,14 +78,14 @@ def compare_surface(d: Diff) -> None:
             for c in wire
         ):
             continue
-        d.add(pointer, kind, message, impact)
+        d.add(pointer, rule, message, impact)
 
 
 def _key(op: ir.Operation) -> tuple[str, str]:
     return op.http_method, _TEMPLATE.sub("{}", op.path)
 
 
-def _operations(old: ir.Api, new: ir.Api, found: list[tuple[str, str, str, Impact, str]]) -> None:
+def _operations(old: ir.Api, new: ir.Api, found: list[_Found]) -> None:
     before = {_key(op): (r, op) for r in old.resources for op in r.operations}
     after = {_key(op): (r, op) for r in new.resources for op in r.operations}
     for key, (r_new, op_new) in after.items():
@@ -94,7 +96,7 @@ def _operations(old: ir.Api, new: ir.Api, found: list[tuple[str, str, str, Impac
             found.append(
                 (
                     op_new.pointer,
-                    "method-renamed",
+                    R.METHOD_RENAMED,
                     f"`client.{r_old.name}."
                     f"{op_old.name}()` becomes `client.{r_new.name}.{op_new.name}()`.",
                     CLIENTS,
@@ -108,7 +110,7 @@ def _operations(old: ir.Api, new: ir.Api, found: list[tuple[str, str, str, Impac
             found.append(
                 (
                     op_new.pointer,
-                    "positional-arguments-changed",
+                    R.POSITIONAL_ARGUMENTS_CHANGED,
                     f"The positional "
                     f"arguments of {call} change from ({', '.join(positional_a)}) to "
                     f"({', '.join(positional_b)}).",
@@ -123,7 +125,7 @@ def _operations(old: ir.Api, new: ir.Api, found: list[tuple[str, str, str, Impac
                 found.append(
                     (
                         op_new.pointer,
-                        "argument-removed",
+                        R.ARGUMENT_REMOVED,
                         f"{call} loses its keyword argument `{name}`.",
                         CLIENTS,
                         param.name,
@@ -134,7 +136,7 @@ def _operations(old: ir.Api, new: ir.Api, found: list[tuple[str, str, str, Impac
                 found.append(
                     (
                         op_new.pointer,
-                        "argument-added",
+                        R.ARGUMENT_ADDED,
                         f"{call} gains the "
                         f"{'required' if param.required else 'optional'} keyword argument "
                         f"`{name}`.",
@@ -144,7 +146,9 @@ def _operations(old: ir.Api, new: ir.Api, found: list[tuple[str, str, str, Impac
                 )
 
 
-def _models(old: ir.Api, new: ir.Api, found: list[tuple[str, str, str, Impact, str]]) -> None:
+def _models(old: ir.Api, new: ir.Api, found: list[_Found]) -> None:
+    """Removed models and enum members. (A removed attribute or an added model is always a
+    removed property or an added schema at the same pointer, which the wire comparison says.)"""
     before = {m.name: m for m in old.models}
     after = {m.name: m for m in new.models}
     for name, model in before.items():
@@ -152,45 +156,22 @@ def _models(old: ir.Api, new: ir.Api, found: list[tuple[str, str, str, Impact, s
             found.append(
                 (
                     model.pointer,
-                    "model-removed",
+                    R.MODEL_REMOVED,
                     f"The model `{name}` is no longer generated.",
                     CLIENTS,
                     name,
                 )
             )
             continue
-        attrs = {a.python_name for a in after[name].attributes}
-        for attr in model.attributes:
-            if attr.python_name not in attrs:
-                found.append(
-                    (
-                        attr.pointer,
-                        "model-attribute-removed",
-                        f"The model `{name}` loses its attribute `{attr.python_name}`.",
-                        CLIENTS,
-                        attr.name,
-                    )
-                )
         members = {e.python_name for e in after[name].enum}
         for member in model.enum:
             if member.python_name not in members:
                 found.append(
                     (
                         model.pointer,
-                        "enum-member-removed",
+                        R.ENUM_MEMBER_REMOVED,
                         f"The enum `{name}` loses its member `{member.python_name}`.",
                         CLIENTS,
                         str(member.value),
                     )
                 )
-    for name, model in after.items():
-        if name not in before:
-            found.append(
-                (
-                    model.pointer,
-                    "model-added",
-                    f"The model `{name}` is generated.",
-                    COMPATIBLE,
-                    name,
-                )
-            )

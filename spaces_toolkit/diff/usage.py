@@ -10,14 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from spaces_toolkit.spec import resolve
+from spaces_toolkit.spec import METHODS, resolve
 
 from .context import schema_ref_name
 from .model import Direction
 
-__all__ = ["METHODS", "component_directions", "operations", "schema_sites"]
-
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+__all__ = ["component_directions", "operations", "schema_sites"]
 
 
 def operations(doc: dict[str, Any], section: str) -> Iterator[tuple[str, str, dict[str, Any]]]:

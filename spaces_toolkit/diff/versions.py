@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from spaces_toolkit.spec.versions import ORDER, Bump
 
 from .model import Change
+from .rules import VERSION_CHANGED
 
 __all__ = ["required_bump"]
 
@@ -19,7 +20,7 @@ __all__ = ["required_bump"]
 def required_bump(changes: Iterable[Change]) -> Bump | None:
     need: Bump | None = None
     for change in changes:
-        if change.kind == "version-changed":
+        if change.kind == VERSION_CHANGED.id:
             continue  # the bump itself
         level: Bump = (
             "major" if change.breaks_clients else "patch" if change.impact.docs else "minor"

@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Mapping
 
-from ..envdefaults import DEFAULT_BASE_URL, access_token, apply_env_defaults
+from ..envdefaults import DEFAULT_BASE_URL, apply_env_defaults, set_variable
 from ..errors import CLIError
 from . import limit_flags, tokens_cli
 from .db import Database, open_database
@@ -27,7 +27,7 @@ DEFAULT_DB = "spaces.db"
 def _db_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--db",
-        default=os.environ.get("SPACES_DB", DEFAULT_DB),
+        default=DEFAULT_DB,
         help="SQLite database file, or a postgresql://user@host/dbname URL"
         " (default: $SPACES_DB or ./spaces.db)",
     )
@@ -35,11 +35,7 @@ def _db_arg(p: argparse.ArgumentParser) -> None:
 
 def _account_args(p: argparse.ArgumentParser) -> None:
     who = p.add_mutually_exclusive_group()
-    who.add_argument(
-        "--token",
-        default=access_token(),
-        help="access token of the account (default: $SPACES_ACCESS_TOKEN)",
-    )
+    who.add_argument("--token", help="access token of the account (default: $SPACES_ACCESS_TOKEN)")
     who.add_argument("--account", type=int, help="account id (instead of a token)")
 
 
@@ -335,15 +331,22 @@ def _register_sandbox(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
         metavar="EVENT_TYPE",
         help="an event type the spec declares, e.g. customer.created (an unknown one lists them)",
     )
-    p.add_argument(
-        "--base-url",
-        help="the sandbox's API, reached over HTTP with the token alone"
-        " (default: $SPACES_BASE_URL, else http://127.0.0.1:8000/api/v1 unless --db or $SPACES_DB)",
+    # Their variables are weighed by trigger_route (either flag beats both variables).
+    set_variable(
+        p.add_argument(
+            "--base-url",
+            help="the sandbox's API, reached over HTTP with the token alone (default:"
+            " $SPACES_BASE_URL, else http://127.0.0.1:8000/api/v1 unless --db or $SPACES_DB)",
+        ),
+        None,
     )
-    p.add_argument(
-        "--db",
-        help="write to the sandbox's database instead (SQLite file or postgresql:// URL;"
-        " default: $SPACES_DB when $SPACES_BASE_URL is not set)",
+    set_variable(
+        p.add_argument(
+            "--db",
+            help="write to the sandbox's database instead (SQLite file or postgresql:// URL;"
+            " default: $SPACES_DB when $SPACES_BASE_URL is not set)",
+        ),
+        None,
     )
     _account_args(p)
     p.set_defaults(func=_trigger)

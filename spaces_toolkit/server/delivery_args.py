@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..clihelp import Duration
 from ..errors import CLIError
 from .retry import parse_schedule
 
@@ -20,10 +21,10 @@ def add_delivery_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--webhook-retry-interval",
-        type=float,
+        type=Duration(),
         default=3600.0,
-        metavar="SECONDS",
-        help="wait between delivery attempts of a failed webhook (default 3600)",
+        metavar="DURATION",
+        help="wait between delivery attempts of a failed webhook (default 1h)",
     )
     p.add_argument(
         "--webhook-retry-schedule",
@@ -34,10 +35,10 @@ def add_delivery_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--webhook-timeout",
-        type=float,
+        type=Duration(),
         default=10.0,
-        metavar="SECONDS",
-        help="total deadline of one delivery: connect, send, answer (default 10)",
+        metavar="DURATION",
+        help="total deadline of one delivery: connect, send, answer (default 10s)",
     )
     p.add_argument(
         "--webhook-concurrency",

@@ -4,7 +4,8 @@ purpose, so that a client's retry handling can be tested against real state.
 Each API request draws its fate from one seeded random sequence, in arrival order (the same
 seed and the same sequence of requests give the same faults):
 
-- `latency=200ms` (or a range, `latency=50ms-300ms`): wait that long before answering.
+- `latency=200ms` (or a range, `latency=50ms-300ms`): wait that long before answering
+  (durations: spaces_toolkit.clihelp's grammar, 500ms, 30s, 5m, 2h, 7d).
 - `429=5%`: answer 429 with `Retry-After` (`retry-after=1s` by default) instead of the API.
 - `500=2%` (any 5xx status): answer that status instead of the API.
 - `reset=1%`: let the API handle the request, then drop the connection in the middle of the
@@ -26,12 +27,12 @@ from collections import Counter
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..clihelp import parse_duration
 from .problems import error_response
 
 __all__ = ["FaultInjection", "FaultPlan", "fault_middleware", "parse_faults"]
 
 log = logging.getLogger("spaces.server.faults")
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s)$")
 _PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
 _MESSAGES = {
     429: "Too many requests (injected by --faults); retry after the Retry-After delay",
@@ -59,11 +60,10 @@ class FaultPlan:
 
 
 def _duration(key: str, text: str) -> float:
-    found = _DURATION.match(text.strip())
-    if not found:
-        raise ValueError(f"{key}: expected a duration such as 200ms or 1.5s, got {text!r}")
-    value = float(found.group(1))
-    return value / 1000 if found.group(2) == "ms" else value
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise ValueError(f"{key}: {exc}") from None
 
 
 def _probability(key: str, text: str) -> float:

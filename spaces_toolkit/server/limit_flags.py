@@ -10,6 +10,8 @@ import argparse
 import dataclasses
 from typing import Any
 
+from ..clihelp import Duration, format_duration
+
 __all__ = ["HttpLimits", "add_arguments", "from_args"]
 
 
@@ -38,18 +40,19 @@ def _positive(kind: type) -> Any:
     return parse
 
 
+_COUNT = _positive(int)
 _FLAGS = [
-    ("keep_alive_timeout", float, "SECONDS", "close a connection idle this long"),
-    ("header_timeout", float, "SECONDS", "408 unless request line and headers arrive within"),
-    ("body_timeout", float, "SECONDS", "408 unless the request body arrives within"),
-    ("max_connections", int, "N", "answer 503 to connections beyond this many open ones"),
-    ("max_request_line", int, "BYTES", "414 for a longer request line (URL)"),
-    ("max_headers", int, "N", "431 for more request headers"),
-    ("max_header_bytes", int, "BYTES", "431 for more bytes of request headers"),
+    ("keep_alive_timeout", Duration(), "DURATION", "close a connection idle this long"),
+    ("header_timeout", Duration(), "DURATION", "408 unless request line and headers arrive within"),
+    ("body_timeout", Duration(), "DURATION", "408 unless the request body arrives within"),
+    ("max_connections", _COUNT, "N", "answer 503 to connections beyond this many open ones"),
+    ("max_request_line", _COUNT, "BYTES", "414 for a longer request line (URL)"),
+    ("max_headers", _COUNT, "N", "431 for more request headers"),
+    ("max_header_bytes", _COUNT, "BYTES", "431 for more bytes of request headers"),
     (
         "tls_handshake_timeout",
-        float,
-        "SECONDS",
+        Duration(),
+        "DURATION",
         "with --certfile: close a connection whose TLS handshake (or closing exchange) takes"
         " longer",
     ),
@@ -60,13 +63,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """`spaces serve` flags for every limit (defaults: HttpLimits)."""
     group = parser.add_argument_group("connection limits")
     defaults = HttpLimits()
-    for name, kind, metavar, text in _FLAGS:
+    for name, parse, metavar, text in _FLAGS:
+        default = getattr(defaults, name)
+        shown = format_duration(default) if isinstance(parse, Duration) else f"{default:g}"
         group.add_argument(
             "--" + name.replace("_", "-"),
-            type=_positive(kind),
-            default=getattr(defaults, name),
+            type=parse,
+            default=default,
             metavar=metavar,
-            help=f"{text} (default {getattr(defaults, name):g})",
+            help=f"{text} (default {shown})",
         )
 
 

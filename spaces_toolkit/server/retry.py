@@ -4,7 +4,7 @@
   24 tries", spec/NOTES.md 34).
 - `exponential[:BASE[:CAP]]`: BASE·2^(n−1) after the n-th failure, capped at CAP, with "equal
   jitter" (half of it random) so receivers that failed together are not retried together.
-  Durations take an s/m/h suffix; defaults 30s and 1h.
+  Durations are spaces_toolkit.clihelp's (500ms, 30s, 5m, 2h, 7d); defaults 30s and 1h.
 
 A receiver's `Retry-After` (seconds or an HTTP date) is honoured as a minimum wait, up to
 MAX_RETRY_AFTER so a receiver cannot park a delivery forever.
@@ -15,7 +15,9 @@ from __future__ import annotations
 import dataclasses
 import email.utils
 import random
-import re
+
+from ..clihelp import DURATION_EXAMPLES
+from ..clihelp import parse_duration as _any_duration
 
 __all__ = [
     "RetrySchedule",
@@ -26,14 +28,14 @@ __all__ = [
 ]
 
 MAX_RETRY_AFTER = 24 * 3600.0
-_UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
 def parse_duration(text: str) -> float:
-    match = re.fullmatch(r"(\d+(?:\.\d+)?)([smh]?)", text.strip())
-    if not match or float(match.group(1)) <= 0:
-        raise ValueError(f"{text!r} is not a positive duration like 30, 30s, 5m or 1h")
-    return float(match.group(1)) * _UNITS[match.group(2)]
+    """A positive duration in the one grammar (spaces_toolkit.clihelp)."""
+    value = _any_duration(text)
+    if value <= 0:
+        raise ValueError(f"{text!r} is not a positive duration (e.g. {DURATION_EXAMPLES})")
+    return value
 
 
 @dataclasses.dataclass(frozen=True)

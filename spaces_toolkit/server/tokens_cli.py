@@ -8,31 +8,37 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import re
 import sys
 import time
 
+from ..clihelp import DURATION_EXAMPLES, Duration
 from ..errors import CLIError
 from .db import open_database
 from .repo.accounts import list_tokens, revoke_tokens
 
 __all__ = ["register", "parse_expires"]
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+class Expiry(Duration):
+    """`--expires`: a duration from now (spaces_toolkit.clihelp's grammar) or an ISO-8601 date or
+    time ("2027-01-31", "2027-01-31T12:00:00Z"; UTC unless it says otherwise); Unix seconds."""
+
+    def __call__(self, text: str) -> int:
+        return parse_expires(text)
 
 
 def parse_expires(text: str, now: float | None = None) -> int:
-    """Unix seconds from `--expires`: a duration ("90s", "30m", "12h", "7d") or an ISO-8601
-    date or time ("2027-01-31", "2027-01-31T12:00:00Z"; UTC unless it says otherwise)."""
+    """Unix seconds from `--expires` (see Expiry)."""
     now = time.time() if now is None else now
-    match = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", text)
-    if match:
-        return int(now) + int(match[1]) * _UNITS[match[2]]
+    try:
+        return int(now + Expiry().seconds(text))
+    except argparse.ArgumentTypeError:
+        pass
     try:
         when = datetime.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r}: give a duration (90s, 30m, 12h, 7d) or an ISO date/time"
+            f"{text!r}: give a duration ({DURATION_EXAMPLES}) or an ISO date/time"
         ) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=datetime.UTC)
@@ -94,9 +100,9 @@ def register(
     """Add `list` and `revoke` under `spaces token`, and `--expires` to `token create`."""
     create.add_argument(
         "--expires",
-        type=parse_expires,
+        type=Expiry(),
         metavar="WHEN",
-        help="the token stops working then: a duration (90s, 30m, 12h, 7d) or an ISO date/time",
+        help=f"the token stops working then: a duration ({DURATION_EXAMPLES}) or an ISO date/time",
     )
     for name, helptext, func in [
         ("list", "list access tokens: prefixes, creation and expiry times (never secrets)", _list),

@@ -77,11 +77,13 @@ from .model import (
 )
 from .problems import Problem, SpecError, validate_document
 from .provenance import NOTES_PATH, STATED, Decision, Provenance, read_notes
+from .reader import METHODS
 from .refs import DOCUMENT_URI, RefError, Resolver, escape_token, join_pointer, pointer_ref
 from .source import SPEC_PATH, Document, Source, load_document, read_document
 
 __all__ = [
     "DOCUMENT_URI",
+    "METHODS",
     "NOTES_PATH",
     "SPEC_PATH",
     "SPEC_URI",

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from ..envdefaults import DEFAULT_BASE_URL
+from ..clihelp import Duration, format_duration
+from ..envdefaults import DEFAULT_BASE_URL, set_variable
 from ..errors import CLIError
 from ..server.cli import _account, _account_args, _db_arg, _open
-from ..server.retry import parse_duration
 from ..server.signing import secret_key
 from ..server.targets import TargetRefused, check_target_url
 
 __all__ = ["register"]
-
-
-def _env_token() -> str | None:
-    return os.environ.get("SPACES_ACCESS_TOKEN") or os.environ.get("SPACES_TOKEN")
 
 
 def _checked_secret(secret: str, flag: str) -> str:
@@ -131,20 +126,17 @@ def _check_receiver(args: argparse.Namespace) -> int:
 def _rotate(args: argparse.Namespace) -> int:
     from ..server.repo.signing_secrets import rotate_secret
 
-    try:
-        grace = 0.0 if args.grace.strip() == "0" else parse_duration(args.grace)
-    except ValueError:
-        raise CLIError(f"--grace {args.grace!r}: use a duration like 3600, 30m or 24h") from None
     db = _open(args.db)
     try:
         account_id = _account(db, args)
-        secret = rotate_secret(db, account_id, grace=grace)
+        secret = rotate_secret(db, account_id, grace=args.grace)
     finally:
         db.close()
     print(secret)
     print(
-        f"New webhook signing secret of account {account_id} (shown only once). Deliveries"
-        f" carry signatures for it and the previous one for {args.grace}; then only for it.",
+        f"New webhook signing secret of account {account_id} (shown only once). Deliveries carry"
+        f" signatures for it and the previous one for {format_duration(args.grace)}; then only"
+        " for it.",
         file=sys.stderr,
     )
     return 0
@@ -171,21 +163,30 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--json", action="store_true", help="also print each event's full JSON")
     p.add_argument(
         "--base-url",
-        default=os.environ.get("SPACES_BASE_URL", DEFAULT_BASE_URL),
+        default=DEFAULT_BASE_URL,
         help=f"the sandbox API (default: $SPACES_BASE_URL or {DEFAULT_BASE_URL})",
     )
-    p.add_argument(
-        "--token", default=_env_token(), help="access token (default: $SPACES_ACCESS_TOKEN)"
+    p.add_argument("--token", help="access token (default: $SPACES_ACCESS_TOKEN)")
+    set_variable(
+        p.add_argument(
+            "--secret",
+            help="signing secret to verify with (default: $SPACES_WEBHOOK_SECRET, else the"
+            " account's, from the sandbox)",
+        ),
+        "SPACES_WEBHOOK_SECRET",
     )
-    p.add_argument(
-        "--secret",
-        help="signing secret to verify with (default: the account's, from the sandbox)",
+    # The listener's own address: `spaces serve`'s $SPACES_PORT and $SPACES_HOST mean another.
+    set_variable(
+        p.add_argument("--port", type=int, default=0, help="local port (default: a free one)"),
+        "SPACES_LISTEN_PORT",
     )
-    p.add_argument("--port", type=int, default=0, help="local port (default: a free one)")
-    p.add_argument(
-        "--host",
-        help="local address to listen on (default: 127.0.0.1 for a sandbox on this machine,"
-        " else this machine's address on the route to the sandbox)",
+    set_variable(
+        p.add_argument(
+            "--host",
+            help="local address to listen on (default: 127.0.0.1 for a sandbox on this machine,"
+            " else this machine's address on the route to the sandbox)",
+        ),
+        "SPACES_LISTEN_HOST",
     )
     p.add_argument(
         "--public-url",
@@ -208,22 +209,28 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Exit 0: every case passed; 1: some failed; 2: could not run.",
     )
     c.add_argument("url", metavar="URL", help="the receiver's URL")
-    c.add_argument(
-        "--secret",
-        default=os.environ.get("SPACES_WEBHOOK_SECRET"),
-        help="the whsec_ secret the receiver verifies with (default: $SPACES_WEBHOOK_SECRET,"
-        " else the account's current one from the sandbox, with --token)",
+    set_variable(
+        c.add_argument(
+            "--secret",
+            help="the whsec_ secret the receiver verifies with (default: $SPACES_WEBHOOK_SECRET,"
+            " else the account's current one from the sandbox, with --token)",
+        ),
+        "SPACES_WEBHOOK_SECRET",
     )
     c.add_argument(
         "--base-url",
-        default=os.environ.get("SPACES_BASE_URL", DEFAULT_BASE_URL),
+        default=DEFAULT_BASE_URL,
         help=f"the sandbox to take the secret from (default: $SPACES_BASE_URL or"
         f" {DEFAULT_BASE_URL})",
     )
+    c.add_argument("--token", help="access token (default: $SPACES_ACCESS_TOKEN)")
     c.add_argument(
-        "--token", default=_env_token(), help="access token (default: $SPACES_ACCESS_TOKEN)"
+        "--timeout",
+        type=Duration(),
+        default=10.0,
+        metavar="DURATION",
+        help="per request (default 10s)",
     )
-    c.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
     c.set_defaults(func=_check_receiver)
 
     p = subparsers.add_parser("webhook-secret", help="manage an account's webhook signing secret")
@@ -232,7 +239,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "rotate",
         help="make a new signing secret; the old one keeps signing during a grace period",
     )
-    c.add_argument("--grace", default="24h", help="how long the old secret stays valid (24h)")
+    c.add_argument(
+        "--grace",
+        type=Duration(zero=True),
+        default="24h",
+        metavar="DURATION",
+        help="how long the old secret stays valid (default 24h; 0: not at all)",
+    )
     _db_arg(c)
     _account_args(c)
     c.set_defaults(func=_rotate)

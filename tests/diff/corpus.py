@@ -8,11 +8,13 @@ against the spec instead (e.g. "made optional" is "made required" read backwards
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from spaces_toolkit.spec import load_spec
+from spaces_toolkit.diff import Comparison, compare_documents
+from spaces_toolkit.spec import join_pointer, load_spec
 
 Doc = dict[str, Any]
 CLIENTS = frozenset({"clients"})
@@ -42,6 +44,13 @@ class Case:
         return (new, old) if self.reverse else (old, new)
 
 
+@functools.cache
+def compared(case: Case) -> tuple[Comparison, Comparison]:
+    """`spaces diff` of the case's two sides, forwards and backwards (once per session)."""
+    old, new = case.sides(load_spec())
+    return compare_documents(old, new), compare_documents(new, old)
+
+
 def op(doc: Doc, path: str, method: str = "get") -> Doc:
     return doc["paths"][path][method]
 
@@ -58,8 +67,7 @@ def comp_param(doc: Doc, name: str) -> Doc:
 _WEBHOOK_PARAMETERS = load_spec()["webhooks"]["customer.created"]["post"].get("parameters", [])
 
 
-def ptr(*tokens: str) -> str:
-    return "".join("/" + t.replace("~", "~0").replace("/", "~1") for t in tokens)
+ptr = join_pointer  # the spec model's pointer escaping
 
 
 def _query(name: str, required: bool) -> Doc:
@@ -229,6 +237,46 @@ def _drop_event_variant(d: Doc) -> None:
 
 def _links(d: Doc) -> Doc:
     return op(d, "/customers/{id}")["responses"]["200"]["links"]
+
+
+def _swap_path_parameters(d: Doc) -> None:
+    """The argument order of the generated method follows the parameter list, not the URL."""
+    op(d, "/customers/{customer_id}/subscriptions/{token}")["parameters"].reverse()
+
+
+def _second_server(d: Doc) -> None:
+    d["servers"].append({"url": "https://eu.spaces.pe/api/v1"})
+
+
+def _api_key_scheme(d: Doc) -> None:
+    """Base: a security scheme no operation uses."""
+    d["components"]["securitySchemes"]["apiKey"] = {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Api-Key",
+    }
+
+
+def _event_mapping(d: Doc) -> Doc:
+    return schema(d, "Event")["discriminator"]["mapping"]
+
+
+def _encoded_refs(d: Doc) -> None:
+    """Every schema `$ref` spelled with its first letter percent-encoded: the same targets."""
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                base, name = ref.rsplit("/", 1)
+                node["$ref"] = f"{base}/%{ord(name[0]):02X}{name[1:]}"
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(d)
 
 
 CUSTOMER = ptr("components", "schemas", "Customer")
@@ -489,4 +537,128 @@ CASES: tuple[Case, ...] = (
          docs_only=True),
     Case("info.version changed", _set(lambda d: d["info"], "version", "05-09-2014"),
          "version-changed", "/info/version", NOBODY, docs_only=True),
+    # --- every other rule of the catalogue (spaces diff --list-rules)
+    Case("info description reworded", _set(lambda d: d["info"], "description", "The API."),
+         "info-changed", "/info/description", NOBODY, docs_only=True),
+    Case("server removed", lambda d: d["servers"].pop(), "server-removed", "/servers", CLIENTS,
+         base=_second_server),
+    Case("server description reworded",
+         _set(lambda d: d["servers"][0], "description", "Production."),
+         "server-description-changed", "/servers", NOBODY, docs_only=True),
+    Case("tag reworded", _set(lambda d: d["tags"][0], "description", "Reworded."), "tag-changed",
+         "/tags", NOBODY, docs_only=True),
+    Case("external docs added",
+         _set(lambda d: d, "externalDocs", {"url": "https://docs.spaces.pe/"}),
+         "externalDocs-changed", "/externalDocs", NOBODY, docs_only=True),
+    Case("JSON Schema dialect declared",
+         _set(lambda d: d, "jsonSchemaDialect", "https://spec.openapis.org/oas/3.1/dialect/base"),
+         "jsonSchemaDialect-changed", "/jsonSchemaDialect", NOBODY, docs_only=True),
+    Case("component example added",
+         _set(lambda d: d["components"]["examples"], "Note", {"value": {"id": "c"}}),
+         "component-examples-changed", ptr("components", "examples", "Note"), NOBODY,
+         docs_only=True),
+    Case("operation description reworded",
+         _set(lambda d: op(d, "/events"), "description", "Lists events."), "description-changed",
+         ptr("paths", "/events", "get", "description"), NOBODY, docs_only=True),
+    Case("parameter example changed", _set(lambda d: comp_param(d, "Limit"), "example", 5),
+         "example-changed", f"{LIMIT}/example", NOBODY, docs_only=True),
+    Case("response examples added",
+         _set(lambda d: op(d, "/customers/{id}")["responses"]["200"]["content"][
+             "application/json"], "examples", {"one": {"value": {"id": "c"}}}),
+         "examples-changed",
+         f"{CUSTOMER_GET}/responses/200/content/application~1json/examples", NOBODY,
+         docs_only=True),
+    Case("operationId changed (wire unchanged)",
+         _set(lambda d: op(d, "/events"), "operationId", "listAllEvents"),
+         "operation-id-changed", ptr("paths", "/events", "get", "operationId"), NOBODY,
+         overall=CLIENTS),
+    Case("operation tags changed", _rename_tag, "operation-tags-changed",
+         ptr("paths", "/captured_emails", "get", "tags"), NOBODY, overall=CLIENTS),
+    Case("operation servers changed",
+         _set(lambda d: op(d, "/events"), "servers", [{"url": "https://events.spaces.pe"}]),
+         "operation-servers-changed", ptr("paths", "/events", "get", "servers"), BOTH),
+    Case("operation callbacks changed", _set(lambda d: op(d, "/events"), "callbacks", {}),
+         "operation-callbacks-changed", ptr("paths", "/events", "get", "callbacks"), BOTH),
+    Case("parameter style made explicit", _set(lambda d: comp_param(d, "Limit"), "style", "form"),
+         "parameter-serialization-changed", f"{LIMIT}/style", BOTH),
+    Case("request body removed", lambda d: op(d, CREATE, "post").pop("requestBody"),
+         "request-body-removed", f"{CREATE_POST}/requestBody", CLIENTS),
+    Case("required request body added", lambda d: op(d, CREATE, "post").pop("requestBody"),
+         "request-body-added", f"{CREATE_POST}/requestBody", BOTH, reverse=True),
+    Case("request encoding changed",
+         _set(lambda d: op(d, CREATE, "post")["requestBody"]["content"][FORM], "encoding",
+              {"target_url": {"contentType": "text/plain"}}),
+         "media-encoding-changed", f"{CREATE_BODY}/{ptr(FORM)[1:]}/encoding", BOTH),
+    Case("response header made required",
+         _set(lambda d: d["components"]["responses"]["Unauthorized"]["headers"][
+             "WWW-Authenticate"], "required", True),
+         "response-header-required-changed",
+         ptr("components", "responses", "Unauthorized", "headers", "WWW-Authenticate",
+             "required"), SERVERS),
+    Case("schema added", _set(lambda d: d["components"]["schemas"], "Note", {"type": "object"}),
+         "schema-added", ptr("components", "schemas", "Note"), NOBODY),
+    Case("response field may be anything",
+         _set(lambda d: schema(d, "Customer")["properties"], "name", True), "schema-changed",
+         f"{CUSTOMER}/properties/name", CLIENTS),
+    Case("response value no longer an enumeration", _drop(lambda d: schema(d, "Currency"), "enum"),
+         "enum-removed", ptr("components", "schemas", "Currency", "enum"), CLIENTS,
+         base=_currency_enum),
+    Case("response value now an enumeration", _drop(lambda d: schema(d, "Currency"), "enum"),
+         "enum-added", ptr("components", "schemas", "Currency", "enum"), SERVERS,
+         base=_currency_enum, reverse=True),
+    Case("request array requires unique items",
+         _set(lambda d: _create_params(d)["properties"], "tags",
+              {"type": "array", "items": {"type": "string"}, "uniqueItems": True}),
+         "unique-items-changed", f"{CREATE_PARAMS}/properties/tags/uniqueItems", BOTH,
+         base=_set(lambda d: _create_params(d)["properties"], "tags",
+                   {"type": "array", "items": {"type": "string"}})),
+    Case("parameter multipleOf added",
+         _set(lambda d: comp_param(d, "Limit")["schema"], "multipleOf", 5),
+         "multiple-of-changed", f"{LIMIT}/schema/multipleOf", BOTH),
+    Case("response field made read-only",
+         _set(lambda d: schema(d, "Customer")["properties"]["name"], "readOnly", True),
+         "access-changed", f"{CUSTOMER}/properties/name/readOnly", BOTH),
+    Case("unknown keyword changed",
+         _set(lambda d: schema(d, "Customer")["properties"]["name"], "contentEncoding",
+              "base64"),
+         "schema-keyword-changed", f"{CUSTOMER}/properties/name/contentEncoding", BOTH),
+    Case("event variant added to the Event union", _drop_event_variant, "variant-added",
+         ptr("components", "schemas", "Event", "oneOf", "2"), CLIENTS, reverse=True),
+    Case("response field `not` added",
+         _set(lambda d: schema(d, "Customer")["properties"]["name"], "not", {"const": ""}),
+         "not-changed", f"{CUSTOMER}/properties/name/not", BOTH),
+    Case("discriminator property renamed",
+         _set(lambda d: schema(d, "Event")["discriminator"], "propertyName", "kind"),
+         "discriminator-changed", ptr("components", "schemas", "Event", "discriminator"), BOTH),
+    Case("discriminator value remapped",
+         lambda d: _event_mapping(d).__setitem__(
+             "invoice.paid", "#/components/schemas/InvoiceCreatedEvent"),
+         "discriminator-value-remapped",
+         ptr("components", "schemas", "Event", "discriminator", "mapping", "invoice.paid"), BOTH),
+    Case("event type mapped in the Event union",
+         lambda d: _event_mapping(d).pop("invoice.paid"), "discriminator-value-added",
+         ptr("components", "schemas", "Event", "discriminator", "mapping", "invoice.paid"),
+         CLIENTS, reverse=True),
+    Case("security scheme removed",
+         lambda d: d["components"]["securitySchemes"].pop("apiKey"), "security-scheme-removed",
+         ptr("components", "securitySchemes", "apiKey"), BOTH, base=_api_key_scheme),
+    Case("security scheme added", _api_key_scheme, "security-scheme-added",
+         ptr("components", "securitySchemes", "apiKey"), NOBODY),
+    Case("client renamed by the title", _set(lambda d: d["info"], "title", "Rooms API"),
+         "client-renamed", "/info/title", CLIENTS),
+    Case("path parameters reordered", _swap_path_parameters, "positional-arguments-changed",
+         ptr("paths", "/customers/{customer_id}/subscriptions/{token}", "get"), CLIENTS),
+    Case("body field removed (keyword argument)",
+         _chain(lambda d: _create_params(d)["properties"].pop("target_url"),
+                lambda d: _create_params(d)["required"].remove("target_url")),
+         "argument-removed", CREATE_POST, CLIENTS),
+    Case("optional body field added (keyword argument)",
+         _set(lambda d: _create_params(d)["properties"], "secret", {"type": "string"}),
+         "argument-added", CREATE_POST, NOBODY, overall=SERVERS),
+    # The model reads `$ref`s percent-decoded: `%43ustomer` is `Customer`, not a new schema.
+    Case("response field removed, every $ref percent-encoded",
+         _chain(_encoded_refs, _remove_customer_email), "property-removed",
+         f"{CUSTOMER}/properties/email", CLIENTS),
+    Case("model renamed: the old name is gone", _rename_schema("Address", "PostalAddress"),
+         "model-removed", ptr("components", "schemas", "Address"), CLIENTS),
 )  # fmt: skip

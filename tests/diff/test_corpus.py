@@ -6,10 +6,9 @@ from typing import Any
 
 import pytest
 
-from spaces_toolkit.diff import Change, compare_documents
-from spaces_toolkit.spec import load_spec
+from spaces_toolkit.diff import Change
 
-from .corpus import CASES, Case
+from .corpus import CASES, Case, compared
 
 
 def _breaks(change: Change) -> frozenset[str]:
@@ -32,8 +31,7 @@ def test_corpus_is_large_enough() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_single_change_is_classified(case: Case) -> None:
-    old, new = case.sides(load_spec())
-    result = compare_documents(old, new)
+    result = compared(case)[0]
     listing = _show(result.changes)
     assert not result.notes, result.notes
     found = [c for c in result.changes if c.kind == case.kind and c.pointer == case.pointer]
@@ -52,5 +50,4 @@ def test_single_change_is_classified(case: Case) -> None:
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_reverse_change_is_seen_too(case: Case) -> None:
     """Read backwards, every revision is still a change (removals mirror additions)."""
-    old, new = case.sides(load_spec())
-    assert compare_documents(new, old).changes
+    assert compared(case)[1].changes

@@ -16,7 +16,10 @@ from spaces_toolkit.cli import main
 
 
 def spaces(*args, capsys=None):
-    code = main([str(a) for a in args])
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as exc:  # a value a flag's type refuses: argparse exits 2
+        code = exc.code
     out = capsys.readouterr() if capsys else None
     return code, out
 
