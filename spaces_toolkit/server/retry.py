@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import email.utils
 import random
+import re
 
 from ..clihelp import DURATION_EXAMPLES
 from ..clihelp import parse_duration as _any_duration
