@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from spaces_toolkit.clihelp import Duration
 from spaces_toolkit.contract.defaults import (
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_RETRIES,
@@ -20,7 +21,12 @@ from spaces_toolkit.contract.defaults import (
     PHASES,
     PROBES,
 )
-from spaces_toolkit.envdefaults import ACCESS_TOKEN_VARS, SECOND_TOKEN_VARS, access_token
+from spaces_toolkit.envdefaults import (
+    ACCESS_TOKEN_VARS,
+    SECOND_TOKEN_VARS,
+    access_token,
+    set_variable,
+)
 from spaces_toolkit.errors import CLIError
 
 if TYPE_CHECKING:
@@ -64,16 +70,6 @@ def _csv(choices: tuple[str, ...]):
     return parse
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 3600 seconds: {value:g}")
-    return value
-
-
 def _percent(text: str) -> float:
     try:
         value = float(text.rstrip("%"))
@@ -94,10 +90,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--base-url",
-        help="the API's base URL, e.g. http://127.0.0.1:8000/api/v1 (default: $SPACES_BASE_URL; "
-        "without either, the embedded reference server)",
+    # Its variable is weighed by _base_url (which also says where the target came from).
+    set_variable(
+        parser.add_argument(
+            "--base-url",
+            help="the API's base URL, e.g. http://127.0.0.1:8000/api/v1 (default:"
+            " $SPACES_BASE_URL; without either, the embedded reference server)",
+        ),
+        None,
     )
     parser.add_argument(
         "--strict",
@@ -168,10 +168,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--timeout",
-        type=_seconds,
+        type=Duration(maximum=3600),
         default=DEFAULT_TIMEOUT,
-        help=f"seconds per request (default {DEFAULT_TIMEOUT:g}); timeouts and connection "
-        f"resets are retried up to {DEFAULT_RETRIES} times, counted and reported",
+        help=f"per request, e.g. 15s or 500ms (default {DEFAULT_TIMEOUT:g}s); timeouts and "
+        f"connection resets are retried up to {DEFAULT_RETRIES} times, counted and reported",
     )
     parser.add_argument(
         "--min-coverage",

@@ -12,8 +12,9 @@ import pytest
 from spaces_toolkit.cli import COMMAND_MODULES, build_parser, main
 from spaces_toolkit.envdefaults import env_var
 
-# Flags whose variables their command weighs itself (`trigger`: either flag beats both).
-OWN_VARIABLES = {("trigger", "--base-url"), ("trigger", "--db")}
+# Flags whose variables their command weighs itself (`trigger`: either flag beats both;
+# `contract`: the report says whether the target came from the flag or the variable).
+OWN_VARIABLES = {("trigger", "--base-url"), ("trigger", "--db"), ("contract", "--base-url")}
 
 
 def _commands(
