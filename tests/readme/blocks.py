@@ -146,8 +146,8 @@ def _directive(file: str, line: int, text: str) -> tuple[str | None, str | None]
     )
 
 
-def readme_blocks(file: str) -> list[Block]:
-    return parse((ROOT / file).read_text(encoding="utf-8"), file)
+def readme_blocks(file: str, root: Path = ROOT) -> list[Block]:
+    return parse((root / file).read_text(encoding="utf-8"), file)
 
 
 # ---------------------------------------------------------------- the session script
@@ -308,8 +308,8 @@ class _Running:
     isolated: bool
 
 
-def _start(readme: str, workdir: Path, isolated: bool) -> _Running:
-    blocks = readme_blocks(readme)
+def _start(readme: str, root: Path, workdir: Path, isolated: bool) -> _Running:
+    blocks = readme_blocks(readme, root)
     session = workdir / "session"
     session.mkdir(parents=True)
     blocks_dir = workdir / "blocks"
@@ -336,18 +336,31 @@ def _start(readme: str, workdir: Path, isolated: bool) -> _Running:
     return _Running(readme, blocks, proc, log_path, time.monotonic(), isolated)
 
 
-def _kill_group(pgid: int) -> None:
-    """SIGTERM every process of the session (listen removes its subscriptions), then SIGKILL."""
+def _members(pgid: int) -> list[int]:
+    """The live (not zombie) processes of a process group, read from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # gone meanwhile
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM every process of the session (listen removes its subscriptions), then SIGKILL
+    what is left; the group is the session's own (start_new_session), never the caller's."""
     for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
         try:
-            os.killpg(pgid, sig)
+            os.killpg(proc.pid, sig)
         except ProcessLookupError:
             return
         deadline = time.monotonic() + grace
         while time.monotonic() < deadline:
-            try:
-                os.killpg(pgid, 0)
-            except ProcessLookupError:
+            proc.poll()  # reap the shell itself
+            if not _members(proc.pid):
                 return
             time.sleep(0.05)
 
@@ -356,7 +369,7 @@ def _finish(running: _Running, exit_code: int | None) -> Session:
     """The session's outcome once its shell has exited (or overrun: exit_code None); every
     process it left (background jobs) is stopped first."""
     seconds = time.monotonic() - running.started
-    _kill_group(running.proc.pid)
+    _kill_group(running.proc)
     running.proc.wait()
     log = running.log_path.read_text(encoding="utf-8", errors="replace")
     outcomes = _outcomes(running.blocks, log, exit_code)
@@ -378,20 +391,22 @@ def _wait(runnings: list[_Running]) -> list[Session]:
     return [done[i] for i in range(len(runnings))]
 
 
-def run_sessions(readmes: Iterable[str]) -> list[Session]:
-    """Run each README's session (side by side when isolated, else one after another)."""
+def run_sessions(readmes: Iterable[str], root: Path = ROOT) -> list[Session]:
+    """Run each README's session (side by side when isolated, else one after another); the
+    READMEs' paths are relative to `root` (the repository)."""
     readmes = list(readmes)
     with tempfile.TemporaryDirectory(prefix="readme-test-") as tmp:
         work = Path(tmp)
         if can_isolate():
-            return _wait([_start(r, work / str(i), True) for i, r in enumerate(readmes)])
+            return _wait([_start(r, root, work / str(i), True) for i, r in enumerate(readmes)])
         sessions = []
         for i, readme in enumerate(readmes):
-            taken = sorted(p for p in readme_ports(readme_blocks(readme)) if _port_taken(p))
+            used = readme_ports(readme_blocks(readme, root))
+            taken = sorted(p for p in used if _port_taken(p))
             if taken:
                 raise ReadmeError(
                     f"{readme}: its blocks use 127.0.0.1:{taken[0]}, which another program on"
                     " this machine holds (and no network namespace could be made here)"
                 )
-            sessions += _wait([_start(readme, work / str(i), False)])
+            sessions += _wait([_start(readme, root, work / str(i), False)])
         return sessions
