@@ -50,7 +50,7 @@ SHELL = frozenset({"sh", "bash", "shell"})
 PYTHON = frozenset({"python", "py"})
 # What the blocks read from the checkout (symlinked into each session's directory).
 CHECKOUT = (".git", ".venv", "Makefile", "pyproject.toml", "requirements.lock", "spec", "generated")
-SESSION_TIMEOUT = 240.0  # seconds; a guard against a block that hangs, not a speed goal
+SESSION_TIMEOUT = 180.0  # seconds; a guard against a block that hangs, not a speed goal
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([^\s`]*)[^`]*$")
 _DIRECTIVE = re.compile(r"^\s*<!--\s*readme-test:\s*(.*?)\s*-->\s*$")

@@ -14,7 +14,16 @@ import subprocess
 
 import pytest
 
-from .blocks import READMES, ROOT, Block, ReadmeError, Session, readme_blocks, run_sessions
+from .blocks import (
+    READMES,
+    ROOT,
+    SESSION_TIMEOUT,
+    Block,
+    ReadmeError,
+    Session,
+    readme_blocks,
+    run_sessions,
+)
 
 
 def _all_blocks() -> tuple[list[Block], list[str]]:
@@ -76,6 +85,8 @@ def _tail(text: str, lines: int = 60) -> str:
     return "\n".join(f"    | {line}" for line in kept) or "    | (no output)"
 
 
+# The first test runs the sessions (its fixture): one after another without a namespace.
+@pytest.mark.timeout(len(READMES) * SESSION_TIMEOUT + 60)
 @pytest.mark.parametrize("block", RUN, ids=[b.where for b in RUN])
 def test_readme_block(block: Block, sessions: dict[str, Session]) -> None:
     if block.skip is not None:
