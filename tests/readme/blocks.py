@@ -273,7 +273,10 @@ def readme_ports(blocks: Iterable[Block]) -> set[int]:
 
 
 def _port_taken(port: int) -> bool:
+    """Whether a server could not listen on the port (SO_REUSEADDR, as servers set it: the
+    previous session's connections in TIME_WAIT do not count)."""
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
