@@ -69,11 +69,16 @@ lock:
 	  --output-file requirements.lock pyproject.toml
 	rm -rf $(LOCK_VENV); rmdir build 2>/dev/null || true
 
-# System (apt) packages: Debian's chromium for the docs' browser test (installed only if missing).
+# System (apt) packages, each installed only if missing: Debian's chromium for the docs' browser
+# test, curl for the READMEs' blocks, PostgreSQL for the server tests.
 deps-system:
 	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
 	else apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	  --no-install-recommends chromium fonts-dejavu-core; fi
+	@# curl, which the READMEs' shell blocks use (tests/readme runs every one of them).
+	@if command -v curl >/dev/null 2>&1; then echo "curl: $$(command -v curl)"; \
+	else apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  --no-install-recommends curl; fi
 	@# PostgreSQL binaries for the server tests' throwaway clusters. If the package's own
 	@# cluster service got started by the install, stop it: the tests run their own.
 	@if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null; then \

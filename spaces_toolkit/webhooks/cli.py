@@ -28,10 +28,25 @@ def _checked_secret(secret: str, flag: str) -> str:
 
 
 def _listen(args: argparse.Namespace) -> int:
-    from .listen import ListenConfig, listen
+    from .listen import ListenConfig, current_secret, listen
 
     if not args.token:
         raise CLIError("say which account: --token TOKEN (or $SPACES_ACCESS_TOKEN)")
+    if args.db and "://" not in args.db and not Path(args.db).is_file():
+        raise CLIError(
+            f"no sandbox database {args.db}: pass the --db of the running `spaces serve`,"
+            " or leave --db out to reach the sandbox by --base-url alone"
+        )
+    if args.print_secret:  # like `stripe listen --print-secret`: for your receiver's config
+        if not args.db:
+            print(current_secret(args.base_url.rstrip("/"), args.token))
+            return 0
+        db = _open(args.db)
+        try:
+            print(current_secret(args.base_url, args.token, db))
+        finally:
+            db.close()
+        return 0
     from ..server.events import EVENT_TYPES  # read from the spec: not loaded for --help
 
     events = tuple(dict.fromkeys(args.events or EVENT_TYPES))
@@ -52,11 +67,6 @@ def _listen(args: argparse.Namespace) -> int:
             check_target_url(args.public_url, allow_private=True)
         except TargetRefused as exc:
             raise CLIError(f"--public-url: {exc}") from None
-    if args.db and "://" not in args.db and not Path(args.db).is_file():
-        raise CLIError(
-            f"no sandbox database {args.db}: pass the --db of the running `spaces serve`,"
-            " or leave --db out to reach the sandbox by --base-url alone"
-        )
     config = ListenConfig(
         base_url=args.base_url.rstrip("/"),
         token=args.token,
@@ -161,6 +171,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="event types the spec declares (default: all of them)",
     )
     p.add_argument("--json", action="store_true", help="also print each event's full JSON")
+    p.add_argument(
+        "--print-secret",
+        action="store_true",
+        help="print the account's current webhook signing secret (whsec_…, what your own"
+        " receiver verifies with) and exit",
+    )
     p.add_argument(
         "--base-url",
         default=DEFAULT_BASE_URL,

@@ -45,7 +45,7 @@ from ..errors import CLIError
 from ..server.db import Database
 from ..server.repo.accounts import account_for_token
 from ..server.repo.hooks import remove_resource_subscription
-from ..server.repo.signing_secrets import valid_secrets
+from ..server.repo.signing_secrets import signing_secrets, valid_secrets
 from ..server.signing import (
     DEFAULT_TOLERANCE,
     HEADER_ID,
@@ -57,7 +57,7 @@ from ..server.signing import (
 )
 from .remote import Sandbox
 
-__all__ = ["ListenConfig", "ReplayMemory", "forwarded_headers", "listen"]
+__all__ = ["ListenConfig", "ReplayMemory", "current_secret", "forwarded_headers", "listen"]
 
 MAX_BODY = 1024 * 1024
 READ_TIMEOUT = 10.0  # seconds for the request head, and in all for the body
@@ -182,6 +182,18 @@ class _GivenSecret:
 
 
 _Account = _DbAccount | _HttpAccount | _GivenSecret
+
+
+def current_secret(base_url: str, token: str, db: Database | None = None) -> str:
+    """The account's newest signing secret, the one its deliveries are signed with now (from
+    the sandbox helpers, or from the sandbox's database with `db`)."""
+    if db is not None:
+        return signing_secrets(db, _DbAccount(db, token).account_id)[0]
+    with Sandbox(base_url, token) as sandbox:
+        found = sandbox.secrets()
+    if not found:
+        raise CLIError(f"the sandbox at {base_url} has no signing secret for this account")
+    return found[0]
 
 
 class _Listener:

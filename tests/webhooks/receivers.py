@@ -20,17 +20,16 @@ from typing import Any
 import httpx
 
 from spaces_toolkit.server.signing import VerificationError, verify
+from tests.readme.blocks import readme_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def readme_receiver_code() -> str:
-    """The Python block of the README's "Signed webhooks" section, verbatim."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("### Signed webhooks", 1)[1]
-    match = re.search(r"```python\n(.*?)```", section, re.S)
-    assert match, "the README has no receiver snippet"
-    return match.group(1)
+    """The README's receiver (its `<!-- readme-test: file receiver.py -->` block), verbatim."""
+    found = [b.text for b in readme_blocks("README.md") if b.file_name == "receiver.py"]
+    assert len(found) == 1, "the README has no receiver.py block"
+    return found[0]
 
 
 @contextlib.contextmanager

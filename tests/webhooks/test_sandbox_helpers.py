@@ -250,6 +250,38 @@ def test_check_receiver_takes_the_secret_from_the_sandbox(
     assert "FAIL" not in done.stdout
 
 
+def test_listen_print_secret_gives_the_secret_deliveries_are_signed_with(
+    remote: dict[str, str], tmp_path: Path
+) -> None:
+    env = {k: v for k, v in remote.items() if k != "secret"}
+
+    def printed(*extra: str) -> str:
+        done = subprocess.run(
+            [*SPACES, "listen", "--print-secret", *extra],
+            cwd=_elsewhere(tmp_path),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert printed() == remote["secret"] + "\n"
+    db = tmp_path / "sandbox-host" / "spaces.db"  # the sandbox's own machine: its database
+    rotated = subprocess.run(
+        [*SPACES, "webhook-secret", "rotate", "--db", str(db)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.strip()
+    assert rotated != remote["secret"]
+    assert printed() == printed("--db", str(db)) == rotated + "\n"  # the newest signs now
+    assert list(_elsewhere(tmp_path).iterdir()) == []
+
+
 def test_a_production_server_says_so(tmp_path: Path) -> None:
     home = tmp_path / "prod"
     home.mkdir()
