@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 2476b13568ff7baad940bd9aa130a02e57b3317ec6b45b065537ef92d0146fea) by the generator.
+# Generated from spec/openapi.yaml (sha256 bdfe8b9249afea646b434ebfe373609493d5daf563a0ed766c25ae5aeb8b7593) by the generator.
 # Do not edit: change the spec and run `make`.
 """Facts about this package and the spec it was generated from."""
 
@@ -20,11 +20,11 @@ __all__ = [
     "__version__",
 ]
 
-__version__: Final = "0.1.1"
+__version__: Final = "1.0.0"
 DISTRIBUTION: Final = "spaces-client"
 CLIENT_CLASS: Final = "SpacesClient"
 API_VERSION: Final = "04-09-2014"
-SPEC_SHA256: Final = "2476b13568ff7baad940bd9aa130a02e57b3317ec6b45b065537ef92d0146fea"
+SPEC_SHA256: Final = "bdfe8b9249afea646b434ebfe373609493d5daf563a0ed766c25ae5aeb8b7593"
 DEFAULT_BASE_URL: Final = "https://spaces.pe/api/v1"
 AUTH_SCHEME: Final[str] = "basic"  # "basic", "bearer" or "none"
 ENV_ACCESS_TOKEN: Final = "SPACES_ACCESS_TOKEN"

@@ -1,4 +1,4 @@
-# Generated from spec/openapi.yaml (sha256 2476b13568ff7baad940bd9aa130a02e57b3317ec6b45b065537ef92d0146fea) by the generator.
+# Generated from spec/openapi.yaml (sha256 bdfe8b9249afea646b434ebfe373609493d5daf563a0ed766c25ae5aeb8b7593) by the generator.
 # Do not edit: change the spec and run `make`.
 """Webhook deliveries of events. Delivery is attempted each hour until delivered, or until
 24 tries.
