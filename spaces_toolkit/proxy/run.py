@@ -16,6 +16,7 @@ import uvicorn
 from spaces_toolkit.proxy.checking import Checker
 from spaces_toolkit.proxy.forward import Forwarder, Upstream
 from spaces_toolkit.proxy.session import Outputs, Session
+from spaces_toolkit.proxy.worker import CheckWorker
 from spaces_toolkit.spec import SPEC_PATH, Spec, default_spec, load
 
 __all__ = ["ProxyOptions", "RunningProxy", "load_spec_source", "proxy_in_thread", "run_proxy"]
@@ -61,11 +62,17 @@ def _server(forwarder: Forwarder, host: str, port: int) -> uvicorn.Server:
     return uvicorn.Server(config)
 
 
+def _forwarder(upstream: Upstream, session: Session) -> tuple[Forwarder, CheckWorker]:
+    worker = CheckWorker(session.exchange, session.check_crashed)
+    session.worker = worker
+    return Forwarder(upstream, worker.put, session.upstream_error), worker
+
+
 def run_proxy(options: ProxyOptions, spec: Spec) -> int:
     """Serve until Ctrl-C (or `duration`), print the summary, return the exit status."""
     upstream = Upstream(options.upstream)
     session = _session(options, upstream, spec)
-    forwarder = Forwarder(upstream, session.exchange, session.upstream_error)
+    forwarder, worker = _forwarder(upstream, session)
     server = _server(forwarder, options.host, options.port)
     began = time.monotonic()
     if options.duration is not None:
@@ -80,6 +87,7 @@ def run_proxy(options: ProxyOptions, spec: Spec) -> int:
         server.run()
     except KeyboardInterrupt:
         pass  # uvicorn shut down gracefully and re-raised the signal: the summary follows
+    worker.stop()  # what is still queued is checked before the summary
     session.seconds = time.monotonic() - began
     if not server.started:
         session.errors.append(f"could not listen on {options.host}:{options.port}")
@@ -103,7 +111,7 @@ def proxy_in_thread(
     upstream = Upstream(upstream_url)
     options = ProxyOptions(upstream=upstream_url, outputs=outputs or Outputs(print=_quiet))
     session = _session(options, upstream, spec or default_spec())
-    forwarder = Forwarder(upstream, session.exchange, session.upstream_error)
+    forwarder, worker = _forwarder(upstream, session)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -123,6 +131,7 @@ def proxy_in_thread(
         server.should_exit = True
         thread.join(timeout=30)
         sock.close()
+        worker.stop()
         session.seconds = time.monotonic() - began
         session.close()
 

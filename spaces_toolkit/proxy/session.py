@@ -24,6 +24,7 @@ from spaces_toolkit.proxy.checking import CHECKS, Checker, Violation
 from spaces_toolkit.proxy.exchange import Exchange
 from spaces_toolkit.proxy.har import HarWriter
 from spaces_toolkit.proxy.redact import Redactor
+from spaces_toolkit.proxy.worker import CheckWorker
 
 __all__ = ["Outputs", "Session"]
 
@@ -46,6 +47,7 @@ class Session:
         self.errors: list[str] = []
         self.exchanges = 0
         self.seconds = 0.0
+        self.worker: CheckWorker | None = None  # live runs check off the forwarding path
         self._lock = threading.Lock()
         self._log: IO[str] | None = None
         if outputs.log is not None:
@@ -71,6 +73,15 @@ class Session:
                 self.outputs.print(self.line(violation))
                 self._write_log({"type": "violation", **violation.as_dict()})
             return found
+
+    def check_crashed(self, exchange: Exchange, exc: BaseException) -> None:
+        """A check raised on this exchange: it is reported as not checked (exit 2), not lost."""
+        self.upstream_error(
+            exchange.method,
+            exchange.target,
+            f"exchange #{exchange.number} not checked: the checks raised"
+            f" {type(exc).__name__}: {exc}",
+        )
 
     def upstream_error(self, method: str, target: str, message: str) -> None:
         with self._lock:
@@ -103,6 +114,12 @@ class Session:
         if self._log is not None:
             self._log.write(json.dumps(record, ensure_ascii=False) + "\n")
             self._log.flush()
+
+    def settle(self) -> None:
+        """Wait until the exchanges forwarded so far are checked (live runs check them in a
+        thread of their own)."""
+        if self.worker is not None:
+            self.worker.settle()
 
     # ------------------------------------------------------------------ at the end
 
