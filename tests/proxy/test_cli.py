@@ -58,7 +58,7 @@ def test_duration_ends_the_run_and_violations_exit_1(reference, tmp_path):
     process, port = _start("--upstream", reference.base_url, "--duration", "3", "--log", str(log))
     httpx.get(
         f"http://127.0.0.1:{port}/api/v1/customers",
-        params={"limit": 0},
+        params={"limit": "ten"},  # not an integer: the docs say so (limit=0 only deviates)
         auth=(reference.tokens[0], ""),
     )
     out, err = process.communicate(timeout=60)

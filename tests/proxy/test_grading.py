@@ -124,3 +124,20 @@ def test_what_the_docs_state_is_still_a_failure(tmp_path, strict):
     schema = [v for v in session.violations if v.check == "response_schema_conformance"]
     assert schema and {(v.grade, v.decision) for v in schema} == {("failure", None)}
     assert session.exit_code == 1
+
+
+def test_a_limit_out_of_the_decided_range_is_a_client_deviation():
+    from spaces_toolkit.proxy.checking import Checker
+    from spaces_toolkit.proxy.exchange import Exchange
+
+    checker = Checker(default_spec())
+    error = (("content-type", "application/json"),)
+    auth = (("authorization", "Basic dG9rOg=="),)
+
+    def check(limit: str):
+        target = f"{checker.base_path}/customers?limit={limit}"
+        exchange = Exchange(1, "", "GET", target, auth, b"", 400, error, b'{"message": "no"}')
+        return [(v.check, v.party, v.grade, v.decisions) for v in checker.check(exchange)]
+
+    assert check("0") == [("request_parameters", "client", "deviation", (10,))]
+    assert check("ten") == [("request_parameters", "client", "failure", ())]
