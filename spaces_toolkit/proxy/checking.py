@@ -238,6 +238,21 @@ class Checker:
         self.runs: dict[tuple[str, str], int] = {}  # (operation, check) -> times it ran
         self.per_operation: dict[str, int] = {}  # operation -> exchanges checked
 
+    def counters(self) -> dict[str, Any]:
+        """What the checker counted (for a session whose checks ran in another process)."""
+        return {
+            "checked": self.checked,
+            "outside": self.outside,
+            "runs": dict(self.runs),
+            "per_operation": dict(self.per_operation),
+        }
+
+    def adopt(self, counters: dict[str, Any]) -> None:
+        self.checked = counters["checked"]
+        self.outside = counters["outside"]
+        self.runs = dict(counters["runs"])
+        self.per_operation = dict(counters["per_operation"])
+
     # ------------------------------------------------------------------ entry point
 
     def check(self, exchange: Exchange) -> list[Violation]:

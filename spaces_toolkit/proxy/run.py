@@ -14,9 +14,10 @@ from pathlib import Path
 import uvicorn
 
 from spaces_toolkit.proxy.checking import Checker
+from spaces_toolkit.proxy.exchange import Exchange
 from spaces_toolkit.proxy.forward import Forwarder, Upstream
 from spaces_toolkit.proxy.session import Outputs, Session
-from spaces_toolkit.proxy.worker import CheckWorker
+from spaces_toolkit.proxy.worker import CheckError, CheckProcess, CheckWorker
 from spaces_toolkit.spec import SPEC_PATH, Spec, default_spec, load
 
 __all__ = ["ProxyOptions", "RunningProxy", "load_spec_source", "proxy_in_thread", "run_proxy"]
@@ -63,7 +64,25 @@ def _server(forwarder: Forwarder, host: str, port: int) -> uvicorn.Server:
 
 
 def _forwarder(upstream: Upstream, session: Session) -> tuple[Forwarder, CheckWorker]:
-    worker = CheckWorker(session.exchange, session.check_crashed)
+    """The forwarding app, and the checks behind it: a queue, its thread, the process that
+    checks (see `worker`)."""
+    spec = session.checker.spec
+    checks = CheckProcess(spec.document, spec.notes, session.checker.base_path)
+
+    def check(exchange: Exchange) -> None:
+        try:
+            found = checks.check(exchange)
+        except CheckError as exc:
+            session.record(exchange, [])
+            session.check_crashed(exchange, exc)
+            return
+        session.record(exchange, found)
+
+    def settled() -> None:
+        with contextlib.suppress(CheckError):
+            session.checker.adopt(checks.counters())
+
+    worker = CheckWorker(check, session.check_crashed, settled=settled, stopped=checks.close)
     session.worker = worker
     return Forwarder(upstream, worker.put, session.upstream_error), worker
 

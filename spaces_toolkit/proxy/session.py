@@ -65,18 +65,26 @@ class Session:
     # ------------------------------------------------------------------ as it happens
 
     def exchange(self, exchange: Exchange) -> list[Violation]:
+        """Check an exchange here and now (a replay) and record what was found."""
         with self._lock:
-            self.exchanges += 1
-            self.redactor.learn(exchange.request_header("authorization"))
-            if self._har is not None:
-                self._har.write(exchange)
-            found = self.checker.check(exchange)
-            for violation in found:
-                violation = self._masked(violation)
-                self.violations.append(violation)
-                self.outputs.print(self.line(violation))
-                self._write_log({"type": "violation", **violation.as_dict()})
-            return found
+            return self._record(exchange, self.checker.check(exchange))
+
+    def record(self, exchange: Exchange, found: list[Violation]) -> list[Violation]:
+        """Record an exchange checked elsewhere (a live run's checking process)."""
+        with self._lock:
+            return self._record(exchange, found)
+
+    def _record(self, exchange: Exchange, found: list[Violation]) -> list[Violation]:
+        self.exchanges += 1
+        self.redactor.learn(exchange.request_header("authorization"))
+        if self._har is not None:
+            self._har.write(exchange)
+        for violation in found:
+            violation = self._masked(violation)
+            self.violations.append(violation)
+            self.outputs.print(self.line(violation))
+            self._write_log({"type": "violation", **violation.as_dict()})
+        return found
 
     def check_crashed(self, exchange: Exchange, exc: BaseException) -> None:
         """A check raised on this exchange: it is reported as not checked (exit 2), not lost."""

@@ -1,36 +1,58 @@
-"""Checking off the forwarding path: the forwarder hands each exchange, once its answer is out,
-to a bounded queue that one thread empties through the session's checks.
+"""Checking off the forwarding path. The forwarder hands each exchange, once its answer is out,
+to a bounded queue (`CheckWorker`); one thread empties it, sending each exchange to the checks
+in a process of their own (`CheckProcess`), and hands what they find to the session.
 
-So a check never delays an answer, and no exchange escapes the verdict: when the checks fall
-`CAPACITY` exchanges behind, handing one over waits for room (the connection's next request
-waits, never a dropped exchange), and every wait is counted (`waits`) for the summary. At the
-end `stop()` lets the thread check what is still queued before the summary is written.
+So a check never delays an answer, nor holds the interpreter lock the forwarding needs, and no
+exchange escapes the verdict: when the checks fall `CAPACITY` exchanges behind, handing one
+over waits for room (the connection's next request waits; nothing is dropped), and every wait
+is counted (`waits`) for the summary. A check that raises, or a checking process that dies,
+leaves its exchanges reported as not checked (the run's exit status says so). At the end
+`stop()` lets the checks finish what is queued before the summary is written.
 """
 
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import os
 import queue
+import signal
 import threading
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Mapping
+from multiprocessing.connection import Connection
+from typing import Any
 
 from spaces_toolkit.proxy.exchange import Exchange
 
-__all__ = ["CAPACITY", "CheckWorker"]
+__all__ = ["CAPACITY", "CheckError", "CheckProcess", "CheckWorker"]
 
 CAPACITY = 10_000  # exchanges queued for checking before the forwarder waits for room
+NICENESS = 5  # the checking process yields the CPU to the forwarding when both want it
 _STOP = object()
+_SETTLE = object()
+
+
+class CheckError(Exception):
+    """An exchange could not be checked (a check raised, or the checking process ended)."""
 
 
 class CheckWorker:
+    """The bounded queue between the forwarding (an event loop) and the checks (a thread)."""
+
     def __init__(
         self,
         check: Callable[[Exchange], object],
         crashed: Callable[[Exchange, BaseException], None],
         capacity: int = CAPACITY,
+        *,
+        settled: Callable[[], None] | None = None,
+        stopped: Callable[[], None] | None = None,
     ) -> None:
         self._check = check
         self._crashed = crashed  # a check raised: the session reports the exchange unchecked
+        self._settled = settled  # run by the thread when it has caught up (settle, stop)
+        self._stopped = stopped  # run once the thread has ended (stop)
         self._queue: queue.Queue[object] = queue.Queue(capacity)
         self.waits = 0  # times the forwarder waited for room in the queue
         self._thread = threading.Thread(target=self._run, name="spaces-proxy-checks", daemon=True)
@@ -47,14 +69,18 @@ class CheckWorker:
     def _run(self) -> None:
         while True:
             item = self._queue.get()
-            if item is _STOP:
-                self._queue.task_done()
-                return
-            assert isinstance(item, Exchange)
             try:
-                self._check(item)
-            except Exception as exc:  # noqa: BLE001 - a checking bug must not stop the checks
-                self._crashed(item, exc)
+                if item is _STOP or item is _SETTLE:
+                    if self._settled is not None:
+                        self._settled()
+                    if item is _STOP:
+                        return
+                    continue
+                assert isinstance(item, Exchange)
+                try:
+                    self._check(item)
+                except Exception as exc:  # noqa: BLE001 - a checking bug must not stop the checks
+                    self._crashed(item, exc)
             finally:
                 self._queue.task_done()
 
@@ -64,10 +90,100 @@ class CheckWorker:
 
     def settle(self) -> None:
         """Wait until every exchange queued so far is checked."""
-        self._queue.join()
+        if self._thread.is_alive():
+            self._queue.put(_SETTLE)
+            self._queue.join()
 
     def stop(self) -> None:
         """Check what is queued, then end the thread."""
         if self._thread.is_alive():
             self._queue.put(_STOP)
             self._thread.join()
+        if self._stopped is not None:
+            self._stopped()
+            self._stopped = None
+
+
+class CheckProcess:
+    """The checks (`checking.Checker`, and its memory across exchanges) in a child process:
+    `check(exchange)` returns the violations found, `counters()` what the checker counted."""
+
+    def __init__(self, document: Any, notes: Mapping[int, str], base_path: str | None) -> None:
+        context = multiprocessing.get_context("spawn")  # no fork of a threaded process
+        self._conn, child = context.Pipe()
+        self._process = context.Process(
+            target=_serve,
+            args=(child, document, dict(notes), base_path),
+            name="spaces-proxy-checks",
+            daemon=True,
+        )
+        self._process.start()
+        child.close()
+        self._lock = threading.Lock()
+        self._ended: str | None = None
+
+    def _ask(self, request: tuple[Any, ...]) -> Any:
+        with self._lock:
+            if self._ended is not None:
+                raise CheckError(self._ended)
+            try:
+                self._conn.send(request)
+                kind, value = self._conn.recv()
+            except (EOFError, OSError) as exc:
+                code = self._process.exitcode
+                self._ended = f"the checking process ended (exit {code}): {exc or 'EOF'}"
+                raise CheckError(self._ended) from None
+        if kind == "error":
+            raise CheckError(value)
+        return value
+
+    def check(self, exchange: Exchange) -> list[Any]:
+        return self._ask(("check", exchange))
+
+    def counters(self) -> dict[str, Any]:
+        return self._ask(("counters",))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._ended is None:
+                try:
+                    self._conn.send(("stop",))
+                except OSError:
+                    pass
+                self._ended = "the checks were stopped"
+            self._conn.close()
+        self._process.join(timeout=30)
+        if self._process.is_alive():
+            self._process.kill()
+
+
+def _serve(conn: Connection, document: Any, notes: dict[int, str], base_path: str | None) -> None:
+    """The checking process: answers each request of its pipe until "stop" or EOF."""
+    import contextlib
+
+    from spaces_toolkit.proxy.checking import Checker
+    from spaces_toolkit.spec.api import Spec
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the proxy, which stops this
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)
+    checker = Checker(Spec(document, notes=notes), base_path)
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        if request[0] == "stop":
+            return
+        try:
+            if request[0] == "check":
+                answer: tuple[str, Any] = ("ok", checker.check(request[1]))
+            else:
+                answer = ("ok", checker.counters())
+        except Exception as exc:  # noqa: BLE001 - reported for the exchange, the checks go on
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            answer = ("error", f"{type(exc).__name__}: {exc} ({where.filename}:{where.lineno})")
+        try:
+            conn.send(answer)
+        except (OSError, KeyboardInterrupt):
+            return

@@ -57,3 +57,26 @@ def test_a_check_that_raises_is_reported_and_the_checks_go_on():
     worker.settle()
     assert checked == [1, 3] and crashed == [(2, "boom")]
     worker.stop()
+
+
+def test_the_checking_process_checks_and_its_end_is_reported_not_silent():
+    import pytest
+
+    from spaces_toolkit.proxy.worker import CheckError, CheckProcess
+    from spaces_toolkit.spec import default_spec
+
+    spec = default_spec()
+    checks = CheckProcess(spec.document, spec.notes, "/api/v1")
+    try:
+        bad = Exchange(1, "", "GET", "/api/v1/customers?limit=ten", (), b"", 400, (), b"")
+        found = checks.check(bad)
+        assert "request_parameters" in {v.check for v in found}
+        assert checks.counters()["checked"] == 1
+        checks._process.kill()  # the checks die mid-run
+        checks._process.join()
+        with pytest.raises(CheckError, match="checking process ended"):
+            checks.check(bad)
+        with pytest.raises(CheckError):
+            checks.check(bad)  # and every exchange after it says so too
+    finally:
+        checks.close()
