@@ -69,14 +69,17 @@ def _forwarder(upstream: Upstream, session: Session) -> tuple[Forwarder, CheckWo
     spec = session.checker.spec
     checks = CheckProcess(spec.document, spec.notes, session.checker.base_path)
 
-    def check(exchange: Exchange) -> None:
+    def check(exchanges: list[Exchange]) -> None:
         try:
-            found = checks.check(exchange)
+            answers = checks.check(exchanges)
         except CheckError as exc:
-            session.record(exchange, [])
-            session.check_crashed(exchange, exc)
-            return
-        session.record(exchange, found)
+            answers = [("error", str(exc))] * len(exchanges)
+        for exchange, (kind, value) in zip(exchanges, answers, strict=True):
+            if kind == "ok":
+                session.record(exchange, value)
+            else:
+                session.record(exchange, [])
+                session.check_crashed(exchange, CheckError(value))
 
     def settled() -> None:
         with contextlib.suppress(CheckError):

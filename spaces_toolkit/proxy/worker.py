@@ -28,6 +28,7 @@ from spaces_toolkit.proxy.exchange import Exchange
 __all__ = ["CAPACITY", "CheckError", "CheckProcess", "CheckWorker"]
 
 CAPACITY = 10_000  # exchanges queued for checking before the forwarder waits for room
+BATCH = 256  # exchanges sent to the checking process at once, at most (those already queued)
 NICENESS = 5  # the checking process yields the CPU to the forwarding when both want it
 _STOP = object()
 _SETTLE = object()
@@ -42,14 +43,14 @@ class CheckWorker:
 
     def __init__(
         self,
-        check: Callable[[Exchange], object],
+        check: Callable[[list[Exchange]], object],
         crashed: Callable[[Exchange, BaseException], None],
         capacity: int = CAPACITY,
         *,
         settled: Callable[[], None] | None = None,
         stopped: Callable[[], None] | None = None,
     ) -> None:
-        self._check = check
+        self._check = check  # checks a batch of exchanges, in order
         self._crashed = crashed  # a check raised: the session reports the exchange unchecked
         self._settled = settled  # run by the thread when it has caught up (settle, stop)
         self._stopped = stopped  # run once the thread has ended (stop)
@@ -68,21 +69,37 @@ class CheckWorker:
 
     def _run(self) -> None:
         while True:
-            item = self._queue.get()
+            items = [self._queue.get()]  # then what else is queued already, in order
+            while len(items) < BATCH:
+                try:
+                    items.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            batch: list[Exchange] = []
             try:
-                if item is _STOP or item is _SETTLE:
+                for item in items:
+                    if isinstance(item, Exchange):
+                        batch.append(item)
+                        continue
+                    self._flush(batch)
                     if self._settled is not None:
                         self._settled()
                     if item is _STOP:
                         return
-                    continue
-                assert isinstance(item, Exchange)
-                try:
-                    self._check(item)
-                except Exception as exc:  # noqa: BLE001 - a checking bug must not stop the checks
-                    self._crashed(item, exc)
+                self._flush(batch)
             finally:
-                self._queue.task_done()
+                for _ in items:
+                    self._queue.task_done()
+
+    def _flush(self, batch: list[Exchange]) -> None:
+        if not batch:
+            return
+        try:
+            self._check(list(batch))
+        except Exception as exc:  # noqa: BLE001 - a checking bug must not stop the checks
+            for exchange in batch:
+                self._crashed(exchange, exc)
+        batch.clear()
 
     @property
     def backlog(self) -> int:
@@ -137,8 +154,9 @@ class CheckProcess:
             raise CheckError(value)
         return value
 
-    def check(self, exchange: Exchange) -> list[Any]:
-        return self._ask(("check", exchange))
+    def check(self, exchanges: list[Exchange]) -> list[tuple[str, Any]]:
+        """("ok", violations) or ("error", why) for each exchange, in order."""
+        return self._ask(("check", exchanges))
 
     def counters(self) -> dict[str, Any]:
         return self._ask(("counters",))
@@ -175,15 +193,19 @@ def _serve(conn: Connection, document: Any, notes: dict[int, str], base_path: st
             return
         if request[0] == "stop":
             return
-        try:
-            if request[0] == "check":
-                answer: tuple[str, Any] = ("ok", checker.check(request[1]))
-            else:
-                answer = ("ok", checker.counters())
-        except Exception as exc:  # noqa: BLE001 - reported for the exchange, the checks go on
-            where = traceback.extract_tb(exc.__traceback__)[-1]
-            answer = ("error", f"{type(exc).__name__}: {exc} ({where.filename}:{where.lineno})")
+        if request[0] == "check":
+            answer: tuple[str, Any] = ("ok", [_checked(checker, e) for e in request[1]])
+        else:
+            answer = ("ok", checker.counters())
         try:
             conn.send(answer)
         except (OSError, KeyboardInterrupt):
             return
+
+
+def _checked(checker: Any, exchange: Exchange) -> tuple[str, Any]:
+    try:
+        return "ok", checker.check(exchange)
+    except Exception as exc:  # noqa: BLE001 - reported for the exchange, the checks go on
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return "error", f"{type(exc).__name__}: {exc} ({where.filename}:{where.lineno})"

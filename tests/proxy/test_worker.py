@@ -19,9 +19,9 @@ def test_a_full_queue_makes_the_forwarder_wait_and_drops_nothing():
     gate = threading.Event()
     checked: list[int] = []
 
-    def check(exchange: Exchange) -> None:
+    def check(exchanges: list[Exchange]) -> None:
         gate.wait()
-        checked.append(exchange.number)
+        checked.extend(e.number for e in exchanges)
 
     worker = CheckWorker(check, lambda e, exc: None, capacity=2)
 
@@ -46,15 +46,15 @@ def test_a_check_that_raises_is_reported_and_the_checks_go_on():
     crashed: list[tuple[int, str]] = []
     checked: list[int] = []
 
-    def check(exchange: Exchange) -> None:
-        if exchange.number == 2:
+    def check(exchanges: list[Exchange]) -> None:
+        if any(e.number == 2 for e in exchanges):
             raise ValueError("boom")
-        checked.append(exchange.number)
+        checked.extend(e.number for e in exchanges)
 
     worker = CheckWorker(check, lambda e, exc: crashed.append((e.number, str(exc))))
     for n in (1, 2, 3):
         asyncio.run(worker.put(_exchange(n)))
-    worker.settle()
+        worker.settle()  # one batch each
     assert checked == [1, 3] and crashed == [(2, "boom")]
     worker.stop()
 
@@ -69,14 +69,14 @@ def test_the_checking_process_checks_and_its_end_is_reported_not_silent():
     checks = CheckProcess(spec.document, spec.notes, "/api/v1")
     try:
         bad = Exchange(1, "", "GET", "/api/v1/customers?limit=ten", (), b"", 400, (), b"")
-        found = checks.check(bad)
-        assert "request_parameters" in {v.check for v in found}
+        [(kind, found)] = checks.check([bad])
+        assert kind == "ok" and "request_parameters" in {v.check for v in found}
         assert checks.counters()["checked"] == 1
         checks._process.kill()  # the checks die mid-run
         checks._process.join()
         with pytest.raises(CheckError, match="checking process ended"):
-            checks.check(bad)
+            checks.check([bad])
         with pytest.raises(CheckError):
-            checks.check(bad)  # and every exchange after it says so too
+            checks.check([bad])  # and every exchange after it says so too
     finally:
         checks.close()
