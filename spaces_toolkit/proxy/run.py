@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import socket
 import threading
 import time
@@ -105,9 +106,14 @@ def run_proxy(options: ProxyOptions, spec: Spec) -> int:
         f"spaces proxy: http://{options.host}:{options.port}{upstream.base_path} →"
         f" {upstream.url} (Ctrl-C to stop)"
     )
+    # uvicorn stops gracefully on INT and TERM, then raises the signal again with the handler it
+    # found: for TERM (a service manager's stop) that must not end the process before the
+    # checks finish and the summary is written.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         server.run()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Terminated):
         pass  # uvicorn shut down gracefully and re-raised the signal: the summary follows
     worker.stop()  # what is still queued is checked before the summary
     session.seconds = time.monotonic() - began
@@ -115,6 +121,14 @@ def run_proxy(options: ProxyOptions, spec: Spec) -> int:
         session.errors.append(f"could not listen on {options.host}:{options.port}")
     session.close()
     return 2 if not server.started else session.exit_code
+
+
+class _Terminated(Exception):
+    """TERM arrived (raised by its handler once uvicorn has shut down)."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 @dataclass(frozen=True)

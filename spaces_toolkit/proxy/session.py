@@ -269,7 +269,16 @@ class Session:
                 self.outputs.print(
                     f"reports: {directory / 'junit.xml'}, {directory / 'report.html'}"
                 )
-            self._write_log({"type": "summary", **self.verdict(), "errors": len(self.errors)})
+            waits = self.worker.waits if self.worker is not None else 0
+            self._write_log(
+                {
+                    "type": "summary",
+                    **self.verdict(),
+                    "checked": self.checker.checked,
+                    "errors": len(self.errors),
+                    "waits": waits,  # times the forwarding waited for the checks to catch up
+                }
+            )
             if self._log is not None:
                 self._log.close()
                 self._log = None

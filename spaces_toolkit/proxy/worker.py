@@ -13,13 +13,14 @@ leaves its exchanges reported as not checked (the run's exit status says so). At
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import queue
 import signal
 import threading
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -134,7 +135,8 @@ class CheckProcess:
             name="spaces-proxy-checks",
             daemon=True,
         )
-        self._process.start()
+        with _signals_ignored():  # from its first instruction: ignored dispositions survive exec
+            self._process.start()
         child.close()
         self._lock = threading.Lock()
         self._ended: str | None = None
@@ -175,14 +177,29 @@ class CheckProcess:
             self._process.kill()
 
 
+@contextlib.contextmanager
+def _signals_ignored() -> Iterator[None]:
+    """Ctrl-C, or a TERM to the process group, stops the proxy, which then has the checking
+    process finish what is queued and close the pipe (the end of the pipe ends that process):
+    so the checking process ignores both, from its start."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers; _serve sets them in the child then
+        return
+    saved = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
 def _serve(conn: Connection, document: Any, notes: dict[int, str], base_path: str | None) -> None:
     """The checking process: answers each request of its pipe until "stop" or EOF."""
-    import contextlib
-
     from spaces_toolkit.proxy.checking import Checker
     from spaces_toolkit.spec.api import Spec
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the proxy, which stops this
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # see _signals_ignored
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
     checker = Checker(Spec(document, notes=notes), base_path)
