@@ -6,8 +6,8 @@ to the contract (`checking`: the suite's checks and codes, client mistakes apart
 failures, plus what the run's traffic reveals across exchanges: one cursor giving two pages, an
 object under two accounts' tokens; each violation graded a failure of the docs or a deviation
 from a NOTES decision), off the forwarding path (`worker`: a bounded queue, a checking
-process). `session`
-prints and writes what it finds (console lines, JSON lines, the suite's junit.xml and
-report.html); `har` records the exchanges with credentials redacted (`redact`); `replay`
-re-checks a recording offline with the same verdict. `run` serves it (CLI, or a thread).
+process). `session` prints and writes what it finds (console lines, JSON lines, the suite's
+junit.xml and report.html); `har` records the exchanges with credentials redacted (`redact`);
+`replay` re-checks a recording offline with the same verdict. `run` serves it (CLI, or a
+thread).
 """

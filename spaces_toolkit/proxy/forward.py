@@ -154,6 +154,9 @@ class Forwarder:
                     again = reused and exc.closed and not first.get("more_body")
                     if attempt == 2 or not again:
                         raise
+                except BaseException:  # cancelled (shutdown), or the client went away
+                    conn.close()  # a request half sent or unanswered: never reused
+                    raise
         except UpstreamError as exc:
             message = f"upstream {self.upstream.origin} did not answer: {exc}"
             self.on_error(method, target.decode("latin-1"), message)
@@ -171,8 +174,6 @@ class Forwarder:
             await send({"type": "http.response.body", "body": body})
             return
         except _ClientGone:
-            if conn is not None:
-                conn.close()  # half a request went out: the connection cannot be reused
             return
         assert conn is not None
         _, status, upstream_headers = event
@@ -184,9 +185,11 @@ class Forwarder:
             await send(
                 {"type": "http.response.start", "status": status, "headers": response_headers}
             )
-            while True:
+            more = True
+            while more:
                 event = await conn.read()
                 if event[0] == "end":
+                    await send({"type": "http.response.body", "body": b""})
                     break
                 chunk = event[1]
                 if kept_size < MAX_CHECKED_BODY:
@@ -194,8 +197,8 @@ class Forwarder:
                     kept_size += len(chunk)
                 else:
                     truncated = True
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await send({"type": "http.response.body", "body": b""})
+                more = not conn.take_end()  # the last chunk ends the answer itself
+                await send({"type": "http.response.body", "body": chunk, "more_body": more})
         except UpstreamError as exc:
             message = f"upstream {self.upstream.origin} broke off its answer: {exc}"
             self.on_error(method, target.decode("latin-1"), message)

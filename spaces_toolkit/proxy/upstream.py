@@ -118,15 +118,12 @@ class UpstreamConnection(asyncio.Protocol):
                 self.transport.resume_reading()
         return event
 
-    def ready(self) -> list[tuple[Any, ...]]:
-        """The events already received, without waiting (taken)."""
-        found = list(self._events)
-        self._events.clear()
-        self._buffered = 0
-        if self._paused and self.transport is not None:
-            self._paused = False
-            self.transport.resume_reading()
-        return found
+    def take_end(self) -> bool:
+        """If the answer's end is the next event, take it and say so (without waiting)."""
+        if self._events and self._events[0][0] == "end":
+            self._events.popleft()
+            return True
+        return False
 
     def close(self) -> None:
         self.closed = True
