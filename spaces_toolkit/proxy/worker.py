@@ -127,7 +127,10 @@ class CheckProcess:
     `check(exchange)` returns the violations found, `counters()` what the checker counted."""
 
     def __init__(self, document: Any, notes: Mapping[int, str], base_path: str | None) -> None:
-        context = multiprocessing.get_context("spawn")  # no fork of a threaded process
+        # Forked from a single-threaded server process with the checks imported (never a fork
+        # of this threaded process): the first start pays for the imports, later ones do not.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["spaces_toolkit.proxy.checking"])
         self._conn, child = context.Pipe()
         self._process = context.Process(
             target=_serve,
