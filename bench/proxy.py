@@ -44,12 +44,14 @@ def _proxy(
 
 
 def _children_cpu(pid: int) -> float:
-    """CPU seconds of the processes `pid` started (the proxy's checking process)."""
+    """CPU seconds of the processes under `pid` (the proxy's checking process, which its
+    forkserver started)."""
     total = 0.0
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            with contextlib.suppress(OSError):
-                total += cpu_seconds(int(child))
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                with contextlib.suppress(OSError):
+                    total += cpu_seconds(int(child)) + _children_cpu(int(child))
     return total
 
 
