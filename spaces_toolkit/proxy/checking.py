@@ -17,7 +17,7 @@ contract suite's verdicts do (see `grade`).
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -27,10 +27,10 @@ import jsonschema_rs
 from spaces_toolkit.contract import checks as suite_checks
 from spaces_toolkit.contract.apispec import ApiModel, model_of
 from spaces_toolkit.proxy.exchange import Exchange
-from spaces_toolkit.spec import Operation, Spec, pointer_ref
+from spaces_toolkit.spec import Operation, Spec, escape_token, pointer_ref
 from spaces_toolkit.spec.model import Parameter
 
-__all__ = ["CHECKS", "Check", "Checker", "Violation", "base_path_of", "grade"]
+__all__ = ["CHECKS", "FAILURE", "Check", "Checker", "Grade", "Violation", "base_path_of", "grade"]
 
 
 @dataclass(frozen=True)
@@ -77,16 +77,52 @@ CHECKS: dict[str, Check] = {
 _JSON = re.compile(r"^application/(.+\+)?json$")
 _INT = re.compile(r"^[+-]?\d+$")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_COUNT = "count"  # the envelope field the suite's `list_envelope` holds to len(data)
 MAX_ERRORS = 3
 MAX_REMEMBERED = 200_000  # objects and pages remembered for the checks across exchanges
 
 
-def grade(check: str, exchange: Exchange, pointer: str | None = None) -> tuple[str, int | None]:
-    """(grade, decision) of a violation: "failure" (the docs say so) or "deviation" (only a spec
-    decision does, with its NOTES number). The one place the provenance of spec/NOTES.md will
-    be read from (`Spec.provenance(pointer)`); until the spec model carries it, every
-    violation is a failure."""
-    return "failure", None
+@dataclass(frozen=True)
+class Grade:
+    """How a violation is graded, as the contract suite grades: a "failure" breaks what the
+    docs state; a "deviation" breaks only what spec/NOTES.md decided (`decisions`: the
+    entries of the rules it broke, from the spec model's provenance)."""
+
+    grade: str  # "failure" | "deviation"
+    decisions: tuple[int, ...] = ()
+
+    @property
+    def decision(self) -> int | None:
+        return self.decisions[0] if self.decisions else None
+
+
+FAILURE = Grade("failure")
+
+
+def grade(spec: Spec, rules: Iterable[str], *, docs_allow: bool) -> Grade:
+    """The one place a violation is graded. `docs_allow`: what was checked is acceptable under
+    the docs alone (valid under `Spec.docs_document()`, or the rule is one the docs do not
+    state); `rules`: JSON pointers of the spec's rules it broke. A deviation names the NOTES
+    decisions of those rules (`Spec.provenance`); anything the docs forbid is a failure."""
+    if not docs_allow:
+        return FAILURE
+    decisions: set[int] = set()
+    for pointer in rules:
+        try:
+            found = spec.provenance(pointer).decision
+        except KeyError:
+            continue
+        if found is not None:
+            decisions.add(found)
+    return Grade("deviation", tuple(sorted(decisions)))
+
+
+def _worst(grades: Iterable[Grade]) -> Grade:
+    """One grade for several problems: a failure if any is, else a deviation of them all."""
+    found = list(grades)
+    if not found or any(g.grade == "failure" for g in found):
+        return FAILURE
+    return Grade("deviation", tuple(sorted({d for g in found for d in g.decisions})))
 
 
 @dataclass(frozen=True)
@@ -95,14 +131,15 @@ class Violation:
     check: str
     code: str
     party: str
-    grade: str
-    decision: int | None
+    grade: str  # "failure" | "deviation" (see `grade`)
+    decision: int | None  # the first of `decisions`
     operation: str  # "GET /customers", or "GET <path>" outside the spec
     title: str
     message: str
     method: str
     target: str
     status: int
+    decisions: tuple[int, ...] = ()  # the NOTES entries a deviation departs from
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -112,6 +149,7 @@ class Violation:
             "party": self.party,
             "grade": self.grade,
             "decision": self.decision,
+            "decisions": list(self.decisions),
             "operation": self.operation,
             "title": self.title,
             "message": self.message,
@@ -186,17 +224,34 @@ class Checker:
             (_Route(path, ops) for path, ops in grouped.items()), key=lambda r: -r.literals
         )
         self._validators: dict[str, Any] = {}
-        self._owners: OrderedDict[str, str] = OrderedDict()  # object id -> first token
-        self._pages: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], int]] = OrderedDict()
+        self._docs_validators: dict[str, Any] = {}
+        self._header_rules: dict[str, frozenset[str]] = {}
+        self._owners: dict[str, str] = {}  # object id -> first token
+        self._pages: dict[tuple[Any, ...], tuple[tuple[Any, ...], int]] = {}
         self._writes: dict[str | None, int] = {}
         # (token, list, other query, write epoch, id) -> the id after it / before it in the list
-        self._next: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._prev: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._next: dict[tuple[Any, ...], Any] = {}
+        self._prev: dict[tuple[Any, ...], Any] = {}
         self._accounts: dict[str, Any] = {}
         self.checked = 0  # exchanges held to the spec
         self.outside = 0  # exchanges outside the API's base path (forwarded, not checked)
         self.runs: dict[tuple[str, str], int] = {}  # (operation, check) -> times it ran
         self.per_operation: dict[str, int] = {}  # operation -> exchanges checked
+
+    def counters(self) -> dict[str, Any]:
+        """What the checker counted (for a session whose checks ran in another process)."""
+        return {
+            "checked": self.checked,
+            "outside": self.outside,
+            "runs": dict(self.runs),
+            "per_operation": dict(self.per_operation),
+        }
+
+    def adopt(self, counters: dict[str, Any]) -> None:
+        self.checked = counters["checked"]
+        self.outside = counters["outside"]
+        self.runs = dict(counters["runs"])
+        self.per_operation = dict(counters["per_operation"])
 
     # ------------------------------------------------------------------ entry point
 
@@ -213,23 +268,23 @@ class Checker:
         label = op.label if op else f"{exchange.method} {route.path if route else rel}"
         self.per_operation[label] = self.per_operation.get(label, 0) + 1
 
-        def report(check: str, title: str, message: str, pointer: str | None = None) -> None:
+        def report(check: str, title: str, message: str, graded: Grade = FAILURE) -> None:
             info = CHECKS[check]
-            level, decision = grade(check, exchange, pointer)
             found.append(
                 Violation(
                     exchange.number,
                     check,
                     info.code,
                     info.party,
-                    level,
-                    decision,
+                    graded.grade,
+                    graded.decision,
                     label,
                     title,
                     message,
                     exchange.method,
                     exchange.target,
                     exchange.status,
+                    graded.decisions,
                 )
             )
 
@@ -261,22 +316,27 @@ class Checker:
                 return route, params
         return None, None
 
-    def _validator(self, pointer: str) -> Any:
+    def _validator(self, pointer: str, *, docs: bool = False) -> Any:
         """A compiled JSON Schema 2020-12 validator (with formats) for the schema at `pointer`
-        of the spec's document. jsonschema-rs: the same keywords as the spec model's
-        `Spec.validator`, some 30 times faster, which a proxy on a hot path needs."""
-        found = self._validators.get(pointer)
+        of the spec's document (`docs`: of `Spec.docs_document()`, what the docs alone state).
+        jsonschema-rs: the same keywords as the spec model's `Spec.validator`, some 30 times
+        faster, which a proxy on a hot path needs."""
+        cache = self._docs_validators if docs else self._validators
+        found = cache.get(pointer)
         if found is None:
-            root = dict(self.spec.content)
+            root = dict(self.spec.docs_document() if docs else self.spec.content)
             root["$ref"] = pointer_ref(pointer)
             found = jsonschema_rs.Draft202012Validator(root, validate_formats=True)
-            self._validators[pointer] = found
+            cache[pointer] = found
         return found
 
-    def _errors(self, pointer: str, value: Any) -> list[str]:
+    def _errors(self, pointer: str, value: Any) -> tuple[list[str], Grade]:
+        """What is wrong with `value` under the schema at `pointer` (nothing: []), and how that
+        is graded: valid under the docs' document, it is a deviation from the decisions of
+        the keywords it failed."""
         validator = self._validator(pointer)
         if validator.is_valid(value):
-            return []
+            return [], FAILURE
         errors = sorted(validator.iter_errors(value), key=lambda e: list(e.instance_path))
         out = []
         for error in errors[:MAX_ERRORS]:
@@ -284,7 +344,38 @@ class Checker:
             out.append(f"{where}: {_short(error.message)}")
         if len(errors) > MAX_ERRORS:
             out.append(f"(and {len(errors) - MAX_ERRORS} more)")
-        return out
+        if not self._validator(pointer, docs=True).is_valid(value):
+            return out, FAILURE
+        rules = [rule for error in errors for rule in self._rules(error)]
+        return out, grade(self.spec, rules, docs_allow=True)
+
+    def _rules(self, error: Any) -> list[str]:
+        """JSON pointers of the spec's rules a jsonschema-rs error broke: the keyword (for
+        `required`, the entry naming the missing property); for `oneOf`/`anyOf`, the rules
+        broken in the branch that came closest (fewest rules the docs state, then fewest), and
+        the combinator itself."""
+        base = "".join(f"/{escape_token(str(t))}" for t in error.schema_path)
+        kind = error.kind
+        if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
+            listed = self.spec.lookup(base)
+            if isinstance(listed, list) and kind.property in listed:
+                return [f"{base}/{listed.index(kind.property)}"]
+        context = getattr(kind, "context", None)
+        if context:
+            branches = [[rule for e in branch for rule in self._rules(e)] for branch in context]
+
+            def stated(rules: list[str]) -> int:
+                return sum(1 for rule in rules if self._stated(rule))
+
+            # the combinator's own rule too: a decided `oneOf` is what made the branches rules
+            return [base, *min(branches, key=lambda rules: (stated(rules), len(rules)))]
+        return [base]
+
+    def _stated(self, pointer: str) -> bool:
+        try:
+            return self.spec.provenance(pointer).stated
+        except KeyError:
+            return True
 
     def _unknown_operation(self, exchange, route, rel, report, ran) -> None:
         ran("request_operation")
@@ -308,9 +399,9 @@ class Checker:
 
     # ------------------------------------------------------------------ the request
 
-    def _request(self, exchange, op: Operation, path_params, report, ran) -> bool:
-        """Check the request; True if it broke the spec."""
-        broke = False
+    def _request(self, exchange, op: Operation, path_params, report, ran) -> list[Grade]:
+        """Check the request; the grades of what it broke (none: it is one the spec allows)."""
+        broke: list[Grade] = []
         ran("request_parameters")
         query: dict[str, list[str]] = {}
         for k, v in exchange.query:
@@ -327,23 +418,25 @@ class Checker:
                 continue
             if not raw:
                 if param.required:
-                    report("request_parameters", "Required parameter missing", param.name)
-                    broke = True
+                    rule = f"{param.pointer}/required"
+                    graded = grade(self.spec, [rule], docs_allow=not self._stated(rule))
+                    report("request_parameters", "Required parameter missing", param.name, graded)
+                    broke.append(graded)
                 continue
             value = _typed(param, raw)
-            errors = self._errors(param.schema.pointer, value)
+            errors, graded = self._errors(param.schema.pointer, value)
             if errors:
                 report(
                     "request_parameters",
                     f"Invalid {param.location} parameter `{param.name}`",
                     f"{param.name}={raw[0]!r}: " + "; ".join(errors),
-                    param.schema.pointer,
+                    graded,
                 )
-                broke = True
+                broke.append(graded)
         body = op.request_body
         if body is not None:
             ran("request_body")
-            broke |= self._request_body(exchange, body, report)
+            broke += self._request_body(exchange, body, report)
         if op.security and not any(len(req) == 0 for req in op.security):
             ran("request_credentials")
             if exchange.request_header("authorization") is None:
@@ -354,13 +447,13 @@ class Checker:
                 )
         return broke
 
-    def _request_body(self, exchange: Exchange, body, report) -> bool:
+    def _request_body(self, exchange: Exchange, body, report) -> list[Grade]:
         content = exchange.request_body
         if not content:
             if body.required:
                 report("request_body", "Required body missing", "the request has no body")
-                return True
-            return False
+                return [FAILURE]
+            return []
         media = exchange.request_media
         declared = body.media(media) if media else None
         if declared is None:
@@ -369,9 +462,9 @@ class Checker:
                 "Undeclared request media type",
                 f"Content-Type {media or 'missing'!r}; declared: {', '.join(body.media_types)}",
             )
-            return False  # the server's 415 for it is right; nothing to hold it to
+            return []  # the server's 415 for it is right; nothing to hold it to
         if declared.schema is None:
-            return False
+            return []
         if _JSON.match(media):
             try:
                 import json
@@ -379,22 +472,22 @@ class Checker:
                 value = json.loads(content)
             except (ValueError, UnicodeDecodeError):
                 report("request_body", "Body is not JSON", f"{content[:120]!r}")
-                return True
+                return [FAILURE]
         elif media == "application/x-www-form-urlencoded":
             pairs = parse_qsl(content.decode("latin-1"), keep_blank_values=True)
             value = _form(self.spec.resolve(declared.schema.resolved), pairs)
         else:
-            return False
-        errors = self._errors(declared.schema.pointer, value)
+            return []
+        errors, graded = self._errors(declared.schema.pointer, value)
         if errors:
-            report("request_body", "Invalid request body", "; ".join(errors), declared.pointer)
-            return True
-        return False
+            report("request_body", "Invalid request body", "; ".join(errors), graded)
+            return [graded]
+        return []
 
     # ------------------------------------------------------------------ the answer
 
     def _response(
-        self, exchange: Exchange, op: Operation, request_broke: bool, report, ran
+        self, exchange: Exchange, op: Operation, request_broke: list[Grade], report, ran
     ) -> bool:
         """Check the answer; True if its body matched its declared JSON schema."""
         conforms = False
@@ -407,7 +500,6 @@ class Checker:
                 "status_code_conformance",
                 "Undeclared status code",
                 f"{status} is not declared (declared: {statuses})",
-                op.pointer + "/responses",
             )
         authorized = exchange.request_header("authorization") is not None
         secured = bool(op.security) and not any(len(req) == 0 for req in op.security)
@@ -430,6 +522,7 @@ class Checker:
                     "negative_data_rejection",
                     "Request the spec forbids was accepted",
                     f"answered {status}; the request's problems are reported for the client",
+                    _worst(request_broke),  # accepting what only a decision forbids deviates
                 )
         elif status == 415 and exchange.request_body and op.request_body is not None:
             ran("positive_data_acceptance")
@@ -449,7 +542,6 @@ class Checker:
                     "content_type_conformance",
                     "Body where the spec declares none",
                     f"{status} with {len(content)} bytes",
-                    declared.pointer,
                 )
         else:
             media = exchange.response_media
@@ -460,7 +552,6 @@ class Checker:
                     "Undeclared Content-Type",
                     f"{media or 'missing'!r}; declared: "
                     + ", ".join(m.media_type for m in declared.content),
-                    declared.pointer,
                 )
             elif match.schema is not None and _JSON.match(media):
                 ran("response_schema_conformance")
@@ -468,14 +559,14 @@ class Checker:
                 if body is None and content.strip() != b"null":
                     report("response_schema_conformance", "Body is not JSON", _snippet(exchange))
                 else:
-                    errors = self._errors(match.schema.pointer, body)
+                    errors, graded = self._errors(match.schema.pointer, body)
                     conforms = not errors
                     if errors:
                         report(
                             "response_schema_conformance",
                             "Response does not match its schema",
                             "; ".join(errors),
-                            match.schema.pointer,
+                            graded,
                         )
         self._headers(exchange, declared, report, ran)
         return conforms
@@ -484,29 +575,69 @@ class Checker:
         if not declared.headers:
             return
         ran("response_headers_conformance")
-        raw = self.spec.lookup(declared.pointer).get("headers") or {}
+        required = self._required_headers(declared)
         for h in declared.headers:
             value = exchange.response_header(h.name)
-            node = self.spec.resolve(raw.get(h.name)) or {}
             if value is None:
-                if isinstance(node, dict) and node.get("required"):
+                if h.name in required:
+                    rule = f"{declared.pointer}/headers/{escape_token(h.name)}/required"
                     report(
                         "response_headers_conformance",
                         f"Missing header `{h.name}`",
                         f"{exchange.status} answer without {h.name}",
+                        grade(self.spec, [rule], docs_allow=not self._stated(rule)),
                     )
                 continue
             if h.schema is None:
                 continue
             typed = _scalar(h.schema.type, value)
-            errors = self._errors(h.schema.pointer, typed)
+            errors, graded = self._errors(h.schema.pointer, typed)
             if errors:
                 report(
                     "response_headers_conformance",
                     f"Invalid header `{h.name}`",
                     f"{h.name}: {value!r}: " + "; ".join(errors),
-                    h.schema.pointer,
+                    graded,
                 )
+
+    def _suite_grade(
+        self, name: str, title: str, exchange: Exchange, op: Operation | None
+    ) -> Grade:
+        """The grade of a failure of the suite's `list_envelope`: `count` (its presence and its
+        meaning are one decision: the rule at the envelope's `required` entry for it), and
+        more objects than a `limit` above the spec's maximum (the docs state none)."""
+        lst = self.spec.list_of(op) if op is not None else None
+        body = exchange.response_json
+        if name != "list_envelope" or lst is None or not isinstance(body, dict):
+            return FAILURE
+        rules = []
+        required = self.spec.resolve(self.spec.lookup(lst.envelope.pointer)).get("required", [])
+        if f"`{_COUNT}`" in title and _COUNT in required:
+            rules.append(f"{lst.envelope.pointer}/required/{required.index(_COUNT)}")
+        sent = dict(exchange.query)
+        data = body.get(lst.items_field)
+        if lst.limit is not None and isinstance(data, list) and lst.limit.name in sent:
+            asked = _scalar("integer", sent[lst.limit.name])
+            maximum = lst.limit.schema.resolved.get("maximum")
+            over = maximum is not None and isinstance(asked, int) and maximum < len(data) <= asked
+            if "`limit`" in title and over:
+                rules.append(f"{lst.limit.schema.pointer}/maximum")
+        if not rules:
+            return FAILURE
+        return grade(self.spec, rules, docs_allow=not any(self._stated(r) for r in rules))
+
+    def _required_headers(self, declared) -> frozenset[str]:
+        """The names of the headers a declared response requires (read once per response)."""
+        found = self._header_rules.get(declared.pointer)
+        if found is None:
+            raw = self.spec.lookup(declared.pointer).get("headers") or {}
+            found = frozenset(
+                name
+                for name in raw
+                if isinstance(node := self.spec.resolve(raw[name]), dict) and node.get("required")
+            )
+            self._header_rules[declared.pointer] = found
+        return found
 
     def _suite(
         self, exchange: Exchange, op: Operation | None, label: str, report, ran, conforms: bool
@@ -527,7 +658,8 @@ class Checker:
             try:
                 check(None, response, case)  # type: ignore[arg-type]
             except suite_checks.ContractViolation as exc:
-                report(name, exc.title, exc.message or "")
+                graded = self._suite_grade(name, exc.title, exchange, op)
+                report(name, exc.title, exc.message or "", graded)
         lst = self.spec.list_of(op) if op is not None else None
         body = exchange.response_json
         if lst is not None and exchange.status == 200 and isinstance(body, dict):
@@ -643,11 +775,13 @@ class Checker:
         return account is not None and account == self._accounts.get(b)
 
     @staticmethod
-    def _remember(store: OrderedDict, key: Any, value: Any) -> None:
+    def _remember(store: dict, key: Any, value: Any) -> None:
+        """Remember the latest `value` of `key`, forgetting the least recently set beyond
+        MAX_REMEMBERED (a dict keeps insertion order: re-setting a key moves it last)."""
+        store.pop(key, None)
         store[key] = value
-        store.move_to_end(key)
         if len(store) > MAX_REMEMBERED:
-            store.popitem(last=False)
+            del store[next(iter(store))]
 
 
 def _typed(param: Parameter, raw: list[str]) -> Any:

@@ -38,7 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="forward real traffic to a server and check every exchange against the contract",
         description="Forward every request unchanged to --upstream and check each exchange"
         " against the spec (client mistakes and server failures apart); or re-check a"
-        " recording offline with --replay. Exit 0: no failure; 1: failures; 2: could not run.",
+        " recording offline with --replay. Each violation is a failure (the docs forbid it) or"
+        " a deviation (only a decision of spec/NOTES.md does, named by its number). Exit 0: no"
+        " failure; 1: failures (or deviations, with --strict); 2: could not run or check.",
     )
     parser.add_argument("--upstream", help="the API's base URL, e.g. http://127.0.0.1:8000/api/v1")
     parser.add_argument("--port", type=_port, default=8080, help="port to listen on (8080)")
@@ -51,6 +53,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--record", type=Path, help="record the exchanges as HAR (redacted)")
     parser.add_argument(
         "--report-dir", type=Path, help="write the suite's junit.xml and report.html here"
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="deviations from the spec's decisions (spec/NOTES.md) fail the run too (exit 1)",
     )
     parser.add_argument(
         "--replay", type=Path, metavar="FILE", help="re-check a --record file offline instead"
@@ -79,7 +86,9 @@ def _run(args: argparse.Namespace) -> int:
         raise CLIError(f"--spec {spec_source}: not a usable spec: {exc.problems[0]}") from exc
     except (OSError, ValueError) as exc:
         raise CLIError(f"--spec {spec_source}: {exc}") from exc
-    outputs = Outputs(log=args.log, record=args.record, report_dir=args.report_dir)
+    outputs = Outputs(
+        log=args.log, record=args.record, report_dir=args.report_dir, strict=args.strict
+    )
     if args.replay is not None:
         from spaces_toolkit.proxy.replay import replay
 

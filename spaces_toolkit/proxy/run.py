@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import socket
 import threading
 import time
@@ -14,8 +15,10 @@ from pathlib import Path
 import uvicorn
 
 from spaces_toolkit.proxy.checking import Checker
+from spaces_toolkit.proxy.exchange import Exchange
 from spaces_toolkit.proxy.forward import Forwarder, Upstream
 from spaces_toolkit.proxy.session import Outputs, Session
+from spaces_toolkit.proxy.worker import CheckError, CheckProcess, CheckWorker
 from spaces_toolkit.spec import SPEC_PATH, Spec, default_spec, load
 
 __all__ = ["ProxyOptions", "RunningProxy", "load_spec_source", "proxy_in_thread", "run_proxy"]
@@ -61,11 +64,38 @@ def _server(forwarder: Forwarder, host: str, port: int) -> uvicorn.Server:
     return uvicorn.Server(config)
 
 
+def _forwarder(upstream: Upstream, session: Session) -> tuple[Forwarder, CheckWorker]:
+    """The forwarding app, and the checks behind it: a queue, its thread, the process that
+    checks (see `worker`)."""
+    spec = session.checker.spec
+    checks = CheckProcess(spec.document, spec.notes, session.checker.base_path)
+
+    def check(exchanges: list[Exchange]) -> None:
+        try:
+            answers = checks.check(exchanges)
+        except CheckError as exc:
+            answers = [("error", str(exc))] * len(exchanges)
+        for exchange, (kind, value) in zip(exchanges, answers, strict=True):
+            if kind == "ok":
+                session.record(exchange, value)
+            else:
+                session.record(exchange, [])
+                session.check_crashed(exchange, CheckError(value))
+
+    def settled() -> None:
+        with contextlib.suppress(CheckError):
+            session.checker.adopt(checks.counters())
+
+    worker = CheckWorker(check, session.check_crashed, settled=settled, stopped=checks.close)
+    session.worker = worker
+    return Forwarder(upstream, worker.put, session.upstream_error), worker
+
+
 def run_proxy(options: ProxyOptions, spec: Spec) -> int:
     """Serve until Ctrl-C (or `duration`), print the summary, return the exit status."""
     upstream = Upstream(options.upstream)
     session = _session(options, upstream, spec)
-    forwarder = Forwarder(upstream, session.exchange, session.upstream_error)
+    forwarder, worker = _forwarder(upstream, session)
     server = _server(forwarder, options.host, options.port)
     began = time.monotonic()
     if options.duration is not None:
@@ -76,15 +106,29 @@ def run_proxy(options: ProxyOptions, spec: Spec) -> int:
         f"spaces proxy: http://{options.host}:{options.port}{upstream.base_path} →"
         f" {upstream.url} (Ctrl-C to stop)"
     )
+    # uvicorn stops gracefully on INT and TERM, then raises the signal again with the handler it
+    # found: for TERM (a service manager's stop) that must not end the process before the
+    # checks finish and the summary is written.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         server.run()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Terminated):
         pass  # uvicorn shut down gracefully and re-raised the signal: the summary follows
+    worker.stop()  # what is still queued is checked before the summary
     session.seconds = time.monotonic() - began
     if not server.started:
         session.errors.append(f"could not listen on {options.host}:{options.port}")
     session.close()
     return 2 if not server.started else session.exit_code
+
+
+class _Terminated(Exception):
+    """TERM arrived (raised by its handler once uvicorn has shut down)."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 @dataclass(frozen=True)
@@ -103,7 +147,7 @@ def proxy_in_thread(
     upstream = Upstream(upstream_url)
     options = ProxyOptions(upstream=upstream_url, outputs=outputs or Outputs(print=_quiet))
     session = _session(options, upstream, spec or default_spec())
-    forwarder = Forwarder(upstream, session.exchange, session.upstream_error)
+    forwarder, worker = _forwarder(upstream, session)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -123,6 +167,7 @@ def proxy_in_thread(
         server.should_exit = True
         thread.join(timeout=30)
         sock.close()
+        worker.stop()
         session.seconds = time.monotonic() - began
         session.close()
 

@@ -3,8 +3,11 @@ and sums it up at the end, in the same words and files as the contract suite.
 
 Output: one console line per violation as it happens; `--log FILE`, one JSON object per line
 (each violation, then a closing `summary` line); `--record FILE`, the exchanges as HAR;
-`--report-dir DIR`, the suite's junit.xml and report.html. Exit status as the suite's: 0 no
-failure, 1 failures, 2 the run could not check (the upstream did not answer).
+`--report-dir DIR`, the suite's junit.xml and report.html. Every violation is graded
+(`checking.grade`): a failure breaks what the docs state, a deviation only what spec/NOTES.md
+decided (with the entry's number). Exit status as the suite's: 0 no failure (deviations are
+reported, and fail the run only with `strict`), 1 failures, 2 the run could not check
+everything (the upstream did not answer, or a check raised).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from spaces_toolkit.proxy.checking import CHECKS, Checker, Violation
 from spaces_toolkit.proxy.exchange import Exchange
 from spaces_toolkit.proxy.har import HarWriter
 from spaces_toolkit.proxy.redact import Redactor
+from spaces_toolkit.proxy.worker import CheckWorker
 
 __all__ = ["Outputs", "Session"]
 
@@ -33,6 +37,7 @@ class Outputs:
     log: Path | None = None
     record: Path | None = None
     report_dir: Path | None = None
+    strict: bool = False  # deviations from the spec's decisions fail the run too (exit 1)
     print: Callable[[str], None] = field(default=lambda line: print(line, flush=True))
 
 
@@ -46,6 +51,7 @@ class Session:
         self.errors: list[str] = []
         self.exchanges = 0
         self.seconds = 0.0
+        self.worker: CheckWorker | None = None  # live runs check off the forwarding path
         self._lock = threading.Lock()
         self._log: IO[str] | None = None
         if outputs.log is not None:
@@ -59,18 +65,35 @@ class Session:
     # ------------------------------------------------------------------ as it happens
 
     def exchange(self, exchange: Exchange) -> list[Violation]:
+        """Check an exchange here and now (a replay) and record what was found."""
         with self._lock:
-            self.exchanges += 1
-            self.redactor.learn(exchange.request_header("authorization"))
-            if self._har is not None:
-                self._har.write(exchange)
-            found = self.checker.check(exchange)
-            for violation in found:
-                violation = self._masked(violation)
-                self.violations.append(violation)
-                self.outputs.print(self.line(violation))
-                self._write_log({"type": "violation", **violation.as_dict()})
-            return found
+            return self._record(exchange, self.checker.check(exchange))
+
+    def record(self, exchange: Exchange, found: list[Violation]) -> list[Violation]:
+        """Record an exchange checked elsewhere (a live run's checking process)."""
+        with self._lock:
+            return self._record(exchange, found)
+
+    def _record(self, exchange: Exchange, found: list[Violation]) -> list[Violation]:
+        self.exchanges += 1
+        self.redactor.learn(exchange.request_header("authorization"))
+        if self._har is not None:
+            self._har.write(exchange)
+        for violation in found:
+            violation = self._masked(violation)
+            self.violations.append(violation)
+            self.outputs.print(self.line(violation))
+            self._write_log({"type": "violation", **violation.as_dict()})
+        return found
+
+    def check_crashed(self, exchange: Exchange, exc: BaseException) -> None:
+        """A check raised on this exchange: it is reported as not checked (exit 2), not lost."""
+        self.upstream_error(
+            exchange.method,
+            exchange.target,
+            f"exchange #{exchange.number} not checked: the checks raised"
+            f" {type(exc).__name__}: {exc}",
+        )
 
     def upstream_error(self, method: str, target: str, message: str) -> None:
         with self._lock:
@@ -89,20 +112,22 @@ class Session:
 
     @staticmethod
     def line(v: Violation) -> str:
-        grade = (
-            ""
-            if v.grade == "failure"
-            else f" {v.grade}" + (f" (NOTES {v.decision})" if v.decision is not None else "")
-        )
+        mark = "✗" if v.grade == "failure" else "~"
         return (
-            f"✗ {v.party:<6} {v.code} {v.check}{grade}  #{v.number} {v.method} {v.target}"
-            f" → {v.status}: {v.title}: {textwrap.shorten(v.message, 300)}"
+            f"{mark} {v.party:<6} {v.code} {v.check} {_graded(v)}  #{v.number} {v.method}"
+            f" {v.target} → {v.status}: {v.title}: {textwrap.shorten(v.message, 300)}"
         )
 
     def _write_log(self, record: dict[str, Any]) -> None:
         if self._log is not None:
             self._log.write(json.dumps(record, ensure_ascii=False) + "\n")
             self._log.flush()
+
+    def settle(self) -> None:
+        """Wait until the exchanges forwarded so far are checked (live runs check them in a
+        thread of their own)."""
+        if self.worker is not None:
+            self.worker.settle()
 
     # ------------------------------------------------------------------ at the end
 
@@ -111,8 +136,17 @@ class Session:
         return [v for v in self.violations if v.grade == "failure"]
 
     @property
+    def deviations(self) -> list[Violation]:
+        return [v for v in self.violations if v.grade == "deviation"]
+
+    @property
+    def failing(self) -> list[Violation]:
+        """What fails the run: the failures, and with `strict` the deviations too."""
+        return self.violations if self.outputs.strict else self.failures
+
+    @property
     def exit_code(self) -> int:
-        if self.failures:
+        if self.failing:
             return 1
         return 2 if self.errors else 0
 
@@ -122,13 +156,14 @@ class Session:
             "exchanges": self.exchanges,
             "exit": self.exit_code,
             "violations": sorted(
-                (v.number, v.check, v.code, v.party, v.grade, v.title) for v in self.violations
+                (v.number, v.check, v.code, v.party, v.grade, v.decisions, v.title)
+                for v in self.violations
             ),
         }
 
     def summary(self) -> str:
-        counts: Counter[tuple[str, str, str]] = Counter(
-            (v.party, v.check, v.operation) for v in self.violations
+        counts: Counter[tuple[str, str, str, str]] = Counter(
+            (v.party, v.check, v.operation, _graded(v)) for v in self.violations
         )
         checked, outside = self.checker.checked, self.checker.outside
         lines = [
@@ -136,54 +171,65 @@ class Session:
             f"spaces proxy: {self.source}",
             f"{self.exchanges} exchanges: {checked} checked against the spec, {outside} outside"
             f" the API's base path {self.checker.base_path or '/'!r} (forwarded unchecked)"
-            + (f"; {len(self.errors)} upstream errors" if self.errors else ""),
+            + (f"; {len(self.errors)} errors" if self.errors else ""),
         ]
+        if self.worker is not None and self.worker.waits:
+            lines.append(
+                f"the checks fell behind: the forwarding waited {self.worker.waits} times for"
+                " them (no exchange went unchecked)"
+            )
         if counts:
-            width = max(len(op) for _, _, op in counts)
-            check_width = max(len(c) for _, c, _ in counts)
+            width = max(len(op) for _, _, op, _ in counts)
+            check_width = max(len(c) for _, c, _, _ in counts)
+            grade_width = max(len(g) for *_, g in counts)
             lines += [
                 "",
                 f"{'party':<6}  {'code':<5}  {'check':<{check_width}}  "
-                f"{'operation':<{width}}  count",
+                f"{'operation':<{width}}  {'grade':<{grade_width}}  count",
             ]
-            for (party, check, op), n in sorted(counts.items()):
+            for (party, check, op, graded), n in sorted(counts.items()):
                 code = CHECKS[check].code
                 lines.append(
-                    f"{party:<6}  {code:<5}  {check:<{check_width}}  {op:<{width}}  {n:>5}"
+                    f"{party:<6}  {code:<5}  {check:<{check_width}}  {op:<{width}}"
+                    f"  {graded:<{grade_width}}  {n:>5}"
                 )
+        decided = sorted({d for v in self.deviations for d in v.decisions})
+        if decided:
+            lines.append("")
+            notes = self.checker.spec.notes
+            lines += [f"NOTES {d}: {notes.get(d, '')}" for d in decided]
         server = sum(1 for v in self.failures if v.party == "server")
         client = sum(1 for v in self.failures if v.party == "client")
-        deviations = len(self.violations) - len(self.failures)
+        deviations = len(self.deviations)
         lines.append("")
         if self.exit_code == 0:
-            lines.append(f"PASSED: 0 violations in {self.exchanges} exchanges (exit 0)")
+            found = f"0 failures, {deviations} deviations" if deviations else "0 violations"
+            lines.append(f"PASSED: {found} in {self.exchanges} exchanges (exit 0)")
         elif self.exit_code == 1:
             lines.append(
                 f"FAILED: {server} server failures, {client} client failures"
                 + (f", {deviations} deviations" if deviations else "")
+                + (" (--strict: deviations fail the run)" if self.outputs.strict else "")
                 + " (exit 1)"
             )
         else:
-            lines.append(
-                f"INCOMPLETE: the upstream did not answer {len(self.errors)} times (exit 2)"
-            )
+            lines.append(f"INCOMPLETE: {len(self.errors)} exchanges could not be checked (exit 2)")
         return "\n".join(lines)
 
     def suite_result(self) -> SuiteResult:
-        """The run as the contract suite's result: what its junit.xml and report.html read."""
+        """The run as the contract suite's result: what its junit.xml and report.html read.
+        Deviations are failures there with `strict`, notes without."""
         result = SuiteResult(base_url=self.source, seed=0, embedded=False, duration=self.seconds)
         for (label, check), n in self.checker.runs.items():
             result.tally(label).checks_run[check] += n
-        for v in self.violations:
-            if v.grade != "failure":
-                continue
+        for v in self.failing:
             result.tally(v.operation).checks_failed[v.check] += 1
             curl = render_curl(v.method, v.target, {}, None, None)
             result.failures.append(
                 Failure(
                     check=v.check,
                     operation=v.operation,
-                    title=f"[{v.code} {v.party}] {v.title}",
+                    title=f"[{v.code} {v.party} {_graded(v)}] {v.title}",
                     message=f"exchange #{v.number}: {v.message}",
                     curl=curl,
                     status=v.status,
@@ -195,8 +241,14 @@ class Session:
         result.errors = list(self.errors)
         result.notes.append(
             f"spaces proxy: {self.exchanges} exchanges, {self.checker.checked} checked;"
-            f" {len(self.violations) - len(self.failures)} deviations"
+            f" {len(self.deviations)} deviations"
         )
+        if not self.outputs.strict:
+            deviated: Counter[tuple[str, str, str, str]] = Counter(
+                (v.code, v.check, v.operation, _graded(v)) for v in self.deviations
+            )
+            for (code, check, op, graded), n in sorted(deviated.items()):
+                result.notes.append(f"{graded}: [{code}] {check} on {op} ×{n}")
         return result
 
     def close(self) -> None:
@@ -217,10 +269,26 @@ class Session:
                 self.outputs.print(
                     f"reports: {directory / 'junit.xml'}, {directory / 'report.html'}"
                 )
-            self._write_log({"type": "summary", **self.verdict(), "errors": len(self.errors)})
+            waits = self.worker.waits if self.worker is not None else 0
+            self._write_log(
+                {
+                    "type": "summary",
+                    **self.verdict(),
+                    "checked": self.checker.checked,
+                    "errors": len(self.errors),
+                    "waits": waits,  # times the forwarding waited for the checks to catch up
+                }
+            )
             if self._log is not None:
                 self._log.close()
                 self._log = None
+
+
+def _graded(v: Violation) -> str:
+    """ "failure", or "deviation (NOTES 12, 24)"."""
+    if v.grade == "failure" or not v.decisions:
+        return v.grade
+    return f"{v.grade} (NOTES {', '.join(str(d) for d in v.decisions)})"
 
 
 def stderr_print(line: str) -> None:

@@ -3,6 +3,7 @@ one line and exit 2."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -22,11 +23,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _start(*args: str) -> tuple[subprocess.Popen[str], int]:
+def _start(*args: str, group: bool = False) -> tuple[subprocess.Popen[str], int]:
     port = _free_port()
     command = [sys.executable, "-m", "spaces_toolkit.cli", "proxy", "--port", str(port), *args]
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ)
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+        start_new_session=group,
     )
     deadline = time.monotonic() + 60
     while True:
@@ -53,12 +59,28 @@ def test_ctrl_c_stops_with_a_summary_and_the_verdict(reference):
     assert "Traceback" not in err
 
 
+def test_term_to_the_process_group_still_checks_every_exchange(reference, tmp_path):
+    """A service manager stops the proxy with TERM to its whole group: the checking process
+    must not die first, leaving exchanges unchecked."""
+    log = tmp_path / "run.jsonl"
+    process, port = _start("--upstream", reference.base_url, "--log", str(log), group=True)
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}/api/v1") as client:
+        for _ in range(20):
+            client.get("/customers", params={"limit": 5}, auth=(reference.tokens[0], ""))
+    os.killpg(process.pid, signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, out + err
+    summary = [json.loads(line) for line in log.read_text().splitlines()][-1]
+    assert summary["type"] == "summary" and summary["errors"] == 0, summary
+    assert summary["exchanges"] == summary["checked"] == 20, summary
+
+
 def test_duration_ends_the_run_and_violations_exit_1(reference, tmp_path):
     log = tmp_path / "violations.jsonl"
     process, port = _start("--upstream", reference.base_url, "--duration", "3", "--log", str(log))
     httpx.get(
         f"http://127.0.0.1:{port}/api/v1/customers",
-        params={"limit": 0},
+        params={"limit": "ten"},  # not an integer: the docs say so (limit=0 only deviates)
         auth=(reference.tokens[0], ""),
     )
     out, err = process.communicate(timeout=60)

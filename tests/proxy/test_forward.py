@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import socket
+import time
 
 import httpx
 import pytest
@@ -152,3 +153,79 @@ def test_unreachable_upstream_is_a_502_with_a_message():
     assert response.status_code == 502
     assert "did not answer" in response.json()["message"]
     assert proxy.session.exit_code == 2 and len(proxy.session.errors) == 1
+
+
+def test_head_answer_has_no_body_and_the_connection_goes_on(proxied):
+    _, proxy = proxied
+    with httpx.Client() as client:
+        head = client.head(proxy.url + "/gzip")  # Content-Length announced, no body follows
+        assert head.status_code == 200 and head.content == b""
+        assert int(head.headers["content-length"]) > 0
+        after = client.get(proxy.url + "/gzip")  # the same upstream connection, next answer
+    assert after.json() == {"compressed": True}
+
+
+class RawUpstream:
+    """An HTTP/1.1 server on a bare socket that answers each request with the next canned
+    answer, then closes the connection if told to (what uvicorn never does: bodies framed by
+    the end of the connection, keep-alive connections closed while idle)."""
+
+    def __init__(self, answers: list[tuple[bytes, bool]]) -> None:
+        import threading
+
+        self.answers = list(answers)  # (raw answer, close after it)
+        self.connections = 0
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/api/v1"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while self.answers:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            with conn:
+                while self.answers:
+                    data = b""
+                    while b"\r\n\r\n" not in data:
+                        chunk = conn.recv(65536)
+                        if not chunk:
+                            break
+                        data += chunk
+                    if not data:
+                        break
+                    answer, close = self.answers.pop(0)
+                    conn.sendall(answer)
+                    if close:
+                        break
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_answer_framed_by_the_end_of_the_connection_is_forwarded_whole():
+    body = b'{"until": "close"}' * 100
+    upstream = RawUpstream(
+        [(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n" + body, True)]
+    )
+    with proxy_in_thread(upstream.url) as proxy:
+        response = httpx.get(proxy.url + "/x")
+    upstream.close()
+    assert response.status_code == 200 and response.content == body
+
+
+def test_a_kept_alive_connection_the_upstream_closed_is_replaced():
+    ok = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
+    # the first connection answers once, then the upstream closes it while the proxy keeps it
+    upstream = RawUpstream([(ok, True), (ok, False)])
+    with proxy_in_thread(upstream.url) as proxy, httpx.Client() as client:
+        first = client.get(proxy.url + "/a")
+        time.sleep(0.2)  # the close reaches the proxy's pool (or not: either way, no 502)
+        second = client.get(proxy.url + "/b")
+    upstream.close()
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert proxy.session.errors == [] and upstream.connections == 2
