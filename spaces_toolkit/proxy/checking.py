@@ -66,6 +66,7 @@ CHECKS: dict[str, Check] = {
         _C("positive_data_acceptance", "PX112", "server", "a declared media type is accepted"),
         _C("unsupported_method", "PX113", "server", "a method the path lacks gets 405"),
         _C("pagination_walk", "PX114", "server", "an empty page does not claim more"),
+        _C("no_answer", "PX115", "server", "the server answers (no reset, no timeout)"),
         # the server's side, across the run's exchanges
         _C("page_stability", "PX201", "server", "one request, one page (no write between)", True),
         _C("tenant_isolation", "PX202", "server", "no object under two accounts' tokens", True),

@@ -88,7 +88,7 @@ def _forwarder(upstream: Upstream, session: Session) -> tuple[Forwarder, CheckWo
 
     worker = CheckWorker(check, session.check_crashed, settled=settled, stopped=checks.close)
     session.worker = worker
-    return Forwarder(upstream, worker.put, session.upstream_error), worker
+    return Forwarder(upstream, worker.put, session.no_answer), worker
 
 
 def run_proxy(options: ProxyOptions, spec: Spec) -> int:

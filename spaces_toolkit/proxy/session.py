@@ -95,6 +95,33 @@ class Session:
             f" {type(exc).__name__}: {exc}",
         )
 
+    def no_answer(self, method: str, target: str, message: str) -> None:
+        """The upstream did not answer a forwarded request (reset, closed, timed out): the
+        server's failure, as the suite counts it (never "could not run")."""
+        from .checking import CHECKS, Violation
+
+        check = CHECKS["no_answer"]
+        path = target.split("?", 1)[0]
+        violation = Violation(
+            number=0,
+            check=check.name,
+            code=check.code,
+            party=check.party,
+            grade="failure",
+            decision=None,
+            operation=f"{method} {path}",
+            title="No answer from the server",
+            message=message,
+            method=method,
+            target=target,
+            status=502,
+        )
+        with self._lock:
+            violation = self._masked(violation)
+            self.violations.append(violation)
+            self.outputs.print(self.line(violation))
+            self._write_log({"type": "violation", **violation.as_dict()})
+
     def upstream_error(self, method: str, target: str, message: str) -> None:
         with self._lock:
             text = f"{method} {self.redactor.target(target)}: {message}"

@@ -34,12 +34,22 @@ CAUGHT = {
     "form_body_rejected": {"positive_data_acceptance"},
     "wrong_content_type": {"content_type_conformance"},
     "unsupported_method_404": {"unsupported_method"},
+    "server_error_on_min_limit": {"not_a_server_error"},
+    "before_acts_as_after": {"cursor_continuity"},
 }
 # Faults no exchange, nor this traffic across exchanges, shows (the suite's probes do).
 NOT_SHOWN = {
     # a created subscription read back through the list: needs the create and the list
     # compared field by field, which the proxy does not do
     "subscription_listed_differently",
+    # a child fetched through another parent: the traffic never asks for one
+    "parent_scope_leak",
+    # `limit=1` answered after 2 s: late, but answered; the proxy sets no deadline of its own
+    # (the suite's 0.5 s --timeout is what makes it "no answer" there)
+    "no_answer_on_min_limit",
+    # has_more true on the exact-length page, then an empty page: each page is valid alone,
+    # and the proxy does not follow a page's cursor to the next (the suite's walk does)
+    "has_more_off_by_one",
 }
 
 

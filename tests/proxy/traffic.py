@@ -30,6 +30,15 @@ def run_traffic(base_url: str, tokens: list[str]) -> None:
             if not page.get("has_more") or not page.get("data"):
                 break
             cursor = page["data"][-1]["id"]
+        # The whole list as one page of exactly its length, then the page after it: a page
+        # claiming more when exactly `limit` objects remained shows across the two.
+        whole = a.get("/customers", params={"limit": len(walked)}).json()
+        if whole.get("data"):
+            a.get(
+                "/customers",
+                params={"limit": len(walked), "starting_after": whole["data"][-1]["id"]},
+            )
+        a.get("/customers", params={"limit": 1})  # the smallest page
         first = a.get("/customers", params={"limit": 5}).json()["data"]
         a.get("/customers", params={"limit": 5, "starting_after": first[-1]["id"]})
         a.get("/customers", params={"limit": 5})  # the first page again
