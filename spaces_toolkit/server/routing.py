@@ -206,18 +206,18 @@ class PathEndpoint:
         # The token is looked up on every request (auth.py: revocation takes effect at once),
         # before the parameters are looked at (a bad token is a 401 whatever else is wrong).
         authorization = _header(scope, b"authorization")
-        handler = HANDLERS[op.operation_id]
         if op.method == "GET" and op.body is None:
-            # Reads run inline on the event loop: an indexed SQLite read (WAL: readers never
-            # wait for writers) takes tens of µs, a hop to the thread pool and back costs
-            # several times that in GIL hand-offs (the benchmarks' profile: 2 hops were ~40%
-            # of a GET's CPU). One read transaction serves authentication and the handler.
-            with self.db.read() as tx:
-                account_id = self.auth.account_id(authorization, tx)
-                path, query = self._params(op, scope)
-                snapshot = _Snapshot(self.db, tx)
-                ctx = Context(snapshot, self.settings, account_id, path, query, None, op.listing)
-                result = handler(ctx)
+            if self.db.dialect == "sqlite":
+                # Reads run inline on the event loop: an indexed SQLite read (WAL: readers
+                # never wait for writers) takes tens of µs, a hop to the thread pool and back
+                # costs several times that in GIL hand-offs (the benchmarks' profile: 2 hops
+                # were ~40% of a GET's CPU).
+                result = self._read(op, scope, authorization)
+            else:
+                # PostgreSQL: the read is round trips to another process (BEGIN, the token,
+                # the query, COMMIT), during which the event loop would sit idle; on the
+                # thread pool, requests overlap their waits.
+                result = await anyio.to_thread.run_sync(self._read, op, scope, authorization)
         else:
             # Writes may wait up to busy_timeout for SQLite's write lock: they keep the hop.
             account_id = self.auth.account_id(authorization)
@@ -228,8 +228,17 @@ class PathEndpoint:
                 raw = await _read_body(request, self.settings.max_body_bytes)
                 body = parse_body(op.body, request.headers.get("content-type"), raw)
             ctx = Context(self.db, self.settings, account_id, path, query, body, op.listing)
-            result = await anyio.to_thread.run_sync(handler, ctx)
+            result = await anyio.to_thread.run_sync(HANDLERS[op.operation_id], ctx)
         return self._checked(op, 200, result, _JSONResponse(result))
+
+    def _read(self, op: ServedOperation, scope: Scope, authorization: str | None) -> Any:
+        """A GET: one read transaction serves authentication and the handler."""
+        with self.db.read() as tx:
+            account_id = self.auth.account_id(authorization, tx)
+            path, query = self._params(op, scope)
+            snapshot = _Snapshot(self.db, tx)
+            ctx = Context(snapshot, self.settings, account_id, path, query, None, op.listing)
+            return HANDLERS[op.operation_id](ctx)
 
     def _params(self, op: ServedOperation, scope: Scope) -> tuple[dict[str, Any], dict[str, Any]]:
         """The operation's path and query parameters, parsed and validated (400 otherwise)."""
