@@ -164,6 +164,15 @@ def run(opts: Options) -> Section:
                 paired_ratios([r.rps for r in ours_r], [r.rps for r in bare_r]),
             )
         )
+        section.rows.append(
+            Row(
+                f"{name}: server CPU per request vs bare ASGI",
+                summarize(cpu[(name, "ours")], "s"),
+                summarize(cpu[(name, "bare")], "s"),
+                "bare ASGI",
+                paired=paired_ratios(cpu[(name, "ours")], cpu[(name, "bare")]),
+            )
+        )
         bad = sum(r.non_2xx + r.socket_errors for rs in (ours_r, prism_r, bare_r) for r in rs)
         if bad:
             section.notes.append(f"{name}: {bad} non-2xx answers or socket errors under load")

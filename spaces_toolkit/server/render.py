@@ -3,6 +3,7 @@ c_ customer, …) and these functions assemble the JSON shapes the spec document
 
 from __future__ import annotations
 
+import functools
 import json
 import operator
 from collections.abc import Callable
@@ -86,8 +87,19 @@ def _getter(first: Row, columns: tuple[str, ...]) -> Callable[[Row], tuple[Any, 
     by position (its lookup by name compares every column name, case-insensitively, each time);
     PostgreSQL's rows are dicts, looked up by name."""
     if isinstance(first, dict):
-        return operator.itemgetter(*columns)
-    names = [str(k) for k in first.keys()]  # noqa: SIM118 - sqlite3.Row: keys() is the API
+        return _by_name(columns)
+    return _by_position(tuple(first.keys()), columns)  # noqa: SIM118 - sqlite3.Row's API
+
+
+@functools.cache
+def _by_name(columns: tuple[str, ...]) -> Callable[[Row], tuple[Any, ...]]:
+    return operator.itemgetter(*columns)
+
+
+@functools.cache
+def _by_position(
+    names: tuple[str, ...], columns: tuple[str, ...]
+) -> Callable[[Row], tuple[Any, ...]]:
     return operator.itemgetter(*(names.index(c) for c in columns))
 
 
