@@ -177,7 +177,7 @@ else
 endif
 
 # `make bench` measures the toolkit against its baselines and rewrites bench/RESULTS.md
-# (~7 min on 2 cores). BENCH_ARGS picks some (`make bench BENCH_ARGS="server scaling"`) or
+# (~12 min on 2 cores). BENCH_ARGS picks some (`make bench BENCH_ARGS="server scaling"`) or
 # `--quick`. Never part of `make test`.
 BENCH_ARGS ?=
 OPC_VENV := build/bench/opc-venv

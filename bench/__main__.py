@@ -1,6 +1,6 @@
 """`python -m bench` (what `make bench` runs): measure the toolkit against its baselines.
 
-    python -m bench                  # every benchmark, full size (~7 min on 2 cores)
+    python -m bench                  # every benchmark, full size (~12 min on 2 cores)
     python -m bench server scaling   # some of them
     python -m bench --quick          # everything, small and short (a minute or two)
     python -m bench --list
@@ -45,12 +45,12 @@ INTRO = """# Benchmarks
 Written by `make bench` (`python -m bench`); do not edit above the notes marker at the end.
 
 Rerun everything with `make bench` (installs wrk and the openapi-python-client scratch venv
-first; about 7 minutes on 2 cores, plus a minute once to build the 1M-customer database of the
-scaling benchmark into build/bench/, which later runs reuse), or some of it with
-`.venv/bin/python -m bench server scaling` (`make bench BENCH_ARGS="server scaling"`); `--quick`
-gives a rough pass in two minutes, `--list` names the benchmarks. The machine is shared and
-noisy: compare the ratios (baseline and ours run interleaved in the same run), not absolute
-figures across runs.
+first; about 12 minutes on 2 cores, 18 on a loaded one, plus a minute once to build the
+1M-customer database of the scaling benchmark into build/bench/, which later runs reuse), or
+some of it with `.venv/bin/python -m bench server scaling` (`make bench BENCH_ARGS="server
+scaling"`); `--quick` gives a rough pass in two minutes, `--list` names the benchmarks. The
+machine is shared and noisy: compare the ratios (baseline and ours run interleaved in the same
+run), not absolute figures across runs.
 """
 
 

@@ -497,7 +497,7 @@ def run(opts: Options) -> Section:
     )
     if not isinstance(pre, str):
         section.notes.append(
-            f"pre-merge worker: `git archive {PRE_MERGE} spaces_toolkit` run as its own"
+            f"pre-merge worker: `git archive {PRE_MERGE} spaces_toolkit spec` run as its own"
             f" `spaces worker --concurrency {CONCURRENCY}` (httpx on a thread pool, unsigned,"
             " no per-account share) on a database created by its own migrations"
         )

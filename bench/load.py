@@ -21,7 +21,7 @@ from .report import Row, Section
 from .stats import Goal, paired_ratios, summarize
 from .wrk import WrkResult, have_wrk, run_wrk
 
-__all__ = ["run"]
+__all__ = ["run", "BARE_GOAL", "bare_server"]
 
 PRISM = ROOT / "node_modules" / ".bin" / "prism"
 SPEC = ROOT / "spec" / "openapi.yaml"
@@ -34,6 +34,7 @@ ENDPOINTS = [
     ("GET /customers?limit=1", "/customers?limit=1"),
 ]
 GOAL_ENDPOINTS = ("GET /customers?limit=20", "GET /customers/{id}")
+BARE_GOAL = Goal(">=", 0.5, text="≥ 0.5× bare ASGI")
 WARMUP_SECONDS = 3  # Prism runs on Node: its JIT needs a few seconds of load to settle
 
 
@@ -48,7 +49,7 @@ def _prism(headers: dict[str, str]) -> Iterator[tuple[str, int]]:
 
 
 @contextlib.contextmanager
-def _bare(bodies: dict[str, bytes], workdir: Path) -> Iterator[tuple[str, int]]:
+def bare_server(bodies: dict[str, bytes], workdir: Path) -> Iterator[tuple[str, int]]:
     """The bare ASGI app answering each request target with the given body."""
     index = {}
     for n, (target, body) in enumerate(bodies.items()):
@@ -87,7 +88,7 @@ def run(opts: Options) -> Section:
             for path in paths.values()
         }
         prism, prism_pid = stack.enter_context(_prism(headers))
-        bare, bare_pid = stack.enter_context(_bare(bodies, opts.workdir))
+        bare, bare_pid = stack.enter_context(bare_server(bodies, opts.workdir))
         targets = {"ours": ours, "prism": prism, "bare": bare}
         pids = {"ours": ours_pid, "prism": prism_pid, "bare": bare_pid}
         for name, path in paths.items():
@@ -159,7 +160,17 @@ def run(opts: Options) -> Section:
                 rps,
                 summarize([r.rps for r in bare_r], "req/s"),
                 "bare ASGI",
-                paired=paired_ratios([r.rps for r in ours_r], [r.rps for r in bare_r]),
+                BARE_GOAL if name in GOAL_ENDPOINTS else None,
+                paired_ratios([r.rps for r in ours_r], [r.rps for r in bare_r]),
+            )
+        )
+        section.rows.append(
+            Row(
+                f"{name}: server CPU per request vs bare ASGI",
+                summarize(cpu[(name, "ours")], "s"),
+                summarize(cpu[(name, "bare")], "s"),
+                "bare ASGI",
+                paired=paired_ratios(cpu[(name, "ours")], cpu[(name, "bare")]),
             )
         )
         bad = sum(r.non_2xx + r.socket_errors for rs in (ours_r, prism_r, bare_r) for r in rs)

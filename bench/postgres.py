@@ -13,6 +13,7 @@ import contextlib
 import time
 from collections.abc import Iterator
 
+import httpx
 import psycopg
 
 from spaces_toolkit.server.app import create_app
@@ -24,6 +25,7 @@ from spaces_toolkit.server.settings import API_PREFIX, Settings
 
 from .context import Options, Skip
 from .fixtures import basic_header, seeded_database
+from .load import BARE_GOAL, bare_server
 from .procs import HOST, PYTHON, child_server, free_port
 from .report import Row, Section
 from .stats import paired_ratios, percentile, summarize
@@ -56,57 +58,102 @@ def _seeded_pg(pg: PgCluster, customers: int) -> tuple[str, str]:
     return url, token
 
 
+def _newest_customer(base: str, token: str) -> str:
+    page = httpx.get(f"{base}/customers?limit=1", headers=basic_header(token), timeout=10).json()
+    return str(page["data"][0]["id"])
+
+
 def _throughput(opts: Options, pg: PgCluster, section: Section) -> None:
     sqlite = seeded_database(opts.workdir / "pg-compare.db", customers=200)
     url, pg_token = _seeded_pg(pg, 200)
     seconds, reps = opts.seconds(5.0), opts.reps(3)
-    results: dict[str, list[WrkResult]] = {}
+    results: dict[tuple[str, str], list[WrkResult]] = {}
     with contextlib.ExitStack() as stack:
         targets = {
-            "sqlite": (stack.enter_context(_server(str(sqlite.db_path), sqlite.token, 1)), sqlite),
-            "pg1": (stack.enter_context(_server(url, pg_token, 1)), None),
-            "pg2": (stack.enter_context(_server(url, pg_token, 2)), None),
+            "sqlite": stack.enter_context(_server(str(sqlite.db_path), sqlite.token, 1)),
+            "pg1": stack.enter_context(_server(url, pg_token, 1)),
+            "pg2": stack.enter_context(_server(url, pg_token, 2)),
         }
-        tokens = {"sqlite": sqlite.token, "pg1": pg_token, "pg2": pg_token}
-        for name, (base, _) in targets.items():  # warm-up
-            run_wrk(
-                base + PAGE, seconds=2, connections=CONNECTIONS, headers=basic_header(tokens[name])
-            )
-        opts.log(f"  wrk -t1 -c{CONNECTIONS}, {seconds:.0f} s per run, {reps} repetitions")
-        for rep in range(reps):
-            order = list(targets)
-            order = order[rep % 3 :] + order[: rep % 3]
-            for name in order:
-                base = targets[name][0]
-                res = run_wrk(
-                    base + PAGE,
-                    seconds=seconds,
+        tokens = {"sqlite": sqlite.token, "pg1": pg_token, "pg2": pg_token, "bare": pg_token}
+        # Per endpoint: the request path on SQLite and on PostgreSQL (their ids differ).
+        paths = {
+            PAGE: {"sqlite": PAGE, "pg": PAGE},
+            "/customers/{id}": {
+                "sqlite": f"/customers/{sqlite.newest_id}",
+                "pg": f"/customers/{_newest_customer(targets['pg1'], pg_token)}",
+            },
+        }
+        # The bare ASGI app answering PostgreSQL's own bytes: the stack's ceiling.
+        bodies = {
+            f"{API_PREFIX}{p['pg']}": httpx.get(
+                targets["pg1"] + p["pg"], headers=basic_header(pg_token), timeout=10
+            ).content
+            for p in paths.values()
+        }
+        targets["bare"] = stack.enter_context(bare_server(bodies, opts.workdir))[0]
+
+        def path_of(endpoint: str, name: str) -> str:
+            return paths[endpoint]["sqlite" if name == "sqlite" else "pg"]
+
+        for endpoint in paths:
+            for name, base in targets.items():  # warm-up
+                run_wrk(
+                    base + path_of(endpoint, name),
+                    seconds=2,
                     connections=CONNECTIONS,
                     headers=basic_header(tokens[name]),
                 )
-                results.setdefault(name, []).append(res)
-                opts.log(f"  {name:<7} {res.rps:8.0f} req/s  p99 {res.p99 * 1e3:6.2f} ms")
-    rps = {name: [r.rps for r in rs] for name, rs in results.items()}
-    sqlite_rps = summarize(rps["sqlite"], "req/s")
-    for name, label in (("pg1", "1 process"), ("pg2", "2 processes")):
+        opts.log(f"  wrk -t1 -c{CONNECTIONS}, {seconds:.0f} s per run, {reps} repetitions")
+        for rep in range(reps):
+            for endpoint in paths:
+                order = list(targets)
+                order = order[rep % len(order) :] + order[: rep % len(order)]
+                for name in order:
+                    res = run_wrk(
+                        targets[name] + path_of(endpoint, name),
+                        seconds=seconds,
+                        connections=CONNECTIONS,
+                        headers=basic_header(tokens[name]),
+                    )
+                    results.setdefault((endpoint, name), []).append(res)
+                    opts.log(
+                        f"  {endpoint:<22} {name:<7} {res.rps:8.0f} req/s"
+                        f"  p99 {res.p99 * 1e3:6.2f} ms"
+                    )
+    rps = {key: [r.rps for r in rs] for key, rs in results.items()}
+    for endpoint in paths:
+        name_of = f"GET {endpoint}"
+        sqlite_rps = summarize(rps[(endpoint, "sqlite")], "req/s")
+        bare_rps = rps[(endpoint, "bare")]
         section.rows.append(
             Row(
-                f"GET {PAGE} on PostgreSQL, {label}: throughput",
-                summarize(rps[name], "req/s"),
-                sqlite_rps,
-                "SQLite, 1 process",
-                paired=paired_ratios(rps[name], rps["sqlite"]),
+                f"{name_of} on PostgreSQL, 1 process: throughput vs bare ASGI",
+                summarize(rps[(endpoint, "pg1")], "req/s"),
+                summarize(bare_rps, "req/s"),
+                "bare ASGI, same bytes",
+                BARE_GOAL,
+                paired_ratios(rps[(endpoint, "pg1")], bare_rps),
             )
         )
-    section.rows.append(
-        Row(
-            f"GET {PAGE} on PostgreSQL: 2 processes vs 1",
-            summarize(rps["pg2"], "req/s"),
-            summarize(rps["pg1"], "req/s"),
-            "PostgreSQL, 1 process",
-            paired=paired_ratios(rps["pg2"], rps["pg1"]),
+        for name, label in (("pg1", "1 process"), ("pg2", "2 processes")):
+            section.rows.append(
+                Row(
+                    f"{name_of} on PostgreSQL, {label}: throughput",
+                    summarize(rps[(endpoint, name)], "req/s"),
+                    sqlite_rps,
+                    "SQLite, 1 process",
+                    paired=paired_ratios(rps[(endpoint, name)], rps[(endpoint, "sqlite")]),
+                )
+            )
+        section.rows.append(
+            Row(
+                f"{name_of} on PostgreSQL: 2 processes vs 1",
+                summarize(rps[(endpoint, "pg2")], "req/s"),
+                summarize(rps[(endpoint, "pg1")], "req/s"),
+                "PostgreSQL, 1 process",
+                paired=paired_ratios(rps[(endpoint, "pg2")], rps[(endpoint, "pg1")]),
+            )
         )
-    )
     bad = sum(r.non_2xx + r.socket_errors for rs in results.values() for r in rs)
     if bad:
         section.notes.append(f"{bad} non-2xx answers or socket errors under load")

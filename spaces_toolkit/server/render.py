@@ -3,7 +3,10 @@ c_ customer, …) and these functions assemble the JSON shapes the spec document
 
 from __future__ import annotations
 
+import functools
 import json
+import operator
+from collections.abc import Callable
 from typing import Any
 
 from .db import Row
@@ -44,33 +47,77 @@ def account(row: Row) -> JSONObject:
     }
 
 
+def _space(space_id: Any, created: Any, url: Any) -> JSONObject:
+    return {"object": "space", "id": space_id, "created": created, "url": url}
+
+
+def _customer(
+    customer_id: Any, name: Any, email: Any, created: Any, space_obj: JSONObject
+) -> JSONObject:
+    return {
+        "object": "customer",
+        "id": customer_id,
+        "name": name,
+        "email": email,
+        "created": created,
+        "space": space_obj,
+    }
+
+
 def space(row: Row) -> JSONObject:
-    return {"object": "space", "id": row["s_id"], "created": row["s_created"], "url": row["s_url"]}
+    return _space(row["s_id"], row["s_created"], row["s_url"])
 
 
 def customer(row: Row, space_obj: JSONObject | None = None) -> JSONObject:
-    return {
-        "object": "customer",
-        "id": row["c_id"],
-        "name": row["c_name"],
-        "email": row["c_email"],
-        "created": row["c_created"],
-        "space": space(row) if space_obj is None else space_obj,
-    }
+    return _customer(
+        row["c_id"],
+        row["c_name"],
+        row["c_email"],
+        row["c_created"],
+        space(row) if space_obj is None else space_obj,
+    )
+
+
+# The columns `customers` reads from each row, in the order it unpacks them.
+_CUSTOMER_PAGE_COLUMNS = ("c_id", "c_name", "c_email", "c_created", "s_id", "s_created", "s_url")
+
+
+def _getter(first: Row, columns: tuple[str, ...]) -> Callable[[Row], tuple[Any, ...]]:
+    """A C-level getter of `columns` from rows shaped like `first`. SQLite's rows are looked up
+    by position (its lookup by name compares every column name, case-insensitively, each time);
+    PostgreSQL's rows are dicts, looked up by name."""
+    if isinstance(first, dict):
+        return _by_name(columns)
+    return _by_position(tuple(first.keys()), columns)  # noqa: SIM118 - sqlite3.Row's API
+
+
+@functools.cache
+def _by_name(columns: tuple[str, ...]) -> Callable[[Row], tuple[Any, ...]]:
+    return operator.itemgetter(*columns)
+
+
+@functools.cache
+def _by_position(
+    names: tuple[str, ...], columns: tuple[str, ...]
+) -> Callable[[Row], tuple[Any, ...]]:
+    return operator.itemgetter(*(names.index(c) for c in columns))
 
 
 def customers(rows: list[Row]) -> list[JSONObject]:
     """`customer` of each row of one page; a Space that several of them share is rendered once
     for the page (the same dict, so the same JSON each time). Scoped to this call: nothing is
     kept between requests."""
+    if not rows:
+        return []
+    get = _getter(rows[0], _CUSTOMER_PAGE_COLUMNS)
     spaces: dict[Any, JSONObject] = {}
     out = []
     for row in rows:
-        space_id = row["s_id"]
+        customer_id, name, email, created, space_id, space_created, url = get(row)
         obj = spaces.get(space_id)
         if obj is None:
-            obj = spaces[space_id] = space(row)
-        out.append(customer(row, obj))
+            obj = spaces[space_id] = _space(space_id, space_created, url)
+        out.append(_customer(customer_id, name, email, created, obj))
     return out
 
 

@@ -4,10 +4,12 @@ is a 405 with `Allow`; undeclared paths are 404 (see app.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 import anyio.to_thread
 import orjson
@@ -17,7 +19,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from .auth import Authenticator
-from .db import Database
+from .db import Database, Transaction
 from .handlers import HANDLERS, PRECHECKS, Context, Handler
 from .operations import ServedOperation, served_operations
 from .problems import ApiError, error_response
@@ -38,6 +40,17 @@ class _JSONResponse(Response):
     """
 
     media_type = "application/json"
+
+    def __init__(self, content: Any) -> None:
+        # Response.__init__ minus its generic header handling: a 200 with these two headers,
+        # in the order starlette writes them.
+        self.status_code = 200
+        self.background = None
+        self.body = self.render(content)
+        self.raw_headers = [
+            (b"content-length", str(len(self.body)).encode("latin-1")),
+            (b"content-type", b"application/json"),
+        ]
 
     def render(self, content: Any) -> bytes:
         try:
@@ -75,11 +88,24 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _query(op: ServedOperation, request: Request) -> dict[str, Any]:
+_QUERIES_MAX = 1024
+
+
+def _query(
+    op: ServedOperation, query_string: bytes, known: dict[bytes, dict[str, Any]]
+) -> dict[str, Any]:
+    """The declared query parameters of `query_string`, parsed and validated (400 otherwise).
+
+    `known` remembers the values of query strings already found valid for this operation
+    (clients repeat the same few); errors are never remembered, so they are found again."""
+    values = known.get(query_string)
+    if values is not None:
+        return dict(values)
     raw: dict[str, list[str]] = {}
-    for key, value in request.query_params.multi_items():
+    # As starlette's QueryParams reads the query string.
+    for key, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
         raw.setdefault(key, []).append(value)
-    values: dict[str, Any] = {}
+    values = {}
     for param in op.params:
         if param.location != "query":
             continue
@@ -93,7 +119,48 @@ def _query(op: ServedOperation, request: Request) -> dict[str, Any]:
         if len(given) > 1:
             raise ApiError.bad_request(f"Query parameter {param.name} given more than once")
         values[param.name] = parse_param(param, given[0])
-    return values  # undeclared query parameters are ignored
+    if len(known) >= _QUERIES_MAX:
+        known.clear()
+    known[query_string] = values
+    return dict(values)  # undeclared query parameters are ignored
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    """The value of request header `name` (lower case); a header sent more than once is a 400
+    (for `Authorization`, which one counts would be a guess: spec/NOTES.md 54)."""
+    found: str | None = None
+    for key, value in scope["headers"]:
+        if key == name:
+            if found is not None:
+                raise ApiError.bad_request(
+                    f"{name.decode().title()} header given more than once"
+                )
+            found = str(value.decode("latin-1"))
+    return found
+
+
+class _Snapshot:
+    """The database as a GET handler sees it: `read()` is the request's own read transaction,
+    the one it was authenticated in, so authentication and the handler's reads are one
+    consistent snapshot and one BEGIN/COMMIT (on PostgreSQL, two round trips fewer)."""
+
+    def __init__(self, db: Database, tx: Transaction) -> None:
+        self._db = db
+        self._tx = tx
+        self.dialect = db.dialect
+        self.schema_version = db.schema_version
+
+    def read(self) -> contextlib.AbstractContextManager[Transaction]:
+        return contextlib.nullcontext(self._tx)
+
+    def write(self) -> contextlib.AbstractContextManager[Transaction]:
+        return self._db.write()
+
+    def listen(self, callback: Callable[[], None]) -> None:
+        self._db.listen(callback)
+
+    def close(self) -> None:
+        raise RuntimeError("a request's snapshot is not the database: it cannot be closed")
 
 
 class PathEndpoint:
@@ -113,66 +180,80 @@ class PathEndpoint:
         self.allow = ", ".join(sorted(self.ops))
         self.db = db
         self.settings = settings
+        self._queries: dict[str, dict[bytes, dict[str, Any]]] = {m: {} for m in self.ops}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
+        method = scope["method"]
+        op = self.ops.get(method)
         try:
-            response = await self._handle(request)
+            response = await self._handle(op, scope, receive)
         except ApiError as exc:
             response = error_response(exc.status, exc.message, exc.headers)
-            op = self.ops.get(request.method)
             if op is not None:
                 response = self._checked(op, exc.status, {"message": exc.message}, response)
         except ClientDisconnect:  # the client hung up (or was cut off) while sending its body
-            log.info(
-                "%s %s: client disconnected before the body arrived", request.method, self.path
-            )
+            log.info("%s %s: client disconnected before the body arrived", method, self.path)
             return
         except Exception:
             # Answer here rather than re-raise: the message is the same either way, and the
             # traceback is logged once, not again by the ASGI server.
-            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            log.exception("unhandled error on %s %s", method, scope["path"])
             response = error_response(500, "Internal server error")
         await response(scope, receive, send)
 
-    async def _handle(self, request: Request) -> Response:
-        op = self.ops.get(request.method)
+    async def _handle(self, op: ServedOperation | None, scope: Scope, receive: Receive) -> Response:
         if op is None:
             raise ApiError(
                 405,
-                f"Method {request.method} is not allowed on {API_PREFIX}{self.path};"
+                f"Method {scope['method']} is not allowed on {API_PREFIX}{self.path};"
                 f" allowed: {self.allow}",
                 {"Allow": self.allow},
             )
-        # Reads run inline on the event loop: an indexed SQLite read (WAL: readers never wait
-        # for writers) takes tens of µs, a hop to the thread pool and back costs several times
-        # that in GIL hand-offs (the benchmarks' profile: 2 hops were ~40% of a GET's CPU).
-        # Writes may wait up to busy_timeout for SQLite's write lock, so they keep the hop.
-        # The token is looked up on every request (auth.py: revocation takes effect at once).
-        credentials = request.headers.getlist("authorization")
-        if len(credentials) > 1:  # which one counts would be a guess: refuse instead
-            raise ApiError.bad_request("Authorization header given more than once")
-        account_id = self.auth.account_id(credentials[0] if credentials else None)
-        path = {
-            p.name: parse_param(p, request.path_params[p.name])
-            for p in op.params
-            if p.location == "path"
-        }
-        query = _query(op, request)
-        body = None
-        if op.body is not None:
-            raw = await _read_body(request, self.settings.max_body_bytes)
-            body = parse_body(op.body, request.headers.get("content-type"), raw)
-        ctx = Context(self.db, self.settings, account_id, path, query, body, op.listing)
-        handler = HANDLERS[op.operation_id]
-        precheck = PRECHECKS.get(op.operation_id)
-        if precheck is not None:
-            await precheck(ctx)
-        if op.method == "GET":
-            result = handler(ctx)
+        # The token is looked up on every request (auth.py: revocation takes effect at once),
+        # before the parameters are looked at (a bad token is a 401 whatever else is wrong).
+        authorization = _header(scope, b"authorization")
+        if op.method == "GET" and op.body is None:
+            if self.db.dialect == "sqlite":
+                # Reads run inline on the event loop: an indexed SQLite read (WAL: readers
+                # never wait for writers) takes tens of µs, a hop to the thread pool and back
+                # costs several times that in GIL hand-offs (the benchmarks' profile: 2 hops
+                # were ~40% of a GET's CPU).
+                result = self._read(op, scope, authorization)
+            else:
+                # PostgreSQL: the read is round trips to another process (BEGIN, the token,
+                # the query, COMMIT), during which the event loop would sit idle; on the
+                # thread pool, requests overlap their waits.
+                result = await anyio.to_thread.run_sync(self._read, op, scope, authorization)
         else:
-            result = await anyio.to_thread.run_sync(handler, ctx)
+            # Writes may wait up to busy_timeout for SQLite's write lock: they keep the hop.
+            account_id = self.auth.account_id(authorization)
+            path, query = self._params(op, scope)
+            body = None
+            if op.body is not None:
+                request = Request(scope, receive)
+                raw = await _read_body(request, self.settings.max_body_bytes)
+                body = parse_body(op.body, request.headers.get("content-type"), raw)
+            ctx = Context(self.db, self.settings, account_id, path, query, body, op.listing)
+            precheck = PRECHECKS.get(op.operation_id)
+            if precheck is not None:  # e.g. a target's name lookup, off the write threads
+                await precheck(ctx)
+            result = await anyio.to_thread.run_sync(HANDLERS[op.operation_id], ctx)
         return self._checked(op, 200, result, _JSONResponse(result))
+
+    def _read(self, op: ServedOperation, scope: Scope, authorization: str | None) -> Any:
+        """A GET: one read transaction serves authentication and the handler."""
+        with self.db.read() as tx:
+            account_id = self.auth.account_id(authorization, tx)
+            path, query = self._params(op, scope)
+            snapshot = _Snapshot(self.db, tx)
+            ctx = Context(snapshot, self.settings, account_id, path, query, None, op.listing)
+            return HANDLERS[op.operation_id](ctx)
+
+    def _params(self, op: ServedOperation, scope: Scope) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The operation's path and query parameters, parsed and validated (400 otherwise)."""
+        raw_path = scope["path_params"]
+        path = {p.name: parse_param(p, raw_path[p.name]) for p in op.params if p.location == "path"}
+        return path, _query(op, scope["query_string"], self._queries[op.method])
 
     def _checked(self, op: ServedOperation, status: int, body: Any, response: Response) -> Response:
         if not self.settings.validate_responses:

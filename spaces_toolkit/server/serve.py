@@ -147,6 +147,9 @@ def serve(args: argparse.Namespace) -> int:
             port=args.port,
             proxy_headers=False,  # X-Forwarded-Proto is judged by --trusted-proxy only
             log_level=args.log_level,
+            # Access lines are logged at INFO: above it, uvicorn would still format each
+            # request's path for a line that is then dropped.
+            access_log=logging.getLevelName(args.log_level.upper()) <= logging.INFO,
             **limits.uvicorn_options(limits.from_args(args), tls),  # TLS included
         )
     except OSError as exc:

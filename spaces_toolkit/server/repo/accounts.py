@@ -13,6 +13,7 @@ __all__ = [
     "add_token",
     "account_for_token",
     "find_token",
+    "find_token_hash",
     "token_prefix",
     "list_tokens",
     "revoke_tokens",
@@ -72,9 +73,14 @@ def add_token(db: Database, account_id: int, *, expires_at: int | None = None) -
 
 def find_token(tx: Transaction, token: str) -> Row | None:
     """The stored row of `token` (account_id, expires_at, revoked_at, …), whatever its state."""
+    return find_token_hash(tx, hash_token(token))
+
+
+def find_token_hash(tx: Transaction, token_hash: str) -> Row | None:
+    """`find_token` by the token's stored hash."""
     return tx.one(
         "SELECT account_id, expires_at, revoked_at FROM access_tokens WHERE token_hash = ?",
-        (hash_token(token),),
+        (token_hash,),
     )
 
 
