@@ -259,7 +259,9 @@ def _writable(directory: Path) -> None:
 
 
 def handler(args: argparse.Namespace) -> int:
-    from spaces_toolkit.contract.report import CRASH_LOG, render_json, render_summary, write_reports
+    from spaces_toolkit.console import Status
+    from spaces_toolkit.contract.console import print_summary
+    from spaces_toolkit.contract.report import CRASH_LOG, render_json, write_reports
     from spaces_toolkit.contract.runner import run_contract
 
     if args.list_mutants:
@@ -277,7 +279,8 @@ def handler(args: argparse.Namespace) -> int:
     options = _validate(args)
     _writable(args.report_dir)
     try:
-        result = run_contract(options)
+        with Status("contract", sys.stderr) as progress:
+            result = run_contract(options, progress)
     except CLIError:
         raise
     except Exception:  # the suite's own bug outside any probe: still exit 2, never a traceback
@@ -288,13 +291,20 @@ def handler(args: argparse.Namespace) -> int:
         raise CLIError(f"the suite itself failed; could not run (traceback in {log})") from None
     if args.min_coverage is not None:
         result.min_coverage = args.min_coverage
+
+    def show() -> None:
+        if args.json:
+            print(render_json(result))
+        else:
+            print_summary(result)
+
     try:
         paths = write_reports(result, args.report_dir)
     except OSError as exc:
         print(f"spaces: error: could not write reports: {exc}", file=sys.stderr)
-        print(render_json(result) if args.json else render_summary(result))
+        show()
         return 2
-    print(render_json(result) if args.json else render_summary(result))
+    show()
     print("reports: " + ", ".join(str(p) for p in paths), file=sys.stderr if args.json else None)
     if result.crashes:
         log = args.report_dir / CRASH_LOG

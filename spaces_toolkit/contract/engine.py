@@ -12,6 +12,7 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
+from spaces_toolkit.console import DETAIL
 from spaces_toolkit.contract import checks as custom_checks  # importing registers them
 from spaces_toolkit.contract.apispec import ApiModel
 from spaces_toolkit.contract.catalogue import DEVIATION
@@ -277,13 +278,13 @@ def run_engine(
             elif isinstance(event, events.PhaseFinished) and event.phase.name.value in PHASES:
                 if event.phase.is_enabled:
                     done = result.cases_by_phase[event.phase.name.value]
-                    progress(f"schemathesis: {event.phase.name.value} phase done, {done} cases")
+                    progress(f"{DETAIL}{event.phase.name.value} phase done, {done} cases")
             elif isinstance(event, events.ScenarioFinished):
                 cases += _fold(result, event, credentials)
                 failing = len(result.failures)
                 if time.monotonic() - last > 5:
                     last = time.monotonic()
-                    progress(f"schemathesis: {cases} cases so far, {failing} failures")
+                    progress(f"{DETAIL}{cases} cases so far, {failing} failures")
             elif isinstance(event, events.NonFatalError):
                 _non_fatal(result, event, credentials)
             elif isinstance(event, events.FatalError):

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from spaces_toolkit.console import DETAIL
 from spaces_toolkit.contract.apispec import ApiModel, SpecError, SpecProblem, load_model
 from spaces_toolkit.contract.defaults import (
     DEFAULT_MAX_EXAMPLES,
@@ -228,7 +229,24 @@ def _run_probes(client: ProbeClient, options: ContractOptions, target: Target, p
     for name, what, probe in steps:
         if name in wanted:
             progress(f"probes: {what}")
+            before = _counts(client.result)
             _guarded(client.result, f"probe {name}", probe)
+            progress(DETAIL + _found(before, _counts(client.result)))
+
+
+def _counts(result: SuiteResult) -> tuple[int, int, int]:
+    return len(result.hard_failures), len(result.deviations), len(result.crashes)
+
+
+def _found(before: tuple[int, int, int], after: tuple[int, int, int]) -> str:
+    """What one step found, e.g. "2 failures, 1 deviation" or "no violation"."""
+    words = ("failure", "deviation", "internal error")
+    parts = [
+        f"{n} {word}{'s' * (n != 1)}"
+        for word, n in zip(words, (a - b for a, b in zip(after, before, strict=True)), strict=True)
+        if n
+    ]
+    return ", ".join(parts) or "no violation"
 
 
 def _guarded(result: SuiteResult, where: str, step: Callable[[], None]) -> None:
