@@ -164,7 +164,7 @@ class Status:
     current step; each finished step is printed above it with a check mark, its last detail and
     the seconds it took. A line starting with DETAIL (e.g. a running count of cases, or what a
     step found) is a detail of the current step: the spinner shows it, plain output prints it
-    without the marker.
+    indented, without the marker.
     """
 
     def __init__(self, prefix: str, stream: IO[str] | None = None, rich: bool | None = None):
@@ -181,7 +181,8 @@ class Status:
         detail = line.startswith(DETAIL)
         text = line[1:].strip() if detail else line
         if not self.rich:
-            print(f"{self.prefix}: {text}", file=self.stream, flush=True)
+            indent = "  " if detail else ""
+            print(f"{self.prefix}: {indent}{text}", file=self.stream, flush=True)
             return
         if detail:
             self._detail = text

@@ -24,6 +24,7 @@ from spaces_toolkit.contract.model import (
     Crash,
     Credentials,
     Failure,
+    Recorded,
     SuiteResult,
     render_curl,
     render_request,
@@ -130,6 +131,7 @@ def _violation(
     request_text = response_text = ""
     verdict = None
     elapsed = 0.0
+    recorded = None
     operation = failure.operation or label
     if interaction is not None:
         request = interaction.request
@@ -142,6 +144,16 @@ def _violation(
             elapsed = float(getattr(response, "elapsed", 0.0) or 0.0)
             response_text = creds.mask(
                 render_response(status, _header_dict(response.headers), response.content or b"")
+            )
+            recorded = Recorded.of(
+                request.method,
+                request.uri,
+                headers,
+                request.body,
+                status,
+                tuple((k, v) for k, values in response.headers.items() for v in values),
+                response.content or b"",
+                elapsed,
             )
         grader = custom_checks.grader()
         if check in _REQUEST_GRADED:
@@ -164,6 +176,7 @@ def _violation(
         "request": request_text,
         "response": response_text,
         "time": elapsed,
+        "exchange": recorded,
     }
     if verdict is None or verdict.grade != DEVIATION:
         return [Failure(message=message, **common)]

@@ -88,7 +88,7 @@ def test_status_plain_prints_every_line_with_its_prefix() -> None:
     with Status("contract", out) as progress:
         progress("probes: auth")
         progress(DETAIL + "no violation")
-    assert out.getvalue() == "contract: probes: auth\ncontract: no violation\n"
+    assert out.getvalue() == "contract: probes: auth\ncontract:   no violation\n"
 
 
 def test_status_rich_marks_each_finished_step_with_its_detail(force_rich) -> None:
