@@ -78,13 +78,23 @@ class _Run:
         self.config = config
         self.result: Any = None
 
+    def progress(self, line: str) -> None:
+        """The suite's progress on pytest's terminal (a run takes a while)."""
+        from spaces_toolkit.console import DETAIL
+
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            detail = line.startswith(DETAIL)
+            text = line.removeprefix(DETAIL)
+            reporter.write_line(f"spaces contract: {'  ' if detail else ''}{text}")
+
     def get(self) -> Any:
         if self.result is None:
             from spaces_toolkit.contract.runner import run_contract
             from spaces_toolkit.errors import CLIError
 
             try:
-                self.result = run_contract(_options(self.config), progress=lambda line: None)
+                self.result = run_contract(_options(self.config), progress=self.progress)
             except CLIError as exc:
                 pytest.exit(f"spaces contract could not run: {exc}", returncode=2)
             self.result.min_coverage = self.config.getoption("spaces_min_coverage")
