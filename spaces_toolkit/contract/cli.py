@@ -44,6 +44,9 @@ Tokens may also come from SPACES_ACCESS_TOKEN and SPACES_SECOND_ACCESS_TOKEN (or
 SPACES_TOKEN and SPACES_SECOND_TOKEN); curl lines in the output name them as
 $SPACES_ACCESS_TOKEN and $SPACES_SECOND_ACCESS_TOKEN. Exit status: 0 passed, 1 contract failures,
 2 could not run.
+
+Each violation's exchange is saved in the report directory: failures.har (credentials redacted;
+re-check it offline with --replay) and reproduce.sh (its curl lines).
 """
 
 
@@ -185,6 +188,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run against the embedded server changed in a way the spec allows (--list-variants)",
     )
     parser.add_argument("--list-variants", action="store_true", help="list the valid variants")
+    parser.add_argument(
+        "--replay",
+        type=Path,
+        metavar="FILE",
+        help="re-check a HAR recording offline instead of testing a server: `spaces proxy "
+        "--record FILE` traffic, or a run's failures.har (same exit status and reports)",
+    )
     parser.set_defaults(func=handler)
 
 
@@ -259,7 +269,10 @@ def _writable(directory: Path) -> None:
 
 
 def handler(args: argparse.Namespace) -> int:
-    from spaces_toolkit.contract.report import CRASH_LOG, render_json, render_summary, write_reports
+    from spaces_toolkit.console import Status
+    from spaces_toolkit.contract.console import print_summary
+    from spaces_toolkit.contract.replay_cli import write_failures
+    from spaces_toolkit.contract.report import CRASH_LOG, render_json, write_reports
     from spaces_toolkit.contract.runner import run_contract
 
     if args.list_mutants:
@@ -274,10 +287,16 @@ def handler(args: argparse.Namespace) -> int:
         for variant in VARIANTS.values():
             print(f"{variant.name:<24} {variant.description}")
         return 0
+    if args.replay is not None:
+        from spaces_toolkit.contract.replay_cli import replay_recording
+
+        _writable(args.report_dir)
+        return replay_recording(args)
     options = _validate(args)
     _writable(args.report_dir)
     try:
-        result = run_contract(options)
+        with Status("contract", sys.stderr) as progress:
+            result = run_contract(options, progress)
     except CLIError:
         raise
     except Exception:  # the suite's own bug outside any probe: still exit 2, never a traceback
@@ -288,13 +307,21 @@ def handler(args: argparse.Namespace) -> int:
         raise CLIError(f"the suite itself failed; could not run (traceback in {log})") from None
     if args.min_coverage is not None:
         result.min_coverage = args.min_coverage
+
+    def show() -> None:
+        if args.json:
+            print(render_json(result))
+        else:
+            print_summary(result)
+
     try:
         paths = write_reports(result, args.report_dir)
+        paths += write_failures(result, args.report_dir, str(options.spec))
     except OSError as exc:
         print(f"spaces: error: could not write reports: {exc}", file=sys.stderr)
-        print(render_json(result) if args.json else render_summary(result))
+        show()
         return 2
-    print(render_json(result) if args.json else render_summary(result))
+    show()
     print("reports: " + ", ".join(str(p) for p in paths), file=sys.stderr if args.json else None)
     if result.crashes:
         log = args.report_dir / CRASH_LOG

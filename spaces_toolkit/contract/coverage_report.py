@@ -11,7 +11,16 @@ from typing import Any
 from spaces_toolkit.contract.coverage import OperationCoverage
 from spaces_toolkit.contract.model import SuiteResult
 
-__all__ = ["KINDS", "coverage_json", "coverage_lines", "coverage_html", "write_coverage_json"]
+__all__ = [
+    "COVERAGE_HEADINGS",
+    "KINDS",
+    "coverage_html",
+    "coverage_json",
+    "coverage_lines",
+    "coverage_notes",
+    "coverage_rows",
+    "write_coverage_json",
+]
 
 KINDS = ("status", "param", "branch", "link", "check")
 _HEADINGS = {"status": "statuses", "branch": "branches"}
@@ -32,24 +41,23 @@ def _fraction(pair: tuple[int, int]) -> str:
     return f"{pair[0]}/{pair[1]}" if pair[1] else "-"
 
 
-def coverage_lines(result: SuiteResult) -> list[str]:
-    """The console summary: per operation, covered/declared cells of each kind."""
-    rows = result.coverage_report
-    if not rows:
-        return []
-    width = max(len(op.label) for op in rows)
-    head = (
-        f"{'Coverage':<{width}}  "
-        + "  ".join(f"{_HEADINGS.get(k, k + 's'):>9}" for k in KINDS)
-        + "      %"
-    )
-    lines = [head]
-    for op in rows:
+COVERAGE_HEADINGS = tuple(_HEADINGS.get(k, k + "s") for k in KINDS)
+
+
+def coverage_rows(result: SuiteResult) -> list[tuple[str, ...]]:
+    """Per operation: its label, covered/declared cells of each kind (KINDS), its percentage."""
+    rows = []
+    for op in result.coverage_report:
         kinds = _by_kind(op)
-        cells = "  ".join(f"{_fraction(kinds[k]):>9}" for k in KINDS)
-        lines.append(f"{op.label:<{width}}  {cells}  {op.percent:5.1f}")
-    lines.append(f"{'Total':<{width}}  {'':>{11 * len(KINDS) - 2}}  {result.coverage_percent:5.1f}")
-    uncovered = [(op.label, c) for op in rows for c in op.cells if not c.covered]
+        rows.append((op.label, *(_fraction(kinds[k]) for k in KINDS), f"{op.percent:.1f}"))
+    return rows
+
+
+def coverage_notes(result: SuiteResult) -> list[str]:
+    """What the table does not say: the cells not covered (by reason, a few examples each) and
+    the --min-coverage verdict."""
+    lines = []
+    uncovered = [(op.label, c) for op in result.coverage_report for c in op.cells if not c.covered]
     if uncovered:
         lines.append(f"not covered ({len(uncovered)} cells; every one in coverage.json), e.g.:")
         reasons: Counter[str] = Counter(c.reason for _, c in uncovered)
@@ -66,6 +74,22 @@ def coverage_lines(result: SuiteResult) -> list[str]:
             f"{result.min_coverage:g}%"
         )
     return lines
+
+
+def coverage_lines(result: SuiteResult) -> list[str]:
+    """The console summary: per operation, covered/declared cells of each kind."""
+    rows = coverage_rows(result)
+    if not rows:
+        return []
+    width = max(len(row[0]) for row in rows)
+    head = f"{'Coverage':<{width}}  " + "  ".join(f"{h:>9}" for h in COVERAGE_HEADINGS) + "      %"
+    lines = [head]
+    for label, *cells, percent in rows:
+        lines.append(
+            f"{label:<{width}}  " + "  ".join(f"{c:>9}" for c in cells) + f"  {percent:>5}"
+        )
+    lines.append(f"{'Total':<{width}}  {'':>{11 * len(KINDS) - 2}}  {result.coverage_percent:5.1f}")
+    return lines + coverage_notes(result)
 
 
 def coverage_json(result: SuiteResult) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
+from spaces_toolkit.console import DETAIL
 from spaces_toolkit.contract import checks as custom_checks  # importing registers them
 from spaces_toolkit.contract.apispec import ApiModel
 from spaces_toolkit.contract.catalogue import DEVIATION
@@ -23,6 +24,7 @@ from spaces_toolkit.contract.model import (
     Crash,
     Credentials,
     Failure,
+    Recorded,
     SuiteResult,
     render_curl,
     render_request,
@@ -129,6 +131,7 @@ def _violation(
     request_text = response_text = ""
     verdict = None
     elapsed = 0.0
+    recorded = None
     operation = failure.operation or label
     if interaction is not None:
         request = interaction.request
@@ -141,6 +144,16 @@ def _violation(
             elapsed = float(getattr(response, "elapsed", 0.0) or 0.0)
             response_text = creds.mask(
                 render_response(status, _header_dict(response.headers), response.content or b"")
+            )
+            recorded = Recorded.of(
+                request.method,
+                request.uri,
+                headers,
+                request.body,
+                status,
+                tuple((k, v) for k, values in response.headers.items() for v in values),
+                response.content or b"",
+                elapsed,
             )
         grader = custom_checks.grader()
         if check in _REQUEST_GRADED:
@@ -163,6 +176,7 @@ def _violation(
         "request": request_text,
         "response": response_text,
         "time": elapsed,
+        "exchange": recorded,
     }
     if verdict is None or verdict.grade != DEVIATION:
         return [Failure(message=message, **common)]
@@ -277,13 +291,13 @@ def run_engine(
             elif isinstance(event, events.PhaseFinished) and event.phase.name.value in PHASES:
                 if event.phase.is_enabled:
                     done = result.cases_by_phase[event.phase.name.value]
-                    progress(f"schemathesis: {event.phase.name.value} phase done, {done} cases")
+                    progress(f"{DETAIL}{event.phase.name.value} phase done, {done} cases")
             elif isinstance(event, events.ScenarioFinished):
                 cases += _fold(result, event, credentials)
                 failing = len(result.failures)
                 if time.monotonic() - last > 5:
                     last = time.monotonic()
-                    progress(f"schemathesis: {cases} cases so far, {failing} failures")
+                    progress(f"{DETAIL}{cases} cases so far, {failing} failures")
             elif isinstance(event, events.NonFatalError):
                 _non_fatal(result, event, credentials)
             elif isinstance(event, events.FatalError):

@@ -14,6 +14,7 @@ from spaces_toolkit.contract.catalogue import DEVIATION, FAILURE
 from spaces_toolkit.contract.model import (
     Credentials,
     Failure,
+    Recorded,
     SuiteResult,
     render_curl,
     render_request,
@@ -74,6 +75,18 @@ class Exchange:
 
     def response_text(self) -> str:
         return render_response(self.status, dict(self.headers), self.text)
+
+    def recorded(self) -> Recorded:
+        return Recorded.of(
+            self.method,
+            self.url,
+            self.request_headers,
+            self.request_body,
+            self.status,
+            tuple(self.headers.multi_items()),
+            self.text,
+            self.elapsed,
+        )
 
 
 class ProbeFailed(Exception):
@@ -228,6 +241,7 @@ class ProbeClient:
                 request=exchange.request_text(self.credentials) if exchange else "",
                 response=self.credentials.mask(exchange.response_text()) if exchange else "",
                 time=exchange.elapsed if exchange else 0.0,
+                exchange=exchange.recorded() if exchange else None,
             )
         )
 

@@ -16,6 +16,7 @@ __all__ = [
     "Crash",
     "Failure",
     "OperationTally",
+    "Recorded",
     "SuiteResult",
     "render_curl",
     "shell_quote",
@@ -145,6 +146,52 @@ def render_response(status: int | None, headers: Mapping[str, str], body: bytes 
     return "\n".join(lines) + "\n\n" + text[:MAX_BODY_SHOWN]
 
 
+Pairs = tuple[tuple[str, str], ...]
+# Decoded by the HTTP client before the suite sees the body: a replay must not decode it again.
+_UNDONE = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A failing exchange as sent and answered, bytes and all (tokens in it, unmasked): what
+    the report directory's failures.har is written from, credentials redacted there."""
+
+    method: str
+    url: str
+    request_headers: Pairs
+    request_body: bytes
+    status: int
+    response_headers: Pairs
+    response_body: bytes
+    seconds: float = 0.0
+
+    @classmethod
+    def of(
+        cls,
+        method: str,
+        url: str,
+        request_headers: Mapping[str, str],
+        request_body: bytes | str | None,
+        status: int,
+        response_headers: Pairs,
+        response_body: bytes | str,
+        seconds: float = 0.0,
+    ) -> Recorded:
+        def raw(body: bytes | str | None) -> bytes:
+            return body.encode("utf-8") if isinstance(body, str) else body or b""
+
+        return cls(
+            method=method.upper(),
+            url=url,
+            request_headers=tuple((k, str(v)) for k, v in request_headers.items()),
+            request_body=raw(request_body),
+            status=status,
+            response_headers=tuple((k, v) for k, v in response_headers if k.lower() not in _UNDONE),
+            response_body=raw(response_body),
+            seconds=seconds,
+        )
+
+
 @dataclass(frozen=True)
 class Failure:
     """One violation: which check (and its stable code), where, what went wrong, how to reproduce
@@ -166,6 +213,8 @@ class Failure:
     # broken by every answer of a list is one violation, reported once.
     key: str = ""
     time: float = 0.0  # seconds the request took (0: unknown)
+    # The exchange itself (None: no answer, or not one exchange): written to failures.har.
+    exchange: Recorded | None = field(default=None, compare=False, repr=False)
 
     @property
     def code(self) -> str:

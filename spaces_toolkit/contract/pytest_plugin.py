@@ -16,27 +16,10 @@ from typing import Any
 
 import pytest
 
+from spaces_toolkit.contract.defaults import PROBE_LIST, PROBES, probe_named
 from spaces_toolkit.envdefaults import SECOND_TOKEN_VARS, access_token
 
-__all__ = ["PROBE_CHECKS"]
-
-# Which checks each probe runs (the names its failures carry).
-PROBE_CHECKS: dict[str, tuple[str, ...]] = {
-    "pagination": (
-        "pagination_walk",
-        "pagination_backward",
-        "cursor_refused",
-        "list_retrieve_identity",
-        "has_more_boundary",
-        "pagination_envelope",
-    ),
-    "auth": ("auth_required",),
-    "tenancy": ("tenant_isolation",),
-    "parent_scope": ("parent_scope",),
-    "subscriptions": ("subscription_roundtrip",),
-    "links": ("link_target",),
-    "bad_input": ("bad_input_refused",),
-}
+__all__ = ["pytest_addoption", "pytest_collection_modifyitems"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -95,13 +78,23 @@ class _Run:
         self.config = config
         self.result: Any = None
 
+    def progress(self, line: str) -> None:
+        """The suite's progress on pytest's terminal (a run takes a while)."""
+        from spaces_toolkit.console import DETAIL
+
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            detail = line.startswith(DETAIL)
+            text = line.removeprefix(DETAIL)
+            reporter.write_line(f"spaces contract: {'  ' if detail else ''}{text}")
+
     def get(self) -> Any:
         if self.result is None:
             from spaces_toolkit.contract.runner import run_contract
             from spaces_toolkit.errors import CLIError
 
             try:
-                self.result = run_contract(_options(self.config), progress=lambda line: None)
+                self.result = run_contract(_options(self.config), progress=self.progress)
             except CLIError as exc:
                 pytest.exit(f"spaces contract could not run: {exc}", returncode=2)
             self.result.min_coverage = self.config.getoption("spaces_min_coverage")
@@ -165,7 +158,7 @@ def _probe_failures(checks: tuple[str, ...]) -> Callable[[Any], list[Any]]:
 
 def _run_problems(result: Any) -> list[Any]:
     known = {label for label in result.tallies}
-    probed = {check for checks in PROBE_CHECKS.values() for check in checks}
+    probed = {check for probe in PROBE_LIST for check in probe.checks}
     stray = [
         f
         for f in _failing(result)
@@ -187,17 +180,23 @@ def pytest_collection_modifyitems(
     if not config.getoption("spaces_base_url"):
         return
     from spaces_toolkit.contract.apispec import load_model
-    from spaces_toolkit.contract.runner import PROBES
 
     model = load_model(config.getoption("spaces_spec") or _default_spec())
     run = _Run(config)
     wanted = _csv(config.getoption("spaces_probes")) or PROBES
+    unknown = [name for name in wanted if name not in PROBES]
+    if unknown:
+        raise pytest.UsageError(
+            f"--spaces-probes: unknown {', '.join(unknown)} (choose from {', '.join(PROBES)})"
+        )
 
     def item(name: str, select: Callable[[Any], list[Any]]) -> SpacesItem:
         return SpacesItem.from_parent(session, name=name, nodeid=name, run=run, select=select)
 
     items += [item(f"spaces[{op.label}]", _operation_failures(op.label)) for op in model.operations]
-    items += [item(f"spaces[probe:{p}]", _probe_failures(PROBE_CHECKS[p])) for p in wanted]
+    items += [
+        item(f"spaces[probe:{name}]", _probe_failures(probe_named(name).checks)) for name in wanted
+    ]
     items.append(item("spaces[run]", _run_problems))
 
 

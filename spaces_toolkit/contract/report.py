@@ -20,6 +20,7 @@ __all__ = [
     "render_summary",
     "run_facts",
     "summary_data",
+    "verdict_line",
     "write_junit",
     "write_reports",
 ]
@@ -125,7 +126,7 @@ def checks_overview(result: SuiteResult) -> tuple[Counter[str], Counter[str]]:
     return ran, failed
 
 
-def _verdict(result: SuiteResult) -> str:
+def verdict_line(result: SuiteResult) -> str:
     deviations = result.deviations
     numbers = ", ".join(str(n) for n in result.decisions_deviated)
     dev_text = (
@@ -221,7 +222,7 @@ def render_summary(result: SuiteResult) -> str:
     if result.crashes:
         lines += ["", f"INTERNAL ERRORS ({len(result.crashes)}): the suite itself failed"]
         lines += [f"- {c.where}: {textwrap.shorten(c.summary, 200)}" for c in result.crashes]
-    lines += ["", _verdict(result)]
+    lines += ["", verdict_line(result)]
     return "\n".join(lines)
 
 

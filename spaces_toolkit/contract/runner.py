@@ -10,11 +10,13 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from spaces_toolkit.console import DETAIL
 from spaces_toolkit.contract.apispec import ApiModel, SpecError, SpecProblem, load_model
 from spaces_toolkit.contract.defaults import (
     DEFAULT_MAX_EXAMPLES,
@@ -22,21 +24,14 @@ from spaces_toolkit.contract.defaults import (
     DEFAULT_TIMEOUT,
     DEFAULT_WALK_BUDGET,
     PHASES,
+    PROBE_LIST,
     PROBES,
 )
 from spaces_toolkit.contract.engine import build_config, run_engine
 from spaces_toolkit.contract.http import ProbeClient, ProbeFailed, basic
 from spaces_toolkit.contract.inputs import CursorPool
-from spaces_toolkit.contract.linkprobe import probe_bad_input, probe_links
 from spaces_toolkit.contract.listing import read_prefix
 from spaces_toolkit.contract.model import Crash, Credentials, SuiteResult
-from spaces_toolkit.contract.probes import (
-    probe_auth,
-    probe_parent_scope,
-    probe_subscriptions,
-    probe_tenancy,
-)
-from spaces_toolkit.contract.walks import probe_pagination
 from spaces_toolkit.errors import CLIError
 from spaces_toolkit.server.settings import API_PREFIX
 from spaces_toolkit.spec import SPEC_PATH
@@ -190,45 +185,45 @@ def _cursor_pools(client: ProbeClient, model: ApiModel) -> dict[str, CursorPool]
     return pools
 
 
+@dataclass(frozen=True)
+class _ProbeContext:
+    """What a probe is called with (Probe.needs names these)."""
+
+    client: ProbeClient
+    model: ApiModel
+    budget: int
+    second: str | None
+
+
 def _run_probes(client: ProbeClient, options: ContractOptions, target: Target, progress: Progress):
     model = load_model(options.spec)
     wanted = PROBES if options.probes is None else options.probes
-    second = target.credentials.second_token
-    budget = options.walk_budget
-    steps: list[tuple[str, str, Callable[[], None]]] = [
-        (
-            "pagination",
-            f"pagination walks (at most {budget} pages each), cursors, list/retrieve identity",
-            lambda: probe_pagination(client, model, budget),
-        ),
-        ("auth", "credentials on every operation", lambda: probe_auth(client, model)),
-        (
-            "parent_scope",
-            "nested paths scoped to their parent",
-            lambda: probe_parent_scope(client, model),
-        ),
-        (
-            "subscriptions",
-            "create round trip",
-            lambda: probe_subscriptions(client, model, budget),
-        ),
-        ("links", "the spec's links, followed", lambda: probe_links(client, model)),
-        ("bad_input", "malformed input refused", lambda: probe_bad_input(client, model)),
+    context = _ProbeContext(client, model, options.walk_budget, target.credentials.second_token)
+    for probe in PROBE_LIST:
+        if probe.name not in wanted:
+            continue
+        if "second" in probe.needs and not context.second:
+            client.result.notes.append(f"{probe.title} not checked: no --second-token given")
+            continue
+        progress("probes: " + probe.title.format(budget=options.walk_budget))
+        before = _counts(client.result)
+        _guarded(client.result, f"probe {probe.name}", partial(probe.run, context))
+        progress(DETAIL + _found(before, _counts(client.result)))
+
+
+def _counts(result: SuiteResult) -> tuple[int, int, int]:
+    return len(result.hard_failures), len(result.deviations), len(result.crashes)
+
+
+def _found(before: tuple[int, int, int], after: tuple[int, int, int]) -> str:
+    """What one step found, e.g. "2 failures, 1 deviation" or "no violation"."""
+    words = ("failure", "deviation", "internal error")
+    parts = [
+        f"{n} {word}{'s' * (n != 1)}"
+        for word, n in zip(words, (a - b for a, b in zip(after, before, strict=True)), strict=True)
+        if n
     ]
-    if second:
-        steps.append(
-            (
-                "tenancy",
-                "tenant isolation between the two tokens",
-                lambda: probe_tenancy(client, model, second),
-            )
-        )
-    elif "tenancy" in wanted:
-        client.result.notes.append("tenant isolation not checked: no --second-token given")
-    for name, what, probe in steps:
-        if name in wanted:
-            progress(f"probes: {what}")
-            _guarded(client.result, f"probe {name}", probe)
+    return ", ".join(parts) or "no violation"
 
 
 def _guarded(result: SuiteResult, where: str, step: Callable[[], None]) -> None:

@@ -10,10 +10,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from spaces_toolkit.console import wants_rich
 from spaces_toolkit.errors import CLIError
 
 from .model import CATEGORY_LIST
-from .render import FORMATS, render, render_rules
+from .render import FORMATS, print_rich, render, render_rules
 
 __all__ = ["register"]
 
@@ -72,6 +73,8 @@ def handler(args: argparse.Namespace) -> int:
             tmp.replace(args.output)
         except OSError as exc:
             raise CLIError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    elif args.format == "text" and not args.list_rules and wants_rich(sys.stdout):
+        print_rich(result.changes, args.old, args.new, result.notes, sys.stdout)
     else:
         sys.stdout.write(text)
     return 1 if args.fail_on and not args.list_rules and result.fails(args.fail_on) else 0

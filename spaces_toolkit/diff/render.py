@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import IO
 
 from .model import CATEGORIES, TITLES, Change
 from .rules import RULES
 
-__all__ = ["FORMATS", "render", "render_rules", "summary"]
+__all__ = ["FORMATS", "print_rich", "render", "render_rules", "summary"]
 
 FORMATS = ("text", "markdown", "json")
 
@@ -95,6 +96,32 @@ def render(
             lines += [f"  #{c.pointer}", f"      {c.message}{also}"]
     lines += [f"note: {note}" for note in notes]
     return "\n".join(lines) + "\n"
+
+
+_STYLES = dict(zip(CATEGORIES, ("bold red", "red", "green", "dim"), strict=True))
+
+
+def print_rich(
+    changes: Sequence[Change], old: str, new: str, notes: Sequence[str], stream: IO[str]
+) -> None:
+    """The text format's content on a terminal: the headline, then a table per category."""
+    from rich.markup import escape
+
+    from spaces_toolkit.console import Column, console, rich_table
+
+    out = console(stream)
+    out.print(f"[bold]{escape(old)} -> {escape(new)}[/bold]: {escape(_headline(changes))}")
+    for category, items in _grouped(changes):
+        style = _STYLES[category]
+        out.print(
+            rich_table(
+                (Column("Where", style="cyan"), Column("Change"), Column("Breaks", style=style)),
+                [(f"#{c.pointer}", c.message, _breaks(c)) for c in items],
+                title=f"[{style}]{TITLES[category]} ({len(items)})[/]",
+            )
+        )
+    for note in notes:
+        out.print(f"[dim]note: {escape(note)}[/dim]")
 
 
 # How `--list-rules` names the categories a rule can give (model.CATEGORIES, in that order).

@@ -61,8 +61,10 @@ def _list(args: argparse.Namespace) -> int:
             rows = list_tokens(tx, args.account)
     finally:
         db.close()
+    from ..console import Column, print_table
+
     now = time.time()
-    print(f"{'ACCOUNT':>7}  {'PREFIX':<21}  {'CREATED':<20}  {'EXPIRES':<20}  STATE")
+    table = []
     for r in rows:
         if r["revoked_at"] is not None:
             state = f"revoked {_when(r['revoked_at'])}"
@@ -70,10 +72,19 @@ def _list(args: argparse.Namespace) -> int:
             state = "expired"
         else:
             state = "active"
-        print(
-            f"{r['account_id']:>7}  {r['prefix']:<21}  {_when(r['created']):<20}"
-            f"  {_when(r['expires_at']):<20}  {state}"
+        table.append(
+            (r["account_id"], r["prefix"], _when(r["created"]), _when(r["expires_at"]), state)
         )
+    print_table(
+        (
+            Column("ACCOUNT", "right"),
+            Column("PREFIX", style="cyan"),
+            Column("CREATED"),
+            Column("EXPIRES"),
+            Column("STATE", style="bold"),
+        ),
+        table,
+    )
     return 0
 
 

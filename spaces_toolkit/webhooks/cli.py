@@ -110,12 +110,21 @@ def _check_receiver(args: argparse.Namespace) -> int:
     except TargetRefused as exc:
         raise CLIError(f"URL: {exc}") from None
 
+    from spaces_toolkit.console import Column, Styled, console, print_table, wants_rich
+
+    rich = wants_rich(sys.stdout)
+    out = console(sys.stdout) if rich else None
+
     def show(outcome: object) -> None:
         from .kit import Outcome
 
         assert isinstance(outcome, Outcome)
-        mark = "PASS" if outcome.passed else "FAIL"
         case = outcome.case
+        if out is not None:
+            mark = "[green]✓ PASS[/green]" if outcome.passed else "[bold red]✗ FAIL[/bold red]"
+            out.print(f"{mark}  {case.name}", highlight=False)
+            return
+        mark = "PASS" if outcome.passed else "FAIL"
         print(
             f"{mark}  {case.name:<32} expected {case.expect}, got {outcome.got:<5}  {case.why}",
             flush=True,
@@ -126,6 +135,27 @@ def _check_receiver(args: argparse.Namespace) -> int:
     failed = [o for o in outcomes if not o.passed]
     if not any(o.reached for o in outcomes):
         raise CLIError(f"the receiver at {args.url} never answered: {outcomes[0].got}")
+    if rich:
+        print_table(
+            (
+                Column("Result"),
+                Column("Case", style="cyan"),
+                Column("Expected"),
+                Column("Got"),
+                Column("Why", style="dim"),
+            ),
+            [
+                (
+                    Styled("PASS", "green") if o.passed else Styled("FAIL", "bold red"),
+                    o.case.name,
+                    o.case.expect,
+                    o.got,
+                    o.case.why,
+                )
+                for o in outcomes
+            ],
+            title=f"Webhook receiver at {args.url}",
+        )
     print(f"{len(outcomes) - len(failed)}/{len(outcomes)} cases passed", file=sys.stderr)
     return 1 if failed else 0
 

@@ -186,12 +186,12 @@ def test_unknown_operation_exits_2(capsys) -> None:
 def test_an_exception_inside_a_probe_exits_2_with_reports_and_a_log(
     tmp_path: Path, capsys, monkeypatch
 ) -> None:
-    from spaces_toolkit.contract import runner
+    from spaces_toolkit.contract import probes
 
     def broken(*args, **kwargs):
         raise IndexError("list index out of range")
 
-    monkeypatch.setattr(runner, "probe_auth", broken)
+    monkeypatch.setattr(probes, "probe_auth", broken)  # where the probe registry loads it from
     code = main(
         ["contract", *SMALL, "--phases", "", "--probes", "auth,subscriptions"]
         + ["--report-dir", str(tmp_path)]

@@ -41,6 +41,7 @@ def test_plugin_runs_one_item_per_operation_and_probe(tmp_path: Path) -> None:
     assert "PASSED spaces[GET /customers]" in out and "PASSED spaces[probe:pagination]" in out
     assert "PASSED spaces[probe:tenancy]" in out and "PASSED spaces[run]" in out
     assert "22 passed" in out  # 14 operations, 7 probes, the run itself
+    assert "spaces contract: probes: tenant isolation" in out  # progress while the suite runs
 
 
 def test_plugin_fails_the_items_a_fault_breaks(tmp_path: Path) -> None:

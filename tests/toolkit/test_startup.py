@@ -15,7 +15,7 @@ import pytest
 
 from spaces_toolkit.cli import build_parser
 
-HEAVY = ("starlette", "uvicorn", "schemathesis", "spaces_toolkit.spec")
+HEAVY = ("starlette", "uvicorn", "schemathesis", "rich", "spaces_toolkit.spec")
 
 _PROBE = """
 import json, sys
