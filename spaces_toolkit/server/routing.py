@@ -132,9 +132,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope["headers"]:
         if key == name:
             if found is not None:
-                raise ApiError.bad_request(
-                    f"{name.decode().title()} header given more than once"
-                )
+                raise ApiError.bad_request(f"{name.decode().title()} header given more than once")
             found = str(value.decode("latin-1"))
     return found
 
