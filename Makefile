@@ -22,7 +22,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 HAVE_GENERATOR := $(wildcard generator/__main__.py)
 HAVE_CONTRACT := $(wildcard spaces_toolkit/contract)
 HAVE_BENCH := $(wildcard bench/__main__.py)
-PY_DIRS := $(wildcard generator spaces_toolkit tests bench scripts)
+PY_DIRS := $(wildcard generator spaces_toolkit testing tests bench scripts)
 
 # Files the installed toolkit reads at run time (through importlib.resources), each a copy of
 # its one source: SOURCE:COPY. `make` refreshes the copies, `make check` fails if one drifts.
