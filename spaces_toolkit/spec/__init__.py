@@ -86,7 +86,6 @@ __all__ = [
     "METHODS",
     "NOTES_PATH",
     "SPEC_PATH",
-    "SPEC_URI",
     "STATED",
     "Bounds",
     "Decision",
@@ -131,8 +130,6 @@ __all__ = [
     "validate_document",
     "validator_at",
 ]
-
-SPEC_URI = DOCUMENT_URI  # the older name
 
 
 @functools.cache

@@ -18,7 +18,7 @@ import pytest
 from spaces_client import AsyncSpacesClient, SpacesClient
 
 from generator.build import build_api
-from generator.load import load_spec
+from spaces_toolkit.spec import load as load_model
 from spaces_toolkit.spec import load_spec as load_raw_spec
 from spaces_toolkit.spec import resolve
 from testing.support import free_port
@@ -26,7 +26,7 @@ from testing.support import free_port
 ROOT = Path(__file__).resolve().parents[2]
 PRISM = ROOT / "node_modules" / ".bin" / "prism"
 SPEC = ROOT / "spec" / "openapi.yaml"
-API = build_api(load_spec(SPEC))
+API = build_api(load_model(SPEC))
 LISTS = sorted(
     (r.name, op) for r in API.resources for op in r.operations if op.pagination is not None
 )

@@ -20,19 +20,19 @@ import pytest
 from spaces_client import APIConnectionError, APIStatusError, AsyncSpacesClient, SpacesClient
 
 from generator.build import build_api
-from generator.load import load_spec
 from spaces_toolkit.server.app import create_app
 from spaces_toolkit.server.db import open_database
 from spaces_toolkit.server.repo.accounts import create_account
 from spaces_toolkit.server.seed import seed_account
 from spaces_toolkit.server.settings import API_PREFIX, Settings
+from spaces_toolkit.spec import load as load_model
 from testing.support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every resource with a paginated list, from the spec.
 LIST_RESOURCES = sorted(
     r.name
-    for r in build_api(load_spec(ROOT / "spec" / "openapi.yaml")).resources
+    for r in build_api(load_model(ROOT / "spec" / "openapi.yaml")).resources
     for op in r.operations
     if op.pagination is not None
 )
