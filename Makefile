@@ -22,10 +22,13 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 HAVE_GENERATOR := $(wildcard generator/__main__.py)
 HAVE_CONTRACT := $(wildcard spaces_toolkit/contract)
 HAVE_BENCH := $(wildcard bench/__main__.py)
-PY_DIRS := $(wildcard generator spaces_toolkit tests bench scripts)
+PY_DIRS := $(wildcard generator spaces_toolkit testing tests bench scripts)
 
-# Files the installed toolkit reads at run time (through importlib.resources), each a copy of
-# its one source: SOURCE:COPY. `make` refreshes the copies, `make check` fails if one drifts.
+# Files the installed toolkit reads at run time (through importlib.resources), each a relative
+# symbolic link in the package to its one source: SOURCE:LINK. Git holds the source once (a link
+# is its path); the editable install reads through the link, and the sdist and the wheel hold the
+# file itself (setuptools copies what a link names). `make` makes a missing link, `make check`
+# fails if one is not a link to its source.
 PACKAGED := spec/openapi.yaml:spaces_toolkit/spec/openapi.yaml \
             spec/NOTES.md:spaces_toolkit/spec/NOTES.md \
             generated/docs/index.html:spaces_toolkit/server/docs.html \
@@ -100,17 +103,19 @@ endif
 
 package-data:
 	@for pair in $(PACKAGED); do \
-	  src=$${pair%%:*}; dst=$${pair#*:}; \
-	  cmp -s "$$src" "$$dst" || { cp "$$src" "$$dst" && echo "copied $$src to $$dst"; }; \
+	  src=$${pair%%:*}; dst=$${pair#*:}; rel=$$(realpath -m --relative-to="$$(dirname "$$dst")" "$$src"); \
+	  [ -L "$$dst" ] && [ "$$(readlink "$$dst")" = "$$rel" ] || \
+	    { ln -sfn "$$rel" "$$dst" && echo "linked $$dst to $$src"; }; \
 	done
 
 check: $(if $(HAVE_GENERATOR),$(VENV)/.installed)
 ifneq ($(HAVE_GENERATOR),)
 	$(BIN)/python -m generator --check
 	@for pair in $(PACKAGED); do \
-	  src=$${pair%%:*}; dst=$${pair#*:}; \
-	  cmp -s "$$src" "$$dst" || { echo "$$dst differs from $$src: run \`make\` to copy it"; exit 1; }; \
-	done; echo "packaged copies are up to date"
+	  src=$${pair%%:*}; dst=$${pair#*:}; rel=$$(realpath -m --relative-to="$$(dirname "$$dst")" "$$src"); \
+	  [ -L "$$dst" ] && [ "$$(readlink "$$dst")" = "$$rel" ] || \
+	    { echo "$$dst is not a link to $$src: run \`make package-data\`"; exit 1; }; \
+	done; echo "packaged files are links to their sources"
 else
 	@echo "generator not built yet"
 endif

@@ -37,8 +37,8 @@ from typing import Any
 
 from spaces_toolkit.server.db import open_database
 from spaces_toolkit.server.events import API_VERSION
-from spaces_toolkit.server.pgcluster import PgCluster, find_pg_bin, pg_cluster
 from spaces_toolkit.server.signing import new_secret, signed_headers
+from testing.pgcluster import PgCluster, find_pg_bin, pg_cluster
 
 from .context import Options
 from .procs import HOST, PYTHON, ROOT, child_server, free_port, stop_process

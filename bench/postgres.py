@@ -18,10 +18,10 @@ import psycopg
 
 from spaces_toolkit.server.app import create_app
 from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.pgcluster import PgCluster, find_pg_bin, pg_cluster
 from spaces_toolkit.server.repo.accounts import create_account
 from spaces_toolkit.server.seed import seed_account
 from spaces_toolkit.server.settings import API_PREFIX, Settings
+from testing.pgcluster import PgCluster, find_pg_bin, pg_cluster
 
 from .context import Options, Skip
 from .fixtures import basic_header, seeded_database

@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,6 +16,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import httpx
+
+from testing.support import free_port  # re-exported: the bench modules take it from here
 
 __all__ = [
     "ROOT",
@@ -35,12 +36,6 @@ ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "generated" / "python"
 PYTHON = sys.executable
 HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_http(url: str, *, timeout: float, headers: dict[str, str] | None = None) -> None:

@@ -20,12 +20,12 @@ from typing import Any
 
 from spaces_toolkit.diff.model import CATEGORY_LIST
 from spaces_toolkit.diff.releases import history, releases_dir
+from spaces_toolkit.spec import Problem, SpecError
 from spaces_toolkit.spec.versions import VERSION_KEY
 
 from .build import load_api
 from .changes import ChangeNote, ReleaseNotes
 from .emitters import EMITTERS, EmitContext
-from .load import Problem, SpecError
 from .write import check, write
 
 DEFAULT_SPEC = Path("spec/openapi.yaml")

@@ -15,7 +15,7 @@ from typing import Any
 from .. import ir
 from ..changes import ReleaseNotes
 
-__all__ = ["EMITTERS", "EmitContext", "Emitter", "emitter_named"]
+__all__ = ["EMITTERS", "EmitContext", "Emitter"]
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,3 @@ def _registry() -> tuple[Emitter, ...]:
 
 
 EMITTERS: tuple[Emitter, ...] = _registry()
-
-
-def emitter_named(name: str) -> Emitter:
-    for emitter in EMITTERS:
-        if emitter.name == name:
-            return emitter
-    raise KeyError(name)

@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from spaces_toolkit.spec import Problem, SpecError
+
 from .. import ir
 from ..changes import render_changelog
-from ..load import Problem, SpecError
 from ..models import generate_models
 from ..render import environment, render
 from . import EmitContext, Emitter

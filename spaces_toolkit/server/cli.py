@@ -189,12 +189,12 @@ def trigger_route(
 
 
 def _trigger(args: argparse.Namespace) -> int:
-    from .events import EVENT_TYPES  # read from the spec: not loaded for --help
+    from .trigger import TriggerError, check_event_type, trigger  # loads the spec: not for --help
 
-    if args.event_type not in EVENT_TYPES:
-        raise CLIError(
-            f"unknown event type {args.event_type!r}; choose from {', '.join(EVENT_TYPES)}"
-        )
+    try:
+        check_event_type(args.event_type)
+    except TriggerError as e:
+        raise CLIError(str(e)) from None
     route, where = trigger_route(args)
     if route == "http":
         from ..webhooks.remote import Sandbox
@@ -211,8 +211,6 @@ def _trigger(args: argparse.Namespace) -> int:
             f" {where}"
         )
         return 0
-    from .trigger import trigger
-
     args.db = where
     db = _open(where)
     try:

@@ -28,11 +28,9 @@ __all__ = [
     "SQLiteDatabase",
     "open_database",
     "is_database_url",
-    "SCHEMA_VERSION",
 ]
 
 Row = Mapping[str, Any]
-SCHEMA_VERSION = migrations.latest_version("sqlite")
 _ADD_COLUMN = re.compile(r"^\s*ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+(\w+)", re.IGNORECASE)
 
 

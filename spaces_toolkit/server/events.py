@@ -5,16 +5,25 @@ from __future__ import annotations
 import json
 import random
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..spec import default_spec
 from .db import Transaction
 from .ids import new_id
 
-__all__ = ["EVENT_TYPES", "API_VERSION", "record_event"]
+__all__ = ["EVENT_TYPES", "API_VERSION", "RecordedEvent", "record_event"]
 
 EVENT_TYPES: tuple[str, ...] = tuple(default_spec().schema("EventType").get("enum", ()))
 API_VERSION: str = default_spec().version
+
+
+class RecordedEvent(NamedTuple):
+    """An event `record_event` stored: its row, its id and the webhooks it queued."""
+
+    seq: int
+    id: str
+    type: str
+    queued: int  # webhooks queued for delivery (0 for history, recorded as delivered)
 
 
 def record_event(
@@ -26,7 +35,7 @@ def record_event(
     created: int | None = None,
     rng: random.Random | None = None,
     history: bool = False,
-) -> str:
+) -> RecordedEvent:
     """Store an event of `event_type` about `obj` (as it is now) and queue its webhooks.
 
     One webhook per live resource subscription of the account for this type, plus one to the
@@ -70,4 +79,4 @@ def record_event(
                 time.time(),
             ),
         )
-    return event_id
+    return RecordedEvent(event_seq, event_id, event_type, 0 if history else len(targets))

@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from . import limits
 from .settings import Settings
 
-__all__ = ["run_processes", "app_from_environment"]
+__all__ = ["run_processes", "child_app"]
 
 _ENV = "SPACES_SERVE_SETTINGS"
 
@@ -29,8 +29,10 @@ def _from_environment() -> tuple[Settings, limits.HttpLimits, tuple[str, str] | 
     return settings, http_limits, tls_files
 
 
-def app_from_environment() -> Starlette:
-    """The app of one server process (uvicorn calls this factory in each)."""
+def child_app() -> Starlette:
+    """The app of one child server process, from the Settings its parent handed down (uvicorn
+    calls this factory in each). Not `serve.app_from_env`, the public factory that reads the
+    SPACES_* variables."""
     from .app import create_app
 
     return create_app(_from_environment()[0])
@@ -61,7 +63,7 @@ def run_processes(
     options = limits.uvicorn_options(http_limits, tls_files and limits.tls_context(*tls_files))
     options["http"] = f"{__name__}:HttpProtocol"
     uvicorn.run(
-        f"{__name__}:app_from_environment",
+        f"{__name__}:child_app",
         factory=True,
         workers=processes,
         proxy_headers=False,  # X-Forwarded-Proto is judged by --trusted-proxy only

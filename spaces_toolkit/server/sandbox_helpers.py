@@ -37,7 +37,7 @@ from .repo.hooks import remove_resource_subscription
 from .repo.signing_secrets import signing_secrets
 from .routing import _read_body
 from .settings import SANDBOX_PREFIX
-from .trigger import trigger
+from .trigger import TriggerError, check_event_type, trigger
 
 __all__ = ["HELPERS", "Helper", "build_sandbox_routes"]
 
@@ -82,6 +82,10 @@ async def _trigger(db: Database, account_id: int, request: Request) -> Any:
         raise ApiError.bad_request(
             f"event_type must be one of: {', '.join(EVENT_TYPES)} (got {event_type!r})"
         )
+    try:
+        check_event_type(event_type)
+    except TriggerError as e:
+        raise ApiError.bad_request(str(e)) from None
     result = await anyio.to_thread.run_sync(trigger, db, account_id, event_type)
     return {
         "object": "sandbox.trigger",

@@ -125,7 +125,7 @@ def _customer(
 ) -> None:
     space_seq, currency = space
     first, last = rng.choice(_FIRST), rng.choice(_LAST)
-    cust_seq, _ = writes.create_customer(
+    cust_seq = writes.create_customer(
         tx,
         account_id,
         space_seq,
@@ -134,7 +134,7 @@ def _customer(
         created=clock.tick(rng),
         rng=rng,
         history=True,
-    )
+    ).seq
     summary.customers += 1
     for _ in range(rng.choice([0, 1, 1, 2, 3])):
         shipping = rng.random() < 0.3
@@ -143,7 +143,7 @@ def _customer(
         shipping_address = rng.choice(_ADDRESSES) if shipping else None
         shipped = shipping and rng.random() < 0.5
         created = clock.tick(rng)
-        inv_seq, _ = writes.create_invoice(
+        inv_seq = writes.create_invoice(
             tx,
             account_id,
             cust_seq,
@@ -156,7 +156,7 @@ def _customer(
             created=created,
             rng=rng,
             history=True,
-        )
+        ).seq
         summary.invoices += 1
         if rng.random() < 0.5:
             writes.pay_invoice(

@@ -10,7 +10,7 @@ Loading
     `source` is a `Path`, a URL (http, https, file), or the document itself as `str`/`bytes`
     (see `read_document`), so other revisions of the spec are read the same way;
     `load_document(text, source)` parses one without validating (`spaces diff` sides).
-    `default_spec()`: the spec the toolkit ships (`SPEC_PATH`, a copy of spec/openapi.yaml
+    `default_spec()`: the spec the toolkit ships (`SPEC_PATH`, spec/openapi.yaml
     inside the package, read through importlib.resources), loaded once per process.
     `read_document(source)` / `validate_document(content)` / `build_spec(document)`: the three
     steps apart, for callers (the generator) that report validation and their own problems
@@ -86,7 +86,6 @@ __all__ = [
     "METHODS",
     "NOTES_PATH",
     "SPEC_PATH",
-    "SPEC_URI",
     "STATED",
     "Bounds",
     "Decision",
@@ -131,8 +130,6 @@ __all__ = [
     "validate_document",
     "validator_at",
 ]
-
-SPEC_URI = DOCUMENT_URI  # the older name
 
 
 @functools.cache

@@ -20,8 +20,8 @@ from .problems import Problem, SpecError
 
 __all__ = ["SPEC_PATH", "Document", "Source", "load_document", "read_document"]
 
-# The spec the toolkit ships: a copy of spec/openapi.yaml kept inside the package so an
-# installed toolkit needs no checkout (`make` refreshes it, `make check` fails if it drifts).
+# The spec the toolkit ships: inside the package so an installed toolkit needs no checkout (in
+# the repository a link to spec/openapi.yaml; the sdist and the wheel hold the file).
 SPEC_PATH = Path(str(resources.files(__package__).joinpath("openapi.yaml")))
 
 Source = Path | str | bytes

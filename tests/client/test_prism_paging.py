@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -19,14 +18,15 @@ import pytest
 from spaces_client import AsyncSpacesClient, SpacesClient
 
 from generator.build import build_api
-from generator.load import load_spec
+from spaces_toolkit.spec import load as load_model
 from spaces_toolkit.spec import load_spec as load_raw_spec
 from spaces_toolkit.spec import resolve
+from testing.support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PRISM = ROOT / "node_modules" / ".bin" / "prism"
 SPEC = ROOT / "spec" / "openapi.yaml"
-API = build_api(load_spec(SPEC))
+API = build_api(load_model(SPEC))
 LISTS = sorted(
     (r.name, op) for r in API.resources for op in r.operations if op.pagination is not None
 )
@@ -52,17 +52,11 @@ def test_list_examples_can_be_paged(resource: str, op: Any) -> None:
             )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def prism() -> Iterator[str]:
     if not PRISM.exists() or shutil.which("node") is None:
         pytest.skip("Prism is not installed (npm ci: package.json pins @stoplight/prism-cli)")
-    port = _free_port()
+    port = free_port()
     argv = [str(PRISM), "mock", str(SPEC), "-h", "127.0.0.1", "-p", str(port), "-v", "error"]
     env = {**os.environ, "DO_NOT_TRACK": "1", "SCARF_ANALYTICS": "false"}
     proc = subprocess.Popen(

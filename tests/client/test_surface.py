@@ -10,7 +10,7 @@ import spaces_client
 from spaces_client import AsyncSpacesClient, SpacesClient
 
 from generator.build import build_api
-from generator.load import load_spec
+from spaces_toolkit.spec import load as load_model
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,7 +92,7 @@ def test_resources_and_methods_are_the_ones_asked_for(cls: type[SpacesClient]) -
 
 
 def test_every_operation_of_the_spec_is_a_method_and_nothing_else() -> None:
-    api = build_api(load_spec(ROOT / "spec" / "openapi.yaml"))
+    api = build_api(load_model(ROOT / "spec" / "openapi.yaml"))
     client = SpacesClient("t")
     from_spec = {(r.name, op.name) for r in api.resources for op in r.operations}
     resources = {name for name, value in vars(client).items() if hasattr(value, "_client")}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -11,14 +10,9 @@ import pytest
 
 from spaces_toolkit.cli import main
 from spaces_toolkit.server.embedded import run_embedded
+from testing.support import free_port
 
 SMALL = ["--seed", "7", "--max-examples", "3"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _junit(directory: Path) -> ET.Element:
@@ -98,7 +92,7 @@ def _expect_could_not_run(capsys, argv: list[str], words: str) -> None:
 
 
 def test_unreachable_url_exits_2(capsys) -> None:
-    url = f"http://127.0.0.1:{_free_port()}/api/v1"
+    url = f"http://127.0.0.1:{free_port()}/api/v1"
     _expect_could_not_run(capsys, ["--base-url", url, "--token", "t"], "cannot reach")
 
 

@@ -11,9 +11,8 @@ from spaces_toolkit.contract.runner import ContractOptions, run_contract
 from spaces_toolkit.server.app import create_app
 from spaces_toolkit.server.db import open_database
 from spaces_toolkit.server.embedded import serve_in_thread
-from spaces_toolkit.server.repo.accounts import create_account
-from spaces_toolkit.server.seed import seed_account
 from spaces_toolkit.server.settings import API_PREFIX, Settings
+from testing.support import seed_accounts
 
 CUSTOMERS = 100_000
 BOUND_SECONDS = 300  # the bound for the whole run on 2 cores (generous, not a benchmark)
@@ -22,12 +21,8 @@ BOUND_SECONDS = 300  # the issue's bound for the whole run on 2 cores (generous,
 def _seed(db_path: Path) -> list[str]:
     db = open_database(db_path)
     try:
-        tokens = []
-        for n, customers in ((1, CUSTOMERS), (2, 30)):
-            account_id, token = create_account(db, name=f"Big {n}", email=f"big{n}@example.com")
-            seed_account(db, account_id, customers=customers, seed=n)
-            tokens.append(token)
-        return tokens
+        made = seed_accounts(db, [CUSTOMERS, 30], spaces=3, seeds=[1, 2], label="Big")
+        return [token for _, token in made]
     finally:
         db.close()
 

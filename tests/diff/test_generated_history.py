@@ -12,8 +12,7 @@ import pytest
 import yaml
 
 from generator.build import build_api
-from generator.load import LoadedSpec, SpecError
-from spaces_toolkit.spec import load_spec
+from spaces_toolkit.spec import Document, SpecError, load_spec
 
 
 def test_generated_client_and_docs_follow_the_history(tmp_path: Path) -> None:
@@ -57,5 +56,5 @@ def test_a_bad_contract_version_is_a_spec_problem() -> None:
     doc = copy.deepcopy(load_spec())
     doc["info"]["x-contract-version"] = "v1"
     with pytest.raises(SpecError) as caught:
-        build_api(LoadedSpec(doc, "", "spec"))
+        build_api(Document(doc, "", "spec"))
     assert [p.pointer for p in caught.value.problems] == ["/info/x-contract-version"]

@@ -13,9 +13,9 @@ import httpx
 
 from generator.build import build_api
 from generator.docs import render_files
-from generator.load import load_spec as load_loaded_spec
 from spaces_toolkit.server.embedded import run_embedded
 from spaces_toolkit.server.settings import API_PREFIX, LLMS_FILES, SANDBOX_BASE_META
+from spaces_toolkit.spec import load as load_model
 
 from ._docs import DOCS, INDEX, REPO, SPEC, load_spec, spec_operations
 
@@ -65,7 +65,7 @@ def test_every_operation_and_event_has_a_section() -> None:
 
 
 def test_every_attribute_of_every_object_is_shown() -> None:
-    api = build_api(load_loaded_spec(SPEC))
+    api = build_api(load_model(SPEC))
     paths = {a.get("data-path") for t, a in _tags() if t == "li" and "field" in a.get("class", "")}
     for resource in api.resources:
         model = api.model(resource.object_model) if resource.object_model else None
@@ -84,7 +84,7 @@ def test_anchors_are_unique_and_links_resolve() -> None:
 
 def test_rendering_is_reproducible(tmp_path: Path) -> None:
     """Same bytes in-process and in a fresh interpreter with another hash seed."""
-    api = build_api(load_loaded_spec(SPEC))
+    api = build_api(load_model(SPEC))
     first = render_files(api)
     assert render_files(api) == first
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
@@ -140,7 +140,7 @@ def test_search_finds_parameters_status_codes_fields_and_events() -> None:
     entries = _search_entries()
     ids = {a["id"] for _, a in _tags() if "id" in a}
     assert all(anchor in ids for _, _, anchor in entries)
-    api = build_api(load_loaded_spec(SPEC))
+    api = build_api(load_model(SPEC))
     found = {(kind, label) for kind, label, _ in entries}
     for op in api.operations:
         assert ("operation", op.summary) in found, op.operation_id
@@ -187,7 +187,7 @@ def test_try_it_forms_are_filled_from_the_spec() -> None:
 
     parser = _TryForms()
     parser.feed(HTML)
-    api = build_api(load_loaded_spec(SPEC))
+    api = build_api(load_model(SPEC))
     assert set(parser.forms) == {op.operation_id for op in api.operations}
     for op in api.operations:
         form = parser.forms[op.operation_id]

@@ -31,13 +31,13 @@ import pytest
 from generator.build import build_api
 from generator.docs.samples import ACCESS_TOKEN, placeholder_values
 from generator.docs.view import build_view
-from generator.load import load_spec as load_loaded_spec
 from spaces_toolkit.server.embedded import EmbeddedServer, run_embedded
 from spaces_toolkit.server.signing import new_secret, signed_headers
+from spaces_toolkit.spec import load as load_model
 
 from ._docs import SPEC, DocSample, html_samples, load_spec, spec_operations
 
-API = build_api(load_loaded_spec(SPEC))
+API = build_api(load_model(SPEC))
 OPS = {op.operation_id: op for op in API.operations}
 SAMPLES = html_samples()
 WEBHOOK_PAYLOADS = {h.name: json.loads(h.example) for h in build_view(API).webhooks}

@@ -10,7 +10,8 @@ from generator_helpers import real_spec, run, write_spec
 from generator import write as write_mod
 from generator.build import build_api
 from generator.emitters import EmitContext, Emitter
-from generator.load import SpecError, load_spec
+from spaces_toolkit.spec import SpecError
+from spaces_toolkit.spec import load as load_model
 
 
 def _existing_output(root: Path) -> dict[str, bytes]:
@@ -83,7 +84,7 @@ def test_generator_level_problems_are_all_reported(tmp_path: Path) -> None:
     )
     spec["paths"]["/customers/{id}"]["get"]["x-method-name"] = "list"
     with pytest.raises(SpecError) as caught:
-        build_api(load_spec(write_spec(tmp_path / "bad.yaml", spec)))
+        build_api(load_model(write_spec(tmp_path / "bad.yaml", spec)))
     found = {(p.pointer, p.message.split(":")[0]) for p in caught.value.problems}
     assert found == {
         ("/paths/~1account/get", "no operationId"),
@@ -125,7 +126,7 @@ def test_a_failing_render_leaves_the_output_untouched(tmp_path: Path) -> None:
     def explode(ctx: EmitContext) -> dict[str, str]:
         raise RuntimeError("template bug")
 
-    api = build_api(load_spec(Path(__file__).resolve().parents[2] / "spec" / "openapi.yaml"))
+    api = build_api(load_model(Path(__file__).resolve().parents[2] / "spec" / "openapi.yaml"))
     with pytest.raises(RuntimeError):
         write_mod.write(Emitter("python", "python", explode), EmitContext(api, {}), out)
     assert _snapshot(out) == before

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import subprocess
 import sys
 import time
@@ -21,18 +20,19 @@ import pytest
 from spaces_client import APIConnectionError, APIStatusError, AsyncSpacesClient, SpacesClient
 
 from generator.build import build_api
-from generator.load import load_spec
 from spaces_toolkit.server.app import create_app
 from spaces_toolkit.server.db import open_database
 from spaces_toolkit.server.repo.accounts import create_account
 from spaces_toolkit.server.seed import seed_account
 from spaces_toolkit.server.settings import API_PREFIX, Settings
+from spaces_toolkit.spec import load as load_model
+from testing.support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every resource with a paginated list, from the spec.
 LIST_RESOURCES = sorted(
     r.name
-    for r in build_api(load_spec(ROOT / "spec" / "openapi.yaml")).resources
+    for r in build_api(load_model(ROOT / "spec" / "openapi.yaml")).resources
     for op in r.operations
     if op.pagination is not None
 )
@@ -47,12 +47,6 @@ CREATES = 12
 MAX_RETRIES = 4
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
     """(base URL, token, database) of `spaces serve --faults ...` on a seeded database; on
@@ -64,7 +58,7 @@ def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
         seed_account(db, account_id, spaces=2, customers=24, seed=3)
     finally:
         db.close()
-    port = _free_port()
+    port = free_port()
     argv = [sys.executable, "-m", "spaces_toolkit.cli", "serve", "--db", str(db_path)]
     argv += ["--port", str(port), "--faults", FAULTS, "--log-level", "warning"]
     argv += ["--allow-private-targets"]  # the creates name an unused loopback port

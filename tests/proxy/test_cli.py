@@ -15,16 +15,11 @@ import httpx
 import pytest
 
 from spaces_toolkit.cli import main
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from testing.support import free_port
 
 
 def _start(*args: str, group: bool = False) -> tuple[subprocess.Popen[str], int]:
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "spaces_toolkit.cli", "proxy", "--port", str(port), *args]
     process = subprocess.Popen(
         command,

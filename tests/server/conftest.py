@@ -20,10 +20,9 @@ import pytest
 
 from spaces_toolkit.server.app import create_app
 from spaces_toolkit.server.db import Database
-from spaces_toolkit.server.pgcluster import PgCluster, find_pg_bin, pg_cluster
-from spaces_toolkit.server.repo.accounts import create_account
-from spaces_toolkit.server.seed import seed_account
 from spaces_toolkit.server.settings import Settings
+from testing.pgcluster import PgCluster, find_pg_bin, pg_cluster
+from testing.support import seed_accounts
 
 from .hostile import HostileReceiver
 
@@ -108,13 +107,9 @@ def make_sandbox(db_url: DbUrls) -> Iterator[Callable[..., Sandbox]]:
         settings = db_url.settings(name, **kw)
         app = create_app(settings)
         db = app.state.db
-        tokens, ids = [], []
-        for n in range(accounts):
-            account_id, token = create_account(db, name=f"User {n + 1}", email=f"u{n + 1}@x.test")
-            if customers:
-                seed_account(db, account_id, spaces=spaces, customers=customers, seed=n)
-            tokens.append(token)
-            ids.append(account_id)
+        made_accounts = seed_accounts(db, [customers] * accounts, spaces=spaces)
+        ids = [account_id for account_id, _ in made_accounts]
+        tokens = [token for _, token in made_accounts]
         box = Sandbox(app, db, settings, tokens, ids)
         made.append(box)
         return box

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from spaces_toolkit.cli import main
+from testing.support import free_port
 
 
 def spaces(*args, capsys=None):
@@ -148,14 +149,8 @@ async def test_require_https_in_process(make_sandbox):
         assert untrusted.status_code == 400
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(tmp_path, *flags):
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "spaces_toolkit.cli", "serve", "--port", str(port), *flags],
         stdout=subprocess.PIPE,

@@ -13,7 +13,6 @@ import pytest
 from spaces_toolkit.server.app import create_app
 from spaces_toolkit.server.db import Database, open_database
 from spaces_toolkit.server.migrations import SchemaTooNew, latest_version, migrations
-from spaces_toolkit.server.pgcluster import PgCluster
 from spaces_toolkit.server.repo.accounts import (
     account_for_token,
     add_token,
@@ -24,6 +23,7 @@ from spaces_toolkit.server.repo.accounts import (
 )
 from spaces_toolkit.server.repo.signing_secrets import signing_secrets
 from spaces_toolkit.server.trigger import trigger
+from testing.pgcluster import PgCluster
 
 from .conftest import DbUrls
 

@@ -15,19 +15,17 @@ from spaces_toolkit.server.trigger import trigger
 def big(tmp_path_factory):
     """One account with a few hundred objects of every kind (module-scoped: built once)."""
     from spaces_toolkit.server.app import create_app
-    from spaces_toolkit.server.repo.accounts import create_account
-    from spaces_toolkit.server.seed import seed_account
     from spaces_toolkit.server.settings import Settings
+    from testing.support import seed_accounts
 
     from .conftest import Sandbox
 
     path = tmp_path_factory.mktemp("big") / "spaces.db"
     # Responses are schema-checked in test_response_schemas; here they would dominate the time.
     app = create_app(Settings(db_path=path, validate_responses=False, run_delivery_worker=False))
-    account_id, token = create_account(app.state.db)
-    other_id, other = create_account(app.state.db)
-    seed_account(app.state.db, account_id, spaces=25, customers=220, seed=7)
-    seed_account(app.state.db, other_id, spaces=2, customers=10, seed=8)
+    (account_id, token), (other_id, other) = seed_accounts(
+        app.state.db, [220, 10], spaces=[25, 2], seeds=[7, 8]
+    )
     yield Sandbox(app, app.state.db, app.state.settings, [token, other], [account_id, other_id])
     app.state.db.close()
 

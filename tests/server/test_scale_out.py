@@ -25,11 +25,11 @@ import pytest
 
 from spaces_toolkit.server.db import Database, open_database
 from spaces_toolkit.server.delivery import DeliveryWorker
-from spaces_toolkit.server.pgcluster import PgCluster
 from spaces_toolkit.server.repo.accounts import create_account
 from spaces_toolkit.server.repo.hooks import create_resource_subscription
 from spaces_toolkit.server.settings import Settings
 from spaces_toolkit.server.trigger import trigger
+from testing.pgcluster import PgCluster
 
 from .conftest import low_port_server
 

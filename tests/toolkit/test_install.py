@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tarfile
@@ -22,6 +21,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from testing.support import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGED = (
@@ -56,6 +57,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     (sdist,) = dist.glob("spaces_toolkit-*.tar.gz")
     in_wheel = set(zipfile.ZipFile(wheel).namelist())
     assert set(PACKAGED) <= in_wheel, set(PACKAGED) - in_wheel
+    # Test infrastructure (testing/: the PostgreSQL cluster helper, ports, seeded accounts) stays
+    # in the repository.
+    assert not [n for n in in_wheel if n.startswith("testing/") or "pgcluster" in n]
     # The generator ships inside the toolkit, never as a top-level package named `generator`.
     assert not [name for name in in_wheel if name.startswith("generator/")]
     assert {
@@ -144,12 +148,6 @@ def test_contract_suite_against_its_embedded_server(installed: tuple[Path, Path]
     assert (work / "reports" / "contract" / "junit.xml").is_file()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _get(url: str) -> tuple[int, str, bytes]:
     with urllib.request.urlopen(url, timeout=10) as answer:
         return answer.status, answer.headers.get("content-type", ""), answer.read()
@@ -157,7 +155,7 @@ def _get(url: str) -> tuple[int, str, bytes]:
 
 def test_serve_answers_health_spec_and_docs(installed: tuple[Path, Path]) -> None:
     bin_dir, work = installed
-    port = _free_port()
+    port = free_port()
     env = _clean_env(bin_dir) | {"SPACES_PORT": str(port), "SPACES_DB": "served.db"}
     server = subprocess.Popen(
         [str(bin_dir / "spaces"), "serve"],

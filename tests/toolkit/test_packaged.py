@@ -1,12 +1,16 @@
-"""Files the installed toolkit reads at run time are exact copies of their one source.
+"""Files the installed toolkit reads at run time are links to their one source, so each file
+exists once in git and the package cannot hold a stale copy (the sdist and the wheel hold the
+file itself: tests/toolkit/test_install.py).
 
-The pairs are the Makefile's PACKAGED list (what `make` copies and `make check` compares), so the
+The pairs are the Makefile's PACKAGED list (what `make` links and `make check` checks), so the
 test, the Makefile and the code agree on one list.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from importlib import resources
 from pathlib import Path
 
@@ -37,6 +41,20 @@ def test_the_list_names_what_the_code_reads() -> None:
         assert migrations.joinpath(dialect, "0001_initial.sql").is_file()
 
 
-@pytest.mark.parametrize(("source", "copy"), PAIRS, ids=[c for _, c in PAIRS])
-def test_the_packaged_copy_is_its_source(source: str, copy: str) -> None:
-    assert (REPO / copy).read_bytes() == (REPO / source).read_bytes(), f"run `make` ({copy})"
+@pytest.mark.parametrize(("source", "link"), PAIRS, ids=[c for _, c in PAIRS])
+def test_the_packaged_file_is_a_relative_link_to_its_source(source: str, link: str) -> None:
+    path = REPO / link
+    assert path.is_symlink(), f"{link} is not a link: run `make package-data`"
+    target = os.readlink(path)
+    assert not os.path.isabs(target), target  # the checkout can move
+    assert path.resolve() == (REPO / source).resolve()
+
+
+@pytest.mark.parametrize(("source", "link"), PAIRS, ids=[c for _, c in PAIRS])
+def test_git_holds_the_link_not_a_copy(source: str, link: str) -> None:
+    found = subprocess.run(
+        ["git", "ls-files", "--stage", "--", link], cwd=REPO, capture_output=True, text=True
+    )
+    if found.returncode != 0 or not found.stdout:
+        pytest.skip("not a git checkout")
+    assert found.stdout.split()[0] == "120000", found.stdout  # a symbolic link's mode

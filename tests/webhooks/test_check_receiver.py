@@ -3,12 +3,11 @@ process) and fails each naive receiver on exactly the case its flaw exposes."""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from spaces_toolkit.server.events import EVENT_TYPES
 from spaces_toolkit.server.signing import new_secret
+from testing.support import free_port
 
 from .receivers import Flaws, NaiveReceiver, check, failed_cases, readme_receiver
 
@@ -24,12 +23,6 @@ HOSTILE = {
     "replay under a new Spaces-Webhook-Id",
     "oversize body",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_the_readme_receiver_passes_every_case(tmp_path) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -22,6 +21,7 @@ from spaces_toolkit.server.repo.signing_secrets import signing_secrets
 from spaces_toolkit.server.sandbox_helpers import HELPERS, SANDBOX_PREFIX
 from spaces_toolkit.server.settings import API_PREFIX, Settings
 from spaces_toolkit.spec import default_spec
+from testing.support import free_port
 
 from .receivers import Flaws, NaiveReceiver, wait_for_port
 from .test_listen import Listen
@@ -130,12 +130,6 @@ def test_sandbox_flag_and_variable() -> None:
 # ---------------------------------------------------------------- a sandbox in another process
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def remote(tmp_path: Path) -> Iterator[dict[str, str]]:
     """A `spaces serve` process in its own directory; what a user elsewhere knows of it: the
@@ -152,7 +146,7 @@ def remote(tmp_path: Path) -> Iterator[dict[str, str]]:
         check=True,
         timeout=60,
     )
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [
             *SPACES,
@@ -193,7 +187,7 @@ def test_trigger_and_listen_by_url_and_token_alone(remote: dict[str, str], tmp_p
     env = {k: v for k, v in remote.items() if k != "secret"}
     away = _elsewhere(tmp_path)
     app = NaiveReceiver(remote["secret"], Flaws())  # the user's app, verifying for real
-    port = _free_port()  # any port: five digits are fine
+    port = free_port()  # any port: five digits are fine
     listen = Listen.command(
         ["listen", "--forward-to", app.url, "--events", "customer.created", "--port", str(port)],
         env=env,
@@ -289,7 +283,7 @@ def test_a_production_server_says_so(tmp_path: Path) -> None:
     token = subprocess.run(
         [*SPACES, "token", "create"], cwd=home, env=env, capture_output=True, text=True, check=True
     ).stdout.strip()
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [*SPACES, "serve", "--port", str(port), "--log-level", "warning"],
         cwd=home,

@@ -9,15 +9,18 @@ from __future__ import annotations
 import json
 import random
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..db import Transaction
-from ..events import record_event
+from ..events import RecordedEvent, record_event
 from ..ids import new_id, random_text
 from ..render import JSONObject
 from . import reads
 
 __all__ = [
+    "Created",
+    "newest_space",
+    "newest_customer",
     "create_space",
     "create_customer",
     "create_invoice",
@@ -25,6 +28,15 @@ __all__ = [
     "create_subscription",
     "capture_email",
 ]
+
+
+class Created(NamedTuple):
+    """What a write made: the object's row (seq), the object as the API renders it, and the
+    event recorded about it."""
+
+    seq: int
+    obj: JSONObject
+    event: RecordedEvent
 
 
 def _now(created: int | None) -> int:
@@ -48,6 +60,18 @@ def create_space(
         "INSERT INTO spaces (account_id, id, created, url) VALUES (?, ?, ?, ?)",
         (account_id, int(row["n"]), _now(created), url),
     )
+
+
+def newest_space(tx: Transaction, account_id: int) -> int | None:
+    """The seq of the account's newest Space, if it has one."""
+    row = tx.one("SELECT seq FROM spaces WHERE account_id = ? ORDER BY seq DESC", (account_id,))
+    return None if row is None else int(row["seq"])
+
+
+def newest_customer(tx: Transaction, account_id: int) -> int | None:
+    """The seq of the account's newest customer, if it has one."""
+    row = tx.one("SELECT seq FROM customers WHERE account_id = ? ORDER BY seq DESC", (account_id,))
+    return None if row is None else int(row["seq"])
 
 
 def _space_seq(tx: Transaction, account_id: int, space_seq: int) -> int:
@@ -77,7 +101,7 @@ def create_customer(
     created: int | None = None,
     rng: random.Random | None = None,
     history: bool = False,
-) -> tuple[int, JSONObject]:
+) -> Created:
     created = _now(created)
     seq = tx.insert(
         "INSERT INTO customers (account_id, id, space_seq, name, email, created)"
@@ -93,10 +117,10 @@ def create_customer(
     )
     obj = reads.get_by_seq(tx, reads.CUSTOMERS, seq)
     event_obj = {"object": "customer", "id": obj["id"], "token": obj["id"], **obj}
-    record_event(
+    event = record_event(
         tx, account_id, "customer.created", event_obj, created=created, rng=rng, history=history
     )
-    return seq, obj
+    return Created(seq, obj, event)
 
 
 def create_invoice(
@@ -113,7 +137,7 @@ def create_invoice(
     created: int | None = None,
     rng: random.Random | None = None,
     history: bool = False,
-) -> tuple[int, JSONObject]:
+) -> Created:
     """A new invoice with the Space's next order number; records `invoice.created`."""
     created = _now(created)
     space_seq = _customer_space(tx, account_id, customer_seq)
@@ -144,8 +168,10 @@ def create_invoice(
         ),
     )
     obj = reads.get_by_seq(tx, reads.INVOICES, seq)
-    record_event(tx, account_id, "invoice.created", obj, created=created, rng=rng, history=history)
-    return seq, obj
+    event = record_event(
+        tx, account_id, "invoice.created", obj, created=created, rng=rng, history=history
+    )
+    return Created(seq, obj, event)
 
 
 def pay_invoice(
@@ -156,7 +182,7 @@ def pay_invoice(
     created: int | None = None,
     rng: random.Random | None = None,
     history: bool = False,
-) -> JSONObject:
+) -> Created:
     """Mark an unpaid invoice paid; records `invoice.paid`."""
     changed = tx.execute(
         "UPDATE invoices SET paid = 1 WHERE seq = ? AND account_id = ? AND paid = 0",
@@ -165,10 +191,10 @@ def pay_invoice(
     if changed != 1:
         raise LookupError(f"invoice {invoice_seq} is not an unpaid invoice of account {account_id}")
     obj = reads.get_by_seq(tx, reads.INVOICES, invoice_seq)
-    record_event(
+    event = record_event(
         tx, account_id, "invoice.paid", obj, created=_now(created), rng=rng, history=history
     )
-    return obj
+    return Created(invoice_seq, obj, event)
 
 
 def create_subscription(
@@ -182,7 +208,7 @@ def create_subscription(
     created: int | None = None,
     rng: random.Random | None = None,
     history: bool = False,
-) -> tuple[int, JSONObject]:
+) -> Created:
     """A new subscription: token unique within the customer, serial number within the Space."""
     created = _now(created)
     space_seq = _customer_space(tx, account_id, customer_seq)
@@ -220,10 +246,10 @@ def create_subscription(
         ),
     )
     obj = reads.get_by_seq(tx, reads.SUBSCRIPTIONS, seq)
-    record_event(
+    event = record_event(
         tx, account_id, "subscription.created", obj, created=created, rng=rng, history=history
     )
-    return seq, obj
+    return Created(seq, obj, event)
 
 
 def capture_email(
@@ -235,7 +261,7 @@ def capture_email(
     created: int | None = None,
     rng: random.Random | None = None,
     history: bool = False,
-) -> tuple[int, JSONObject]:
+) -> Created:
     created = _now(created)
     seq = tx.insert(
         "INSERT INTO captured_emails (account_id, id, space_seq, email, created)"
@@ -249,7 +275,7 @@ def capture_email(
         ),
     )
     obj = reads.get_by_seq(tx, reads.CAPTURED_EMAILS, seq)
-    record_event(
+    event = record_event(
         tx, account_id, "captured_email.created", obj, created=created, rng=rng, history=history
     )
-    return seq, obj
+    return Created(seq, obj, event)

@@ -13,11 +13,12 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from .support import free_port
 
 __all__ = ["PgCluster", "find_pg_bin", "pg_cluster"]
 
@@ -42,12 +43,6 @@ def _run_as() -> str | None:
             pwd.getpwnam(name)
             return name
     raise RuntimeError("running as root and no unprivileged user (postgres, nobody) to run as")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class PgCluster:
@@ -133,7 +128,7 @@ def pg_cluster(bin_dir: Path | None = None) -> Iterator[PgCluster]:
         if user is not None:
             entry = pwd.getpwnam(user)
             os.chown(root, entry.pw_uid, entry.pw_gid)
-        cluster = PgCluster(bin_dir, root, _free_port(), user)
+        cluster = PgCluster(bin_dir, root, free_port(), user)
         cluster._run(
             "initdb", "-D", str(cluster.datadir), "-U", "spaces", "-A", "trust", "-E", "UTF8",
             "--no-sync", "--no-instructions",
