@@ -27,7 +27,7 @@ def test_concurrent_creates_over_http_are_all_stored(db_url):
             with httpx.Client(base_url=f"{root}/api/v1", auth=(token, "")) as client:
                 ids = []
                 for i in range(per_thread):
-                    body = {"event": "invoice.paid", "target_url": f"https://e.com/{n}/{i}"}
+                    body = {"event": "invoice.paid", "target_url": f"http://127.0.0.1:9/{n}/{i}"}
                     response = (
                         client.post("/resource_subscriptions", json=body)
                         if i % 2
@@ -88,7 +88,9 @@ def test_concurrent_writers_on_separate_connections_keep_numbers_sequential(db_u
 
 
 def test_data_survives_a_restart(db_url):
-    settings = db_url.settings()
+    # A loopback target (allowed here): a public name would be looked up at creation
+    # (spec/NOTES.md 53), and these machines resolve none.
+    settings = db_url.settings(allow_private_targets=True)
     app = create_app(settings)
     account_id, token = create_account(app.state.db)
     trigger(app.state.db, account_id, "invoice.paid")
@@ -96,7 +98,7 @@ def test_data_survives_a_restart(db_url):
         with httpx.Client(base_url=f"{root}/api/v1", auth=(token, "")) as client:
             created = client.post(
                 "/resource_subscriptions",
-                data={"event": "customer.created", "target_url": "https://example.com/h"},
+                data={"event": "customer.created", "target_url": "http://127.0.0.1:9/h"},
             ).json()
             before = {p: client.get(p).json() for p in ["/invoices", "/events", "/customers"]}
     with serve_in_thread(create_app(settings)) as root:
