@@ -5,21 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from spaces_toolkit.clihelp import Duration
+from spaces_toolkit.envdefaults import set_variable
 from spaces_toolkit.errors import CLIError
 
 __all__ = ["register"]
-
-
-def _seconds(text: str) -> float:
-    units = {"s": 1.0, "m": 60.0, "h": 3600.0}
-    number, unit = (text[:-1], text[-1]) if text and text[-1] in units else (text, "s")
-    try:
-        value = float(number) * units[unit]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (e.g. 30, 90s, 5m)") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"a duration must be positive, got {text!r}")
-    return value
 
 
 def _port(text: str) -> int:
@@ -43,11 +33,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         " failure; 1: failures (or deviations, with --strict); 2: could not run or check.",
     )
     parser.add_argument("--upstream", help="the API's base URL, e.g. http://127.0.0.1:8000/api/v1")
-    parser.add_argument("--port", type=_port, default=8080, help="port to listen on (8080)")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    # Not SPACES_PORT/SPACES_HOST: those are `spaces serve`'s, and a proxy runs beside it.
+    set_variable(
+        parser.add_argument("--port", type=_port, default=8080, help="port to listen on (8080)"),
+        "SPACES_PROXY_PORT",
+    )
+    set_variable(
+        parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)"),
+        "SPACES_PROXY_HOST",
+    )
     parser.add_argument("--spec", help="the spec, a path or URL (default: the shipped spec)")
     parser.add_argument(
-        "--duration", type=_seconds, help="stop after this long (30, 90s, 5m); default: Ctrl-C"
+        "--duration", type=Duration(), help="stop after this long (90s, 5m); default: Ctrl-C"
     )
     parser.add_argument("--log", type=Path, help="write each violation as a JSON line here")
     parser.add_argument("--record", type=Path, help="record the exchanges as HAR (redacted)")
