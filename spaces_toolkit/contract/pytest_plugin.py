@@ -285,6 +285,7 @@ def pytest_collection_modifyitems(
         )
 
     suite = SpacesNode.from_parent(session, name=SUITE, nodeid=SUITE)
+    before = len(items)
 
     def item(
         parent: SpacesNode, name: str, select: Callable[[Any], list[Any]], *marks: str
@@ -305,6 +306,11 @@ def pytest_collection_modifyitems(
             for check in probe_named(name).checks
         ]
     items.append(item(suite, "run", _run_problems))
+    # Reported as collected, so "collected N items" counts the suite's items too.
+    added = items[before:]
+    config.hook.pytest_collectreport(
+        report=pytest.CollectReport(suite.nodeid, "passed", None, list(added))
+    )
 
 
 def _default_spec() -> Any:

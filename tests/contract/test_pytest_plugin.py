@@ -49,6 +49,7 @@ def test_plugin_runs_one_item_per_operation_and_probe_check(tmp_path: Path) -> N
     assert "PASSED spaces_contract::probe:tenancy::tenant_isolation" in out
     assert "PASSED spaces_contract::run" in out
     assert "27 passed" in out  # 14 operations, the probes' 12 checks, the run itself
+    assert "collected 27 items" in out
     assert "spaces contract: probes: tenant isolation" in out  # progress while the suite runs
     cases = ET.parse(tmp_path / "junit.xml").getroot().iter("testcase")
     named = {(case.get("classname"), case.get("name")) for case in cases}
@@ -70,6 +71,7 @@ def test_markers_select_and_deselect_the_suite(tmp_path: Path) -> None:
     assert "PASSED spaces_contract::probe:pagination::has_more_boundary" in probe.stdout
     assert "14 passed, 13 deselected" in operations.stdout, operations.stdout
     assert "1 passed, 27 deselected" in none.stdout, none.stdout
+    assert "collected 28 items / 27 deselected / 1 selected" in none.stdout, none.stdout
     assert "spaces contract:" not in none.stdout  # deselected: the suite never ran
 
 
