@@ -2,16 +2,27 @@
 
     pytest --spaces-base-url http://127.0.0.1:8000/api/v1 --spaces-token "$SPACES_ACCESS_TOKEN"
 
-adds one test item per operation of the spec (its generated cases and the checks on them) and
-one per probe (pagination, auth, tenancy, ...), plus `spaces[run]` (errors, --min-coverage).
+adds test items under one node per operation of the spec and per probe, so `--junitxml` names
+them `classname="spaces_contract.<operation or probe>" name="<check>"`:
+
+    spaces_contract::GET /customers::checks          the operation's generated cases, all checks
+    spaces_contract::probe:pagination::pagination_walk   one item per check of a probe
+    spaces_contract::run                             errors, crashes, --spaces-min-coverage
+
 The suite runs once, when the first of them runs; each item then fails with the failures that
-are its own. Exit status as with `spaces contract`: 0 passed, 1 contract failures, 2 could not
-run. Without --spaces-base-url the plugin does nothing.
+are its own. Every item carries the marker `spaces_contract` (`-m "not spaces_contract"` leaves
+the suite out), an operation's `spaces_operation`, a probe's `spaces_probe` and
+`spaces_probe_<name>`. A user's own tests can use the fixtures `spaces_target` (the base URL
+tested, where it came from, the tokens) and `spaces_result` (the suite's `SuiteResult`, run on
+first use if no item ran it yet). Exit status as with `spaces contract`: 0 passed, 1 contract
+failures, 2 could not run. Without --spaces-base-url the plugin adds no items and its fixtures
+skip.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -19,7 +30,29 @@ import pytest
 from spaces_toolkit.contract.defaults import PROBE_LIST, PROBES, probe_named
 from spaces_toolkit.envdefaults import SECOND_TOKEN_VARS, access_token
 
-__all__ = ["pytest_addoption", "pytest_collection_modifyitems"]
+__all__ = [
+    "SpacesTarget",
+    "pytest_addoption",
+    "pytest_collection_modifyitems",
+    "pytest_configure",
+    "spaces_result",
+    "spaces_target",
+]
+
+SUITE = "spaces_contract"  # the root node of the items, their junit classname's prefix, a marker
+SOURCE = "--spaces-base-url"  # where the plugin's target comes from
+
+
+def _markers() -> dict[str, str]:
+    """Every marker the plugin puts on its items (registered, so no PytestUnknownMarkWarning)."""
+    marks = {
+        SUITE: "an item of the Spaces API contract suite (the pytest plugin's)",
+        "spaces_operation": "a contract item judging one operation's generated cases",
+        "spaces_probe": "a contract item judging one check of one of the suite's probes",
+    }
+    for probe in PROBE_LIST:
+        marks[f"spaces_probe_{probe.name}"] = f"a contract item of the {probe.name} probe"
+    return marks
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -39,7 +72,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("--spaces-timeout", type=float, help="seconds per request")
     add("--spaces-phases", help="Schemathesis phases, comma-separated (default: all)")
     add("--spaces-probes", help="the suite's probes, comma-separated (default: all)")
-    add("--spaces-min-coverage", type=float, help="fail spaces[run] below this coverage %")
+    add(
+        "--spaces-min-coverage",
+        type=float,
+        help="fail the spaces_contract::run item below this coverage %",
+    )
     add(
         "--spaces-strict",
         action="store_true",
@@ -67,6 +104,7 @@ def _options(config: pytest.Config) -> Any:
         "probes": _csv(get("spaces_probes")),
         "spec": get("spaces_spec"),
         "strict": get("spaces_strict") or None,
+        "base_url_source": SOURCE,
     }
     return ContractOptions(**{k: v for k, v in given.items() if v is not None})
 
@@ -101,8 +139,63 @@ class _Run:
         return self.result
 
 
+_RUN = pytest.StashKey["_Run"]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, text in _markers().items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+    if config.getoption("spaces_base_url", None):
+        config.stash[_RUN] = _Run(config)
+
+
+def _active_run(request: pytest.FixtureRequest) -> _Run:
+    run = request.config.stash.get(_RUN, None)
+    if run is None:
+        pytest.skip(f"the Spaces contract suite is off (no {SOURCE})")
+    return run
+
+
+@dataclass(frozen=True)
+class SpacesTarget:
+    """What the plugin's suite runs against: the API base URL, where it came from (the option
+    that named it), and the tokens it uses (the second: another account, or None)."""
+
+    base_url: str
+    source: str
+    token: str | None
+    second_token: str | None
+
+
+@pytest.fixture(scope="session")
+def spaces_target(request: pytest.FixtureRequest) -> SpacesTarget:
+    """The API the contract suite tests; skips when the plugin is off. Does not run the suite."""
+    config = _active_run(request).config
+    return SpacesTarget(
+        base_url=config.getoption("spaces_base_url").rstrip("/"),
+        source=SOURCE,
+        token=config.getoption("spaces_token"),
+        second_token=config.getoption("spaces_second_token"),
+    )
+
+
+@pytest.fixture(scope="session")
+def spaces_result(request: pytest.FixtureRequest) -> Any:
+    """The suite's `SuiteResult` (spaces_toolkit.contract.model): the one run the items share,
+    started here if none of them ran yet; skips when the plugin is off."""
+    return _active_run(request).get()
+
+
+class SpacesNode(pytest.Collector):
+    """The suite, or one operation or probe of it: a node the items hang under (their node id,
+    and so junit's classname). Its items are made at collection's end, never by collect()."""
+
+    def collect(self) -> list[pytest.Item | pytest.Collector]:
+        return []
+
+
 class SpacesItem(pytest.Item):
-    """One operation or probe of the contract suite."""
+    """One check (or all checks of an operation) of the contract suite."""
 
     def __init__(self, *, run: _Run, select: Callable[[Any], list[Any]], **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -120,7 +213,7 @@ class SpacesItem(pytest.Item):
         return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[str, int | None, str]:
-        return "spaces-contract", None, self.name
+        return SUITE, None, self.nodeid
 
 
 class ContractFailed(Exception):
@@ -174,15 +267,16 @@ def _run_problems(result: Any) -> list[Any]:
     return problems
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m and -k deselect: they see the suite's items
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
-    if not config.getoption("spaces_base_url"):
+    run = config.stash.get(_RUN, None)
+    if run is None:
         return
     from spaces_toolkit.contract.apispec import load_model
 
     model = load_model(config.getoption("spaces_spec") or _default_spec())
-    run = _Run(config)
     wanted = _csv(config.getoption("spaces_probes")) or PROBES
     unknown = [name for name in wanted if name not in PROBES]
     if unknown:
@@ -190,14 +284,33 @@ def pytest_collection_modifyitems(
             f"--spaces-probes: unknown {', '.join(unknown)} (choose from {', '.join(PROBES)})"
         )
 
-    def item(name: str, select: Callable[[Any], list[Any]]) -> SpacesItem:
-        return SpacesItem.from_parent(session, name=name, nodeid=name, run=run, select=select)
+    suite = SpacesNode.from_parent(session, name=SUITE, nodeid=SUITE)
+    before = len(items)
 
-    items += [item(f"spaces[{op.label}]", _operation_failures(op.label)) for op in model.operations]
-    items += [
-        item(f"spaces[probe:{name}]", _probe_failures(probe_named(name).checks)) for name in wanted
-    ]
-    items.append(item("spaces[run]", _run_problems))
+    def item(
+        parent: SpacesNode, name: str, select: Callable[[Any], list[Any]], *marks: str
+    ) -> SpacesItem:
+        made = SpacesItem.from_parent(parent, name=name, run=run, select=select)
+        for mark in (SUITE, *marks):
+            made.add_marker(mark)
+        return made
+
+    for op in model.operations:
+        node = SpacesNode.from_parent(suite, name=op.label)
+        items.append(item(node, "checks", _operation_failures(op.label), "spaces_operation"))
+    for name in wanted:
+        node = SpacesNode.from_parent(suite, name=f"probe:{name}")
+        marks = ("spaces_probe", f"spaces_probe_{name}")
+        items += [
+            item(node, check, _probe_failures((check,)), *marks)
+            for check in probe_named(name).checks
+        ]
+    items.append(item(suite, "run", _run_problems))
+    # Reported as collected, so "collected N items" counts the suite's items too.
+    added = items[before:]
+    config.hook.pytest_collectreport(
+        report=pytest.CollectReport(suite.nodeid, "passed", None, list(added))
+    )
 
 
 def _default_spec() -> Any:
