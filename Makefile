@@ -36,7 +36,7 @@ PACKAGED := spec/openapi.yaml:spaces_toolkit/spec/openapi.yaml \
             generated/docs/llms-full.txt:spaces_toolkit/server/llms-full.txt
 
 .DEFAULT_GOAL := all
-.PHONY: all generate check check-compat release lint test contract docs bench clean lock \
+.PHONY: all generate check check-compat release lint test test-st-lowest contract docs bench clean lock \
         deps-system deps-bench package-data
 
 all: generate
@@ -161,6 +161,25 @@ test: deps-system lint check check-compat
 	if [ $$rc -eq 5 ] && [ -z "$$(find tests \( -name 'test_*.py' -o -name '*_test.py' \) 2>/dev/null | head -n 1)" ]; then \
 	  echo "pytest: no test files under tests/ yet (exit 5 accepted)"; rc=0; \
 	fi; exit $$rc
+	@$(MAKE) --no-print-directory test-st-lowest
+
+# Schemathesis is a range in pyproject.toml (the toolkit installs beside a user's own); the lock
+# holds its newest. The contract tests that drive its engine also run against the range's lowest
+# version, in a venv of its own: the reference server passes, seeded faults are caught.
+ST_LOWEST := $(shell sed -n 's/.*"schemathesis>=\([0-9.]*\),.*/\1/p' pyproject.toml)
+ST_LOWEST_VENV := build/st-lowest
+ST_LOWEST_TESTS := tests/contract/test_reference_server.py tests/contract/test_mutants.py \
+                   -k "reference or dropped_required_field or tenant_leak or has_more_off_by_one"
+
+test-st-lowest: $(VENV)/.installed
+	rm -rf $(ST_LOWEST_VENV)
+	$(PYTHON) -m venv $(ST_LOWEST_VENV)
+	$(ST_LOWEST_VENV)/bin/python -m pip install -q --require-hashes -r requirements.lock
+	$(ST_LOWEST_VENV)/bin/python -m pip install -q --no-deps 'schemathesis==$(ST_LOWEST)'
+	$(ST_LOWEST_VENV)/bin/python -m pip install -q --no-deps -e .
+	@echo "contract tests against Schemathesis $$($(ST_LOWEST_VENV)/bin/python -c 'import schemathesis; print(schemathesis.__version__)')"
+	$(ST_LOWEST_VENV)/bin/python -m pytest -q -p no:cacheprovider $(ST_LOWEST_TESTS)
+	rm -rf $(ST_LOWEST_VENV)
 
 # ---------------------------------------------------------------- contract and bench
 
