@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,6 +19,8 @@ from .repo import accounts, hooks, reads
 from .resolver import Resolver
 from .settings import Settings
 from .targets import TargetRefused, check_target
+
+log = logging.getLogger("spaces.server")
 
 __all__ = ["Context", "HANDLERS", "PRECHECKS"]
 
@@ -115,8 +118,9 @@ _CREATION_LOOKUPS = Resolver(per_key=4, total=64)
 
 
 async def _check_new_target(ctx: Context) -> None:
-    """A new target must resolve, within the delivery deadline, to acceptable addresses
-    (spec/NOTES.md 53): checked before the handler, off the API's write threads."""
+    """What a new target's name resolves to within the delivery deadline must be acceptable
+    (spec/NOTES.md 53): checked before the handler, off the API's write threads. A name that
+    does not resolve in that time is accepted (delivery resolves it again)."""
     assert ctx.body is not None
     limit = ctx.settings.webhook_timeout
     try:
@@ -129,9 +133,11 @@ async def _check_new_target(ctx: Context) -> None:
     except TargetRefused as exc:
         raise ApiError.bad_request(f"Invalid target_url: {exc}") from None
     except TimeoutError:
-        raise ApiError.bad_request(
-            f"Invalid target_url: its host did not resolve within {limit:g} s"
-        ) from None
+        log.info(
+            "target %s: no answer from the resolver within %g s; accepted",
+            ctx.body["target_url"],
+            limit,
+        )
 
 
 @operation("createResourceSubscription")

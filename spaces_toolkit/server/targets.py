@@ -202,13 +202,10 @@ def _checked(parsed: _Parsed, addresses: list[Address], allow_private: bool) -> 
     return tuple(addresses)
 
 
-def _unresolvable(parsed: _Parsed, exc: BaseException) -> TargetRefused:
-    return TargetRefused(f"target_url host {parsed.host!r} does not resolve: {exc}")
-
-
 def check_target_url(url: str, *, allow_private: bool, resolve: bool = True) -> None:
     """At creation, blocking (CLIs, tools): raise TargetRefused if `url` cannot be a target. A
-    name is resolved (unless `resolve` is false) and must resolve to public addresses only."""
+    name is resolved (unless `resolve` is false) and what it resolves to must be public; a name
+    that does not resolve (yet) is accepted and checked again at every delivery (NOTES 53)."""
     parsed = _parse(url)
     if allow_private:
         return
@@ -220,14 +217,15 @@ def check_target_url(url: str, *, allow_private: bool, resolve: bool = True) -> 
         return
     try:
         addresses = system_lookup(parsed.normalized, parsed.port)
-    except (OSError, UnicodeError) as exc:
-        raise _unresolvable(parsed, exc) from None
-    _checked(parsed, addresses, allow_private)
+    except (OSError, UnicodeError):
+        return  # not (yet) resolvable: a failed attempt at delivery, if it stays so
+    if addresses:
+        _checked(parsed, addresses, allow_private)
 
 
 async def check_target(url: str, *, allow_private: bool, lookup: Lookup) -> None:
     """At creation, in the API: `check_target_url` with the lookup given; bound it with the
-    caller's deadline (`asyncio.timeout`)."""
+    caller's deadline (`asyncio.timeout`; a lookup that overruns it is a name not resolved)."""
     parsed = _parse(url)
     if allow_private:
         return
@@ -237,9 +235,10 @@ async def check_target(url: str, *, allow_private: bool, lookup: Lookup) -> None
     _check_name(parsed)
     try:
         addresses = await lookup(parsed.normalized, parsed.port)
-    except (OSError, UnicodeError) as exc:
-        raise _unresolvable(parsed, exc) from None
-    _checked(parsed, addresses, allow_private)
+    except (OSError, UnicodeError):
+        return  # not (yet) resolvable: a failed attempt at delivery, if it stays so
+    if addresses:
+        _checked(parsed, addresses, allow_private)
 
 
 def resolve_target(url: str, *, allow_private: bool) -> ResolvedTarget:

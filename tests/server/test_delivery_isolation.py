@@ -167,8 +167,9 @@ async def test_slow_names_at_creation_hold_neither_the_write_threads_nor_others(
     make_sandbox, monkeypatch
 ):
     """45 creations with names slower than the deadline from one account: another account's
-    creation is answered while they are all still waiting, and they end in a 400 within the
-    deadline; a name that does not resolve is refused at creation."""
+    creation is answered while they are all still waiting, and they end at the deadline,
+    accepted (spec/NOTES.md 53: a name not resolved in time is resolved again at delivery), as
+    is a name that does not resolve; a name resolving to a private address is refused."""
     slow_dns_stub(monkeypatch)
     box = make_sandbox(accounts=2, allow_private_targets=False, webhook_timeout=1.0)
     finished: list[str] = []
@@ -190,12 +191,10 @@ async def test_slow_names_at_creation_hold_neither_the_write_threads_nor_others(
     answers = await asyncio.gather(*hostile)
     assert victim.status_code == 200, victim.text
     assert finished[0] == "victim", "the other account waited for the slow lookups"
-    assert {r.status_code for r in answers} == {400}
-    assert "did not resolve within 1 s" in answers[0].json()["message"]
+    assert {r.status_code for r in answers} == {200}
     async with box.client(box.tokens[1]) as client:
         missing = await client.post(
             "/resource_subscriptions",
             data={"event": "customer.created", "target_url": "https://x.nxdomain.test/hook"},
         )
-    assert missing.status_code == 400
-    assert "does not resolve" in missing.json()["message"]
+    assert missing.status_code == 200, missing.text

@@ -290,8 +290,8 @@ NO_RULE = {
     46: "the document's licence: metadata",
     48: "examples only",
     49: "the contract's own version: metadata",
-    53: "the reference server's policy at creation (a name must resolve): no request or response "
-    "of the document can say it; a server that accepts such a target is within the docs",
+    53: "when a target's name is resolved (the reference server's policy): no request or "
+    "response of the document can say it; the URL's form is decision 39",
     54: "the reference server's limits (signatures sent, one Authorization, host-label syntax): "
     "policies no schema states; target_url's own form is decision 39",
 }
