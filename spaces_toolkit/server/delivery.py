@@ -1,38 +1,46 @@
 """The webhook worker: POSTs due webhooks (signed), records every attempt, retries on a schedule.
 
-Isolation. Every POST has one total deadline (`webhook_timeout`: prepare + DNS + lease renewal
-+ connect + send +
-the answer's status line and headers; the body is never read), enforced by `asyncio.timeout`
-around an async transport (pinned.py), so a slow, trickling or silent receiver costs at most
-that long: the exchange is cancelled wherever it is. Deliveries run concurrently
-(`webhook_concurrency` slots), and one account holds at most a quarter of the slots
-(`per_account`), taken oldest-first per account in round-robin order, so another account's due
-delivery finds a free slot at the next poll however hostile the first account's receivers are.
+Isolation. Every POST has one total deadline (`webhook_timeout`: prepare + DNS + lease check +
+connect + send + the answer's status line and headers; the body is never waited for), enforced
+by `asyncio.timeout` around an async transport (pinned.py), so a slow, trickling or silent
+receiver costs at most that long: the exchange is cancelled wherever it is. Deliveries run
+concurrently in `webhook_concurrency` slots, shared like a work-conserving scheduler: each
+account with due deliveries is owed a quarter of the slots (`per_account`, its share), taken
+oldest-first per account in round-robin order; an account alone may borrow every idle slot,
+and a borrowed slot never makes another account wait: a share is always honoured, even while
+borrowed slots are still in flight (so up to twice `webhook_concurrency` deliveries may be in
+flight for a moment). Another account's due delivery therefore starts at the next poll however
+hostile the first account's receivers are.
 
-One place at a time. Claiming is a write transaction that leases due rows to one claim of this
-worker (`lease_owner` = worker id + claim id, `lease_until`). Just before the POST the lease is
-checked and renewed in the database (still this claim's, still live, judged once the write
-lock is held); a job that lost it or stalled past it (in `_prepare`, in a long transaction
-beside the server) is dropped unsent and claimed again later. While the POST and the record are
-in flight the lease is renewed every `renew_every` s, and the transport writes no byte once it
-is lost or nearly over (pinned.py `may_send`): at most one send per claim, none without a live
-lease. On PostgreSQL the chosen rows are also locked with `FOR UPDATE SKIP LOCKED`, and
-workers wake on NOTIFY (db.listen); everywhere they also poll. The outcome is recorded only if
-the row is still this claim's; a failed record is retried (never resent). After a crash the
-lease expires and the delivery is sent again: delivery is at-least-once, and receivers
-deduplicate on `webhook-id`. (Issue 22's batching hooks: `_claim`, `_attempt`, `_record`.)
+One place at a time. Claiming is one write transaction that leases up to a batch of due rows
+to one claim of this worker (`lease_owner` = worker id + claim id, `lease_until`, measured once
+the write lock is held) and reads their accounts' signing secrets. Just before the POST the
+lease is checked and renewed in the database (still this claim's, still live, judged under the
+write lock or row locks; the checks of deliveries ready at the same moment share one
+transaction); a job that lost it or stalled past it (a long transaction beside the server) is
+dropped unsent and claimed again later. While the POST and the record are in flight the lease
+is renewed every `renew_every` s, and the transport writes no byte once it is lost or nearly
+over (pinned.py `may_send`): at most one send per claim, none without a live lease. On
+PostgreSQL the chosen rows are also locked with `FOR UPDATE SKIP LOCKED`, and workers wake on
+NOTIFY (db.listen); everywhere they also poll. The outcome is recorded only if the row is still
+this claim's (the outcomes ready at the same moment share one transaction); a failed record is
+retried on its own (never resent). After a crash the lease expires and the delivery is sent
+again: delivery is at-least-once, and receivers deduplicate on `webhook-id`.
 
 Not steerable. The target's name is resolved once per attempt (resolver.py: a thread per lookup,
 bounded per account, so one account's slow names hold no one else's; inside the deadline) and
-checked (targets.py); the connection goes to exactly those addresses, with the
-name as Host and TLS SNI, and redirects are not followed (pinned.py). Each attempt is signed
-per Standard Webhooks with the account's valid secrets (signing.py), with a fresh timestamp.
+checked (targets.py); the connection goes to exactly those addresses, with the name as Host and
+TLS SNI, and redirects are not followed (pinned.py). Connections are kept alive per (host,
+address) and reused only for an attempt whose check approved that address again. Each attempt
+is signed per Standard Webhooks with the account's valid secrets (signing.py), with a fresh
+timestamp.
 
 A 2xx settles a webhook for good (`pending = 0, delivered = 1`); any other answer, an error or
 the deadline schedules the next try (retry.py: `webhook_retry_interval` seconds later by
 default, or the exponential schedule, never before a receiver's Retry-After) until
 `webhook_max_attempts` tries have failed. A `410 Gone` from a resource subscription's target
-removes that subscription (REST Hooks). A stop lets in-flight deliveries finish (each within its
+removes that subscription (REST Hooks); a delivery whose subscription was removed meanwhile is
+settled unsent at its lease check. A stop lets in-flight deliveries finish (each within its
 deadline) and record their result.
 """
 
@@ -51,14 +59,14 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from . import render
 from .db import Database, Row, Transaction
 from .events import API_VERSION
-from .pinned import DeliveryError, NotSent, Reply, post_pinned
+from .pinned import ConnectionPool, DeliveryError, NotSent, Reply, post_pinned
 from .repo.hooks import remove_resource_subscription
-from .repo.signing_secrets import signing_secrets
+from .repo.signing_secrets import signing_secrets, valid_secrets_of
 from .resolver import Resolver
 from .retry import parse_schedule
 from .settings import Settings
@@ -69,6 +77,11 @@ __all__ = ["DeliveryWorker", "Attempt"]
 
 log = logging.getLogger("spaces.webhooks")
 _T = TypeVar("_T")
+_I = TypeVar("_I")
+_R = TypeVar("_R")
+
+UNSUBSCRIBED = "unsubscribed"  # a lease check's answer: the resource subscription was removed
+_MAX_BATCH = 200  # rows one claim, lease check or record transaction handles at most
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,6 +94,7 @@ class _Job:
     lease: str  # the lease_owner value of this claim
     lease_until: float  # when another worker may take the row
     event: dict[str, Any]
+    secrets: tuple[str, ...] = ()  # the account's signing secrets as the claim read them
 
 
 # Due deliveries, each with its turn within its account (1 = the account's oldest due), so a
@@ -101,6 +115,55 @@ _LOCK_SKIP_LOCKED = (
     "SELECT seq FROM webhooks WHERE seq = ANY(?) AND pending = 1 AND next_attempt_at <= ?"
     " AND (lease_until IS NULL OR lease_until < ?) FOR UPDATE SKIP LOCKED"
 )
+
+
+def _marks(values: Sequence[Any]) -> str:
+    """`?, ?, …` for an IN list of `values`."""
+    return ", ".join("?" * len(values))
+
+
+class _Batcher(Generic[_I, _R]):
+    """Group commit: items submitted while a batch is being written wait for the next one, so
+    under load one transaction serves many deliveries and when idle an item goes at once.
+    `write` takes a batch and answers one result per item (run on the worker's database
+    threads); if it raises, every item of that batch gets the exception."""
+
+    def __init__(
+        self,
+        write: Callable[[list[_I]], list[_R]],
+        run: Callable[..., Any],
+    ) -> None:
+        self._write = write
+        self._run = run
+        self._pending: list[tuple[_I, asyncio.Future[_R]]] = []
+        self._flushing = False
+        self.loop = asyncio.get_running_loop()
+
+    async def submit(self, item: _I) -> _R:
+        future: asyncio.Future[_R] = self.loop.create_future()
+        self._pending.append((item, future))
+        if not self._flushing:
+            self._flushing = True
+            self.loop.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        try:
+            while self._pending:
+                batch = self._pending[:_MAX_BATCH]
+                self._pending = self._pending[_MAX_BATCH:]
+                try:
+                    results = await self._run(self._write, [item for item, _ in batch])
+                except Exception as exc:
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for (_, future), result in zip(batch, results, strict=True):
+                    if not future.done():
+                        future.set_result(result)
+        finally:
+            self._flushing = False
 
 
 @dataclasses.dataclass
@@ -153,7 +216,7 @@ class DeliveryWorker:
         self.settings = settings
         self.deadline = settings.webhook_timeout
         self.concurrency = max(1, settings.webhook_concurrency)
-        self.per_account = max(1, self.concurrency // 4)
+        self.per_account = max(1, self.concurrency // 4)  # an account's share of the slots
         margin = max(10.0, self.deadline) if lease_margin is None else lease_margin
         self.margin = margin
         self.lease_seconds = self.deadline + margin
@@ -170,6 +233,11 @@ class DeliveryWorker:
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._nudge: asyncio.Event | None = None
+        # Per event loop (the worker's own, or one run_once round): kept connections and the
+        # group commits of lease checks and records.
+        self._connections: ConnectionPool | None = None
+        self._lease_checks: _Batcher[_Job, float | str | None] | None = None
+        self._records: _Batcher[tuple[_Job, Attempt], bool] | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -208,16 +276,22 @@ class DeliveryWorker:
     # ------------------------------------------------------------------ scheduling
 
     async def _round(self) -> int:
-        jobs = await self._db(self._claim, self.concurrency, {})
-        await asyncio.gather(*(self._deliver_and_record(job) for job in jobs))
+        self._connections = ConnectionPool()
+        try:
+            jobs = await self._db(self._claim, self.concurrency, {})
+            await asyncio.gather(*(self._deliver_and_record(job) for job in jobs))
+        finally:
+            await self._connections.aclose()
+            self._connections = None
         return len(jobs)
 
     async def _serve(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._nudge = nudge = asyncio.Event()
+        self._connections = ConnectionPool()
         running: dict[asyncio.Task[None], int] = {}  # task → account id
         while not self._stop.is_set():
-            free = self.concurrency - len(running)
+            free = 2 * self.concurrency - len(running)  # the shares decide within (_claim)
             if free > 0:
                 busy = collections.Counter(running.values())
                 try:
@@ -238,6 +312,7 @@ class DeliveryWorker:
                 pass
         if running:
             await asyncio.wait(list(running))
+        await self._connections.aclose()
 
     @staticmethod
     def _finished(
@@ -252,32 +327,50 @@ class DeliveryWorker:
         return done
 
     def _claim(self, free: int, busy: dict[int, int]) -> list[_Job]:
-        """Lease up to `free` due deliveries, at most `per_account` in flight per account
-        (`busy`: this worker's deliveries in flight), oldest first within an account and
-        round-robin across accounts."""
-        now = time.time()
+        """Lease up to `free` due deliveries (`busy`: this worker's deliveries in flight, by
+        account), oldest first within an account and round-robin across accounts, with their
+        accounts' signing secrets. Slots are shared work-conservingly: an account below its
+        share (`per_account`) may start one while fewer than `concurrency` deliveries within
+        their accounts' shares are in flight; beyond its share, only while fewer than
+        `concurrency` are in flight in all (it borrows idle slots; borrowed ones never hold
+        back another account's share)."""
         lease = f"{self.owner}/{uuid.uuid4().hex[:8]}"
+        share, slots = self.per_account, self.concurrency
         with self.db.write() as tx:
+            now = time.time()  # with the write lock held: the lease runs from here
             candidates = tx.query(
-                _CANDIDATES, (now, now, self.per_account, free + self.per_account * len(busy))
+                _CANDIDATES, (now, now, slots, min(_MAX_BATCH, free + slots + sum(busy.values())))
             )
             taken = collections.Counter(busy)
+            within = sum(min(n, share) for n in busy.values())
+            total = sum(busy.values())
             rows: list[Row] = []
             for row in candidates:
                 if len(rows) == free:
                     break
-                if taken[row["account_id"]] < self.per_account:
-                    taken[row["account_id"]] += 1
-                    rows.append(row)
+                account = row["account_id"]
+                if taken[account] < share:
+                    if within >= slots:
+                        continue
+                    within += 1
+                elif total >= slots:
+                    continue
+                taken[account] += 1
+                total += 1
+                rows.append(row)
             if rows and self.db.dialect == "postgresql":
                 locked = tx.query(_LOCK_SKIP_LOCKED, ([int(r["seq"]) for r in rows], now, now))
                 free_seqs = {int(r["seq"]) for r in locked}
                 rows = [r for r in rows if int(r["seq"]) in free_seqs]
-            for row in rows:
-                tx.execute(
-                    "UPDATE webhooks SET lease_until = ?, lease_owner = ? WHERE seq = ?",
-                    (now + self.lease_seconds, lease, row["seq"]),
-                )
+            if not rows:
+                return []
+            seqs = [int(r["seq"]) for r in rows]
+            tx.execute(
+                "UPDATE webhooks SET lease_until = ?, lease_owner = ?"
+                f" WHERE seq IN ({_marks(seqs)})",
+                (now + self.lease_seconds, lease, *seqs),
+            )
+            secrets = valid_secrets_of(tx, [int(r["account_id"]) for r in rows], now=now)
         return [
             _Job(
                 seq=int(r["seq"]),
@@ -288,6 +381,7 @@ class DeliveryWorker:
                 lease=lease,
                 lease_until=now + self.lease_seconds,
                 event=render.event(r),
+                secrets=tuple(secrets.get(int(r["account_id"]), ())),
             )
             for r in rows
         ]
@@ -315,6 +409,17 @@ class DeliveryWorker:
             )
         return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
 
+    def _batchers(
+        self,
+    ) -> tuple[_Batcher[_Job, float | str | None], _Batcher[tuple[_Job, Attempt], bool]]:
+        """This event loop's group commits of lease checks and of records."""
+        loop = asyncio.get_running_loop()
+        if self._lease_checks is None or self._lease_checks.loop is not loop:
+            self._lease_checks = _Batcher(self._check_leases, self._db)
+        if self._records is None or self._records.loop is not loop:
+            self._records = _Batcher(self._record_batch, self._db)
+        return self._lease_checks, self._records
+
     async def _deliver_and_record(self, job: _Job) -> None:
         """One claimed job: at most one POST, only while this claim's lease is live; then its
         outcome, recorded while the lease is kept."""
@@ -330,16 +435,15 @@ class DeliveryWorker:
                 lease.keeper.cancel()
 
     async def _attempt(self, job: _Job, lease: _Lease) -> Attempt | None:
-        """Prepare, resolve, renew the lease and POST, all within the deadline; the outcome to
+        """Prepare, resolve, check the lease and POST, all within the deadline; the outcome to
         record, or None if the job was settled or dropped without sending (a stall before the
         POST, a lost lease: the row is claimed again once its lease lapses)."""
         phase = "prepare"
         started = time.time()
+        checks, _ = self._batchers()
         try:
             async with asyncio.timeout(self.deadline):
-                secrets = await self._db(self._prepare, job)
-                if secrets is None:
-                    return None
+                secrets: Sequence[str] = job.secrets or await self._db(self._prepare, job)
                 phase = "resolve"
                 target = await resolve_target_with(
                     job.url,
@@ -347,8 +451,10 @@ class DeliveryWorker:
                     lookup=functools.partial(self.resolver.lookup, job.account_id),
                 )
                 phase = "lease"
-                until = await self._db(self._renew_live_lease, job)
-                if until is None:
+                until = await checks.submit(job)
+                if until == UNSUBSCRIBED:
+                    return None
+                if not isinstance(until, float):
                     log.warning("webhook %s: lease lapsed before sending: dropped", job.webhook_id)
                     return None
                 lease.until = until
@@ -389,21 +495,69 @@ class DeliveryWorker:
             timeout=self.deadline,
             max_response_bytes=0,
             may_send=lambda: not lease.lost and time.time() < lease.until - self.margin / 2,
+            pool=self._connections,
         )
 
-    def _renew_live_lease(self, job: _Job) -> float | None:
-        """Just before the POST: extend this claim's lease, if it is still this claim's, still
-        live (judged after the write lock is held) and the job still pending; the new end, or
-        None (the job is dropped: another worker has it, or may take it at any moment)."""
+    def _check_leases(self, jobs: list[_Job]) -> list[float | str | None]:
+        """Just before the POSTs, in one transaction: extend each claim's lease if it is still
+        that claim's, still live (judged once the write lock, or on PostgreSQL the rows' locks,
+        are held) and the job still pending; per job the new end, UNSUBSCRIBED (its resource
+        subscription was removed: settled unsent), or None (dropped: another worker has it, or
+        may take it at any moment)."""
+        lock = " FOR UPDATE" if self.db.dialect == "postgresql" else ""
+        seqs = sorted({job.seq for job in jobs})
         with self.db.write() as tx:
+            rows = {
+                int(r["seq"]): r
+                for r in tx.query(
+                    "SELECT seq, lease_owner, lease_until, pending FROM webhooks"
+                    f" WHERE seq IN ({_marks(seqs)}){lock}",
+                    seqs,
+                )
+            }
             now = time.time()
             until = now + self.lease_seconds
-            changed = tx.execute(
-                "UPDATE webhooks SET lease_until = ? WHERE seq = ? AND lease_owner = ?"
-                " AND lease_until > ? AND pending = 1",
-                (until, job.seq, job.lease, now),
-            )
-        return until if changed else None
+
+            def live(job: _Job) -> bool:
+                row = rows.get(job.seq)
+                return (
+                    row is not None
+                    and row["lease_owner"] == job.lease
+                    and row["lease_until"] is not None
+                    and float(row["lease_until"]) > now
+                    and bool(row["pending"])
+                )
+
+            alive = [job for job in jobs if live(job)]
+            rs_seqs = sorted({job.rs_seq for job in alive if job.rs_seq is not None})
+            removed: set[int] = set()
+            if rs_seqs:
+                removed = {
+                    int(r["seq"])
+                    for r in tx.query(
+                        "SELECT seq FROM resource_subscriptions"
+                        f" WHERE seq IN ({_marks(rs_seqs)}) AND deleted = 1",
+                        rs_seqs,
+                    )
+                }
+            settled = [job.seq for job in alive if job.rs_seq in removed]
+            renewed = [job.seq for job in alive if job.rs_seq not in removed]
+            if settled:
+                tx.execute(
+                    "UPDATE webhooks SET pending = 0, lease_until = NULL, lease_owner = NULL"
+                    f" WHERE seq IN ({_marks(settled)})",
+                    settled,
+                )
+            if renewed:
+                tx.execute(
+                    f"UPDATE webhooks SET lease_until = ? WHERE seq IN ({_marks(renewed)})",
+                    (until, *renewed),
+                )
+        alive_ids = {id(job) for job in alive}
+        return [
+            (UNSUBSCRIBED if job.rs_seq in removed else until) if id(job) in alive_ids else None
+            for job in jobs
+        ]
 
     async def _keep_leased(self, job: _Job, lease: _Lease) -> None:
         """While the job is in flight (POST and record), extend its lease every `renew_every`
@@ -424,15 +578,20 @@ class DeliveryWorker:
 
     async def _record_while_leased(self, job: _Job, attempt: Attempt, lease: _Lease) -> None:
         """Record the outcome; a failure to record is logged and retried, never answered by
-        sending again. A failed write (a dropped connection, a restart, anything in the answer
-        the record could not store) is retried with backoff, from the second try without the
-        receiver's optional headers (`Attempt.plain`), while the lease is kept (_keep_leased).
-        It stops only when another worker holds the row (its outcome counts), or at a stop
-        once the lease has ended."""
+        sending again. The first try shares a transaction with the outcomes ready at the same
+        moment; a failed write (a dropped connection, a restart, anything in the answer the
+        record could not store) is retried alone with backoff, without the receiver's optional
+        headers (`Attempt.plain`), while the lease is kept (_keep_leased). It stops only when
+        another worker holds the row (its outcome counts), or at a stop once the lease has
+        ended."""
+        _, records = self._batchers()
         delay, tries = 0.1, 0
         while True:
             try:
-                await self._db(self._record, job, attempt if tries == 0 else attempt.plain())
+                if tries == 0:
+                    await records.submit((job, attempt))
+                else:
+                    await self._db(self._record_batch, [(job, attempt.plain())])
                 return
             except Exception:
                 tries += 1
@@ -456,77 +615,104 @@ class DeliveryWorker:
             )
         return until if changed else None
 
-    def _prepare(self, job: _Job) -> list[str] | None:
-        """The account's signing secrets, or None if the job was settled without sending."""
-        if self._unsubscribed(job):
-            return None
+    def _prepare(self, job: _Job) -> list[str]:
+        """The account's signing secrets when the claim found none: its first one is made."""
         return signing_secrets(self.db, job.account_id)
 
-    def _unsubscribed(self, job: _Job) -> bool:
-        """Whether the job's resource subscription was removed (410) since it was claimed;
-        if so, the job is settled without sending."""
-        if job.rs_seq is None:
-            return False
-        with self.db.write() as tx:
-            row = tx.one("SELECT deleted FROM resource_subscriptions WHERE seq = ?", (job.rs_seq,))
-            if row is not None and not row["deleted"]:
-                return False
-            tx.execute(
-                "UPDATE webhooks SET pending = 0, lease_until = NULL, lease_owner = NULL"
-                " WHERE seq = ? AND lease_owner = ?",
-                (job.seq, job.lease),
-            )
-        return True
+    def _record(self, job: _Job, attempt: Attempt) -> bool:
+        """Record one outcome (see _record_batch); whether it counted."""
+        [counted] = self._record_batch([(job, attempt)])
+        return counted
 
-    def _record(self, job: _Job, attempt: Attempt) -> None:
-        # The row is locked while its lease is checked (PostgreSQL runs write transactions
-        # concurrently; SQLite's single writer needs no row lock): a claim by another worker
-        # either committed first, and this outcome is discarded, or skips the row.
+    def _record_batch(self, items: list[tuple[_Job, Attempt]]) -> list[bool]:
+        """Record outcomes in one transaction; per item whether it counted. An outcome counts
+        only if its row is still under its claim: the rows are locked while their leases are
+        checked (PostgreSQL runs write transactions concurrently; SQLite's single writer needs
+        no row lock), so a claim by another worker either committed first, and this outcome
+        is discarded, or skips the row."""
         lock = " FOR UPDATE" if self.db.dialect == "postgresql" else ""
+        seqs = sorted({job.seq for job, _ in items})
+        counted: list[bool] = []
+        logged: list[tuple[_Job, Attempt, int, str]] = []
         with self.db.write() as tx:
-            row = tx.one(
-                f"SELECT attempts, lease_owner FROM webhooks WHERE seq = ?{lock}", (job.seq,)
-            )
-            if row is None or row["lease_owner"] != job.lease:
-                log.warning(
-                    "webhook %s: lease lost while sending (held by %s); this attempt's outcome"
-                    " (%s) is discarded",
-                    job.webhook_id,
-                    None if row is None else row["lease_owner"],
-                    attempt.status_code if attempt.status_code is not None else attempt.error,
+            rows = {
+                int(r["seq"]): r
+                for r in tx.query(
+                    "SELECT seq, attempts, lease_owner FROM webhooks"
+                    f" WHERE seq IN ({_marks(seqs)}){lock}",
+                    seqs,
                 )
-                return
-            number = int(row["attempts"]) + 1
-            outcome = self._settle(tx, job, attempt, number)
-        log.info(
-            "webhook %s → %s: %s (attempt %d/%d): %s",
-            job.webhook_id,
-            job.url,
-            attempt.status_code if attempt.status_code is not None else attempt.error,
-            number,
-            self.settings.webhook_max_attempts,
-            outcome,
+            }
+            delivered: list[tuple[_Job, Attempt, int]] = []
+            for job, attempt in items:
+                row = rows.get(job.seq)
+                if row is None or row["lease_owner"] != job.lease:
+                    log.warning(
+                        "webhook %s: lease lost while sending (held by %s); this attempt's"
+                        " outcome (%s) is discarded",
+                        job.webhook_id,
+                        None if row is None else row["lease_owner"],
+                        attempt.status_code if attempt.status_code is not None else attempt.error,
+                    )
+                    counted.append(False)
+                    continue
+                counted.append(True)
+                number = int(row["attempts"]) + 1
+                rows.pop(job.seq)  # one outcome per row and transaction
+                if attempt.ok:
+                    delivered.append((job, attempt, number))
+                    logged.append((job, attempt, number, "delivered"))
+                else:
+                    logged.append((job, attempt, number, self._settle(tx, job, attempt, number)))
+            if delivered:
+                self._settle_delivered(tx, delivered)
+        for job, attempt, number, outcome in logged:
+            log.info(
+                "webhook %s → %s: %s (attempt %d/%d): %s",
+                job.webhook_id,
+                job.url,
+                attempt.status_code if attempt.status_code is not None else attempt.error,
+                number,
+                self.settings.webhook_max_attempts,
+                outcome,
+            )
+        return counted
+
+    @staticmethod
+    def _settle_delivered(tx: Transaction, delivered: list[tuple[_Job, Attempt, int]]) -> None:
+        """Store 2xx attempts and settle their webhooks, a statement for all of them each."""
+        values: list[Any] = []
+        for job, attempt, number in delivered:
+            values += [job.seq, number, attempt.started, attempt.finished, attempt.status_code]
+        tx.execute(
+            "INSERT INTO webhook_attempts (webhook_seq, attempt, started, finished, status_code)"
+            f" VALUES {', '.join(['(?, ?, ?, ?, ?)'] * len(delivered))}",
+            values,
+        )
+        seqs = [job.seq for job, _, _ in delivered]
+        tx.execute(
+            "UPDATE webhooks SET pending = 0, delivered = 1, attempts = attempts + 1,"
+            f" lease_until = NULL, lease_owner = NULL WHERE seq IN ({_marks(seqs)})",
+            seqs,
         )
 
     def _settle(self, tx: Transaction, job: _Job, attempt: Attempt, number: int) -> str:
-        """Store attempt `number` and the webhook's new state; a word on the outcome."""
+        """Store attempt `number` (not a 2xx) and the webhook's new state; a word on the
+        outcome."""
         tx.insert(
             "INSERT INTO webhook_attempts (webhook_seq, attempt, started, finished,"
             " status_code, error) VALUES (?, ?, ?, ?, ?, ?)",
             (job.seq, number, attempt.started, attempt.finished)
             + (attempt.status_code, attempt.error),
         )
-        gone = attempt.status_code == 410 and job.rs_seq is not None
-        if attempt.ok or gone:
+        if attempt.status_code == 410 and job.rs_seq is not None:
             tx.execute(
-                "UPDATE webhooks SET pending = 0, delivered = ?, attempts = ?,"
+                "UPDATE webhooks SET pending = 0, delivered = 0, attempts = ?,"
                 " lease_until = NULL, lease_owner = NULL WHERE seq = ?",
-                (int(attempt.ok), number, job.seq),
+                (number, job.seq),
             )
-            if gone:
-                assert job.rs_seq is not None
-                remove_resource_subscription(tx, job.rs_seq)
-            return "delivered" if attempt.ok else "410 Gone: resource subscription removed"
+            remove_resource_subscription(tx, job.rs_seq)
+            return "410 Gone: resource subscription removed"
         removed = job.rs_seq is not None and tx.one(
             "SELECT 1 FROM resource_subscriptions WHERE seq = ? AND deleted = 1", (job.rs_seq,)
         )

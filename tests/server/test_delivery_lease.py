@@ -129,15 +129,15 @@ def test_a_failed_record_of_a_2xx_is_retried_not_resent(db_url, hostile, monkeyp
     while its lease holds, so the receiver gets the delivery once and it is settled."""
     settings, db = _one_due_delivery(db_url, hostile)
     worker = DeliveryWorker(db, settings)
-    real_record, failures = worker._record, []
+    real_record, failures = worker._record_batch, []
 
-    def flaky_record(job, attempt):
+    def flaky_record(items):
         if len(failures) < 3:
-            failures.append(attempt.status_code)
+            failures.extend(attempt.status_code for _, attempt in items)
             raise ConnectionError("database connection dropped")
-        real_record(job, attempt)
+        return real_record(items)
 
-    monkeypatch.setattr(worker, "_record", flaky_record)
+    monkeypatch.setattr(worker, "_record_batch", flaky_record)
     assert worker.run_once() == 1
     assert worker.run_once() == 0  # settled: nothing is due again
     with db.read() as tx:
@@ -184,19 +184,24 @@ def test_a_job_whose_lease_lapsed_is_dropped_then_sent_once_by_a_later_claim(db_
     assert (row["pending"], row["delivered"], row["attempts"]) == (0, 1, 1)
 
 
-def test_a_job_stalled_in_prepare_past_the_deadline_is_dropped_unsent(db_url, hostile):
-    """`_prepare` runs inside the deadline: a job held up there (a long write transaction
-    beside the server) is dropped without sending or recording, and retried later."""
+@pytest.mark.parametrize("step", ["_prepare", "_check_leases"])
+def test_a_job_stalled_before_sending_past_the_deadline_is_dropped_unsent(db_url, hostile, step):
+    """Preparing (the account's first secret) and the lease check run inside the deadline: a
+    job held up there (a long write transaction beside the server) is dropped without sending
+    or recording, and retried later."""
     settings, db = _one_due_delivery(db_url, hostile)
     settings = dataclasses.replace(settings, webhook_timeout=0.5)
     stalled = DeliveryWorker(db, settings)
-    real_prepare = stalled._prepare
+    if step == "_prepare":  # the claim finds no secret: the job must make the first one
+        with db.write() as tx:
+            tx.execute("DELETE FROM webhook_signing_secrets")
+    real = getattr(stalled, step)
 
-    def slow_prepare(job):
+    def slow(*args):
         time.sleep(1.0)  # twice the deadline
-        return real_prepare(job)
+        return real(*args)
 
-    stalled._prepare = slow_prepare  # type: ignore[method-assign]
+    setattr(stalled, step, slow)
     assert stalled.run_once() == 1
     with db.read() as tx:
         row = tx.one("SELECT pending, attempts FROM webhooks")

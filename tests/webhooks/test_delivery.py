@@ -153,7 +153,6 @@ def fake_resolver(monkeypatch, answers: dict[str, list[str]]) -> list[str]:
         address = answers[host][0 if looked_up.count(host) == 1 else 1]
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
 
-    monkeypatch.setattr(targets.socket, "getaddrinfo", getaddrinfo)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return looked_up
 
