@@ -95,19 +95,25 @@ class _Job:
     lease_until: float  # when another worker may take the row
     event: dict[str, Any]
     secrets: tuple[str, ...] = ()  # the account's signing secrets as the claim read them
+    claimed: float = 0.0  # when the claim took the lease (its write lock held)
 
 
 # Due deliveries, each with its turn within its account (1 = the account's oldest due), so a
-# claim can take them round-robin across accounts.
+# claim can take them round-robin across accounts. Only the narrow columns go through the sort;
+# the chosen rows' events are read after (_CLAIMED).
 _CANDIDATES = (
-    "SELECT * FROM (SELECT w.seq, w.account_id, w.id AS w_id, w.url,"
-    " w.resource_subscription_seq, v.id AS v_id, v.created AS v_created,"
-    " v.type AS v_type, v.data AS v_data, w.next_attempt_at, ROW_NUMBER() OVER"
-    " (PARTITION BY w.account_id ORDER BY w.next_attempt_at, w.seq) AS turn"
-    " FROM webhooks w JOIN events v ON v.seq = w.event_seq"
-    " WHERE w.pending = 1 AND w.next_attempt_at <= ?"
-    " AND (w.lease_until IS NULL OR w.lease_until < ?)) AS due"
+    "SELECT seq, account_id FROM (SELECT seq, account_id, next_attempt_at, ROW_NUMBER() OVER"
+    " (PARTITION BY account_id ORDER BY next_attempt_at, seq) AS turn"
+    " FROM webhooks WHERE pending = 1 AND next_attempt_at <= ?"
+    " AND (lease_until IS NULL OR lease_until < ?)) AS due"
     " WHERE turn <= ? ORDER BY turn, next_attempt_at, seq LIMIT ?"
+)
+_CLAIMED = (
+    "SELECT w.seq, w.account_id, w.id AS w_id, w.url, w.resource_subscription_seq,"
+    " v.id AS v_id, v.created AS v_created, v.type AS v_type, v.data AS v_data,"
+    " r.deleted AS rs_deleted FROM webhooks w JOIN events v ON v.seq = w.event_seq"
+    " LEFT JOIN resource_subscriptions r ON r.seq = w.resource_subscription_seq"
+    " WHERE w.seq IN ({})"
 )
 # PostgreSQL: lock the chosen rows, skipping those another worker's claim holds at this moment
 # (FOR UPDATE cannot sit beside the window function above), and re-check them under the lock.
@@ -289,39 +295,62 @@ class DeliveryWorker:
         self._loop = asyncio.get_running_loop()
         self._nudge = nudge = asyncio.Event()
         self._connections = ConnectionPool()
-        running: dict[asyncio.Task[None], int] = {}  # task → account id
+        sending: dict[asyncio.Task[None], int] = {}  # the tasks holding a slot → account id
+        tasks: set[asyncio.Task[None]] = set()  # all, recording ones included
         while not self._stop.is_set():
-            free = 2 * self.concurrency - len(running)  # the shares decide within (_claim)
+            # The shares decide within (_claim); outcomes still being recorded are bounded.
+            free = min(2 * self.concurrency - len(sending), 4 * self.concurrency - len(tasks))
             if free > 0:
-                busy = collections.Counter(running.values())
+                busy = collections.Counter(sending.values())
                 try:
                     jobs = await self._db(self._claim, free, dict(busy))
                 except Exception:  # keep the worker alive; the database may be busy
                     log.exception("webhook worker could not claim deliveries")
                     jobs = []
                 for job in jobs:
-                    task = asyncio.create_task(self._deliver_and_record(job))
-                    running[task] = job.account_id
-                    task.add_done_callback(self._finished(running, nudge))
-                if jobs and len(running) < self.concurrency:
+                    task = asyncio.create_task(
+                        self._deliver_and_record(job, self._slot_freer(sending, nudge))
+                    )
+                    sending[task] = job.account_id
+                    tasks.add(task)
+                    task.add_done_callback(self._finished(sending, tasks, nudge))
+                if jobs and len(sending) < self.concurrency:
                     continue  # more may be due for accounts that still have room
             nudge.clear()
             try:
                 await asyncio.wait_for(nudge.wait(), self.settings.delivery_poll_interval)
             except TimeoutError:
                 pass
-        if running:
-            await asyncio.wait(list(running))
+        if tasks:
+            await asyncio.wait(list(tasks))
         await self._connections.aclose()
 
     @staticmethod
+    def _slot_freer(
+        sending: dict[asyncio.Task[None], int], nudge: asyncio.Event
+    ) -> Callable[[], None]:
+        """Called by a job once its POST is over (or it will not send): its slot is free
+        while its outcome is recorded."""
+
+        def free() -> None:
+            task = asyncio.current_task()
+            if task is not None and sending.pop(task, None) is not None:
+                nudge.set()
+
+        return free
+
+    @staticmethod
     def _finished(
-        running: dict[asyncio.Task[None], int], nudge: asyncio.Event
+        sending: dict[asyncio.Task[None], int],
+        tasks: set[asyncio.Task[None]],
+        nudge: asyncio.Event,
     ) -> Callable[[asyncio.Task[None]], None]:
-        """A done-callback freeing the task's slot and waking the scheduler."""
+        """A done-callback freeing the task's slot (if it still holds it) and waking the
+        scheduler."""
 
         def done(task: asyncio.Task[None]) -> None:
-            running.pop(task, None)
+            sending.pop(task, None)
+            tasks.discard(task)
             nudge.set()
 
         return done
@@ -365,6 +394,19 @@ class DeliveryWorker:
             if not rows:
                 return []
             seqs = [int(r["seq"]) for r in rows]
+            details = {int(r["seq"]): r for r in tx.query(_CLAIMED.format(_marks(seqs)), seqs)}
+            rows = [details[seq] for seq in seqs if not details[seq]["rs_deleted"]]
+            # Deliveries of a subscription removed (410) since they were queued: settled unsent.
+            gone = [seq for seq in seqs if details[seq]["rs_deleted"]]
+            if gone:
+                tx.execute(
+                    "UPDATE webhooks SET pending = 0, lease_until = NULL, lease_owner = NULL"
+                    f" WHERE seq IN ({_marks(gone)})",
+                    gone,
+                )
+            seqs = [int(r["seq"]) for r in rows]
+            if not seqs:
+                return []
             tx.execute(
                 "UPDATE webhooks SET lease_until = ?, lease_owner = ?"
                 f" WHERE seq IN ({_marks(seqs)})",
@@ -382,6 +424,7 @@ class DeliveryWorker:
                 lease_until=now + self.lease_seconds,
                 event=render.event(r),
                 secrets=tuple(secrets.get(int(r["account_id"]), ())),
+                claimed=now,
             )
             for r in rows
         ]
@@ -420,12 +463,17 @@ class DeliveryWorker:
             self._records = _Batcher(self._record_batch, self._db)
         return self._lease_checks, self._records
 
-    async def _deliver_and_record(self, job: _Job) -> None:
+    async def _deliver_and_record(self, job: _Job, sent: Callable[[], None] | None = None) -> None:
         """One claimed job: at most one POST, only while this claim's lease is live; then its
-        outcome, recorded while the lease is kept."""
+        outcome, recorded while the lease is kept. `sent` is called once the POST is over (the
+        slot it held is free while the outcome is recorded)."""
         lease = _Lease(job.lease_until)
         try:
-            attempt = await self._attempt(job, lease)
+            try:
+                attempt = await self._attempt(job, lease)
+            finally:
+                if sent is not None:
+                    sent()
             if attempt is not None:
                 if lease.keeper is None:  # refused or unresolvable: nothing was sent
                     lease.keeper = asyncio.create_task(self._keep_leased(job, lease))
@@ -451,13 +499,16 @@ class DeliveryWorker:
                     lookup=functools.partial(self.resolver.lookup, job.account_id),
                 )
                 phase = "lease"
-                until = await checks.submit(job)
-                if until == UNSUBSCRIBED:
-                    return None
-                if not isinstance(until, float):
-                    log.warning("webhook %s: lease lapsed before sending: dropped", job.webhook_id)
-                    return None
-                lease.until = until
+                if not self._fresh(job):
+                    until = await checks.submit(job)
+                    if until == UNSUBSCRIBED:
+                        return None
+                    if not isinstance(until, float):
+                        log.warning(
+                            "webhook %s: lease lapsed before sending: dropped", job.webhook_id
+                        )
+                        return None
+                    lease.until = until
                 lease.keeper = asyncio.create_task(self._keep_leased(job, lease))
                 phase = "send"
                 reply = await self._post(job, target, secrets, lease)
@@ -497,6 +548,15 @@ class DeliveryWorker:
             may_send=lambda: not lease.lost and time.time() < lease.until - self.margin / 2,
             pool=self._connections,
         )
+
+    def _fresh(self, job: _Job) -> bool:
+        """Whether the job's claim is so recent that the claim transaction itself is its lease
+        check: taken under the write lock (or the rows' locks) less than `margin / 4` ago, so
+        its lease (a deadline and a margin long) has more than the deadline and half the margin
+        to run. A lease changes hands only by lapsing (_CANDIDATES), so it is this claim's and
+        live; the transport still writes nothing once it is nearly over (`may_send`). (The claim
+        also settled, unsent, the deliveries of subscriptions removed by then.)"""
+        return time.time() < job.claimed + self.margin / 4
 
     def _check_leases(self, jobs: list[_Job]) -> list[float | str | None]:
         """Just before the POSTs, in one transaction: extend each claim's lease if it is still
