@@ -49,6 +49,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import contextlib
 import dataclasses
 import functools
 import json
@@ -172,6 +173,35 @@ class _Batcher(Generic[_I, _R]):
             self._flushing = False
 
 
+class _Shares:
+    """The work-conserving share of `slots` among accounts. Each account is owed `share` of
+    them: it may take one while it holds fewer than `share` and fewer than `slots` are taken
+    within the accounts' shares; beyond its share it borrows, only while fewer than `slots`
+    are taken in all. A borrowed slot never holds back another account's share (so up to
+    twice `slots` may be taken for a moment)."""
+
+    def __init__(self, share: int, slots: int, busy: dict[int, int]) -> None:
+        self.share, self.slots = share, slots
+        self.taken = collections.Counter(busy)
+        self.within = sum(min(n, share) for n in busy.values())
+        self.total = sum(busy.values())
+
+    def take(self, account: int) -> bool:
+        if self.taken[account] < self.share:
+            if self.within >= self.slots:
+                return False
+            self.within += 1
+        elif self.total >= self.slots:
+            return False
+        self.taken[account] += 1
+        self.total += 1
+        return True
+
+    def full(self) -> bool:
+        """Whether no account at all may take another."""
+        return self.within >= self.slots
+
+
 @dataclasses.dataclass
 class _Lease:
     """This claim's lease as this worker last wrote it."""
@@ -239,6 +269,7 @@ class DeliveryWorker:
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._nudge: asyncio.Event | None = None
+        self._woken = False  # wake() was called since the scheduler last looked
         # Per event loop (the worker's own, or one run_once round): kept connections and the
         # group commits of lease checks and records.
         self._connections: ConnectionPool | None = None
@@ -259,6 +290,7 @@ class DeliveryWorker:
         """Look for due deliveries now instead of at the next poll."""
         loop, nudge = self._loop, self._nudge
         if loop is not None and nudge is not None:
+            self._woken = True
             loop.call_soon_threadsafe(nudge.set)
 
     def stop(self) -> None:
@@ -292,38 +324,98 @@ class DeliveryWorker:
         return len(jobs)
 
     async def _serve(self) -> None:
-        self._loop = asyncio.get_running_loop()
+        """Claim ahead (up to `concurrency` jobs ready beyond those in flight, a claim at a
+        time, in the background) and start ready jobs as the shares allow (_Shares), so a freed
+        slot never waits for a claim transaction. A claim is also made at every poll and
+        wake-up however many are ready, so an account below its share is never held up by
+        another's ready jobs."""
+        self._loop = loop = asyncio.get_running_loop()
         self._nudge = nudge = asyncio.Event()
         self._connections = ConnectionPool()
+        slots = self.concurrency
         sending: dict[asyncio.Task[None], int] = {}  # the tasks holding a slot → account id
         tasks: set[asyncio.Task[None]] = set()  # all, recording ones included
+        ready: collections.deque[_Job] = collections.deque()  # claimed, not started
+        claim: asyncio.Future[list[_Job]] | None = None
+        idle = False  # the last claim found nothing: wait for a poll or a wake-up
+        polled = True  # woken by the poll timer or wake() (not by a finished job)
         while not self._stop.is_set():
-            # The shares decide within (_claim); outcomes still being recorded are bounded.
-            free = min(2 * self.concurrency - len(sending), 4 * self.concurrency - len(tasks))
-            if free > 0:
-                busy = collections.Counter(sending.values())
+            if claim is not None and claim.done():
                 try:
-                    jobs = await self._db(self._claim, free, dict(busy))
+                    jobs = claim.result()
                 except Exception:  # keep the worker alive; the database may be busy
-                    log.exception("webhook worker could not claim deliveries")
-                    jobs = []
-                for job in jobs:
-                    task = asyncio.create_task(
-                        self._deliver_and_record(job, self._slot_freer(sending, nudge))
+                    log.error(
+                        "webhook worker could not claim deliveries", exc_info=claim.exception()
                     )
-                    sending[task] = job.account_id
-                    tasks.add(task)
-                    task.add_done_callback(self._finished(sending, tasks, nudge))
-                if jobs and len(sending) < self.concurrency:
-                    continue  # more may be due for accounts that still have room
+                    jobs = []
+                claim = None
+                ready.extend(jobs)
+                idle = not jobs
+            self._start(ready, sending, tasks, nudge)
+            if (
+                claim is None
+                and len(tasks) < 4 * slots  # outcomes still being recorded are bounded
+                and (polled or (not idle and len(ready) < slots))
+            ):
+                busy = collections.Counter(sending.values())
+                busy.update(job.account_id for job in ready)
+                free = max(self.per_account, 3 * slots - len(sending) - len(ready))
+                claim = loop.create_task(self._db(self._claim, free, dict(busy), 3 * slots))
+                claim.add_done_callback(lambda _: nudge.set())
             nudge.clear()
+            polled = False
             try:
                 await asyncio.wait_for(nudge.wait(), self.settings.delivery_poll_interval)
+                polled = self._woken
             except TimeoutError:
-                pass
+                polled = True
+            self._woken = False
+        if claim is not None:
+            with contextlib.suppress(Exception):
+                ready.extend(await claim)
+        if ready:  # claimed but not started: let another worker have them at once
+            with contextlib.suppress(Exception):
+                await self._db(self._release, list(ready))
         if tasks:
             await asyncio.wait(list(tasks))
         await self._connections.aclose()
+
+    def _start(
+        self,
+        ready: collections.deque[_Job],
+        sending: dict[asyncio.Task[None], int],
+        tasks: set[asyncio.Task[None]],
+        nudge: asyncio.Event,
+    ) -> None:
+        """Start the ready jobs the shares allow, oldest claim first."""
+        if not ready:
+            return
+        shares = _Shares(self.per_account, self.concurrency, collections.Counter(sending.values()))
+        waiting: list[_Job] = []
+        while ready:
+            job = ready.popleft()
+            if not shares.take(job.account_id):
+                waiting.append(job)
+                if shares.full():
+                    break
+                continue
+            task = asyncio.create_task(
+                self._deliver_and_record(job, self._slot_freer(sending, nudge))
+            )
+            sending[task] = job.account_id
+            tasks.add(task)
+            task.add_done_callback(self._finished(sending, tasks, nudge))
+        ready.extendleft(reversed(waiting))
+
+    def _release(self, jobs: list[_Job]) -> None:
+        """Give up the leases of claimed jobs that were not started (at a stop)."""
+        with self.db.write() as tx:
+            for job in jobs:
+                tx.execute(
+                    "UPDATE webhooks SET lease_until = NULL, lease_owner = NULL"
+                    " WHERE seq = ? AND lease_owner = ?",
+                    (job.seq, job.lease),
+                )
 
     @staticmethod
     def _slot_freer(
@@ -355,38 +447,23 @@ class DeliveryWorker:
 
         return done
 
-    def _claim(self, free: int, busy: dict[int, int]) -> list[_Job]:
-        """Lease up to `free` due deliveries (`busy`: this worker's deliveries in flight, by
-        account), oldest first within an account and round-robin across accounts, with their
-        accounts' signing secrets. Slots are shared work-conservingly: an account below its
-        share (`per_account`) may start one while fewer than `concurrency` deliveries within
-        their accounts' shares are in flight; beyond its share, only while fewer than
-        `concurrency` are in flight in all (it borrows idle slots; borrowed ones never hold
-        back another account's share)."""
+    def _claim(self, free: int, busy: dict[int, int], slots: int | None = None) -> list[_Job]:
+        """Lease up to `free` due deliveries, oldest first within an account and round-robin
+        across accounts, with their accounts' signing secrets, as the shares allow (_Shares,
+        over `slots`, by default `concurrency`; `busy`: this worker's jobs in flight or ready,
+        by account)."""
         lease = f"{self.owner}/{uuid.uuid4().hex[:8]}"
-        share, slots = self.per_account, self.concurrency
+        shares = _Shares(self.per_account, slots or self.concurrency, busy)
         with self.db.write() as tx:
             now = time.time()  # with the write lock held: the lease runs from here
-            candidates = tx.query(
-                _CANDIDATES, (now, now, slots, min(_MAX_BATCH, free + slots + sum(busy.values())))
-            )
-            taken = collections.Counter(busy)
-            within = sum(min(n, share) for n in busy.values())
-            total = sum(busy.values())
+            limit = min(_MAX_BATCH, free + shares.slots + shares.total)
+            candidates = tx.query(_CANDIDATES, (now, now, shares.slots, limit))
             rows: list[Row] = []
             for row in candidates:
-                if len(rows) == free:
+                if len(rows) == free or shares.full():
                     break
-                account = row["account_id"]
-                if taken[account] < share:
-                    if within >= slots:
-                        continue
-                    within += 1
-                elif total >= slots:
-                    continue
-                taken[account] += 1
-                total += 1
-                rows.append(row)
+                if shares.take(int(row["account_id"])):
+                    rows.append(row)
             if rows and self.db.dialect == "postgresql":
                 locked = tx.query(_LOCK_SKIP_LOCKED, ([int(r["seq"]) for r in rows], now, now))
                 free_seqs = {int(r["seq"]) for r in locked}
