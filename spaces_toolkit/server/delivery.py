@@ -122,6 +122,33 @@ _LOCK_SKIP_LOCKED = (
     "SELECT seq FROM webhooks WHERE seq = ANY(?) AND pending = 1 AND next_attempt_at <= ?"
     " AND (lease_until IS NULL OR lease_until < ?) FOR UPDATE SKIP LOCKED"
 )
+# PostgreSQL, one round trip: lock the chosen rows that are still free (as above), lease them
+# and read what the delivery needs.
+_LEASE_LOCKED = (
+    f"WITH chosen AS ({_LOCK_SKIP_LOCKED}), leased AS (UPDATE webhooks w"
+    " SET lease_until = ?, lease_owner = ? FROM chosen WHERE w.seq = chosen.seq"
+    " RETURNING w.seq, w.account_id, w.id AS w_id, w.url, w.resource_subscription_seq,"
+    " w.event_seq)"
+    " SELECT l.seq, l.account_id, l.w_id, l.url, l.resource_subscription_seq, v.id AS v_id,"
+    " v.created AS v_created, v.type AS v_type, v.data AS v_data, r.deleted AS rs_deleted"
+    " FROM leased l JOIN events v ON v.seq = l.event_seq"
+    " LEFT JOIN resource_subscriptions r ON r.seq = l.resource_subscription_seq"
+)
+# PostgreSQL, one round trip: settle 2xx outcomes whose rows are still under their claims
+# (the UPDATE locks each row and re-checks its lease_owner under the lock) and store their
+# attempts; the rows settled.
+_SETTLE_DELIVERED = (
+    "WITH done (seq, lease, started, finished, status) AS (VALUES {}),"
+    " settled AS (UPDATE webhooks w SET pending = 0, delivered = 1, attempts = w.attempts + 1,"
+    " lease_until = NULL, lease_owner = NULL FROM done"
+    " WHERE w.seq = done.seq AND w.lease_owner = done.lease"
+    " RETURNING w.seq, w.attempts, done.lease, done.started, done.finished, done.status),"
+    " stored AS (INSERT INTO webhook_attempts"
+    " (webhook_seq, attempt, started, finished, status_code)"
+    " SELECT seq, attempts, started, finished, status FROM settled)"
+    " SELECT seq, lease, attempts FROM settled"
+)
+_DONE_ROW = "(?::bigint, ?::text, ?::double precision, ?::double precision, ?::integer)"
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -464,31 +491,34 @@ class DeliveryWorker:
                     break
                 if shares.take(int(row["account_id"])):
                     rows.append(row)
-            if rows and self.db.dialect == "postgresql":
-                locked = tx.query(_LOCK_SKIP_LOCKED, ([int(r["seq"]) for r in rows], now, now))
-                free_seqs = {int(r["seq"]) for r in locked}
-                rows = [r for r in rows if int(r["seq"]) in free_seqs]
             if not rows:
                 return []
             seqs = [int(r["seq"]) for r in rows]
-            details = {int(r["seq"]): r for r in tx.query(_CLAIMED.format(_marks(seqs)), seqs)}
-            rows = [details[seq] for seq in seqs if not details[seq]["rs_deleted"]]
+            until = now + self.lease_seconds
+            if self.db.dialect == "postgresql":
+                details = {
+                    int(r["seq"]): r
+                    for r in tx.query(_LEASE_LOCKED, (seqs, now, now, until, lease))
+                }
+            else:
+                details = {int(r["seq"]): r for r in tx.query(_CLAIMED.format(_marks(seqs)), seqs)}
+                tx.execute(
+                    "UPDATE webhooks SET lease_until = ?, lease_owner = ?"
+                    f" WHERE seq IN ({_marks(seqs)})",
+                    (until, lease, *seqs),
+                )
+            rows = [details[seq] for seq in seqs if seq in details]
             # Deliveries of a subscription removed (410) since they were queued: settled unsent.
-            gone = [seq for seq in seqs if details[seq]["rs_deleted"]]
+            gone = [int(r["seq"]) for r in rows if r["rs_deleted"]]
             if gone:
                 tx.execute(
                     "UPDATE webhooks SET pending = 0, lease_until = NULL, lease_owner = NULL"
                     f" WHERE seq IN ({_marks(gone)})",
                     gone,
                 )
-            seqs = [int(r["seq"]) for r in rows]
-            if not seqs:
+            rows = [r for r in rows if not r["rs_deleted"]]
+            if not rows:
                 return []
-            tx.execute(
-                "UPDATE webhooks SET lease_until = ?, lease_owner = ?"
-                f" WHERE seq IN ({_marks(seqs)})",
-                (now + self.lease_seconds, lease, *seqs),
-            )
             secrets = valid_secrets_of(tx, [int(r["account_id"]) for r in rows], now=now)
         return [
             _Job(
@@ -767,42 +797,32 @@ class DeliveryWorker:
         checked (PostgreSQL runs write transactions concurrently; SQLite's single writer needs
         no row lock), so a claim by another worker either committed first, and this outcome
         is discarded, or skips the row."""
-        lock = " FOR UPDATE" if self.db.dialect == "postgresql" else ""
-        seqs = sorted({job.seq for job, _ in items})
-        counted: list[bool] = []
+        counted: dict[int, bool] = {}  # by index in items
         logged: list[tuple[_Job, Attempt, int, str]] = []
         with self.db.write() as tx:
-            rows = {
-                int(r["seq"]): r
-                for r in tx.query(
-                    "SELECT seq, attempts, lease_owner FROM webhooks"
-                    f" WHERE seq IN ({_marks(seqs)}){lock}",
-                    seqs,
-                )
-            }
-            delivered: list[tuple[_Job, Attempt, int]] = []
-            for job, attempt in items:
-                row = rows.get(job.seq)
-                if row is None or row["lease_owner"] != job.lease:
-                    log.warning(
-                        "webhook %s: lease lost while sending (held by %s); this attempt's"
-                        " outcome (%s) is discarded",
-                        job.webhook_id,
-                        None if row is None else row["lease_owner"],
-                        attempt.status_code if attempt.status_code is not None else attempt.error,
-                    )
-                    counted.append(False)
-                    continue
-                counted.append(True)
-                number = int(row["attempts"]) + 1
-                rows.pop(job.seq)  # one outcome per row and transaction
-                if attempt.ok:
-                    delivered.append((job, attempt, number))
-                    logged.append((job, attempt, number, "delivered"))
-                else:
-                    logged.append((job, attempt, number, self._settle(tx, job, attempt, number)))
-            if delivered:
-                self._settle_delivered(tx, delivered)
+            rest = list(range(len(items)))
+            if self.db.dialect == "postgresql":  # the 2xx ones in one statement
+                oks = [i for i in rest if items[i][1].ok]
+                rest = [i for i in rest if not items[i][1].ok]
+                if oks:
+                    values: list[Any] = []
+                    for i in oks:
+                        job, attempt = items[i]
+                        values += [job.seq, job.lease, attempt.started, attempt.finished]
+                        values.append(attempt.status_code)
+                    sql = _SETTLE_DELIVERED.format(", ".join([_DONE_ROW] * len(oks)))
+                    settled = {
+                        (int(r["seq"]), str(r["lease"])): int(r["attempts"])
+                        for r in tx.query(sql, values)
+                    }
+                    for i in oks:
+                        job, attempt = items[i]
+                        number = settled.get((job.seq, job.lease))
+                        counted[i] = number is not None
+                        if number is not None:
+                            logged.append((job, attempt, number, "delivered"))
+            if rest:
+                self._record_each(tx, [items[i] for i in rest], counted, rest, logged)
         for job, attempt, number, outcome in logged:
             log.info(
                 "webhook %s → %s: %s (attempt %d/%d): %s",
@@ -813,7 +833,51 @@ class DeliveryWorker:
                 self.settings.webhook_max_attempts,
                 outcome,
             )
-        return counted
+        for i, (job, attempt) in enumerate(items):
+            if not counted[i]:
+                log.warning(
+                    "webhook %s: lease lost while sending; this attempt's outcome (%s) is"
+                    " discarded",
+                    job.webhook_id,
+                    attempt.status_code if attempt.status_code is not None else attempt.error,
+                )
+        return [counted[i] for i in range(len(items))]
+
+    def _record_each(
+        self,
+        tx: Transaction,
+        items: list[tuple[_Job, Attempt]],
+        counted: dict[int, bool],
+        indexes: list[int],
+        logged: list[tuple[_Job, Attempt, int, str]],
+    ) -> None:
+        """_record_batch's general way: lock and read the rows, then settle each outcome (the
+        2xx ones in one statement each for all)."""
+        lock = " FOR UPDATE" if self.db.dialect == "postgresql" else ""
+        seqs = sorted({job.seq for job, _ in items})
+        rows = {
+            int(r["seq"]): r
+            for r in tx.query(
+                "SELECT seq, attempts, lease_owner FROM webhooks"
+                f" WHERE seq IN ({_marks(seqs)}){lock}",
+                seqs,
+            )
+        }
+        delivered: list[tuple[_Job, Attempt, int]] = []
+        for index, (job, attempt) in zip(indexes, items, strict=True):
+            row = rows.get(job.seq)
+            counted[index] = row is not None and row["lease_owner"] == job.lease
+            if row is None or not counted[index]:
+                continue
+            number = int(row["attempts"]) + 1
+            rows.pop(job.seq)  # one outcome per row and transaction
+            if attempt.ok:
+                delivered.append((job, attempt, number))
+                logged.append((job, attempt, number, "delivered"))
+            else:
+                logged.append((job, attempt, number, self._settle(tx, job, attempt, number)))
+        if delivered:
+            self._settle_delivered(tx, delivered)
 
     @staticmethod
     def _settle_delivered(tx: Transaction, delivered: list[tuple[_Job, Attempt, int]]) -> None:
