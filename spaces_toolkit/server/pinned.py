@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import ssl
 import threading
 import time
@@ -91,6 +92,7 @@ def _host_header(target: ResolvedTarget) -> str:
 _SAFE = "/%:@!$&'()*+,;=-._~?"
 
 
+@functools.lru_cache(maxsize=4096)
 def _request_target(url: str) -> str:
     """The origin-form of `url` (path and query), anything unsafe percent-encoded."""
     parts = urllib.parse.urlsplit(url)
@@ -312,7 +314,8 @@ class ConnectionPool:
         """POST `body` to `target.url` over a connection to one of `target.addresses` (a kept
         one if there is one for an approved address). See `post_pinned`."""
         request = _request_head(target, headers, len(body)) + body
-        conn = self._take(target) if ssl_context is None else None
+        keep = keep and ssl_context is None  # kept connections are the default context's
+        conn = self._take(target) if keep else None
         if conn is None:
             conn = await self._connect(target, timeout, ssl_context)
         done = False
@@ -320,8 +323,9 @@ class ConnectionPool:
             if may_send is not None and not may_send():
                 raise NotSent("this delivery may no longer be sent (its lease is lost or ending)")
             conn.writer.write(request)
-            async with asyncio.timeout(timeout):
-                await conn.writer.drain()
+            if conn.writer.transport.get_write_buffer_size() > 0:  # not all sent at once
+                async with asyncio.timeout(timeout):
+                    await conn.writer.drain()
             async with asyncio.timeout(timeout):
                 head = await _read_head(conn.reader)
             if max_response_bytes > 0:
