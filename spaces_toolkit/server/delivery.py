@@ -116,16 +116,16 @@ _CLAIMED = (
     " LEFT JOIN resource_subscriptions r ON r.seq = w.resource_subscription_seq"
     " WHERE w.seq IN ({})"
 )
-# PostgreSQL: lock the chosen rows, skipping those another worker's claim holds at this moment
-# (FOR UPDATE cannot sit beside the window function above), and re-check them under the lock.
-_LOCK_SKIP_LOCKED = (
-    "SELECT seq FROM webhooks WHERE seq = ANY(?) AND pending = 1 AND next_attempt_at <= ?"
-    " AND (lease_until IS NULL OR lease_until < ?) FOR UPDATE SKIP LOCKED"
-)
-# PostgreSQL, one round trip: lock the chosen rows that are still free (as above), lease them
-# and read what the delivery needs.
+# PostgreSQL, one round trip: lock the chosen rows that are still free, skipping those another
+# worker's claim holds at this moment (FOR UPDATE cannot sit beside the window function of
+# _CANDIDATES), re-checked under the lock; lease them and read what the delivery needs.
+# The chosen rows come in the claim's order with alternates after them (so that a claim
+# beside another worker's still gets its fill): the first `free` of them not locked right now.
 _LEASE_LOCKED = (
-    f"WITH chosen AS ({_LOCK_SKIP_LOCKED}), leased AS (UPDATE webhooks w"
+    "WITH chosen AS (SELECT seq FROM webhooks WHERE seq = ANY(?::bigint[]) AND pending = 1"
+    " AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)"
+    " ORDER BY array_position(?::bigint[], seq) LIMIT ? FOR UPDATE SKIP LOCKED),"
+    " leased AS (UPDATE webhooks w"
     " SET lease_until = ?, lease_owner = ? FROM chosen WHERE w.seq = chosen.seq"
     " RETURNING w.seq, w.account_id, w.id AS w_id, w.url, w.resource_subscription_seq,"
     " w.event_seq)"
@@ -297,6 +297,7 @@ class DeliveryWorker:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._nudge: asyncio.Event | None = None
         self._woken = False  # wake() was called since the scheduler last looked
+        self._contended = False  # the last claim found due rows, all locked by another claim
         # Per event loop (the worker's own, or one run_once round): kept connections and the
         # group commits of lease checks and records.
         self._connections: ConnectionPool | None = None
@@ -377,7 +378,7 @@ class DeliveryWorker:
                     jobs = []
                 claim = None
                 ready.extend(jobs)
-                idle = not jobs
+                idle = not jobs and not self._contended
             self._start(ready, sending, tasks, nudge)
             if (
                 claim is None
@@ -481,13 +482,17 @@ class DeliveryWorker:
         by account)."""
         lease = f"{self.owner}/{uuid.uuid4().hex[:8]}"
         shares = _Shares(self.per_account, slots or self.concurrency, busy)
+        self._contended = False
         with self.db.write() as tx:
             now = time.time()  # with the write lock held: the lease runs from here
             limit = min(_MAX_BATCH, free + shares.slots + shares.total)
             candidates = tx.query(_CANDIDATES, (now, now, shares.slots, limit))
+            # On PostgreSQL rows may be locked by another worker's claim at this moment: choose
+            # alternates too (any part of what the shares admit is admitted), take `free`.
+            wanted = 2 * free if self.db.dialect == "postgresql" else free
             rows: list[Row] = []
             for row in candidates:
-                if len(rows) == free or shares.full():
+                if len(rows) == wanted or shares.full():
                     break
                 if shares.take(int(row["account_id"])):
                     rows.append(row)
@@ -496,10 +501,9 @@ class DeliveryWorker:
             seqs = [int(r["seq"]) for r in rows]
             until = now + self.lease_seconds
             if self.db.dialect == "postgresql":
-                details = {
-                    int(r["seq"]): r
-                    for r in tx.query(_LEASE_LOCKED, (seqs, now, now, until, lease))
-                }
+                leased = tx.query(_LEASE_LOCKED, (seqs, now, now, seqs, free, until, lease))
+                details = {int(r["seq"]): r for r in leased}
+                self._contended = not details  # all locked by another claim: try again soon
             else:
                 details = {int(r["seq"]): r for r in tx.query(_CLAIMED.format(_marks(seqs)), seqs)}
                 tx.execute(

@@ -9,6 +9,8 @@ import asyncio
 import ipaddress
 import time
 
+import pytest
+
 from spaces_toolkit.server.db import open_database
 from spaces_toolkit.server.delivery import Attempt, DeliveryWorker, _Shares
 from spaces_toolkit.server.pinned import ConnectionPool
@@ -156,3 +158,23 @@ def test_kept_connections_are_reused_only_for_an_approved_address():
     receiver, pool = asyncio.run(scenario())
     assert receiver.requests == [("127.0.0.1", 1)] * 3 + [("127.0.0.2", 2), ("127.0.0.1", 1)]
     assert (pool.opened, pool.reused) == (2, 3)
+
+
+def test_a_claim_beside_another_claim_takes_the_rows_not_locked(db_url, hostile):
+    """PostgreSQL claims run at once: rows another claim holds locked are skipped, and the
+    claim still takes its fill from the rows after them."""
+    if db_url.backend != "postgresql":
+        pytest.skip("SQLite claims take the database's write lock in turn")
+    settings = db_url.settings(allow_private_targets=True, webhook_concurrency=8)
+    db = open_database(settings.database)
+    account = create_account(db)[0]
+    _due(db, account, hostile.url("/ok"), 8)
+    worker = DeliveryWorker(db, settings)
+    with db.write() as tx:  # another worker's claim, still open, holds the oldest four
+        held = [
+            int(r["seq"])
+            for r in tx.query("SELECT seq FROM webhooks ORDER BY seq LIMIT 4 FOR UPDATE")
+        ]
+        jobs = worker._claim(4, {})
+    db.close()
+    assert len(jobs) == 4 and not {j.seq for j in jobs} & set(held)
