@@ -122,9 +122,10 @@ _CLAIMED = (
 # The chosen rows come in the claim's order with alternates after them (so that a claim
 # beside another worker's still gets its fill): the first `free` of them not locked right now.
 _LEASE_LOCKED = (
-    "WITH chosen AS (SELECT seq FROM webhooks WHERE seq = ANY(?::bigint[]) AND pending = 1"
-    " AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)"
-    " ORDER BY array_position(?::bigint[], seq) LIMIT ? FOR UPDATE SKIP LOCKED),"
+    "WITH chosen AS (SELECT w.seq FROM unnest(?::bigint[]) WITH ORDINALITY AS c (seq, n)"
+    " JOIN webhooks w ON w.seq = c.seq WHERE w.pending = 1 AND w.next_attempt_at <= ?"
+    " AND (w.lease_until IS NULL OR w.lease_until < ?)"
+    " ORDER BY c.n LIMIT ? FOR UPDATE OF w SKIP LOCKED),"
     " leased AS (UPDATE webhooks w"
     " SET lease_until = ?, lease_owner = ? FROM chosen WHERE w.seq = chosen.seq"
     " RETURNING w.seq, w.account_id, w.id AS w_id, w.url, w.resource_subscription_seq,"
@@ -501,7 +502,7 @@ class DeliveryWorker:
             seqs = [int(r["seq"]) for r in rows]
             until = now + self.lease_seconds
             if self.db.dialect == "postgresql":
-                leased = tx.query(_LEASE_LOCKED, (seqs, now, now, seqs, free, until, lease))
+                leased = tx.query(_LEASE_LOCKED, (seqs, now, now, free, until, lease))
                 details = {int(r["seq"]): r for r in leased}
                 self._contended = not details  # all locked by another claim: try again soon
             else:

@@ -323,10 +323,9 @@ class ConnectionPool:
             if may_send is not None and not may_send():
                 raise NotSent("this delivery may no longer be sent (its lease is lost or ending)")
             conn.writer.write(request)
-            if conn.writer.transport.get_write_buffer_size() > 0:  # not all sent at once
-                async with asyncio.timeout(timeout):
+            async with asyncio.timeout(timeout):  # sending and the answer's head
+                if conn.writer.transport.get_write_buffer_size() > 0:  # not all sent at once
                     await conn.writer.drain()
-            async with asyncio.timeout(timeout):
                 head = await _read_head(conn.reader)
             if max_response_bytes > 0:
                 async with asyncio.timeout(timeout):
@@ -387,7 +386,7 @@ async def post_pinned(
 ) -> Reply:
     """POST `body` to `target.url` over a connection to one of `target.addresses`.
 
-    `timeout` bounds each phase (connect, the write, the answer's head, its body); a total
+    `timeout` bounds each phase (connect, sending and the answer's head, its body); a total
     deadline is the caller's (`asyncio.timeout`). `max_response_bytes=0` reads no body: status
     and headers only. `may_send` is asked just before the request is written (after connect
     and TLS handshake): if it says no, NotSent is raised and nothing goes out. With `pool`,
