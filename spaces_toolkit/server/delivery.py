@@ -237,6 +237,8 @@ class _Lease:
     until: float
     lost: bool = False  # another worker took the row
     keeper: asyncio.Task[None] | None = None  # the task renewing it (_keep_leased)
+    timer: asyncio.TimerHandle | None = None  # starts the keeper if the job lasts that long
+    kept: bool = False  # renewals were arranged (_keep)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -602,10 +604,12 @@ class DeliveryWorker:
                 if sent is not None:
                     sent()
             if attempt is not None:
-                if lease.keeper is None:  # refused or unresolvable: nothing was sent
-                    lease.keeper = asyncio.create_task(self._keep_leased(job, lease))
+                if not lease.kept:  # refused or unresolvable: nothing was sent
+                    self._keep(job, lease)
                 await self._record_while_leased(job, attempt, lease)
         finally:
+            if lease.timer is not None:
+                lease.timer.cancel()
             if lease.keeper is not None:
                 lease.keeper.cancel()
 
@@ -636,7 +640,7 @@ class DeliveryWorker:
                         )
                         return None
                     lease.until = until
-                lease.keeper = asyncio.create_task(self._keep_leased(job, lease))
+                self._keep(job, lease)
                 phase = "send"
                 reply = await self._post(job, target, secrets, lease)
             return Attempt(
@@ -746,22 +750,35 @@ class DeliveryWorker:
             for job in jobs
         ]
 
+    def _keep(self, job: _Job, lease: _Lease) -> None:
+        """Renew the job's lease every `renew_every` seconds while it is in flight (POST and
+        record): a timer starts the renewing task (_keep_leased) if the job lasts that long, so
+        a delivery answered at once costs no task."""
+        loop = asyncio.get_running_loop()
+
+        def begin() -> None:
+            lease.timer = None
+            lease.keeper = loop.create_task(self._keep_leased(job, lease))
+
+        lease.kept = True
+        lease.timer = loop.call_later(self.renew_every, begin)
+
     async def _keep_leased(self, job: _Job, lease: _Lease) -> None:
-        """While the job is in flight (POST and record), extend its lease every `renew_every`
-        seconds, so only a worker that really stalls (or cannot reach the database) loses it;
-        a loss is noticed (`lease.lost`) and stops any further sending."""
+        """Extend the job's lease now and every `renew_every` seconds, so only a worker that
+        really stalls (or cannot reach the database) loses it; a loss is noticed
+        (`lease.lost`) and stops any further sending."""
         while True:
-            await asyncio.sleep(self.renew_every)
             try:
                 until = await self._db(self._extend_lease, job)
             except Exception:
                 log.warning("could not extend the lease of %s", job.webhook_id, exc_info=True)
-                continue
+                until = lease.until
             if until is None:
                 lease.lost = True
                 log.warning("webhook %s: lease lost to another worker", job.webhook_id)
                 return
             lease.until = until
+            await asyncio.sleep(self.renew_every)
 
     async def _record_while_leased(self, job: _Job, attempt: Attempt, lease: _Lease) -> None:
         """Record the outcome; a failure to record is logged and retried, never answered by
