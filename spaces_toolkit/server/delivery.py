@@ -384,7 +384,7 @@ class DeliveryWorker:
         ready: collections.deque[_Job] = collections.deque()  # claimed, not started
         claim: asyncio.Future[list[_Job]] | None = None
         idle = False  # the last claim found nothing: wait for a poll or a wake-up
-        polled = True  # woken by the poll timer or wake() (not by a finished job)
+        polled = True  # a poll or wake() since the last claim began: claim whatever is ready
         while not self._stop.is_set():
             if claim is not None and claim.done():
                 try:
@@ -406,16 +406,15 @@ class DeliveryWorker:
                 busy = collections.Counter(sending.values())
                 busy.update(job.account_id for job in ready)
                 free = max(self.per_account, 3 * slots - len(sending) - len(ready))
+                polled = self._woken = False
                 claim = loop.create_task(self._db(self._claim, free, dict(busy), 3 * slots))
                 claim.add_done_callback(lambda _: nudge.set())
             nudge.clear()
-            polled = False
             try:
                 await asyncio.wait_for(nudge.wait(), self.settings.delivery_poll_interval)
-                polled = self._woken
             except TimeoutError:
                 polled = True
-            self._woken = False
+            polled = polled or self._woken
         if claim is not None:
             with contextlib.suppress(Exception):
                 ready.extend(await claim)
