@@ -414,6 +414,7 @@ class DeliveryWorker:
                 await asyncio.wait_for(nudge.wait(), self.settings.delivery_poll_interval)
             except TimeoutError:
                 polled = True
+                self._connections.prune()
             polled = polled or self._woken
         if claim is not None:
             with contextlib.suppress(Exception):

@@ -49,6 +49,7 @@ MAX_HEADERS = 100
 IDLE_SECONDS = 2.0  # a kept connection is reused within this long of its last answer
 DRAIN_SECONDS = 2.0  # to read the rest of an unread answer body before reusing its connection
 MAX_IDLE_PER_KEY = 64
+MAX_IDLE = 512  # kept connections in all; stale ones are closed at least every IDLE_SECONDS
 
 _ssl_lock = threading.Lock()
 _ssl_context: ssl.SSLContext | None = None
@@ -247,6 +248,8 @@ class ConnectionPool:
         self._ssl_context = ssl_context
         self._idle: dict[tuple[str, str, int, str], list[_Connection]] = {}
         self._draining: set[asyncio.Task[None]] = set()
+        self._idle_count = 0
+        self._pruned = time.monotonic()
         self.opened = 0  # connections opened (for tests and the benchmark)
         self.reused = 0
 
@@ -255,6 +258,7 @@ class ConnectionPool:
             idle = self._idle.get((target.scheme, target.host, target.port, str(address)))
             while idle:
                 conn = idle.pop()
+                self._idle_count -= 1
                 if conn.fresh():
                     self.reused += 1
                     return conn
@@ -262,12 +266,44 @@ class ConnectionPool:
         return None
 
     def _keep(self, conn: _Connection) -> None:
-        conn.idle_since = time.monotonic()
+        now = conn.idle_since = time.monotonic()
+        if now - self._pruned >= IDLE_SECONDS:
+            self._prune(now)
         idle = self._idle.setdefault(conn.key, [])
-        if len(idle) >= MAX_IDLE_PER_KEY:
+        if len(idle) >= MAX_IDLE_PER_KEY or self._idle_count >= MAX_IDLE:
             conn.close()
             return
         idle.append(conn)
+        self._idle_count += 1
+
+    def prune(self) -> None:
+        """Close stale kept connections, if that was not done in the last IDLE_SECONDS (the
+        worker calls it at every poll, so an idle worker keeps no dead connections)."""
+        now = time.monotonic()
+        if now - self._pruned >= IDLE_SECONDS:
+            self._prune(now)
+
+    @property
+    def idle(self) -> int:
+        """Connections kept now."""
+        return self._idle_count
+
+    def _prune(self, now: float) -> None:
+        """Close the kept connections that are no longer fresh (so connections to receivers
+        not delivered to again do not stay open)."""
+        self._pruned = now
+        for key in list(self._idle):
+            kept = []
+            for conn in self._idle[key]:
+                if conn.fresh():
+                    kept.append(conn)
+                else:
+                    conn.close()
+            self._idle_count -= len(self._idle[key]) - len(kept)
+            if kept:
+                self._idle[key] = kept
+            else:
+                del self._idle[key]
 
     async def _connect(
         self, target: ResolvedTarget, timeout: float, ssl_context: ssl.SSLContext | None
@@ -367,7 +403,7 @@ class ConnectionPool:
             task.cancel()
         if self._draining:
             await asyncio.gather(*self._draining, return_exceptions=True)
-        idle, self._idle = self._idle, {}
+        idle, self._idle, self._idle_count = self._idle, {}, 0
         for conns in idle.values():
             for conn in conns:
                 conn.close()

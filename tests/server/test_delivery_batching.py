@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from spaces_toolkit.server import pinned
 from spaces_toolkit.server.db import open_database
 from spaces_toolkit.server.delivery import Attempt, DeliveryWorker, _Shares
 from spaces_toolkit.server.pinned import ConnectionPool
@@ -178,3 +179,26 @@ def test_a_claim_beside_another_claim_takes_the_rows_not_locked(db_url, hostile)
         jobs = worker._claim(4, {})
     db.close()
     assert len(jobs) == 4 and not {j.seq for j in jobs} & set(held)
+
+
+def test_kept_connections_gone_stale_are_closed(monkeypatch):
+    monkeypatch.setattr(pinned, "IDLE_SECONDS", 0.1)
+
+    async def scenario() -> tuple[int, int]:
+        receiver, pool = _KeepAliveReceiver(), ConnectionPool()
+        port = await receiver.listen("127.0.0.1")
+        target = ResolvedTarget(
+            f"http://127.0.0.1:{port}/hook", "http", "127.0.0.1", port,
+            (ipaddress.ip_address("127.0.0.1"),),
+        )  # fmt: skip
+        try:
+            await pool.post(target, b"{}", {}, timeout=5)
+            kept = pool.idle
+            await asyncio.sleep(0.2)
+            pool.prune()
+            return kept, pool.idle
+        finally:
+            await pool.aclose()
+            receiver.close()
+
+    assert asyncio.run(scenario()) == (1, 0)
