@@ -67,7 +67,7 @@ from .db import Database, Row, Transaction
 from .events import API_VERSION
 from .pinned import ConnectionPool, DeliveryError, NotSent, Reply, post_pinned
 from .repo.hooks import remove_resource_subscription
-from .repo.signing_secrets import signing_secrets, valid_secrets_of
+from .repo.signing_secrets import secrets_column, signing_secrets, valid_secrets_of
 from .resolver import Resolver
 from .retry import parse_schedule
 from .settings import Settings
@@ -131,7 +131,8 @@ _LEASE_LOCKED = (
     " RETURNING w.seq, w.account_id, w.id AS w_id, w.url, w.resource_subscription_seq,"
     " w.event_seq)"
     " SELECT l.seq, l.account_id, l.w_id, l.url, l.resource_subscription_seq, v.id AS v_id,"
-    " v.created AS v_created, v.type AS v_type, v.data AS v_data, r.deleted AS rs_deleted"
+    " v.created AS v_created, v.type AS v_type, v.data AS v_data, r.deleted AS rs_deleted,"
+    f" {secrets_column('l.account_id')} AS secrets"
     " FROM leased l JOIN events v ON v.seq = l.event_seq"
     " LEFT JOIN resource_subscriptions r ON r.seq = l.resource_subscription_seq"
 )
@@ -519,7 +520,7 @@ class DeliveryWorker:
             seqs = [int(r["seq"]) for r in rows]
             until = now + self.lease_seconds
             if self.db.dialect == "postgresql":
-                leased = tx.query(_LEASE_LOCKED, (seqs, now, now, free, until, lease))
+                leased = tx.query(_LEASE_LOCKED, (seqs, now, now, free, until, lease, now))
                 details = {int(r["seq"]): r for r in leased}
                 self._contended = not details  # all locked by another claim: try again soon
             else:
@@ -541,7 +542,10 @@ class DeliveryWorker:
             rows = [r for r in rows if not r["rs_deleted"]]
             if not rows:
                 return []
-            secrets = valid_secrets_of(tx, [int(r["account_id"]) for r in rows], now=now)
+            if self.db.dialect == "postgresql":  # read with the rows
+                secrets = {int(r["account_id"]): str(r["secrets"] or "").split() for r in rows}
+            else:
+                secrets = valid_secrets_of(tx, [int(r["account_id"]) for r in rows], now=now)
         return [
             _Job(
                 seq=int(r["seq"]),

@@ -15,6 +15,7 @@ __all__ = [
     "rotate_secret",
     "valid_secrets",
     "valid_secrets_of",
+    "secrets_column",
     "signing_secrets",
 ]
 
@@ -63,11 +64,24 @@ def rotate_secret(
         return create_secret(tx, account_id, now=now)
 
 
+_VALID = "(expires_at IS NULL OR expires_at > ?)"  # a secret still signing at `?` (now)
+
+
+def secrets_column(account_id_column: str) -> str:
+    """PostgreSQL: a scalar subquery giving the valid secrets of the account in
+    `account_id_column`, newest first, space-separated (NULL if none); one parameter, now. For
+    statements that read the secrets with other rows (the delivery claim)."""
+    return (
+        "(SELECT string_agg(secret, ' ' ORDER BY seq DESC) FROM webhook_signing_secrets"
+        f" WHERE account_id = {account_id_column} AND {_VALID})"
+    )
+
+
 def valid_secrets(tx: Transaction, account_id: int, *, now: float | None = None) -> list[str]:
     """The account's secrets that still sign deliveries, newest first."""
     rows = tx.query(
-        "SELECT secret FROM webhook_signing_secrets WHERE account_id = ?"
-        " AND (expires_at IS NULL OR expires_at > ?) ORDER BY seq DESC",
+        f"SELECT secret FROM webhook_signing_secrets WHERE account_id = ? AND {_VALID}"
+        " ORDER BY seq DESC",
         (account_id, time.time() if now is None else now),
     )
     return [str(r["secret"]) for r in rows]
@@ -84,8 +98,7 @@ def valid_secrets_of(
         return {}
     rows = tx.query(
         "SELECT account_id, secret FROM webhook_signing_secrets"
-        f" WHERE account_id IN ({', '.join('?' * len(ids))})"
-        " AND (expires_at IS NULL OR expires_at > ?) ORDER BY seq DESC",
+        f" WHERE account_id IN ({', '.join('?' * len(ids))}) AND {_VALID} ORDER BY seq DESC",
         (*ids, time.time() if now is None else now),
     )
     found: dict[int, list[str]] = {}
