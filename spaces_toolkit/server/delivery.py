@@ -1,38 +1,46 @@
 """The webhook worker: POSTs due webhooks (signed), records every attempt, retries on a schedule.
 
-Isolation. Every POST has one total deadline (`webhook_timeout`: prepare + DNS + lease renewal
-+ connect + send +
-the answer's status line and headers; the body is never read), enforced by `asyncio.timeout`
-around an async transport (pinned.py), so a slow, trickling or silent receiver costs at most
-that long: the exchange is cancelled wherever it is. Deliveries run concurrently
-(`webhook_concurrency` slots), and one account holds at most a quarter of the slots
-(`per_account`), taken oldest-first per account in round-robin order, so another account's due
-delivery finds a free slot at the next poll however hostile the first account's receivers are.
+Isolation. Every POST has one total deadline (`webhook_timeout`: prepare + DNS + lease check +
+connect + send + the answer's status line and headers; the body is never waited for), enforced
+by `asyncio.timeout` around an async transport (pinned.py), so a slow, trickling or silent
+receiver costs at most that long: the exchange is cancelled wherever it is. Deliveries run
+concurrently in `webhook_concurrency` slots, shared like a work-conserving scheduler: each
+account with due deliveries is owed a quarter of the slots (`per_account`, its share), taken
+oldest-first per account in round-robin order; an account alone may borrow every idle slot,
+and a borrowed slot never makes another account wait: a share is always honoured, even while
+borrowed slots are still in flight (so up to twice `webhook_concurrency` deliveries may be in
+flight for a moment). Another account's due delivery therefore starts at the next poll however
+hostile the first account's receivers are.
 
-One place at a time. Claiming is a write transaction that leases due rows to one claim of this
-worker (`lease_owner` = worker id + claim id, `lease_until`). Just before the POST the lease is
-checked and renewed in the database (still this claim's, still live, judged once the write
-lock is held); a job that lost it or stalled past it (in `_prepare`, in a long transaction
-beside the server) is dropped unsent and claimed again later. While the POST and the record are
-in flight the lease is renewed every `renew_every` s, and the transport writes no byte once it
-is lost or nearly over (pinned.py `may_send`): at most one send per claim, none without a live
-lease. On PostgreSQL the chosen rows are also locked with `FOR UPDATE SKIP LOCKED`, and
-workers wake on NOTIFY (db.listen); everywhere they also poll. The outcome is recorded only if
-the row is still this claim's; a failed record is retried (never resent). After a crash the
-lease expires and the delivery is sent again: delivery is at-least-once, and receivers
-deduplicate on `webhook-id`. (Issue 22's batching hooks: `_claim`, `_attempt`, `_record`.)
+One place at a time. Claiming is one write transaction that leases up to a batch of due rows
+to one claim of this worker (`lease_owner` = worker id + claim id, `lease_until`, measured once
+the write lock is held) and reads their accounts' signing secrets. Just before the POST the
+lease is checked and renewed in the database (still this claim's, still live, judged under the
+write lock or row locks; the checks of deliveries ready at the same moment share one
+transaction); a job that lost it or stalled past it (a long transaction beside the server) is
+dropped unsent and claimed again later. While the POST and the record are in flight the lease
+is renewed every `renew_every` s, and the transport writes no byte once it is lost or nearly
+over (pinned.py `may_send`): at most one send per claim, none without a live lease. On
+PostgreSQL the chosen rows are also locked with `FOR UPDATE SKIP LOCKED`, and workers wake on
+NOTIFY (db.listen); everywhere they also poll. The outcome is recorded only if the row is still
+this claim's (the outcomes ready at the same moment share one transaction); a failed record is
+retried on its own (never resent). After a crash the lease expires and the delivery is sent
+again: delivery is at-least-once, and receivers deduplicate on `webhook-id`.
 
 Not steerable. The target's name is resolved once per attempt (resolver.py: a thread per lookup,
 bounded per account, so one account's slow names hold no one else's; inside the deadline) and
-checked (targets.py); the connection goes to exactly those addresses, with the
-name as Host and TLS SNI, and redirects are not followed (pinned.py). Each attempt is signed
-per Standard Webhooks with the account's valid secrets (signing.py), with a fresh timestamp.
+checked (targets.py); the connection goes to exactly those addresses, with the name as Host and
+TLS SNI, and redirects are not followed (pinned.py). Connections are kept alive per (host,
+address) and reused only for an attempt whose check approved that address again. Each attempt
+is signed per Standard Webhooks with the account's valid secrets (signing.py), with a fresh
+timestamp.
 
 A 2xx settles a webhook for good (`pending = 0, delivered = 1`); any other answer, an error or
 the deadline schedules the next try (retry.py: `webhook_retry_interval` seconds later by
 default, or the exponential schedule, never before a receiver's Retry-After) until
 `webhook_max_attempts` tries have failed. A `410 Gone` from a resource subscription's target
-removes that subscription (REST Hooks). A stop lets in-flight deliveries finish (each within its
+removes that subscription (REST Hooks); a delivery whose subscription was removed meanwhile is
+settled unsent at its lease check. A stop lets in-flight deliveries finish (each within its
 deadline) and record their result.
 """
 
@@ -41,6 +49,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import contextlib
 import dataclasses
 import functools
 import json
@@ -50,15 +59,15 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, Generic, TypeVar
 
 from . import render
 from .db import Database, Row, Transaction
 from .events import API_VERSION
-from .pinned import DeliveryError, NotSent, Reply, post_pinned
+from .pinned import ConnectionPool, DeliveryError, NotSent, Reply, post_pinned
 from .repo.hooks import remove_resource_subscription
-from .repo.signing_secrets import signing_secrets
+from .repo.signing_secrets import secrets_column, signing_secrets, valid_secrets_of
 from .resolver import Resolver
 from .retry import parse_schedule
 from .settings import Settings
@@ -69,6 +78,11 @@ __all__ = ["DeliveryWorker", "Attempt"]
 
 log = logging.getLogger("spaces.webhooks")
 _T = TypeVar("_T")
+_I = TypeVar("_I")
+_R = TypeVar("_R")
+
+UNSUBSCRIBED = "unsubscribed"  # a lease check's answer: the resource subscription was removed
+_MAX_BATCH = 200  # rows one claim, lease check or record transaction handles at most
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,26 +95,140 @@ class _Job:
     lease: str  # the lease_owner value of this claim
     lease_until: float  # when another worker may take the row
     event: dict[str, Any]
+    secrets: tuple[str, ...] = ()  # the account's signing secrets as the claim read them
+    claimed: float = 0.0  # when the claim took the lease (its write lock held)
 
 
 # Due deliveries, each with its turn within its account (1 = the account's oldest due), so a
-# claim can take them round-robin across accounts.
+# claim can take them round-robin across accounts. Only the narrow columns go through the sort;
+# the chosen rows' events are read after (_CLAIMED).
 _CANDIDATES = (
-    "SELECT * FROM (SELECT w.seq, w.account_id, w.id AS w_id, w.url,"
-    " w.resource_subscription_seq, v.id AS v_id, v.created AS v_created,"
-    " v.type AS v_type, v.data AS v_data, w.next_attempt_at, ROW_NUMBER() OVER"
-    " (PARTITION BY w.account_id ORDER BY w.next_attempt_at, w.seq) AS turn"
-    " FROM webhooks w JOIN events v ON v.seq = w.event_seq"
-    " WHERE w.pending = 1 AND w.next_attempt_at <= ?"
-    " AND (w.lease_until IS NULL OR w.lease_until < ?)) AS due"
+    "SELECT seq, account_id FROM (SELECT seq, account_id, next_attempt_at, ROW_NUMBER() OVER"
+    " (PARTITION BY account_id ORDER BY next_attempt_at, seq) AS turn"
+    " FROM webhooks WHERE pending = 1 AND next_attempt_at <= ?"
+    " AND (lease_until IS NULL OR lease_until < ?)) AS due"
     " WHERE turn <= ? ORDER BY turn, next_attempt_at, seq LIMIT ?"
 )
-# PostgreSQL: lock the chosen rows, skipping those another worker's claim holds at this moment
-# (FOR UPDATE cannot sit beside the window function above), and re-check them under the lock.
-_LOCK_SKIP_LOCKED = (
-    "SELECT seq FROM webhooks WHERE seq = ANY(?) AND pending = 1 AND next_attempt_at <= ?"
-    " AND (lease_until IS NULL OR lease_until < ?) FOR UPDATE SKIP LOCKED"
+_CLAIMED = (
+    "SELECT w.seq, w.account_id, w.id AS w_id, w.url, w.resource_subscription_seq,"
+    " v.id AS v_id, v.created AS v_created, v.type AS v_type, v.data AS v_data,"
+    " r.deleted AS rs_deleted FROM webhooks w JOIN events v ON v.seq = w.event_seq"
+    " LEFT JOIN resource_subscriptions r ON r.seq = w.resource_subscription_seq"
+    " WHERE w.seq IN ({})"
 )
+# PostgreSQL, one round trip: lock the chosen rows that are still free, skipping those another
+# worker's claim holds at this moment (FOR UPDATE cannot sit beside the window function of
+# _CANDIDATES), re-checked under the lock; lease them and read what the delivery needs.
+# The chosen rows come in the claim's order with alternates after them (so that a claim
+# beside another worker's still gets its fill): the first `free` of them not locked right now.
+_LEASE_LOCKED = (
+    "WITH chosen AS (SELECT w.seq FROM unnest(?::bigint[]) WITH ORDINALITY AS c (seq, n)"
+    " JOIN webhooks w ON w.seq = c.seq WHERE w.pending = 1 AND w.next_attempt_at <= ?"
+    " AND (w.lease_until IS NULL OR w.lease_until < ?)"
+    " ORDER BY c.n LIMIT ? FOR UPDATE OF w SKIP LOCKED),"
+    " leased AS (UPDATE webhooks w"
+    " SET lease_until = ?, lease_owner = ? FROM chosen WHERE w.seq = chosen.seq"
+    " RETURNING w.seq, w.account_id, w.id AS w_id, w.url, w.resource_subscription_seq,"
+    " w.event_seq)"
+    " SELECT l.seq, l.account_id, l.w_id, l.url, l.resource_subscription_seq, v.id AS v_id,"
+    " v.created AS v_created, v.type AS v_type, v.data AS v_data, r.deleted AS rs_deleted,"
+    f" {secrets_column('l.account_id')} AS secrets"
+    " FROM leased l JOIN events v ON v.seq = l.event_seq"
+    " LEFT JOIN resource_subscriptions r ON r.seq = l.resource_subscription_seq"
+)
+# PostgreSQL, one round trip: settle 2xx outcomes whose rows are still under their claims
+# (the UPDATE locks each row and re-checks its lease_owner under the lock) and store their
+# attempts; the rows settled.
+_SETTLE_DELIVERED = (
+    "WITH done (seq, lease, started, finished, status) AS (VALUES {}),"
+    " settled AS (UPDATE webhooks w SET pending = 0, delivered = 1, attempts = w.attempts + 1,"
+    " lease_until = NULL, lease_owner = NULL FROM done"
+    " WHERE w.seq = done.seq AND w.lease_owner = done.lease"
+    " RETURNING w.seq, w.attempts, done.lease, done.started, done.finished, done.status),"
+    " stored AS (INSERT INTO webhook_attempts"
+    " (webhook_seq, attempt, started, finished, status_code)"
+    " SELECT seq, attempts, started, finished, status FROM settled)"
+    " SELECT seq, lease, attempts FROM settled"
+)
+_DONE_ROW = "(?::bigint, ?::text, ?::double precision, ?::double precision, ?::integer)"
+
+
+def _marks(values: Sequence[Any]) -> str:
+    """`?, ?, …` for an IN list of `values`."""
+    return ", ".join("?" * len(values))
+
+
+class _Batcher(Generic[_I, _R]):
+    """Group commit: items submitted while a batch is being written wait for the next one, so
+    under load one transaction serves many deliveries and when idle an item goes at once.
+    `write` takes a batch and answers one result per item (run on the worker's database
+    threads); if it raises, every item of that batch gets the exception."""
+
+    def __init__(
+        self,
+        write: Callable[[list[_I]], list[_R]],
+        run: Callable[..., Any],
+    ) -> None:
+        self._write = write
+        self._run = run
+        self._pending: list[tuple[_I, asyncio.Future[_R]]] = []
+        self._flushing = False
+        self.loop = asyncio.get_running_loop()
+
+    async def submit(self, item: _I) -> _R:
+        future: asyncio.Future[_R] = self.loop.create_future()
+        self._pending.append((item, future))
+        if not self._flushing:
+            self._flushing = True
+            self.loop.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        try:
+            while self._pending:
+                batch = self._pending[:_MAX_BATCH]
+                self._pending = self._pending[_MAX_BATCH:]
+                try:
+                    results = await self._run(self._write, [item for item, _ in batch])
+                except Exception as exc:
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for (_, future), result in zip(batch, results, strict=True):
+                    if not future.done():
+                        future.set_result(result)
+        finally:
+            self._flushing = False
+
+
+class _Shares:
+    """The work-conserving share of `slots` among accounts. Each account is owed `share` of
+    them: it may take one while it holds fewer than `share` and fewer than `slots` are taken
+    within the accounts' shares; beyond its share it borrows, only while fewer than `slots`
+    are taken in all. A borrowed slot never holds back another account's share (so up to
+    twice `slots` may be taken for a moment)."""
+
+    def __init__(self, share: int, slots: int, busy: dict[int, int]) -> None:
+        self.share, self.slots = share, slots
+        self.taken = collections.Counter(busy)
+        self.within = sum(min(n, share) for n in busy.values())
+        self.total = sum(busy.values())
+
+    def take(self, account: int) -> bool:
+        if self.taken[account] < self.share:
+            if self.within >= self.slots:
+                return False
+            self.within += 1
+        elif self.total >= self.slots:
+            return False
+        self.taken[account] += 1
+        self.total += 1
+        return True
+
+    def full(self) -> bool:
+        """Whether no account at all may take another."""
+        return self.within >= self.slots
 
 
 @dataclasses.dataclass
@@ -110,6 +238,8 @@ class _Lease:
     until: float
     lost: bool = False  # another worker took the row
     keeper: asyncio.Task[None] | None = None  # the task renewing it (_keep_leased)
+    timer: asyncio.TimerHandle | None = None  # starts the keeper if the job lasts that long
+    kept: bool = False  # renewals were arranged (_keep)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -145,6 +275,21 @@ def _clean(text: str) -> str:
     return printable[:_MAX_ERROR]
 
 
+def _new_loop() -> asyncio.AbstractEventLoop:
+    """uvloop's event loop where it is installed (the server's dependency on CPython/POSIX): its
+    sockets, streams and timers cost the worker a fraction of the standard loop's CPU."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
+def _run(main: Coroutine[Any, Any, _T]) -> _T:
+    with asyncio.Runner(loop_factory=_new_loop) as runner:
+        return runner.run(main)
+
+
 class DeliveryWorker:
     def __init__(
         self, db: Database, settings: Settings, *, lease_margin: float | None = None
@@ -153,7 +298,7 @@ class DeliveryWorker:
         self.settings = settings
         self.deadline = settings.webhook_timeout
         self.concurrency = max(1, settings.webhook_concurrency)
-        self.per_account = max(1, self.concurrency // 4)
+        self.per_account = max(1, self.concurrency // 4)  # an account's share of the slots
         margin = max(10.0, self.deadline) if lease_margin is None else lease_margin
         self.margin = margin
         self.lease_seconds = self.deadline + margin
@@ -170,6 +315,13 @@ class DeliveryWorker:
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._nudge: asyncio.Event | None = None
+        self._woken = False  # wake() was called since the scheduler last looked
+        self._contended = False  # the last claim found due rows, all locked by another claim
+        # Per event loop (the worker's own, or one run_once round): kept connections and the
+        # group commits of lease checks and records.
+        self._connections: ConnectionPool | None = None
+        self._lease_checks: _Batcher[_Job, float | str | None] | None = None
+        self._records: _Batcher[tuple[_Job, Attempt], bool] | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -177,7 +329,7 @@ class DeliveryWorker:
         if self._thread is not None:
             return
         self._thread = threading.Thread(
-            target=asyncio.run, args=(self._serve(),), name="spaces-delivery", daemon=True
+            target=_run, args=(self._serve(),), name="spaces-delivery", daemon=True
         )
         self._thread.start()
 
@@ -185,6 +337,7 @@ class DeliveryWorker:
         """Look for due deliveries now instead of at the next poll."""
         loop, nudge = self._loop, self._nudge
         if loop is not None and nudge is not None:
+            self._woken = True
             loop.call_soon_threadsafe(nudge.set)
 
     def stop(self) -> None:
@@ -203,81 +356,196 @@ class DeliveryWorker:
         concurrently, record the outcomes; the number of deliveries handled. Runs on a thread
         of its own, so callers inside an event loop (async tests) may call it too."""
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, self._round()).result()
+            return pool.submit(_run, self._round()).result()
 
     # ------------------------------------------------------------------ scheduling
 
     async def _round(self) -> int:
-        jobs = await self._db(self._claim, self.concurrency, {})
-        await asyncio.gather(*(self._deliver_and_record(job) for job in jobs))
+        self._connections = ConnectionPool()
+        try:
+            jobs = await self._db(self._claim, self.concurrency, {})
+            await asyncio.gather(*(self._deliver_and_record(job) for job in jobs))
+        finally:
+            await self._connections.aclose()
+            self._connections = None
         return len(jobs)
 
     async def _serve(self) -> None:
-        self._loop = asyncio.get_running_loop()
+        """Claim ahead (up to `concurrency` jobs ready beyond those in flight, a claim at a
+        time, in the background) and start ready jobs as the shares allow (_Shares), so a freed
+        slot never waits for a claim transaction. A claim is also made at every poll and
+        wake-up however many are ready, so an account below its share is never held up by
+        another's ready jobs."""
+        self._loop = loop = asyncio.get_running_loop()
         self._nudge = nudge = asyncio.Event()
-        running: dict[asyncio.Task[None], int] = {}  # task → account id
+        self._connections = ConnectionPool()
+        slots = self.concurrency
+        sending: dict[asyncio.Task[None], int] = {}  # the tasks holding a slot → account id
+        tasks: set[asyncio.Task[None]] = set()  # all, recording ones included
+        ready: collections.deque[_Job] = collections.deque()  # claimed, not started
+        claim: asyncio.Future[list[_Job]] | None = None
+        idle = False  # the last claim found nothing: wait for a poll or a wake-up
+        polled = True  # a poll or wake() since the last claim began: claim whatever is ready
         while not self._stop.is_set():
-            free = self.concurrency - len(running)
-            if free > 0:
-                busy = collections.Counter(running.values())
+            if claim is not None and claim.done():
                 try:
-                    jobs = await self._db(self._claim, free, dict(busy))
+                    jobs = claim.result()
                 except Exception:  # keep the worker alive; the database may be busy
-                    log.exception("webhook worker could not claim deliveries")
+                    log.error(
+                        "webhook worker could not claim deliveries", exc_info=claim.exception()
+                    )
                     jobs = []
-                for job in jobs:
-                    task = asyncio.create_task(self._deliver_and_record(job))
-                    running[task] = job.account_id
-                    task.add_done_callback(self._finished(running, nudge))
-                if jobs and len(running) < self.concurrency:
-                    continue  # more may be due for accounts that still have room
+                claim = None
+                ready.extend(jobs)
+                idle = not jobs and not self._contended
+            self._start(ready, sending, tasks, nudge)
+            if (
+                claim is None
+                and len(tasks) < 4 * slots  # outcomes still being recorded are bounded
+                and (polled or (not idle and len(ready) < slots))
+            ):
+                busy = collections.Counter(sending.values())
+                busy.update(job.account_id for job in ready)
+                free = max(self.per_account, 3 * slots - len(sending) - len(ready))
+                polled = self._woken = False
+                claim = loop.create_task(self._db(self._claim, free, dict(busy), 3 * slots))
+                claim.add_done_callback(lambda _: nudge.set())
             nudge.clear()
             try:
                 await asyncio.wait_for(nudge.wait(), self.settings.delivery_poll_interval)
             except TimeoutError:
-                pass
-        if running:
-            await asyncio.wait(list(running))
+                polled = True
+                self._connections.prune()
+            polled = polled or self._woken
+        if claim is not None:
+            with contextlib.suppress(Exception):
+                ready.extend(await claim)
+        if ready:  # claimed but not started: let another worker have them at once
+            with contextlib.suppress(Exception):
+                await self._db(self._release, list(ready))
+        if tasks:
+            await asyncio.wait(list(tasks))
+        await self._connections.aclose()
+
+    def _start(
+        self,
+        ready: collections.deque[_Job],
+        sending: dict[asyncio.Task[None], int],
+        tasks: set[asyncio.Task[None]],
+        nudge: asyncio.Event,
+    ) -> None:
+        """Start the ready jobs the shares allow, oldest claim first."""
+        if not ready:
+            return
+        shares = _Shares(self.per_account, self.concurrency, collections.Counter(sending.values()))
+        waiting: list[_Job] = []
+        while ready:
+            job = ready.popleft()
+            if not shares.take(job.account_id):
+                waiting.append(job)
+                if shares.full():
+                    break
+                continue
+            task = asyncio.create_task(
+                self._deliver_and_record(job, self._slot_freer(sending, nudge))
+            )
+            sending[task] = job.account_id
+            tasks.add(task)
+            task.add_done_callback(self._finished(sending, tasks, nudge))
+        ready.extendleft(reversed(waiting))
+
+    def _release(self, jobs: list[_Job]) -> None:
+        """Give up the leases of claimed jobs that were not started (at a stop)."""
+        with self.db.write() as tx:
+            for job in jobs:
+                tx.execute(
+                    "UPDATE webhooks SET lease_until = NULL, lease_owner = NULL"
+                    " WHERE seq = ? AND lease_owner = ?",
+                    (job.seq, job.lease),
+                )
+
+    @staticmethod
+    def _slot_freer(
+        sending: dict[asyncio.Task[None], int], nudge: asyncio.Event
+    ) -> Callable[[], None]:
+        """Called by a job once its POST is over (or it will not send): its slot is free
+        while its outcome is recorded."""
+
+        def free() -> None:
+            task = asyncio.current_task()
+            if task is not None and sending.pop(task, None) is not None:
+                nudge.set()
+
+        return free
 
     @staticmethod
     def _finished(
-        running: dict[asyncio.Task[None], int], nudge: asyncio.Event
+        sending: dict[asyncio.Task[None], int],
+        tasks: set[asyncio.Task[None]],
+        nudge: asyncio.Event,
     ) -> Callable[[asyncio.Task[None]], None]:
-        """A done-callback freeing the task's slot and waking the scheduler."""
+        """A done-callback freeing the task's slot (if it still holds it) and waking the
+        scheduler."""
 
         def done(task: asyncio.Task[None]) -> None:
-            running.pop(task, None)
+            sending.pop(task, None)
+            tasks.discard(task)
             nudge.set()
 
         return done
 
-    def _claim(self, free: int, busy: dict[int, int]) -> list[_Job]:
-        """Lease up to `free` due deliveries, at most `per_account` in flight per account
-        (`busy`: this worker's deliveries in flight), oldest first within an account and
-        round-robin across accounts."""
-        now = time.time()
+    def _claim(self, free: int, busy: dict[int, int], slots: int | None = None) -> list[_Job]:
+        """Lease up to `free` due deliveries, oldest first within an account and round-robin
+        across accounts, with their accounts' signing secrets, as the shares allow (_Shares,
+        over `slots`, by default `concurrency`; `busy`: this worker's jobs in flight or ready,
+        by account)."""
         lease = f"{self.owner}/{uuid.uuid4().hex[:8]}"
+        shares = _Shares(self.per_account, slots or self.concurrency, busy)
+        self._contended = False
         with self.db.write() as tx:
-            candidates = tx.query(
-                _CANDIDATES, (now, now, self.per_account, free + self.per_account * len(busy))
-            )
-            taken = collections.Counter(busy)
+            now = time.time()  # with the write lock held: the lease runs from here
+            limit = min(_MAX_BATCH, free + shares.slots + shares.total)
+            candidates = tx.query(_CANDIDATES, (now, now, shares.slots, limit))
+            # On PostgreSQL rows may be locked by another worker's claim at this moment: choose
+            # alternates too (any part of what the shares admit is admitted), take `free`.
+            wanted = 2 * free if self.db.dialect == "postgresql" else free
             rows: list[Row] = []
             for row in candidates:
-                if len(rows) == free:
+                if len(rows) == wanted or shares.full():
                     break
-                if taken[row["account_id"]] < self.per_account:
-                    taken[row["account_id"]] += 1
+                if shares.take(int(row["account_id"])):
                     rows.append(row)
-            if rows and self.db.dialect == "postgresql":
-                locked = tx.query(_LOCK_SKIP_LOCKED, ([int(r["seq"]) for r in rows], now, now))
-                free_seqs = {int(r["seq"]) for r in locked}
-                rows = [r for r in rows if int(r["seq"]) in free_seqs]
-            for row in rows:
+            if not rows:
+                return []
+            seqs = [int(r["seq"]) for r in rows]
+            until = now + self.lease_seconds
+            if self.db.dialect == "postgresql":
+                leased = tx.query(_LEASE_LOCKED, (seqs, now, now, free, until, lease, now))
+                details = {int(r["seq"]): r for r in leased}
+                self._contended = not details  # all locked by another claim: try again soon
+            else:
+                details = {int(r["seq"]): r for r in tx.query(_CLAIMED.format(_marks(seqs)), seqs)}
                 tx.execute(
-                    "UPDATE webhooks SET lease_until = ?, lease_owner = ? WHERE seq = ?",
-                    (now + self.lease_seconds, lease, row["seq"]),
+                    "UPDATE webhooks SET lease_until = ?, lease_owner = ?"
+                    f" WHERE seq IN ({_marks(seqs)})",
+                    (until, lease, *seqs),
                 )
+            rows = [details[seq] for seq in seqs if seq in details]
+            # Deliveries of a subscription removed (410) since they were queued: settled unsent.
+            gone = [int(r["seq"]) for r in rows if r["rs_deleted"]]
+            if gone:
+                tx.execute(
+                    "UPDATE webhooks SET pending = 0, lease_until = NULL, lease_owner = NULL"
+                    f" WHERE seq IN ({_marks(gone)})",
+                    gone,
+                )
+            rows = [r for r in rows if not r["rs_deleted"]]
+            if not rows:
+                return []
+            if self.db.dialect == "postgresql":  # read with the rows
+                secrets = {int(r["account_id"]): str(r["secrets"] or "").split() for r in rows}
+            else:
+                secrets = valid_secrets_of(tx, [int(r["account_id"]) for r in rows], now=now)
         return [
             _Job(
                 seq=int(r["seq"]),
@@ -288,6 +556,8 @@ class DeliveryWorker:
                 lease=lease,
                 lease_until=now + self.lease_seconds,
                 event=render.event(r),
+                secrets=tuple(secrets.get(int(r["account_id"]), ())),
+                claimed=now,
             )
             for r in rows
         ]
@@ -315,31 +585,48 @@ class DeliveryWorker:
             )
         return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
 
-    async def _deliver_and_record(self, job: _Job) -> None:
+    def _batchers(
+        self,
+    ) -> tuple[_Batcher[_Job, float | str | None], _Batcher[tuple[_Job, Attempt], bool]]:
+        """This event loop's group commits of lease checks and of records."""
+        loop = asyncio.get_running_loop()
+        if self._lease_checks is None or self._lease_checks.loop is not loop:
+            self._lease_checks = _Batcher(self._check_leases, self._db)
+        if self._records is None or self._records.loop is not loop:
+            self._records = _Batcher(self._record_batch, self._db)
+        return self._lease_checks, self._records
+
+    async def _deliver_and_record(self, job: _Job, sent: Callable[[], None] | None = None) -> None:
         """One claimed job: at most one POST, only while this claim's lease is live; then its
-        outcome, recorded while the lease is kept."""
+        outcome, recorded while the lease is kept. `sent` is called once the POST is over (the
+        slot it held is free while the outcome is recorded)."""
         lease = _Lease(job.lease_until)
         try:
-            attempt = await self._attempt(job, lease)
+            try:
+                attempt = await self._attempt(job, lease)
+            finally:
+                if sent is not None:
+                    sent()
             if attempt is not None:
-                if lease.keeper is None:  # refused or unresolvable: nothing was sent
-                    lease.keeper = asyncio.create_task(self._keep_leased(job, lease))
+                if not lease.kept:  # refused or unresolvable: nothing was sent
+                    self._keep(job, lease)
                 await self._record_while_leased(job, attempt, lease)
         finally:
+            if lease.timer is not None:
+                lease.timer.cancel()
             if lease.keeper is not None:
                 lease.keeper.cancel()
 
     async def _attempt(self, job: _Job, lease: _Lease) -> Attempt | None:
-        """Prepare, resolve, renew the lease and POST, all within the deadline; the outcome to
+        """Prepare, resolve, check the lease and POST, all within the deadline; the outcome to
         record, or None if the job was settled or dropped without sending (a stall before the
         POST, a lost lease: the row is claimed again once its lease lapses)."""
         phase = "prepare"
         started = time.time()
+        checks, _ = self._batchers()
         try:
             async with asyncio.timeout(self.deadline):
-                secrets = await self._db(self._prepare, job)
-                if secrets is None:
-                    return None
+                secrets: Sequence[str] = job.secrets or await self._db(self._prepare, job)
                 phase = "resolve"
                 target = await resolve_target_with(
                     job.url,
@@ -347,12 +634,17 @@ class DeliveryWorker:
                     lookup=functools.partial(self.resolver.lookup, job.account_id),
                 )
                 phase = "lease"
-                until = await self._db(self._renew_live_lease, job)
-                if until is None:
-                    log.warning("webhook %s: lease lapsed before sending: dropped", job.webhook_id)
-                    return None
-                lease.until = until
-                lease.keeper = asyncio.create_task(self._keep_leased(job, lease))
+                if not self._fresh(job):
+                    until = await checks.submit(job)
+                    if until == UNSUBSCRIBED:
+                        return None
+                    if not isinstance(until, float):
+                        log.warning(
+                            "webhook %s: lease lapsed before sending: dropped", job.webhook_id
+                        )
+                        return None
+                    lease.until = until
+                self._keep(job, lease)
                 phase = "send"
                 reply = await self._post(job, target, secrets, lease)
             return Attempt(
@@ -389,50 +681,125 @@ class DeliveryWorker:
             timeout=self.deadline,
             max_response_bytes=0,
             may_send=lambda: not lease.lost and time.time() < lease.until - self.margin / 2,
+            pool=self._connections,
         )
 
-    def _renew_live_lease(self, job: _Job) -> float | None:
-        """Just before the POST: extend this claim's lease, if it is still this claim's, still
-        live (judged after the write lock is held) and the job still pending; the new end, or
-        None (the job is dropped: another worker has it, or may take it at any moment)."""
+    def _fresh(self, job: _Job) -> bool:
+        """Whether the job's claim is so recent that the claim transaction itself is its lease
+        check: taken under the write lock (or the rows' locks) less than `margin / 4` ago, so
+        its lease (a deadline and a margin long) has more than the deadline and half the margin
+        to run. A lease changes hands only by lapsing (_CANDIDATES), so it is this claim's and
+        live; the transport still writes nothing once it is nearly over (`may_send`). (The claim
+        also settled, unsent, the deliveries of subscriptions removed by then.)"""
+        return time.time() < job.claimed + self.margin / 4
+
+    def _check_leases(self, jobs: list[_Job]) -> list[float | str | None]:
+        """Just before the POSTs, in one transaction: extend each claim's lease if it is still
+        that claim's, still live (judged once the write lock, or on PostgreSQL the rows' locks,
+        are held) and the job still pending; per job the new end, UNSUBSCRIBED (its resource
+        subscription was removed: settled unsent), or None (dropped: another worker has it, or
+        may take it at any moment)."""
+        lock = " FOR UPDATE" if self.db.dialect == "postgresql" else ""
+        seqs = sorted({job.seq for job in jobs})
         with self.db.write() as tx:
+            rows = {
+                int(r["seq"]): r
+                for r in tx.query(
+                    "SELECT seq, lease_owner, lease_until, pending FROM webhooks"
+                    f" WHERE seq IN ({_marks(seqs)}){lock}",
+                    seqs,
+                )
+            }
             now = time.time()
             until = now + self.lease_seconds
-            changed = tx.execute(
-                "UPDATE webhooks SET lease_until = ? WHERE seq = ? AND lease_owner = ?"
-                " AND lease_until > ? AND pending = 1",
-                (until, job.seq, job.lease, now),
-            )
-        return until if changed else None
+
+            def live(job: _Job) -> bool:
+                row = rows.get(job.seq)
+                return (
+                    row is not None
+                    and row["lease_owner"] == job.lease
+                    and row["lease_until"] is not None
+                    and float(row["lease_until"]) > now
+                    and bool(row["pending"])
+                )
+
+            alive = [job for job in jobs if live(job)]
+            rs_seqs = sorted({job.rs_seq for job in alive if job.rs_seq is not None})
+            removed: set[int] = set()
+            if rs_seqs:
+                removed = {
+                    int(r["seq"])
+                    for r in tx.query(
+                        "SELECT seq FROM resource_subscriptions"
+                        f" WHERE seq IN ({_marks(rs_seqs)}) AND deleted = 1",
+                        rs_seqs,
+                    )
+                }
+            settled = [job.seq for job in alive if job.rs_seq in removed]
+            renewed = [job.seq for job in alive if job.rs_seq not in removed]
+            if settled:
+                tx.execute(
+                    "UPDATE webhooks SET pending = 0, lease_until = NULL, lease_owner = NULL"
+                    f" WHERE seq IN ({_marks(settled)})",
+                    settled,
+                )
+            if renewed:
+                tx.execute(
+                    f"UPDATE webhooks SET lease_until = ? WHERE seq IN ({_marks(renewed)})",
+                    (until, *renewed),
+                )
+        alive_ids = {id(job) for job in alive}
+        return [
+            (UNSUBSCRIBED if job.rs_seq in removed else until) if id(job) in alive_ids else None
+            for job in jobs
+        ]
+
+    def _keep(self, job: _Job, lease: _Lease) -> None:
+        """Renew the job's lease every `renew_every` seconds while it is in flight (POST and
+        record): a timer starts the renewing task (_keep_leased) if the job lasts that long, so
+        a delivery answered at once costs no task."""
+        loop = asyncio.get_running_loop()
+
+        def begin() -> None:
+            lease.timer = None
+            lease.keeper = loop.create_task(self._keep_leased(job, lease))
+
+        lease.kept = True
+        lease.timer = loop.call_later(self.renew_every, begin)
 
     async def _keep_leased(self, job: _Job, lease: _Lease) -> None:
-        """While the job is in flight (POST and record), extend its lease every `renew_every`
-        seconds, so only a worker that really stalls (or cannot reach the database) loses it;
-        a loss is noticed (`lease.lost`) and stops any further sending."""
+        """Extend the job's lease now and every `renew_every` seconds, so only a worker that
+        really stalls (or cannot reach the database) loses it; a loss is noticed
+        (`lease.lost`) and stops any further sending."""
         while True:
-            await asyncio.sleep(self.renew_every)
             try:
                 until = await self._db(self._extend_lease, job)
             except Exception:
                 log.warning("could not extend the lease of %s", job.webhook_id, exc_info=True)
-                continue
+                until = lease.until
             if until is None:
                 lease.lost = True
                 log.warning("webhook %s: lease lost to another worker", job.webhook_id)
                 return
             lease.until = until
+            await asyncio.sleep(self.renew_every)
 
     async def _record_while_leased(self, job: _Job, attempt: Attempt, lease: _Lease) -> None:
         """Record the outcome; a failure to record is logged and retried, never answered by
-        sending again. A failed write (a dropped connection, a restart, anything in the answer
-        the record could not store) is retried with backoff, from the second try without the
-        receiver's optional headers (`Attempt.plain`), while the lease is kept (_keep_leased).
-        It stops only when another worker holds the row (its outcome counts), or at a stop
-        once the lease has ended."""
+        sending again. The first try shares a transaction with the outcomes ready at the same
+        moment; a failed write (a dropped connection, a restart, anything in the answer the
+        record could not store) is retried alone with backoff, without the receiver's optional
+        headers (`Attempt.plain`), while the lease is kept (_keep_leased). It stops only when
+        another worker holds the row (its outcome counts), or at a stop once the lease has
+        ended."""
+        _, records = self._batchers()
         delay, tries = 0.1, 0
         while True:
             try:
-                await self._db(self._record, job, attempt if tries == 0 else attempt.plain())
+                if tries == 0:
+                    await records.submit((job, attempt))
+                else:
+                    await self._db(self._record_batch, [(job, attempt.plain())])
                 return
             except Exception:
                 tries += 1
@@ -456,77 +823,138 @@ class DeliveryWorker:
             )
         return until if changed else None
 
-    def _prepare(self, job: _Job) -> list[str] | None:
-        """The account's signing secrets, or None if the job was settled without sending."""
-        if self._unsubscribed(job):
-            return None
+    def _prepare(self, job: _Job) -> list[str]:
+        """The account's signing secrets when the claim found none: its first one is made."""
         return signing_secrets(self.db, job.account_id)
 
-    def _unsubscribed(self, job: _Job) -> bool:
-        """Whether the job's resource subscription was removed (410) since it was claimed;
-        if so, the job is settled without sending."""
-        if job.rs_seq is None:
-            return False
-        with self.db.write() as tx:
-            row = tx.one("SELECT deleted FROM resource_subscriptions WHERE seq = ?", (job.rs_seq,))
-            if row is not None and not row["deleted"]:
-                return False
-            tx.execute(
-                "UPDATE webhooks SET pending = 0, lease_until = NULL, lease_owner = NULL"
-                " WHERE seq = ? AND lease_owner = ?",
-                (job.seq, job.lease),
-            )
-        return True
+    def _record(self, job: _Job, attempt: Attempt) -> bool:
+        """Record one outcome (see _record_batch); whether it counted."""
+        [counted] = self._record_batch([(job, attempt)])
+        return counted
 
-    def _record(self, job: _Job, attempt: Attempt) -> None:
-        # The row is locked while its lease is checked (PostgreSQL runs write transactions
-        # concurrently; SQLite's single writer needs no row lock): a claim by another worker
-        # either committed first, and this outcome is discarded, or skips the row.
-        lock = " FOR UPDATE" if self.db.dialect == "postgresql" else ""
+    def _record_batch(self, items: list[tuple[_Job, Attempt]]) -> list[bool]:
+        """Record outcomes in one transaction; per item whether it counted. An outcome counts
+        only if its row is still under its claim: the rows are locked while their leases are
+        checked (PostgreSQL runs write transactions concurrently; SQLite's single writer needs
+        no row lock), so a claim by another worker either committed first, and this outcome
+        is discarded, or skips the row."""
+        counted: dict[int, bool] = {}  # by index in items
+        logged: list[tuple[_Job, Attempt, int, str]] = []
         with self.db.write() as tx:
-            row = tx.one(
-                f"SELECT attempts, lease_owner FROM webhooks WHERE seq = ?{lock}", (job.seq,)
+            rest = list(range(len(items)))
+            if self.db.dialect == "postgresql":  # the 2xx ones in one statement
+                oks = [i for i in rest if items[i][1].ok]
+                rest = [i for i in rest if not items[i][1].ok]
+                if oks:
+                    values: list[Any] = []
+                    for i in oks:
+                        job, attempt = items[i]
+                        values += [job.seq, job.lease, attempt.started, attempt.finished]
+                        values.append(attempt.status_code)
+                    sql = _SETTLE_DELIVERED.format(", ".join([_DONE_ROW] * len(oks)))
+                    settled = {
+                        (int(r["seq"]), str(r["lease"])): int(r["attempts"])
+                        for r in tx.query(sql, values)
+                    }
+                    for i in oks:
+                        job, attempt = items[i]
+                        number = settled.get((job.seq, job.lease))
+                        counted[i] = number is not None
+                        if number is not None:
+                            logged.append((job, attempt, number, "delivered"))
+            if rest:
+                self._record_each(tx, [items[i] for i in rest], counted, rest, logged)
+        for job, attempt, number, outcome in logged:
+            log.info(
+                "webhook %s → %s: %s (attempt %d/%d): %s",
+                job.webhook_id,
+                job.url,
+                attempt.status_code if attempt.status_code is not None else attempt.error,
+                number,
+                self.settings.webhook_max_attempts,
+                outcome,
             )
-            if row is None or row["lease_owner"] != job.lease:
+        for i, (job, attempt) in enumerate(items):
+            if not counted[i]:
                 log.warning(
-                    "webhook %s: lease lost while sending (held by %s); this attempt's outcome"
-                    " (%s) is discarded",
+                    "webhook %s: lease lost while sending; this attempt's outcome (%s) is"
+                    " discarded",
                     job.webhook_id,
-                    None if row is None else row["lease_owner"],
                     attempt.status_code if attempt.status_code is not None else attempt.error,
                 )
-                return
+        return [counted[i] for i in range(len(items))]
+
+    def _record_each(
+        self,
+        tx: Transaction,
+        items: list[tuple[_Job, Attempt]],
+        counted: dict[int, bool],
+        indexes: list[int],
+        logged: list[tuple[_Job, Attempt, int, str]],
+    ) -> None:
+        """_record_batch's general way: lock and read the rows, then settle each outcome (the
+        2xx ones in one statement each for all)."""
+        lock = " FOR UPDATE" if self.db.dialect == "postgresql" else ""
+        seqs = sorted({job.seq for job, _ in items})
+        rows = {
+            int(r["seq"]): r
+            for r in tx.query(
+                "SELECT seq, attempts, lease_owner FROM webhooks"
+                f" WHERE seq IN ({_marks(seqs)}){lock}",
+                seqs,
+            )
+        }
+        delivered: list[tuple[_Job, Attempt, int]] = []
+        for index, (job, attempt) in zip(indexes, items, strict=True):
+            row = rows.get(job.seq)
+            counted[index] = row is not None and row["lease_owner"] == job.lease
+            if row is None or not counted[index]:
+                continue
             number = int(row["attempts"]) + 1
-            outcome = self._settle(tx, job, attempt, number)
-        log.info(
-            "webhook %s → %s: %s (attempt %d/%d): %s",
-            job.webhook_id,
-            job.url,
-            attempt.status_code if attempt.status_code is not None else attempt.error,
-            number,
-            self.settings.webhook_max_attempts,
-            outcome,
+            rows.pop(job.seq)  # one outcome per row and transaction
+            if attempt.ok:
+                delivered.append((job, attempt, number))
+                logged.append((job, attempt, number, "delivered"))
+            else:
+                logged.append((job, attempt, number, self._settle(tx, job, attempt, number)))
+        if delivered:
+            self._settle_delivered(tx, delivered)
+
+    @staticmethod
+    def _settle_delivered(tx: Transaction, delivered: list[tuple[_Job, Attempt, int]]) -> None:
+        """Store 2xx attempts and settle their webhooks, a statement for all of them each."""
+        values: list[Any] = []
+        for job, attempt, number in delivered:
+            values += [job.seq, number, attempt.started, attempt.finished, attempt.status_code]
+        tx.execute(
+            "INSERT INTO webhook_attempts (webhook_seq, attempt, started, finished, status_code)"
+            f" VALUES {', '.join(['(?, ?, ?, ?, ?)'] * len(delivered))}",
+            values,
+        )
+        seqs = [job.seq for job, _, _ in delivered]
+        tx.execute(
+            "UPDATE webhooks SET pending = 0, delivered = 1, attempts = attempts + 1,"
+            f" lease_until = NULL, lease_owner = NULL WHERE seq IN ({_marks(seqs)})",
+            seqs,
         )
 
     def _settle(self, tx: Transaction, job: _Job, attempt: Attempt, number: int) -> str:
-        """Store attempt `number` and the webhook's new state; a word on the outcome."""
+        """Store attempt `number` (not a 2xx) and the webhook's new state; a word on the
+        outcome."""
         tx.insert(
             "INSERT INTO webhook_attempts (webhook_seq, attempt, started, finished,"
             " status_code, error) VALUES (?, ?, ?, ?, ?, ?)",
             (job.seq, number, attempt.started, attempt.finished)
             + (attempt.status_code, attempt.error),
         )
-        gone = attempt.status_code == 410 and job.rs_seq is not None
-        if attempt.ok or gone:
+        if attempt.status_code == 410 and job.rs_seq is not None:
             tx.execute(
-                "UPDATE webhooks SET pending = 0, delivered = ?, attempts = ?,"
+                "UPDATE webhooks SET pending = 0, delivered = 0, attempts = ?,"
                 " lease_until = NULL, lease_owner = NULL WHERE seq = ?",
-                (int(attempt.ok), number, job.seq),
+                (number, job.seq),
             )
-            if gone:
-                assert job.rs_seq is not None
-                remove_resource_subscription(tx, job.rs_seq)
-            return "delivered" if attempt.ok else "410 Gone: resource subscription removed"
+            remove_resource_subscription(tx, job.rs_seq)
+            return "410 Gone: resource subscription removed"
         removed = job.rs_seq is not None and tx.one(
             "SELECT 1 FROM resource_subscriptions WHERE seq = ? AND deleted = 1", (job.rs_seq,)
         )

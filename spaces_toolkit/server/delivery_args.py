@@ -45,7 +45,10 @@ def add_delivery_arguments(p: argparse.ArgumentParser) -> None:
         type=int,
         default=16,
         metavar="N",
-        help="deliveries in flight at once; one account gets a quarter (default 16)",
+        help=(
+            "deliveries in flight at once; each account is owed a quarter, one alone may use"
+            " them all (default 16)"
+        ),
     )
 
 

@@ -21,6 +21,7 @@ use (resolver.py: one account's slow names cannot hold another's lookups).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import ipaddress
 import re
 import urllib.parse
@@ -140,7 +141,10 @@ class _Parsed:
     normalized: Address | str
 
 
+@functools.lru_cache(maxsize=4096)
 def _parse(url: str) -> _Parsed:
+    """`url` checked and taken apart (cached: a pure function of the text; a refusal is raised
+    again each time, not cached)."""
     try:
         parts = urllib.parse.urlsplit(url)
         port = parts.port

@@ -107,15 +107,15 @@ def test_a_record_that_keeps_failing_is_retried_plain_and_never_resent(
         )
     trigger(db, account_id, "customer.created")
     worker = DeliveryWorker(db, settings, lease_margin=0.2)
-    real_record, seen = worker._record, []
+    real_record, seen = worker._record_batch, []
 
-    def record(job, attempt):
-        seen.append(attempt.retry_after)
-        if attempt.retry_after is not None:
+    def record(items):
+        seen.extend(attempt.retry_after for _, attempt in items)
+        if any(attempt.retry_after is not None for _, attempt in items):
             raise ValueError("cannot store this answer")
-        real_record(job, attempt)
+        return real_record(items)
 
-    monkeypatch.setattr(worker, "_record", record)
+    monkeypatch.setattr(worker, "_record_batch", record)
     assert worker.run_once() == 1
     with db.read() as tx:
         row = tx.one("SELECT pending, attempts, lease_owner FROM webhooks")

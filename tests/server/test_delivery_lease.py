@@ -129,15 +129,15 @@ def test_a_failed_record_of_a_2xx_is_retried_not_resent(db_url, hostile, monkeyp
     while its lease holds, so the receiver gets the delivery once and it is settled."""
     settings, db = _one_due_delivery(db_url, hostile)
     worker = DeliveryWorker(db, settings)
-    real_record, failures = worker._record, []
+    real_record, failures = worker._record_batch, []
 
-    def flaky_record(job, attempt):
+    def flaky_record(items):
         if len(failures) < 3:
-            failures.append(attempt.status_code)
+            failures.extend(attempt.status_code for _, attempt in items)
             raise ConnectionError("database connection dropped")
-        real_record(job, attempt)
+        return real_record(items)
 
-    monkeypatch.setattr(worker, "_record", flaky_record)
+    monkeypatch.setattr(worker, "_record_batch", flaky_record)
     assert worker.run_once() == 1
     assert worker.run_once() == 0  # settled: nothing is due again
     with db.read() as tx:
@@ -148,15 +148,20 @@ def test_a_failed_record_of_a_2xx_is_retried_not_resent(db_url, hostile, monkeyp
     assert len(hostile.by_path("/ok")) == 1
 
 
+def _stalled_worker(db, settings):
+    """A worker whose leases last 0.9 s (deadline 0.5 s, margin 0.4 s)."""
+    settings = dataclasses.replace(settings, webhook_timeout=0.5)
+    return DeliveryWorker(db, settings, lease_margin=0.4)
+
+
 def test_a_job_stalled_past_its_lease_is_not_sent_by_a_second_worker_too(db_url, hostile):
     """Two workers on one database: the first claims a delivery and stalls between claim and
     POST past its lease; the second claims and sends it. When the first resumes, the lease it
     finds in the database is not its own: it drops the job. One send, one attempt."""
     settings, db = _one_due_delivery(db_url, hostile)
-    stalled, other = DeliveryWorker(db, settings), DeliveryWorker(db, settings)
+    stalled, other = _stalled_worker(db, settings), DeliveryWorker(db, settings)
     [job] = stalled._claim(1, {})
-    with db.write() as tx:  # the stall: the lease runs out
-        tx.execute("UPDATE webhooks SET lease_until = ?", (time.time() - 1,))
+    time.sleep(1.0)  # the stall: the lease runs out
     assert other.run_once() == 1
     asyncio.run(stalled._deliver_and_record(job))  # the stalled worker resumes
     with db.read() as tx:
@@ -170,10 +175,9 @@ def test_a_job_whose_lease_lapsed_is_dropped_then_sent_once_by_a_later_claim(db_
     """No other worker took the lapsed job yet: the stalled worker still must not send without
     a live lease; the job stays due and is sent once by the next claim."""
     settings, db = _one_due_delivery(db_url, hostile)
-    stalled = DeliveryWorker(db, settings)
+    stalled = _stalled_worker(db, settings)
     [job] = stalled._claim(1, {})
-    with db.write() as tx:
-        tx.execute("UPDATE webhooks SET lease_until = ?", (time.time() - 1,))
+    time.sleep(1.0)  # the stall: the lease runs out
     asyncio.run(stalled._deliver_and_record(job))
     assert hostile.by_path("/ok") == []
     assert DeliveryWorker(db, settings).run_once() == 1
@@ -184,25 +188,57 @@ def test_a_job_whose_lease_lapsed_is_dropped_then_sent_once_by_a_later_claim(db_
     assert (row["pending"], row["delivered"], row["attempts"]) == (0, 1, 1)
 
 
-def test_a_job_stalled_in_prepare_past_the_deadline_is_dropped_unsent(db_url, hostile):
-    """`_prepare` runs inside the deadline: a job held up there (a long write transaction
-    beside the server) is dropped without sending or recording, and retried later."""
+@pytest.mark.parametrize("step", ["_prepare", "_check_leases"])
+def test_a_job_stalled_before_sending_past_the_deadline_is_dropped_unsent(db_url, hostile, step):
+    """Preparing (the account's first secret) and the lease check run inside the deadline: a
+    job held up there (a long write transaction beside the server) is dropped without sending
+    or recording, and retried later."""
     settings, db = _one_due_delivery(db_url, hostile)
-    settings = dataclasses.replace(settings, webhook_timeout=0.5)
-    stalled = DeliveryWorker(db, settings)
-    real_prepare = stalled._prepare
+    stalled = _stalled_worker(db, settings)  # deadline 0.5 s
+    if step == "_prepare":  # the claim finds no secret: the job must make the first one
+        with db.write() as tx:
+            tx.execute("DELETE FROM webhook_signing_secrets")
+    real = getattr(stalled, step)
 
-    def slow_prepare(job):
+    def slow(*args):
         time.sleep(1.0)  # twice the deadline
-        return real_prepare(job)
+        return real(*args)
 
-    stalled._prepare = slow_prepare  # type: ignore[method-assign]
-    assert stalled.run_once() == 1
+    setattr(stalled, step, slow)
+    [job] = stalled._claim(1, {})
+    if step == "_check_leases":  # a claim fresh at sending is its own lease check
+        time.sleep(0.2)  # no longer fresh (0.1 s with this margin), its lease still live
+        assert not stalled._fresh(job)
+    asyncio.run(stalled._deliver_and_record(job))
     with db.read() as tx:
         row = tx.one("SELECT pending, attempts FROM webhooks")
     db.close()
     assert hostile.by_path("/ok") == []
     assert (row["pending"], row["attempts"]) == (1, 0)
+
+
+def test_a_fresh_claim_sends_without_another_lease_check_and_a_later_one_checks(db_url, hostile):
+    """The claim transaction is the lease check of a job sent right after it; a job that
+    waited longer is checked (and its lease renewed) in the database first."""
+    settings, db = _one_due_delivery(db_url, hostile)
+    worker = _stalled_worker(db, settings)
+    checked: list[int] = []
+    real = worker._check_leases
+
+    def check(jobs):
+        checked.extend(job.seq for job in jobs)
+        return real(jobs)
+
+    worker._check_leases = check  # type: ignore[method-assign]
+    assert worker.run_once() == 1
+    assert checked == [] and len(hostile.by_path("/ok")) == 1
+    with db.write() as tx:  # due again
+        tx.execute("UPDATE webhooks SET pending = 1, delivered = 0")
+    [job] = worker._claim(1, {})
+    time.sleep(0.2)
+    asyncio.run(worker._deliver_and_record(job))
+    db.close()
+    assert checked == [job.seq] and len(hostile.by_path("/ok")) == 2
 
 
 async def test_no_byte_leaves_once_the_sender_may_no_longer_send(hostile):
