@@ -37,9 +37,15 @@ def test_reference_server_passes_every_check() -> None:
         for c in op.cells
         if c.expected and not c.covered
     }
-    assert missing == NOT_PRODUCIBLE, summary
-    cells = {(op.label, c.name) for op in result.coverage_report for c in op.cells if c.covered}
     event_types = load_model().spec.schema("EventType").get("enum")
+    # Which event types a create sends is drawn by generation: at 8 examples one may be left
+    # out (seen once in CI). Every one must still show in the answers (the loop below).
+    drawn = {
+        ("POST /resource_subscriptions", "branch", f"EventType enum: {t}") for t in event_types
+    }
+    assert NOT_PRODUCIBLE <= missing <= NOT_PRODUCIBLE | drawn, summary
+    assert len(missing & drawn) <= 1, summary
+    cells = {(op.label, c.name) for op in result.coverage_report for c in op.cells if c.covered}
     for event_type in event_types:
         assert ("GET /resource_subscriptions", f"EventType enum: {event_type}") in cells
     for kind in ("string", "integer"):
