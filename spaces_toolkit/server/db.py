@@ -171,11 +171,23 @@ class SQLiteDatabase:
             self._all.append(conn)
         return conn
 
+    def _wal(self, conn: sqlite3.Connection) -> str:
+        """Switch the file to WAL. Openers racing on a new file can get "database is locked"
+        here without SQLite's busy handler being asked, so wait as busy_timeout would."""
+        deadline = time.monotonic() + self._busy_ms / 1000
+        while True:
+            try:
+                return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
     def _init_schema(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = self._connect()
         try:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = self._wal(conn)
             if str(mode).lower() != "wal":
                 raise RuntimeError(f"{self.path}: could not switch SQLite to WAL mode ({mode})")
             current = int(conn.execute("PRAGMA user_version").fetchone()[0])
