@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Mapping
 
+from ..clihelp import Port
 from ..envdefaults import DEFAULT_BASE_URL, apply_env_defaults, set_variable
 from ..errors import CLIError
 from . import limit_flags, tokens_cli
@@ -249,7 +250,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     """The flags of `spaces serve` (each also a SPACES_* variable: spaces_toolkit.envdefaults)."""
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--port", type=Port(), default=8000, help="port (default 8000)")
     _db_arg(p)
     p.add_argument("--certfile", help="TLS certificate (PEM): serve HTTPS")
     p.add_argument("--keyfile", help="TLS private key (PEM) for --certfile")
