@@ -16,7 +16,7 @@ from ..errors import CLIError
 from . import limit_flags, tokens_cli
 from .db import Database, open_database
 from .delivery_args import add_delivery_arguments
-from .repo.accounts import account_for_token, create_account
+from .repo.accounts import account_exists, account_for_token, account_ids, create_account
 from .repo.signing_secrets import signing_secrets
 from .targets import TargetRefused, check_target_url
 
@@ -55,15 +55,15 @@ def _account(db: Database, args: argparse.Namespace) -> int:
                 raise CLIError(f"unknown access token for database {args.db}")
             return account_id
         if args.account is not None:
-            if tx.one("SELECT 1 FROM accounts WHERE id = ?", (args.account,)) is None:
+            if not account_exists(tx, args.account):
                 raise CLIError(f"no account {args.account} in {args.db}")
             return int(args.account)
-        rows = tx.query("SELECT id FROM accounts ORDER BY id LIMIT 2")
-    if len(rows) == 1:
-        return int(rows[0]["id"])
+        ids = account_ids(tx, limit=2)
+    if len(ids) == 1:
+        return ids[0]
     raise CLIError(
         "say which account: --token TOKEN (or $SPACES_ACCESS_TOKEN) or --account ID"
-        + ("" if rows else f"; {args.db} has none yet, run `spaces token create` first")
+        + ("" if ids else f"; {args.db} has none yet, run `spaces token create` first")
     )
 
 
