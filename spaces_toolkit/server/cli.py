@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Mapping
 
-from ..clihelp import Port
+from ..clihelp import Port, positive_int
 from ..envdefaults import DEFAULT_BASE_URL, apply_env_defaults, set_variable
 from ..errors import CLIError
 from . import limit_flags, tokens_cli
@@ -288,7 +288,7 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
         " over HTTP (default on; off: production mode, those paths are 404)",
     )
     p.add_argument(
-        "--workers", type=int, default=1, metavar="N", help="server processes (default 1)"
+        "--workers", type=positive_int, default=1, metavar="N", help="server processes (default 1)"
     )
     p.add_argument(
         "--no-delivery", action="store_true", help="serve only; `spaces worker` delivers"

@@ -101,9 +101,7 @@ def serve(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s"
     )
-    processes = getattr(args, "workers", 1)
-    if processes < 1:
-        raise CLIError("--workers must be at least 1")
+    processes = getattr(args, "workers", 1)  # at least 1: its flag's type
     tls = None  # the TLS layer is limits.py's (uvicorn gets no certificate)
     if args.certfile:
         try:

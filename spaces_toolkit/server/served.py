@@ -20,6 +20,7 @@ import time
 
 import httpx
 
+from ..clihelp import positive_int
 from ..ports import free_port
 
 __all__ = ["main"]
@@ -47,7 +48,9 @@ def _accounts(db_url: str) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m spaces_toolkit.server.served")
     parser.add_argument("--db", required=True, help="database (SQLite file or postgresql://…)")
-    parser.add_argument("--processes", type=int, default=2, help="server processes (default 2)")
+    parser.add_argument(
+        "--processes", type=positive_int, default=2, help="server processes (default 2)"
+    )
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND ARGS…")
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command

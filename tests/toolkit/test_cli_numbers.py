@@ -23,6 +23,7 @@ COUNTS = {
     "serve --max-request-line",
     "serve --max-headers",
     "serve --max-header-bytes",
+    "serve --workers",
 }
 
 
