@@ -5,6 +5,9 @@ inside other values (`--faults latency=...`, `--webhook-retry-schedule exponenti
 a number and a unit, `ms`, `s`, `m`, `h` or `d` (`500ms`, `30s`, `1.5m`, `2h`, `7d`); a bare
 number is seconds. A flag declares its range with `Duration(...)` as its argparse `type`.
 
+Ports and counts have one type each too: `Port(...)` (whether 0, "any free port", is allowed is
+the flag's choice) and `positive_int` (a whole number of at least 1).
+
 Light on purpose: building the `spaces` parser imports it.
 """
 
@@ -14,7 +17,17 @@ import argparse
 import re
 from dataclasses import dataclass
 
-__all__ = ["DURATION_EXAMPLES", "DURATION_UNITS", "Duration", "format_duration", "parse_duration"]
+__all__ = [
+    "DURATION_EXAMPLES",
+    "DURATION_UNITS",
+    "Duration",
+    "Port",
+    "format_duration",
+    "parse_duration",
+    "positive_int",
+]
+
+_MAX_PORT = 65535
 
 DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 DURATION_EXAMPLES = "500ms, 30s, 5m, 2h, 7d"
@@ -64,3 +77,34 @@ class Duration:
 
     def __call__(self, text: str) -> float:
         return self.seconds(text)
+
+
+@dataclass(frozen=True)
+class Port:
+    """An argparse `type=` for a TCP port flag: 1-65535, and 0 ("any free port": the OS picks
+    one) where `any_free` says the command can use that (it must then report the port it got)."""
+
+    any_free: bool = False
+
+    def __call__(self, text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a port: {text!r}") from None
+        low = 0 if self.any_free else 1
+        if not low <= value <= _MAX_PORT:
+            span = f"0 (any free one) to {_MAX_PORT}" if self.any_free else f"1-{_MAX_PORT}"
+            raise argparse.ArgumentTypeError(f"a port is {span}, got {value}")
+        return value
+
+
+def positive_int(text: str) -> int:
+    """An argparse `type=` for a count flag (`--workers`, `--max-connections`...): a whole
+    number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value

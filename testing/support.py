@@ -1,23 +1,16 @@
-"""Helpers every test folder and the benchmarks use: a free loopback port, and accounts with
-seeded demo data."""
+"""Helpers every test folder and the benchmarks use: a free loopback port (the package's own,
+spaces_toolkit.ports), and accounts with seeded demo data."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Sequence
 
+from spaces_toolkit.ports import free_port  # re-exported: the one copy is the package's
 from spaces_toolkit.server.db import Database
 from spaces_toolkit.server.repo.accounts import create_account
 from spaces_toolkit.server.seed import seed_account
 
 __all__ = ["free_port", "seed_accounts"]
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nothing listens on at this moment (the OS's choice)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
 
 
 def seed_accounts(

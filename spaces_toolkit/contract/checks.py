@@ -22,7 +22,6 @@ from spaces_toolkit.contract.grading import Grader, decision_at, grader_for
 
 __all__ = [
     "use_model",
-    "CUSTOM_CHECKS",
     "ContractViolation",
     "list_envelope",
     "object_types",
@@ -165,6 +164,3 @@ def error_json_message(
             "The answer does not say how to log in",
         )
     return None
-
-
-CUSTOM_CHECKS = ("list_envelope", "object_types", "error_json_message")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from spaces_toolkit.clihelp import Duration
+from spaces_toolkit.clihelp import Duration, positive_int
 from spaces_toolkit.contract.defaults import (
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_RETRIES,
@@ -48,16 +48,6 @@ $SPACES_ACCESS_TOKEN and $SPACES_SECOND_ACCESS_TOKEN. Exit status: 0 passed, 1 c
 Each violation's exchange is saved in the report directory: failures.har (credentials redacted;
 re-check it offline with --replay) and reproduce.sh (its curl lines).
 """
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
-    return value
 
 
 def _csv(choices: tuple[str, ...]):
@@ -126,11 +116,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--max-examples",
-        type=_positive,
+        type=positive_int,
         default=DEFAULT_MAX_EXAMPLES,
         help=f"generated cases per operation and phase (default {DEFAULT_MAX_EXAMPLES})",
     )
-    parser.add_argument("--workers", type=_positive, default=1, help="concurrent workers")
+    parser.add_argument("--workers", type=positive_int, default=1, help="concurrent workers")
     parser.add_argument("--seed", type=int, help="seed: the same seed repeats the same run")
     parser.add_argument(
         "--report-dir",
@@ -164,7 +154,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--walk-budget",
-        type=_positive,
+        type=positive_int,
         default=DEFAULT_WALK_BUDGET,
         help=f"pages per pagination walk and list (default {DEFAULT_WALK_BUDGET}); a list "
         "longer than that is walked in part, with a notice, never a failure",

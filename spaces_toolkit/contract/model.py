@@ -23,9 +23,6 @@ __all__ = [
 ]
 
 
-MIN_MASKED = 8
-
-
 def shell_quote(text: str) -> str:
     """Quote for a POSIX shell; text with control or non-ASCII characters becomes $'...'."""
     if all(32 <= ord(c) < 127 for c in text):

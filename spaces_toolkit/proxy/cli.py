@@ -5,21 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from spaces_toolkit.clihelp import Duration
+from spaces_toolkit.clihelp import Duration, Port
 from spaces_toolkit.envdefaults import set_variable
 from spaces_toolkit.errors import CLIError
 
 __all__ = ["register"]
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port: {text!r}") from None
-    if not 0 < value < 65536:
-        raise argparse.ArgumentTypeError(f"a port is 1-65535, got {value}")
-    return value
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--upstream", help="the API's base URL, e.g. http://127.0.0.1:8000/api/v1")
     # Not SPACES_PORT/SPACES_HOST: those are `spaces serve`'s, and a proxy runs beside it.
     set_variable(
-        parser.add_argument("--port", type=_port, default=8080, help="port to listen on (8080)"),
+        parser.add_argument("--port", type=Port(), default=8080, help="port to listen on (8080)"),
         "SPACES_PROXY_PORT",
     )
     set_variable(

@@ -27,6 +27,7 @@ from .db import Database, open_database
 from .delivery import DeliveryWorker
 from .faults import fault_middleware
 from .problems import ApiError, error_response
+from .repo.health import ping
 from .request_id import RequestId, request_id_header
 from .routing import build_api_routes
 from .sandbox_helpers import build_sandbox_routes
@@ -45,7 +46,7 @@ def _health_route(database: Database) -> Route:
     async def healthz(request: Request) -> Response:
         try:
             with database.read() as tx:
-                tx.one("SELECT 1")
+                ping(tx)
         except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
             log.warning("health check failed: %s", exc)
             return error_response(503, "Database unavailable")

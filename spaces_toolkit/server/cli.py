@@ -10,12 +10,13 @@ import os
 import sys
 from collections.abc import Mapping
 
+from ..clihelp import Port, positive_int
 from ..envdefaults import DEFAULT_BASE_URL, apply_env_defaults, set_variable
 from ..errors import CLIError
 from . import limit_flags, tokens_cli
 from .db import Database, open_database
 from .delivery_args import add_delivery_arguments
-from .repo.accounts import account_for_token, create_account
+from .repo.accounts import account_exists, account_for_token, account_ids, create_account
 from .repo.signing_secrets import signing_secrets
 from .targets import TargetRefused, check_target_url
 
@@ -54,15 +55,15 @@ def _account(db: Database, args: argparse.Namespace) -> int:
                 raise CLIError(f"unknown access token for database {args.db}")
             return account_id
         if args.account is not None:
-            if tx.one("SELECT 1 FROM accounts WHERE id = ?", (args.account,)) is None:
+            if not account_exists(tx, args.account):
                 raise CLIError(f"no account {args.account} in {args.db}")
             return int(args.account)
-        rows = tx.query("SELECT id FROM accounts ORDER BY id LIMIT 2")
-    if len(rows) == 1:
-        return int(rows[0]["id"])
+        ids = account_ids(tx, limit=2)
+    if len(ids) == 1:
+        return ids[0]
     raise CLIError(
         "say which account: --token TOKEN (or $SPACES_ACCESS_TOKEN) or --account ID"
-        + ("" if rows else f"; {args.db} has none yet, run `spaces token create` first")
+        + ("" if ids else f"; {args.db} has none yet, run `spaces token create` first")
     )
 
 
@@ -249,7 +250,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     """The flags of `spaces serve` (each also a SPACES_* variable: spaces_toolkit.envdefaults)."""
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--port", type=Port(), default=8000, help="port (default 8000)")
     _db_arg(p)
     p.add_argument("--certfile", help="TLS certificate (PEM): serve HTTPS")
     p.add_argument("--keyfile", help="TLS private key (PEM) for --certfile")
@@ -287,7 +288,7 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
         " over HTTP (default on; off: production mode, those paths are 404)",
     )
     p.add_argument(
-        "--workers", type=int, default=1, metavar="N", help="server processes (default 1)"
+        "--workers", type=positive_int, default=1, metavar="N", help="server processes (default 1)"
     )
     p.add_argument(
         "--no-delivery", action="store_true", help="serve only; `spaces worker` delivers"

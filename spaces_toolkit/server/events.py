@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from typing import Any, NamedTuple
@@ -10,6 +9,7 @@ from typing import Any, NamedTuple
 from ..spec import default_spec
 from .db import Transaction
 from .ids import new_id
+from .repo.events import insert_event, insert_webhooks, webhook_targets
 
 __all__ = ["EVENT_TYPES", "API_VERSION", "RecordedEvent", "record_event"]
 
@@ -46,37 +46,8 @@ def record_event(
         raise ValueError(f"unknown event type {event_type!r}")
     created = int(time.time()) if created is None else created
     event_id = new_id("event", rng)
-    event_seq = tx.insert(
-        "INSERT INTO events (account_id, id, type, created, data) VALUES (?, ?, ?, ?, ?)",
-        (account_id, event_id, event_type, created, json.dumps({"object": obj})),
-    )
-    targets: list[tuple[int | None, str]] = [
-        (int(r["seq"]), str(r["target_url"]))
-        for r in tx.query(
-            "SELECT seq, target_url FROM resource_subscriptions"
-            " WHERE account_id = ? AND event = ? AND deleted = 0 ORDER BY seq",
-            (account_id, event_type),
-        )
-    ]
-    account = tx.one("SELECT webhook_url FROM accounts WHERE id = ?", (account_id,))
-    if account is not None and account["webhook_url"]:
-        targets.append((None, str(account["webhook_url"])))
-    for rs_seq, url in targets:
-        tx.insert(
-            "INSERT INTO webhooks (account_id, id, event_seq, resource_subscription_seq, url,"
-            " created, pending, delivered, attempts, next_attempt_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                account_id,
-                new_id("webhook", rng),
-                event_seq,
-                rs_seq,
-                url,
-                created,
-                0 if history else 1,
-                1 if history else 0,
-                1 if history else 0,
-                time.time(),
-            ),
-        )
+    event_seq = insert_event(tx, account_id, event_id, event_type, created, obj)
+    targets = webhook_targets(tx, account_id, event_type)
+    webhooks = [(new_id("webhook", rng), rs_seq, url) for rs_seq, url in targets]
+    insert_webhooks(tx, account_id, event_seq, webhooks, created=created, delivered=history)
     return RecordedEvent(event_seq, event_id, event_type, 0 if history else len(targets))

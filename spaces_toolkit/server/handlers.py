@@ -12,10 +12,11 @@ from typing import Any
 
 from ..spec import ListOperation
 from .db import Database
-from .pagination import ListSource, PageRequest, fetch_page
+from .pagination import PageRequest, fetch_page
 from .problems import ApiError
 from .render import JSONObject, account
 from .repo import accounts, hooks, reads
+from .repo.pages import ListSource
 from .resolver import Resolver
 from .settings import Settings
 from .targets import TargetRefused, check_target

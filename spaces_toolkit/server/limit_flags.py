@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
-from ..clihelp import Duration, format_duration
+from ..clihelp import Duration, format_duration, positive_int
 
 __all__ = ["HttpLimits", "add_arguments", "from_args"]
 
@@ -27,28 +28,14 @@ class HttpLimits:
     tls_handshake_timeout: float = 5.0
 
 
-def _positive(kind: type) -> Any:
-    def parse(text: str) -> Any:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"{text!r} must be positive")
-        return value
-
-    return parse
-
-
-_COUNT = _positive(int)
-_FLAGS = [
+_FLAGS: list[tuple[str, Callable[[str], Any], str, str]] = [
     ("keep_alive_timeout", Duration(), "DURATION", "close a connection idle this long"),
     ("header_timeout", Duration(), "DURATION", "408 unless request line and headers arrive within"),
     ("body_timeout", Duration(), "DURATION", "408 unless the request body arrives within"),
-    ("max_connections", _COUNT, "N", "answer 503 to connections beyond this many open ones"),
-    ("max_request_line", _COUNT, "BYTES", "414 for a longer request line (URL)"),
-    ("max_headers", _COUNT, "N", "431 for more request headers"),
-    ("max_header_bytes", _COUNT, "BYTES", "431 for more bytes of request headers"),
+    ("max_connections", positive_int, "N", "answer 503 to connections beyond this many open ones"),
+    ("max_request_line", positive_int, "BYTES", "414 for a longer request line (URL)"),
+    ("max_headers", positive_int, "N", "431 for more request headers"),
+    ("max_header_bytes", positive_int, "BYTES", "431 for more bytes of request headers"),
     (
         "tls_handshake_timeout",
         Duration(),

@@ -1,20 +1,21 @@
 """Keyset pagination: every list is ordered by `seq` descending (newest first; `seq` is unique,
 so the order is total and stable). A cursor is an object's public id; it is turned into its `seq`
 with one indexed lookup, and the page is a range scan on (account_id, seq) — the same cost on
-page 1,000 as on page 1, and no object is seen twice while walking."""
+page 1,000 as on page 1, and no object is seen twice while walking. The SQL is the storage
+layer's (repo/pages.py: `ListSource`, the cursor lookup and the page's rows)."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from typing import Any
 
 from ..spec import ListOperation
-from .db import Row, Transaction
+from .db import Transaction
 from .problems import ApiError
 from .render import JSONObject, page
+from .repo.pages import ListSource, cursor_seq, page_rows
 
-__all__ = ["PageRequest", "ListSource", "fetch_page"]
+__all__ = ["PageRequest", "fetch_page"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,56 +45,25 @@ class PageRequest:
         return cls(int(size), after, before, after_name, before_name)
 
 
-@dataclasses.dataclass(frozen=True)
-class ListSource:
-    """How to list one kind of object.
-
-    `select` is `SELECT <columns> FROM <table> <alias> <joins>`; the alias's table has columns
-    `seq`, `account_id` and the public id column `cursor_column`.
-    """
-
-    noun: str
-    table: str
-    alias: str
-    select: str
-    render: Callable[[Row], JSONObject]
-    cursor_column: str = "id"
-    where: str = ""  # extra condition on the listed rows, e.g. "r.deleted = 0"
-    # Renders a whole page at once (e.g. sharing nested objects between items); default: `render`
-    # on each row.
-    render_page: Callable[[list[Row]], list[JSONObject]] | None = None
-
-
 def _cursor_seq(tx: Transaction, src: ListSource, account_id: int, name: str, value: Any) -> int:
-    row = tx.one(
-        f"SELECT seq FROM {src.table} WHERE account_id = ? AND {src.cursor_column} = ?",
-        (account_id, value),
-    )
-    if row is None:
+    seq = cursor_seq(tx, src, account_id, value)
+    if seq is None:
         article = "an" if src.noun[0].lower() in "aeiou" else "a"
         raise ApiError.bad_request(
             f"Invalid {name}: {value!r} is not the id of {article} {src.noun} in this list"
         )
-    return int(row["seq"])
+    return seq
 
 
 def fetch_page(tx: Transaction, src: ListSource, account_id: int, req: PageRequest) -> JSONObject:
     """One page of `src` for `account_id`, rendered in list order with `has_more`."""
-    a = src.alias
-    conds = [f"{a}.account_id = ?"]
-    params: list[Any] = [account_id]
-    if src.where:
-        conds.append(src.where)
     backwards = req.before is not None
+    below = above = None
     if req.after is not None:
-        conds.append(f"{a}.seq < ?")
-        params.append(_cursor_seq(tx, src, account_id, req.after_name, req.after))
+        below = _cursor_seq(tx, src, account_id, req.after_name, req.after)
     elif backwards:
-        conds.append(f"{a}.seq > ?")
-        params.append(_cursor_seq(tx, src, account_id, req.before_name, req.before))
-    order = "ASC" if backwards else "DESC"
-    sql = f"{src.select} WHERE {' AND '.join(conds)} ORDER BY {a}.seq {order} LIMIT ?"
-    rows = tx.query(sql, [*params, req.limit + 1])
+        above = _cursor_seq(tx, src, account_id, req.before_name, req.before)
+    rows = page_rows(tx, src, account_id, below=below, above=above, limit=req.limit + 1)
     has_more = len(rows) > req.limit
     rows = rows[: req.limit]
     if backwards:

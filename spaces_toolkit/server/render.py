@@ -18,7 +18,6 @@ __all__ = [
     "space",
     "customer",
     "customers",
-    "event_customer",
     "invoice",
     "subscription",
     "captured_email",
@@ -119,12 +118,6 @@ def customers(rows: list[Row]) -> list[JSONObject]:
             obj = spaces[space_id] = _space(space_id, space_created, url)
         out.append(_customer(customer_id, name, email, created, obj))
     return out
-
-
-def event_customer(row: Row) -> JSONObject:
-    """The customer as an event carries it: `id` and `token` (the same value) and its space."""
-    obj = customer(row)
-    return {"object": "customer", "id": obj["id"], "token": obj["id"], **obj}
 
 
 def _json(text: str | None) -> Any:

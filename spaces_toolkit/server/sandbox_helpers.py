@@ -33,7 +33,7 @@ from .auth import Authenticator
 from .db import Database
 from .events import EVENT_TYPES
 from .problems import ApiError, error_response
-from .repo.hooks import remove_resource_subscription
+from .repo.hooks import unsubscribe_by_id
 from .repo.signing_secrets import signing_secrets
 from .routing import _read_body
 from .settings import SANDBOX_PREFIX
@@ -104,15 +104,7 @@ async def _secrets(db: Database, account_id: int, request: Request) -> Any:
 
 def _unsubscribe_in_db(db: Database, account_id: int, rs_id: str) -> bool:
     with db.write() as tx:
-        row = tx.one(
-            "SELECT seq FROM resource_subscriptions WHERE account_id = ? AND id = ?"
-            " AND deleted = 0",
-            (account_id, rs_id),
-        )
-        if row is None:
-            return False
-        remove_resource_subscription(tx, int(row["seq"]))
-        return True
+        return unsubscribe_by_id(tx, account_id, rs_id)
 
 
 async def _unsubscribe(db: Database, account_id: int, request: Request) -> Any:

@@ -16,6 +16,7 @@ from . import limits
 from .db import Database, safe_url
 from .db_cli import database_settings
 from .delivery_args import delivery_settings
+from .repo.accounts import account_ids
 from .settings import Settings, parse_networks
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ def app_from_env() -> Starlette:
 def no_account_hint(db: Database, path: str | Path) -> str | None:
     """What to do when the database has no account yet (None when it has one)."""
     with db.read() as tx:
-        if tx.one("SELECT 1 FROM accounts LIMIT 1") is not None:
+        if account_ids(tx, limit=1):
             return None
     return (
         f"{path} has no account yet, so every API request will be refused (401). Create one"
@@ -100,9 +101,7 @@ def serve(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s"
     )
-    processes = getattr(args, "workers", 1)
-    if processes < 1:
-        raise CLIError("--workers must be at least 1")
+    processes = getattr(args, "workers", 1)  # at least 1: its flag's type
     tls = None  # the TLS layer is limits.py's (uvicorn gets no certificate)
     if args.certfile:
         try:

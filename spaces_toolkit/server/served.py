@@ -14,12 +14,14 @@ import argparse
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 
 import httpx
+
+from ..clihelp import positive_int
+from ..ports import free_port
 
 __all__ = ["main"]
 
@@ -43,16 +45,12 @@ def _accounts(db_url: str) -> list[str]:
         db.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m spaces_toolkit.server.served")
     parser.add_argument("--db", required=True, help="database (SQLite file or postgresql://…)")
-    parser.add_argument("--processes", type=int, default=2, help="server processes (default 2)")
+    parser.add_argument(
+        "--processes", type=positive_int, default=2, help="server processes (default 2)"
+    )
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND ARGS…")
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -63,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         print(f"served: cannot prepare database: {exc}", file=sys.stderr)
         return 2
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}/api/v1"
     server = subprocess.Popen(
         [sys.executable, "-m", "spaces_toolkit.cli", "serve", "--db", args.db]

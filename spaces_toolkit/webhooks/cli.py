@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..clihelp import Duration, format_duration
+from ..clihelp import Duration, Port, format_duration
 from ..envdefaults import DEFAULT_BASE_URL, set_variable
 from ..errors import CLIError
 from ..server.cli import _account, _account_args, _db_arg, _open
@@ -60,8 +60,6 @@ def _listen(args: argparse.Namespace) -> int:
             raise CLIError(f"--forward-to: {exc}") from None
     if args.secret:
         _checked_secret(args.secret, "--secret")
-    if not 0 <= args.port <= 65535:
-        raise CLIError(f"--port {args.port}: a port is 0 (any free one) to 65535")
     if args.public_url:
         try:
             check_target_url(args.public_url, allow_private=True)
@@ -223,7 +221,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     # The listener's own address: `spaces serve`'s $SPACES_PORT and $SPACES_HOST mean another.
     set_variable(
-        p.add_argument("--port", type=int, default=0, help="local port (default: a free one)"),
+        p.add_argument(
+            "--port", type=Port(any_free=True), default=0, help="local port (default: a free one)"
+        ),
         "SPACES_LISTEN_PORT",
     )
     set_variable(

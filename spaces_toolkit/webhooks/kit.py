@@ -24,9 +24,9 @@ from typing import Any
 
 import httpx
 
-from ..server import render
 from ..server.db import open_database
 from ..server.events import API_VERSION, EVENT_TYPES
+from ..server.repo import reads
 from ..server.repo.accounts import create_account
 from ..server.signing import new_secret, sign, signed_headers
 from ..server.trigger import trigger
@@ -71,13 +71,9 @@ def sample_events() -> dict[str, dict[str, Any]]:
             for event_type in EVENT_TYPES:
                 event_id = trigger(db, account_id, event_type)["event"]
                 with db.read() as tx:
-                    row = tx.one(
-                        "SELECT id AS v_id, created AS v_created, type AS v_type, data AS v_data"
-                        " FROM events WHERE account_id = ? AND id = ?",
-                        (account_id, event_id),
-                    )
-                assert row is not None
-                out[event_type] = render.event(row)
+                    event = reads.get(tx, reads.EVENTS, account_id, event_id)
+                assert event is not None
+                out[event_type] = event
             return out
         finally:
             db.close()

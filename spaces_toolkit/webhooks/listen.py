@@ -44,7 +44,7 @@ import httpx
 from ..errors import CLIError
 from ..server.db import Database
 from ..server.repo.accounts import account_for_token
-from ..server.repo.hooks import remove_resource_subscription
+from ..server.repo.hooks import unsubscribe_by_id
 from ..server.repo.signing_secrets import signing_secrets, valid_secrets
 from ..server.signing import (
     DEFAULT_TOLERANCE,
@@ -137,15 +137,7 @@ class _DbAccount:
 
     def unsubscribe(self, rs_id: str) -> bool:
         with self.db.write() as tx:
-            row = tx.one(
-                "SELECT seq FROM resource_subscriptions WHERE account_id = ? AND id = ?"
-                " AND deleted = 0",
-                (self.account_id, rs_id),
-            )
-            if row is None:
-                return False
-            remove_resource_subscription(tx, int(row["seq"]))
-            return True
+            return unsubscribe_by_id(tx, self.account_id, rs_id)
 
 
 class _HttpAccount:

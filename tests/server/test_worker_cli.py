@@ -15,7 +15,7 @@ from spaces_toolkit.cli import main
         (["worker", "--webhook-concurrency", "0"], "--webhook-concurrency"),
         (["worker", "--db", "mysql://x/y"], "unsupported database URL"),
         (["worker", "--db", "postgresql://nobody@127.0.0.1:1/none"], "cannot open database"),
-        (["serve", "--workers", "0"], "--workers must be at least 1"),
+        (["serve", "--workers", "0"], "--workers: must be at least 1"),
         (["db", "migrate", "--db", "postgresql://nobody@127.0.0.1:1/none"], "Connection refused"),
     ],
 )

@@ -18,6 +18,8 @@ __all__ = [
     "list_tokens",
     "revoke_tokens",
     "get_account",
+    "account_exists",
+    "account_ids",
     "set_webhook_url",
 ]
 
@@ -145,6 +147,15 @@ def revoke_tokens(db: Database, *, prefix: str | None = None, account_id: int | 
 
 def get_account(tx: Transaction, account_id: int) -> Row | None:
     return tx.one("SELECT * FROM accounts WHERE id = ?", (account_id,))
+
+
+def account_exists(tx: Transaction, account_id: int) -> bool:
+    return tx.one("SELECT 1 FROM accounts WHERE id = ?", (account_id,)) is not None
+
+
+def account_ids(tx: Transaction, *, limit: int) -> list[int]:
+    """The ids of the first `limit` accounts, oldest first (`limit=1`: whether there is one)."""
+    return [int(r["id"]) for r in tx.query("SELECT id FROM accounts ORDER BY id LIMIT ?", (limit,))]
 
 
 def set_webhook_url(db: Database, account_id: int, url: str | None) -> None:

@@ -11,7 +11,11 @@ from ..ids import new_id
 from ..render import JSONObject
 from . import reads
 
-__all__ = ["create_resource_subscription", "remove_resource_subscription"]
+__all__ = [
+    "create_resource_subscription",
+    "remove_resource_subscription",
+    "unsubscribe_by_id",
+]
 
 
 def create_resource_subscription(
@@ -48,3 +52,16 @@ def remove_resource_subscription(tx: Transaction, rs_seq: int) -> None:
         " WHERE resource_subscription_seq = ? AND pending = 1 AND lease_owner IS NULL",
         (rs_seq,),
     )
+
+
+def unsubscribe_by_id(tx: Transaction, account_id: int, rs_id: str) -> bool:
+    """Remove the live resource subscription of `account_id` whose public id is `rs_id` (as
+    `remove_resource_subscription`); False if it has none by that id."""
+    row = tx.one(
+        "SELECT seq FROM resource_subscriptions WHERE account_id = ? AND id = ? AND deleted = 0",
+        (account_id, rs_id),
+    )
+    if row is None:
+        return False
+    remove_resource_subscription(tx, int(row["seq"]))
+    return True

@@ -6,8 +6,8 @@ from typing import Any
 
 from .. import render
 from ..db import Transaction
-from ..pagination import ListSource
 from ..render import CUSTOMER_COLS, SPACE_COLS, JSONObject
+from .pages import ListSource
 
 __all__ = [
     "SPACES",
