@@ -17,6 +17,7 @@ from ._base_client import (
     log_request,
     make_status_error,
     options_without_raw,
+    owned_cookie_store,
     should_retry,
 )
 from ._exceptions import APIConnectionError, APITimeoutError, request_id_of
@@ -54,13 +55,12 @@ class SyncAPIClient(BaseClient):
             default_query=default_query,
         )
         self._owns_http_client = self._headers_on_client = http_client is None
-        self._http_client = (
-            http_client
-            if http_client is not None
-            else httpx.Client(
+        if http_client is None:
+            http_client = httpx.Client(
                 timeout=timeout, verify=default_ssl_context(), headers=self._standard_headers()
             )
-        )
+            owned_cookie_store(http_client)
+        self._http_client = http_client
 
     def with_options(
         self,
