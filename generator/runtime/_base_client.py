@@ -54,6 +54,9 @@ __all__ = [
     "check_base_url",
     "default_ssl_context",
     "make_status_error",
+    "HTTPX_LOGGER",
+    "direct_transport",
+    "has_cookies",
     "owned_cookie_store",
     "path_param",
 ]
@@ -86,6 +89,15 @@ def default_ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+HTTPX_LOGGER = logging.getLogger("httpx")  # where httpx logs each request it sends
+
+
+def has_cookies(response: httpx.Response) -> bool:
+    """Whether `response` sets a cookie (the only headers a cookie jar reads)."""
+    headers = response.headers
+    return "set-cookie" in headers or "set-cookie2" in headers
+
+
 class _CookieStore(httpx.Cookies):
     """The cookie store of an httpx client this client creates. httpx offers every response to
     its store, wrapping the response and its request in urllib objects first (~20 µs a call,
@@ -93,8 +105,7 @@ class _CookieStore(httpx.Cookies):
     headers first and lets httpx do exactly that only when there is a cookie to read."""
 
     def extract_cookies(self, response: httpx.Response) -> None:
-        headers = response.headers
-        if "set-cookie" in headers or "set-cookie2" in headers:
+        if has_cookies(response):
             super().extract_cookies(response)
 
 
@@ -105,6 +116,19 @@ def owned_cookie_store(http: httpx.Client | httpx.AsyncClient) -> None:
     current = getattr(http, "_cookies", None)
     if type(current) is httpx.Cookies:
         http._cookies = _CookieStore(current)
+
+
+def direct_transport(http: httpx.Client | httpx.AsyncClient) -> object | None:
+    """The transport of an httpx client this client created, to which requests may go straight
+    (see the clients' `_dispatch`): httpx's send adds nothing to them when the client has no
+    proxy mounts (httpx makes some from HTTP_PROXY, HTTPS_PROXY, ALL_PROXY), auth or redirect
+    following. None otherwise, and None should a later httpx keep its transport and mounts
+    elsewhere: requests then go through httpx's send, as they may always."""
+    if type(http) not in (httpx.Client, httpx.AsyncClient) or getattr(http, "_mounts", None) != {}:
+        return None
+    if http.auth is not None or http.follow_redirects:
+        return None
+    return getattr(http, "_transport", None)
 
 
 def _is_loopback(host: str) -> bool:
