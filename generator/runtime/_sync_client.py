@@ -155,7 +155,9 @@ class SyncAPIClient(BaseClient):
         proxies, auth, redirects or hooks), straight to its transport, doing what httpx's send
         then does (bind the response to its request, read cookies when it sets some, log the
         request as httpx does, read the body, time it) without its general machinery: ~75 µs
-        less CPU a request (bench/RESULTS.md, client). Any other client: httpx's send."""
+        less CPU a request (bench/RESULTS.md, client). Any other client: httpx's send. Not
+        set on this path: `next_request`, httpx's ready-made request for a redirect it does
+        not follow (this client follows none and raises on a 3xx)."""
         http, transport = self._http_client, self._direct
         hooks = http.event_hooks
         if transport is None or hooks["request"] or hooks["response"]:
