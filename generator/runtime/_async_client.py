@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+import logging
+import time
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Self
@@ -11,11 +14,15 @@ import httpx
 from ._base_client import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    HTTPX_LOGGER,
     BaseClient,
     default_ssl_context,
+    direct_transport,
+    has_cookies,
     log_request,
     make_status_error,
     options_without_raw,
+    owned_cookie_store,
     should_retry,
 )
 from ._exceptions import APIConnectionError, APITimeoutError, request_id_of
@@ -61,13 +68,15 @@ class AsyncAPIClient(BaseClient):
             default_query=default_query,
         )
         self._owns_http_client = self._headers_on_client = http_client is None
-        self._http_client = (
-            http_client
-            if http_client is not None
-            else httpx.AsyncClient(
+        self._direct: httpx.AsyncBaseTransport | None = None
+        if http_client is None:
+            http_client = httpx.AsyncClient(
                 timeout=timeout, verify=default_ssl_context(), headers=self._standard_headers()
             )
-        )
+            owned_cookie_store(http_client)
+            transport = direct_transport(http_client)
+            self._direct = transport if isinstance(transport, httpx.AsyncBaseTransport) else None
+        self._http_client = http_client
 
     def with_options(
         self,
@@ -81,11 +90,13 @@ class AsyncAPIClient(BaseClient):
         """A copy of this client with other defaults, sharing its connection pool.
 
         `default_headers` and `default_query` are merged into this client's own."""
-        return type(self)(
+        copy = type(self)(
             self._access_token,
             http_client=self._http_client,
             **self._copy_kwargs(base_url, timeout, max_retries, default_headers, default_query),
         )
+        copy._direct = self._direct  # the same httpx client: requests may go as this one's do
+        return copy
 
     async def aclose(self) -> None:
         """Close the connection pool (a client passed in as `http_client` is left open)."""
@@ -128,7 +139,7 @@ class AsyncAPIClient(BaseClient):
             log_request(request, attempt)
             response: httpx.Response | None = None
             try:
-                response = await self._http_client.send(request)
+                response = await self._dispatch(request)
             except httpx.TransportError as exc:
                 if not should_retry(attempt, retries, None):
                     if isinstance(exc, httpx.TimeoutException):
@@ -146,6 +157,41 @@ class AsyncAPIClient(BaseClient):
             logger.info("Retrying %s %s in %.2f seconds", method, request.url, delay)
             await _sleep(delay)
             attempt += 1
+
+    async def _dispatch(self, request: httpx.Request) -> httpx.Response:
+        """The async twin of the sync client's `_dispatch`."""
+        http, transport = self._http_client, self._direct
+        hooks = http.event_hooks
+        if transport is None or hooks["request"] or hooks["response"]:
+            return await http.send(request)
+        if http.is_closed:
+            raise RuntimeError("Cannot send a request, as the client has been closed.")
+        start = time.perf_counter()
+        try:
+            response = await transport.handle_async_request(request)
+        except httpx.RequestError as exc:
+            exc.request = request
+            raise
+        response.request = request
+        try:
+            if has_cookies(response):
+                http.cookies.extract_cookies(response)
+            if HTTPX_LOGGER.isEnabledFor(logging.INFO):
+                HTTPX_LOGGER.info(
+                    'HTTP Request: %s %s "%s %d %s"',
+                    request.method,
+                    request.url,
+                    response.http_version,
+                    response.status_code,
+                    response.reason_phrase,
+                )
+            await response.aread()
+        except BaseException:
+            await response.aclose()
+            raise
+        finally:
+            response.elapsed = datetime.timedelta(seconds=time.perf_counter() - start)
+        return response
 
     async def request(
         self,

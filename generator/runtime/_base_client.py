@@ -12,7 +12,7 @@ import platform
 import ssl
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -54,6 +54,10 @@ __all__ = [
     "check_base_url",
     "default_ssl_context",
     "make_status_error",
+    "HTTPX_LOGGER",
+    "direct_transport",
+    "has_cookies",
+    "owned_cookie_store",
     "path_param",
 ]
 
@@ -83,6 +87,48 @@ def default_ssl_context() -> ssl.SSLContext:
     """One verifying SSL context shared by the clients this process creates: loading the CA
     bundle takes milliseconds, and each httpx.Client() of its own would load it again."""
     return httpx.create_ssl_context()
+
+
+HTTPX_LOGGER = logging.getLogger("httpx")  # where httpx logs each request it sends
+
+
+def has_cookies(response: httpx.Response) -> bool:
+    """Whether `response` sets a cookie (the only headers a cookie jar reads)."""
+    headers = response.headers
+    return "set-cookie" in headers or "set-cookie2" in headers
+
+
+class _CookieStore(httpx.Cookies):
+    """The cookie store of an httpx client this client creates. httpx offers every response to
+    its store, wrapping the response and its request in urllib objects first (~20 µs a call,
+    bench/RESULTS.md, client) even when the response sets no cookie; this store looks at the
+    headers first and lets httpx do exactly that only when there is a cookie to read."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        if has_cookies(response):
+            super().extract_cookies(response)
+
+
+def owned_cookie_store(http: httpx.Client | httpx.AsyncClient) -> None:
+    """Give an httpx client created by this client the store above. httpx keeps its store in
+    `_cookies`: should a later httpx keep it elsewhere, nothing changes (the client keeps its
+    own store, read on every response as before)."""
+    current = getattr(http, "_cookies", None)
+    if type(current) is httpx.Cookies:
+        http._cookies = _CookieStore(current)
+
+
+def direct_transport(http: httpx.Client | httpx.AsyncClient) -> object | None:
+    """The transport of an httpx client this client created, to which requests may go straight
+    (see the clients' `_dispatch`): httpx's send adds nothing to them when the client has no
+    proxy mounts (httpx makes some from HTTP_PROXY, HTTPS_PROXY, ALL_PROXY), auth or redirect
+    following. None otherwise, and None should a later httpx keep its transport and mounts
+    elsewhere: requests then go through httpx's send, as they may always."""
+    if type(http) not in (httpx.Client, httpx.AsyncClient) or getattr(http, "_mounts", None) != {}:
+        return None
+    if http.auth is not None or http.follow_redirects:
+        return None
+    return getattr(http, "_transport", None)
 
 
 def _is_loopback(host: str) -> bool:
@@ -263,15 +309,23 @@ class BaseClient:
         if self.default_query:  # a call's own value (None: not given) wins over a default
             params = {**{k: _query_value(v) for k, v in self.default_query.items()}, **params}
         timeout = self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
-        payload = {k: v for k, v in (body or {}).items() if v is not None}
         kwargs: dict[str, Any] = {}
-        if body is not None and content_type == "application/x-www-form-urlencoded":
-            kwargs["data"] = {k: _query_value(v) for k, v in payload.items()}
-        elif body is not None:
-            kwargs["json"] = payload
+        if body is not None:
+            payload = {k: v for k, v in body.items() if v is not None}
+            if content_type == "application/x-www-form-urlencoded":
+                kwargs["data"] = {k: _query_value(v) for k, v in payload.items()}
+            else:
+                kwargs["json"] = payload
+        url = self.base_url + path
+        if params and not http.params:
+            # The query string encoded here, as httpx.QueryParams would: httpx then parses one
+            # finished URL instead of parsing it, merging the params and parsing it again
+            # (~25 µs a request). A client with params of its own merges them as before.
+            url = f"{url}?{_encode_query(params)}"
+            params = {}
         request = http.build_request(
             method,
-            self.base_url + path,
+            url,
             params=params or None,  # an empty dict would make httpx parse the URL twice
             headers=headers,
             timeout=timeout,
@@ -286,6 +340,29 @@ def _query_value(value: object) -> Any:
     if hasattr(value, "value") and isinstance(value.value, str | int):  # enum members
         return value.value
     return value
+
+
+def _query_text(value: object) -> str:
+    # httpx's own rule for a query value (httpx._utils.primitive_value_to_str)
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _encode_query(params: Mapping[str, object]) -> str:
+    """`params` as the query string httpx.QueryParams makes of them: one pair per element of a
+    list or tuple value, urlencoded in order."""
+    pairs: list[tuple[str, str]] = []
+    for key, value in params.items():
+        if isinstance(value, list | tuple):
+            pairs.extend((key, _query_text(v)) for v in value)
+        else:
+            pairs.append((key, _query_text(value)))
+    return urlencode(pairs)
 
 
 def log_request(request: httpx.Request, attempt: int) -> None:
