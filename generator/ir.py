@@ -108,9 +108,9 @@ class Model:
 
 
 def _view_of() -> Any:
-    """The field holding the spec model's object a view is built from (not compared: the
-    model's nodes are the document's own, unhashable values)."""
-    return field(kw_only=True, compare=False, repr=False)
+    """The field holding the spec model's object a view is built from (left out of repr: it
+    holds the document's own schema nodes)."""
+    return field(kw_only=True, repr=False)
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ class Argument:
     constraints: tuple[tuple[str, Any], ...] = ()
     decisions: tuple[int, ...] = ()  # spec/NOTES.md entries that made its rules (x-decision)
     # The parameter it views; None for a body property (an `Attribute` of the body's schema).
-    spec: specmodel.Parameter | None = field(default=None, kw_only=True, compare=False, repr=False)
+    spec: specmodel.Parameter | None = field(default=None, kw_only=True, repr=False)
 
 
 @dataclass(frozen=True)
@@ -324,9 +324,7 @@ class ClientAuth:
     """How the client authenticates: the spec's security scheme it speaks (None: none)."""
 
     kind: AuthKind
-    spec: specmodel.SecurityScheme | None = field(
-        default=None, kw_only=True, compare=False, repr=False
-    )
+    spec: specmodel.SecurityScheme | None = field(default=None, kw_only=True, repr=False)
 
     @property
     def scheme(self) -> str:

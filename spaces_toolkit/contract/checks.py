@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import schemathesis
 from schemathesis.core.failures import Failure
 
-from spaces_toolkit.contract.apispec import ApiModel, expected_object_problems, load_model
+from spaces_toolkit.contract.apispec import CheckedApi, expected_object_problems, load_model
 from spaces_toolkit.contract.grading import Grader, decision_at, grader_for
 
 __all__ = [
@@ -29,15 +29,15 @@ __all__ = [
     "error_json_message",
 ]
 
-_models: list[ApiModel] = []
+_models: list[CheckedApi] = []
 
 
-def use_model(model: ApiModel) -> None:
+def use_model(model: CheckedApi) -> None:
     """Judge responses against this spec (the one the run loaded)."""
     _models[:] = [model]
 
 
-def _model() -> ApiModel:
+def _model() -> CheckedApi:
     if not _models:
         _models.append(load_model())  # plain `st run` with our hooks: the shipped spec
     return _models[0]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from spaces_toolkit.contract.apispec import ListOperation
+from spaces_toolkit.contract.apispec import ListWalk
 from spaces_toolkit.contract.http import Exchange, ProbeClient, ProbeFailed
 
 __all__ = ["LIMIT_EXCEEDED", "Prefix", "error_problem", "page", "pointer_get", "read_prefix"]
@@ -44,7 +44,7 @@ def error_problem(exchange: Exchange) -> str | None:
 
 def page(
     client: ProbeClient,
-    lst: ListOperation,
+    lst: ListWalk,
     check: str | None,
     token: str = "",
     *,
@@ -75,7 +75,7 @@ def page(
 
 
 def read_prefix(
-    client: ProbeClient, lst: ListOperation, check: str | None, pages: int, token: str = ""
+    client: ProbeClient, lst: ListWalk, check: str | None, pages: int, token: str = ""
 ) -> Prefix:
     """Up to `pages` pages of the largest size the spec allows, following the forward cursor."""
     objects: list[Any] = []

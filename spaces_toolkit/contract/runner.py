@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from spaces_toolkit.console import DETAIL
-from spaces_toolkit.contract.apispec import ApiModel, SpecError, SpecProblem, load_model
+from spaces_toolkit.contract.apispec import CheckedApi, SpecError, SpecProblem, load_model
 from spaces_toolkit.contract.defaults import (
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_RETRIES,
@@ -172,7 +172,7 @@ def _get_retrying(url: str, token: str, timeout: float) -> httpx.Response:
     raise AssertionError("unreachable")
 
 
-def _cursor_pools(client: ProbeClient, model: ApiModel) -> dict[str, CursorPool]:
+def _cursor_pools(client: ProbeClient, model: CheckedApi) -> dict[str, CursorPool]:
     """Real cursors of every list (a sample: its first page), for generated requests."""
     pools: dict[str, CursorPool] = {}
     for lst in model.lists:
@@ -190,7 +190,7 @@ class _ProbeContext:
     """What a probe is called with (Probe.needs names these)."""
 
     client: ProbeClient
-    model: ApiModel
+    model: CheckedApi
     budget: int
     second: str | None
 

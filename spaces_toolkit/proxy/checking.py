@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl
 import jsonschema_rs
 
 from spaces_toolkit.contract import checks as suite_checks
-from spaces_toolkit.contract.apispec import ApiModel, model_of
+from spaces_toolkit.contract.apispec import CheckedApi, model_of
 from spaces_toolkit.proxy.exchange import Exchange
 from spaces_toolkit.spec import Operation, Spec, escape_token, pointer_ref
 from spaces_toolkit.spec.model import Parameter
@@ -216,7 +216,7 @@ class Checker:
 
     def __init__(self, spec: Spec, base_path: str | None = None) -> None:
         self.spec = spec
-        self.model: ApiModel = model_of(spec)
+        self.model: CheckedApi = model_of(spec)
         self.base_path = (base_path_of(spec) if base_path is None else base_path).rstrip("/")
         grouped: dict[str, list[Operation]] = {}
         for op in spec.operations:
