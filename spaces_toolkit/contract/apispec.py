@@ -225,6 +225,11 @@ class CheckedApi:
         """The parsed document itself (what Schemathesis is given)."""
         return self.spec.content
 
+    @property
+    def error_message(self) -> str:
+        """The field of an error answer's body that holds its message (`message`)."""
+        return self.spec.error_fields.message
+
     def by_id(self, operation_id: str) -> CheckedOperation:
         for op in self.operations:
             if op.operation_id == operation_id:

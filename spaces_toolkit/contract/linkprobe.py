@@ -90,7 +90,7 @@ def probe_bad_input(client: ProbeClient, model: CheckedApi) -> None:
                     f"Request with {what} not refused with a 4xx",
                     f"Got {exchange.status}: {exchange.text[:200]}",
                 )
-            elif problem := error_problem(exchange):
+            elif problem := error_problem(exchange, model.error_message):
                 client.fail(BAD_INPUT, exchange, "Error answer is not JSON with a message", problem)
 
 
@@ -119,5 +119,5 @@ def _probe_malformed_id(
             decision=rule_decision(model.spec, rule),
             deviation=True,
         )
-    elif problem := error_problem(exchange):
+    elif problem := error_problem(exchange, model.error_message):
         client.fail(BAD_INPUT, exchange, "Error answer is not JSON with a message", problem)

@@ -32,13 +32,14 @@ def pointer_get(obj: Any, pointer: str) -> Any:
     return obj
 
 
-def error_problem(exchange: Exchange) -> str | None:
-    """Why an error answer is not a JSON object with a string `message` (None if it is)."""
+def error_problem(exchange: Exchange, message: str) -> str | None:
+    """Why an error answer is not a JSON object with a string `message` (the spec's field,
+    `CheckedApi.error_message`), or None if it is."""
     if exchange.content_type != "application/json":
         return f"Content-Type is {exchange.content_type or 'missing'!r}, not application/json"
     body = exchange.json
-    if not isinstance(body, dict) or not isinstance(body.get("message"), str):
-        return f"body has no string `message`: {exchange.text[:200]!r}"
+    if not isinstance(body, dict) or not isinstance(body.get(message), str):
+        return f"body has no string `{message}`: {exchange.text[:200]!r}"
     return None
 
 
@@ -59,8 +60,9 @@ def page(
         params[lst.before] = before
     exchange = client.send(lst.label, "GET", lst.path, params=params, token=token)
     body = client.expect_ok(check, exchange)
-    data = body.get("data")
-    if not isinstance(data, list) or not isinstance(body.get("has_more"), bool):
+    data = body.get(lst.spec.items_field)
+    has_more = body.get(lst.spec.has_more_field)
+    if not isinstance(data, list) or not isinstance(has_more, bool):
         if check is None:
             raise ProbeFailed("")
         client.fail(check, exchange, "Not a list envelope", f"Got {exchange.text[:300]}")
@@ -71,7 +73,7 @@ def page(
             detail = f"{lst.limit.name}={allowed} but the page holds {len(data)} objects"
             client.fail(check, exchange, LIMIT_EXCEEDED, detail)
         raise ProbeFailed(check or "")
-    return exchange, data, body["has_more"]
+    return exchange, data, has_more
 
 
 def read_prefix(

@@ -88,7 +88,7 @@ def probe_auth(client: ProbeClient, model: CheckedApi) -> None:
         path = request.pop("path")
         for what, auth in wrong:
             exchange = client.send(op.label, op.method, path, **auth, **request)
-            problem = _auth_problem(exchange)
+            problem = _auth_problem(exchange, model.error_message)
             if problem:
                 title = f"Request with {what} not refused with 401"
                 if exchange.status == 401 and problem.startswith(NO_CHALLENGE):
@@ -97,12 +97,12 @@ def probe_auth(client: ProbeClient, model: CheckedApi) -> None:
                 break
 
 
-def _auth_problem(exchange: Exchange) -> str | None:
+def _auth_problem(exchange: Exchange, message: str) -> str | None:
     if exchange.status != 401:
         return f"Expected 401, got {exchange.status}: {exchange.text[:200]}"
     if "basic" not in exchange.headers.get("www-authenticate", "").lower():
         return f"{NO_CHALLENGE} `WWW-Authenticate: Basic ...` (the spec's auth scheme)"
-    return error_problem(exchange)
+    return error_problem(exchange, message)
 
 
 def probe_tenancy(client: ProbeClient, model: CheckedApi, second: str) -> None:

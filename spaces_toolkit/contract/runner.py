@@ -33,7 +33,7 @@ from spaces_toolkit.contract.inputs import CursorPool
 from spaces_toolkit.contract.listing import read_prefix
 from spaces_toolkit.contract.model import Crash, Credentials, SuiteResult
 from spaces_toolkit.errors import CLIError
-from spaces_toolkit.server.settings import API_PREFIX
+from spaces_toolkit.server.settings import api_prefix
 from spaces_toolkit.spec import SPEC_PATH
 
 __all__ = ["ContractOptions", "PROBES", "run_contract", "Target"]
@@ -104,7 +104,7 @@ def _embedded(options: ContractOptions, progress: Progress) -> Iterator[Target]:
             uvicorn_log = logging.getLogger("uvicorn.error")
             level = uvicorn_log.level
             uvicorn_log.setLevel(logging.ERROR)
-            base_url = root + API_PREFIX
+            base_url = root + api_prefix()
             progress(f"embedded server at {base_url}")
             try:
                 yield Target(base_url, Credentials(tokens[0], tokens[1]), embedded=True)

@@ -204,24 +204,24 @@ def _walk_backward(
 
 def _expect_refused(
     client: ProbeClient,
+    model: CheckedApi,
     lst: ListWalk,
     title: str,
     params: dict[str, Any],
     rule: str | None = None,
-    model: CheckedApi | None = None,
 ) -> None:
     """A 400 with a JSON `message`. With `rule` (a decided behaviour of `grading.RULES`), an
     answer other than 400 is a deviation from that decision, not a failure."""
     exchange = client.send(lst.label, "GET", lst.path, params=params)
     decision = None
-    if rule is not None and model is not None:
+    if rule is not None:
         decision = rule_decision(model.spec, RULES[rule])
     if exchange.status != 400:
         detail = f"Expected 400, got {exchange.status}"
         if rule is not None:
             detail += f" ({RULES[rule].what}: a decision of the spec, not the docs)"
         client.fail(REFUSED, exchange, title, detail, decision=decision)
-    elif problem := error_problem(exchange):
+    elif problem := error_problem(exchange, model.error_message):
         client.fail(REFUSED, exchange, "Error answer is not JSON with a message", problem)
 
 
@@ -254,19 +254,19 @@ def _probe_cursors(
     foreign = _foreign_cursor(model, lst, prefixes)
     for param in lst.cursors:
         title = f"Unknown {param} cursor accepted"
-        _expect_refused(client, lst, title, {param: _unknown_cursor(lst)})
+        _expect_refused(client, model, lst, title, {param: _unknown_cursor(lst)})
         if not lst.cursor_is_integer:
             title = f"Empty {param} cursor accepted"
-            _expect_refused(client, lst, title, {param: ""}, "empty_cursor", model)
+            _expect_refused(client, model, lst, title, {param: ""}, "empty_cursor")
         if foreign is not None:
             title = f"{param} cursor from another list accepted"
-            _expect_refused(client, lst, title, {param: foreign})
+            _expect_refused(client, model, lst, title, {param: foreign})
     objects = prefixes[lst.label].objects
     own = lst.cursor_of(objects[0]) if objects else None
     if own is not None and lst.before is not None:
         title = "Both cursors at once accepted"
         params = {lst.after: own, lst.before: own}
-        _expect_refused(client, lst, title, params, "both_cursors", model)
+        _expect_refused(client, model, lst, title, params, "both_cursors")
 
 
 def _probe_identity(client: ProbeClient, lst: ListWalk, prefix: Prefix) -> None:
