@@ -340,10 +340,19 @@ async def test_the_server_answers_in_the_models_names(tmp_path: Path) -> None:
     assert outside.status_code == 404
 
 
-def test_the_suite_and_the_proxy_use_the_models_names() -> None:
+def test_the_suite_the_proxy_and_the_client_use_the_models_names() -> None:
+    from generator.build import load_api
     from spaces_toolkit.contract.apispec import load_model
     from spaces_toolkit.proxy.checking import base_path_of
 
     spec = default_spec()
     assert load_model().error_message == spec.error_fields.message
     assert base_path_of(spec) == spec.api_prefix
+    _, api = load_api(REPO / "spec" / "openapi.yaml")
+    pages = {
+        (op.pagination.items_attr, op.pagination.has_more_attr)
+        for op in api.operations
+        if op.pagination
+    }
+    assert pages == {(spec.envelope.data, spec.envelope.has_more)}
+    assert urlsplit(api.servers[0].url).path.rstrip("/") == spec.api_prefix
