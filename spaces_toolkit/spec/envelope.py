@@ -18,7 +18,18 @@ from .lists import HAS_MORE_FIELD, ITEMS_FIELD, OBJECT_FIELD
 from .model import JSON, ListOperation, Operation, Server
 from .refs import Resolver
 
-__all__ = ["Envelope", "ErrorFields", "api_prefix_of", "envelope_of", "error_fields_of"]
+__all__ = [
+    "MESSAGE_FIELD",
+    "Envelope",
+    "ErrorFields",
+    "api_prefix_of",
+    "envelope_of",
+    "error_fields_of",
+]
+
+# The error body's message field where a document does not settle it (no error response
+# declares a body, or they share no one string field): the convention's, as `lists` has its own.
+MESSAGE_FIELD = "message"
 
 
 @dataclass(frozen=True)
@@ -76,10 +87,10 @@ def envelope_of(lists: Iterable[ListOperation], resolver: Resolver) -> Envelope:
     )
 
 
-def error_fields_of(operations: Iterable[Operation], resolver: Resolver) -> ErrorFields | None:
+def error_fields_of(operations: Iterable[Operation], resolver: Resolver) -> ErrorFields:
     """The message field of error answers: the string property every 4xx/5xx (and default)
-    JSON response of every operation declares (if several, the one they all require). None
-    when the document does not settle on exactly one."""
+    JSON response of every operation declares (if several, the one they all require);
+    `MESSAGE_FIELD` when the document does not settle on exactly one."""
     shared: set[str] | None = None
     required: set[str] | None = None
     for op in operations:
@@ -98,7 +109,7 @@ def error_fields_of(operations: Iterable[Operation], resolver: Resolver) -> Erro
             required = needed if required is None else required & needed
     if shared and len(shared) > 1:
         shared &= required or set()
-    return ErrorFields(shared.pop()) if shared and len(shared) == 1 else None
+    return ErrorFields(shared.pop() if shared and len(shared) == 1 else MESSAGE_FIELD)
 
 
 def api_prefix_of(servers: Iterable[Server]) -> str:

@@ -356,3 +356,25 @@ def test_the_suite_the_proxy_and_the_client_use_the_models_names() -> None:
     }
     assert pages == {(spec.envelope.data, spec.envelope.has_more)}
     assert urlsplit(api.servers[0].url).path.rstrip("/") == spec.api_prefix
+
+
+def test_the_error_field_is_the_required_one_else_the_conventions() -> None:
+    """Of several string fields the error bodies share, the one they all require; a document
+    that does not settle it keeps the convention's `message` (`spec.envelope.MESSAGE_FIELD`)."""
+    from spaces_toolkit.spec import Document, build_spec
+
+    def message_of(edit: Callable[[dict[str, Any]], None]) -> str:
+        document = copy.deepcopy(default_spec().content)
+        edit(document["components"]["schemas"]["Error"])
+        return build_spec(Document(document, "", "edited")).error_fields.message
+
+    def detail(error: dict[str, Any]) -> None:
+        error["properties"] = {"detail": {"type": "string"}, **error["properties"]}
+
+    def detail_required(error: dict[str, Any]) -> None:
+        detail(error)
+        error["required"] = ["detail"]
+
+    assert message_of(detail) == "message"
+    assert message_of(detail_required) == "detail"
+    assert message_of(lambda error: error["properties"].clear()) == "message"
