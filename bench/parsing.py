@@ -18,7 +18,7 @@ import time
 import httpx
 
 from spaces_toolkit.server.app import create_app
-from spaces_toolkit.server.settings import API_PREFIX, Settings
+from spaces_toolkit.server.settings import Settings, api_prefix
 
 from .context import Options, Skip
 from .fixtures import basic_header, seeded_database
@@ -39,7 +39,7 @@ def list_page(opts: Options, items: int = 100) -> bytes:
     app = create_app(Settings(db_path=fixture.db_path, run_delivery_worker=False))
     try:
         status, body = asyncio.run(
-            get(app, f"{API_PREFIX}/customers?limit={items}", basic_header(fixture.token))
+            get(app, f"{api_prefix()}/customers?limit={items}", basic_header(fixture.token))
         )
     finally:
         app.state.db.close()

@@ -20,7 +20,7 @@ from spaces_toolkit.server.app import create_app
 from spaces_toolkit.server.db import open_database
 from spaces_toolkit.server.repo.accounts import create_account
 from spaces_toolkit.server.seed import seed_account
-from spaces_toolkit.server.settings import API_PREFIX, Settings
+from spaces_toolkit.server.settings import Settings, api_prefix
 from testing.pgcluster import PgCluster, find_pg_bin, pg_cluster
 
 from .context import Options, Skip
@@ -42,7 +42,7 @@ def _server(db: str, token: str, processes: int) -> Iterator[str]:
     port = free_port()
     argv = [PYTHON, "-m", "spaces_toolkit.cli", "serve", "--db", db, "--port", str(port)]
     argv += ["--workers", str(processes), "--no-delivery", "--log-level", "warning"]
-    base = f"http://{HOST}:{port}{API_PREFIX}"
+    base = f"http://{HOST}:{port}{api_prefix()}"
     with child_server(argv, f"{base}{PAGE}", headers=basic_header(token)):
         yield base
 
@@ -85,7 +85,7 @@ def _throughput(opts: Options, pg: PgCluster, section: Section) -> None:
         }
         # The bare ASGI app answering PostgreSQL's own bytes: the stack's ceiling.
         bodies = {
-            f"{API_PREFIX}{p['pg']}": httpx.get(
+            f"{api_prefix()}{p['pg']}": httpx.get(
                 targets["pg1"] + p["pg"], headers=basic_header(pg_token), timeout=10
             ).content
             for p in paths.values()
@@ -200,7 +200,7 @@ def _deep_page(opts: Options, pg: PgCluster, section: Section) -> None:
     big_url, big_token, deep = _bulk_pg(pg, big)
     opts.log(f"  built 1k and {big:,}-customer PostgreSQL databases in"
              f" {time.monotonic() - started:.0f} s")  # fmt: skip
-    first = f"{API_PREFIX}{PAGE}"
+    first = f"{api_prefix()}{PAGE}"
     last = f"{first}&starting_after={deep}"
     reps, count = opts.reps(5), opts.count(200)
     medians: dict[str, list[float]] = {"first 1k": [], "deep big": [], "first big": []}

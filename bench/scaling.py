@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 
 from spaces_toolkit.server.app import create_app
-from spaces_toolkit.server.settings import API_PREFIX, Settings
+from spaces_toolkit.server.settings import Settings, api_prefix
 
 from .context import Options
 from .fixtures import Fixture, basic_header, bulk_database
@@ -23,7 +23,7 @@ QUICK_SIZES = (1_000, 100_000)
 
 
 def _paths(f: Fixture) -> dict[str, str]:
-    base = f"{API_PREFIX}/customers?limit=20"
+    base = f"{api_prefix()}/customers?limit=20"
     return {"first": base, "deep": f"{base}&starting_after={f.deep_cursor}"}
 
 

@@ -69,7 +69,7 @@ def build_api(spec: Document | Spec) -> ir.Api:
         version=model.version,
         summary=model.summary,
         description=model.description,
-        servers=tuple(ir.Server(s.url, s.description) for s in model.servers),
+        servers=model.servers,
         auth=_auth(model, problems),
         resources=resources,
         models=models,
@@ -120,7 +120,7 @@ def _resources(
     model: Spec, reader: OperationReader, problems: list[Problem]
 ) -> tuple[ir.Resource, ...]:
     tags = {t.name: t for t in model.tags}
-    grouped: dict[str, list[ir.Operation]] = {name: [] for name in tags}
+    grouped: dict[str, list[ir.ClientMethod]] = {name: [] for name in tags}
     for op, tag in reader.operations():
         grouped.setdefault(tag, []).append(op)
     resources = []
@@ -132,7 +132,7 @@ def _resources(
             problems.append(
                 Problem(join_pointer("tags"), f"tag {tag!r} would shadow the client's `{name}`")
             )
-        seen: dict[str, ir.Operation] = {}
+        seen: dict[str, ir.ClientMethod] = {}
         for op in ops:
             if op.name in seen:
                 problems.append(
@@ -157,7 +157,7 @@ def _resources(
     return tuple(resources)
 
 
-def _object_model(ops: list[ir.Operation]) -> str | None:
+def _object_model(ops: list[ir.ClientMethod]) -> str | None:
     for op in ops:
         if op.pagination and len(op.pagination.item.models) == 1:
             return op.pagination.item.models[0]
@@ -171,20 +171,20 @@ def _object_model(ops: list[ir.Operation]) -> str | None:
 _HTTP_AUTH: dict[str, ir.AuthKind] = {"basic": "basic", "bearer": "bearer"}
 
 
-def _auth(model: Spec, problems: list[Problem]) -> ir.Auth:
+def _auth(model: Spec, problems: list[Problem]) -> ir.ClientAuth:
     for requirement in model.security:
         for name, _scopes in requirement:
             scheme = model.security_scheme(name)
             kind = _HTTP_AUTH.get(scheme.scheme) if scheme and scheme.type == "http" else None
             if scheme is not None and kind is not None:
-                return ir.Auth(kind, name, scheme.description)
+                return ir.ClientAuth(kind, spec=scheme)
             problems.append(
                 Problem(
                     join_pointer("components", "securitySchemes", name),
                     "only HTTP basic and bearer authentication are supported",
                 )
             )
-    return ir.Auth("none", "")
+    return ir.ClientAuth("none")
 
 
 def _webhook_union(models: tuple[ir.Model, ...], hooks: tuple[ir.WebhookEvent, ...]) -> str | None:

@@ -4,27 +4,36 @@ Everything a template needs is decided here (names, Python types, imports, examp
 only assemble text and never look into the raw spec. The same model is meant to feed other
 emitters too (for example an HTML/Markdown reference): each class keeps the spec's descriptions,
 examples and JSON pointers, not just what the Python client uses.
+
+The API's concepts (operations, parameters, bodies, responses, lists, servers, examples) are
+declared once, in `spaces_toolkit.spec`; the classes here are the client's *views* of them,
+named for what they are to the client (`ClientMethod`, `Argument`, `ClientBody`,
+`ClientResponse`, `ClientPage`, `ClientAuth`), each holding the model object it views as `spec`
+and reading the spec's own facts (names, statuses, pointers, descriptions) from it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from spaces_toolkit import spec as specmodel
+from spaces_toolkit.spec import Example, Server
 
 __all__ = [
     "Api",
+    "Argument",
     "Attribute",
-    "Auth",
+    "ClientAuth",
+    "ClientBody",
+    "ClientMethod",
     "ClientNames",
+    "ClientPage",
+    "ClientResponse",
     "EnumMember",
     "Example",
     "Model",
-    "Operation",
-    "Pagination",
-    "Parameter",
-    "RequestBody",
     "Resource",
-    "Response",
     "Server",
     "TypeRef",
     "UnionVariant",
@@ -32,7 +41,7 @@ __all__ = [
 ]
 
 ModelKind = Literal["object", "enum", "union", "scalar"]
-ParamLocation = Literal["path", "query", "header", "body"]
+ParamLocation = Literal["path", "query", "header", "body"]  # "body": a body property
 AuthKind = Literal["basic", "bearer", "none"]
 
 
@@ -44,13 +53,6 @@ class TypeRef:
     display: str  # schema-level wording, e.g. "array of Customer", "string | null"
     models: tuple[str, ...] = ()  # component models the annotation names (imports, doc links)
     nullable: bool = False
-
-
-@dataclass(frozen=True)
-class Example:
-    name: str
-    value: Any
-    summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,8 +107,16 @@ class Model:
     examples: tuple[Example, ...] = ()
 
 
+def _view_of() -> Any:
+    """The field holding the spec model's object a view is built from (left out of repr: it
+    holds the document's own schema nodes)."""
+    return field(kw_only=True, repr=False)
+
+
 @dataclass(frozen=True)
-class Parameter:
+class Argument:
+    """A keyword argument of a client method: a spec parameter, or a body property."""
+
     name: str
     python_name: str
     location: ParamLocation
@@ -119,42 +129,89 @@ class Parameter:
     example: Any = None
     constraints: tuple[tuple[str, Any], ...] = ()
     decisions: tuple[int, ...] = ()  # spec/NOTES.md entries that made its rules (x-decision)
+    # The parameter it views; None for a body property (an `Attribute` of the body's schema).
+    spec: specmodel.Parameter | None = field(default=None, kw_only=True, repr=False)
 
 
 @dataclass(frozen=True)
-class RequestBody:
-    required: bool
-    content_types: tuple[str, ...]  # every media type the spec accepts
+class ClientBody:
+    """The request body as the client sends it: its properties as keyword arguments."""
+
     content_type: str  # the one the client sends
     model: str | None
-    fields: tuple[Parameter, ...]  # the body's properties, as keyword arguments
-    description: str
+    fields: tuple[Argument, ...]  # the body's properties, as keyword arguments
     examples: tuple[Example, ...] = ()
+    spec: specmodel.RequestBody = _view_of()
+
+    @property
+    def required(self) -> bool:
+        return self.spec.required
+
+    @property
+    def content_types(self) -> tuple[str, ...]:
+        """Every media type the spec accepts."""
+        return self.spec.media_types
+
+    @property
+    def description(self) -> str:
+        return self.spec.description
 
 
 @dataclass(frozen=True)
-class Response:
-    status: str  # "200", "404", "5XX", "default"
-    description: str
+class ClientResponse:
+    """A declared response as the client parses it."""
+
     model: str | None = None
     type: TypeRef | None = None
     content_type: str | None = None
     examples: tuple[Example, ...] = ()
-    headers: tuple[tuple[str, str], ...] = ()  # (name, description)
+    spec: specmodel.Response = _view_of()
+
+    @property
+    def status(self) -> str:
+        """As declared: "200", "404", "5XX" or "default"."""
+        return self.spec.status
+
+    @property
+    def description(self) -> str:
+        return self.spec.description
+
+    @property
+    def headers(self) -> tuple[tuple[str, str], ...]:
+        """(name, description) of each header it declares."""
+        return tuple((h.name, h.description) for h in self.spec.headers)
 
 
 @dataclass(frozen=True)
-class Pagination:
-    """A cursor-paginated list: `envelope` holds `items_attr` (a page) and `has_more_attr`."""
+class ClientPage:
+    """A cursor-paginated list as the client pages it: `envelope` (a page) holds
+    `items_attr` and `has_more_attr`. The list's facts are the spec model's `ListOperation`."""
 
     envelope: str
     item: TypeRef
-    items_attr: str
-    has_more_attr: str
-    after_param: str
-    before_param: str | None
-    cursor_attrs: tuple[str, ...]  # attributes of an item that may be its cursor, preferred first
     cursor_type: TypeRef
+    spec: specmodel.ListOperation = _view_of()
+
+    @property
+    def items_attr(self) -> str:
+        return self.spec.items_field
+
+    @property
+    def has_more_attr(self) -> str:
+        return self.spec.has_more_field
+
+    @property
+    def after_param(self) -> str:
+        return self.spec.after.name
+
+    @property
+    def before_param(self) -> str | None:
+        return self.spec.before.name if self.spec.before else None
+
+    @property
+    def cursor_attrs(self) -> tuple[str, ...]:
+        """Attributes of an item that may be its cursor, preferred first."""
+        return self.spec.cursor_fields
 
     @property
     def cursor_attr(self) -> str:
@@ -163,27 +220,52 @@ class Pagination:
 
 
 @dataclass(frozen=True)
-class Operation:
-    operation_id: str
+class ClientMethod:
+    """An operation as a method of a client resource."""
+
     name: str  # method name on the resource: list, retrieve, create ...
-    http_method: str  # upper case
-    path: str
-    summary: str
-    description: str
-    pointer: str
-    path_params: tuple[Parameter, ...]
-    query_params: tuple[Parameter, ...]
-    header_params: tuple[Parameter, ...]
-    body: RequestBody | None
-    response: Response  # the success response
-    errors: tuple[Response, ...]
-    pagination: Pagination | None
+    path_params: tuple[Argument, ...]
+    query_params: tuple[Argument, ...]
+    header_params: tuple[Argument, ...]
+    body: ClientBody | None
+    response: ClientResponse  # the success response
+    errors: tuple[ClientResponse, ...]
+    pagination: ClientPage | None
     returns: TypeRef  # the parsed success body (the item type's envelope for lists)
     idempotent: bool
-    deprecated: bool = False
+    spec: specmodel.Operation = _view_of()
 
     @property
-    def params(self) -> tuple[Parameter, ...]:
+    def operation_id(self) -> str:
+        return self.spec.operation_id or ""
+
+    @property
+    def http_method(self) -> str:
+        """Upper case."""
+        return self.spec.method
+
+    @property
+    def path(self) -> str:
+        return self.spec.path
+
+    @property
+    def summary(self) -> str:
+        return self.spec.summary
+
+    @property
+    def description(self) -> str:
+        return self.spec.description
+
+    @property
+    def pointer(self) -> str:
+        return self.spec.pointer
+
+    @property
+    def deprecated(self) -> bool:
+        return self.spec.deprecated
+
+    @property
+    def params(self) -> tuple[Argument, ...]:
         body = self.body.fields if self.body else ()
         return (*self.path_params, *self.query_params, *self.header_params, *body)
 
@@ -195,7 +277,7 @@ class Resource:
     class_name: str  # CapturedEmailsResource
     module: str  # module under resources/: captured_emails
     description: str
-    operations: tuple[Operation, ...]
+    operations: tuple[ClientMethod, ...]
     object_model: str | None  # the model its operations return (docs: "the X object")
 
 
@@ -203,31 +285,55 @@ class Resource:
 class WebhookEvent:
     """A top-level `webhooks` entry: what a subscribed target URL receives."""
 
-    name: str  # the key, e.g. "customer.created"
-    operation_id: str
-    http_method: str
-    summary: str
-    description: str
-    pointer: str
     payload: TypeRef
     payload_model: str | None
     content_type: str
-    responses: tuple[Response, ...]
+    responses: tuple[ClientResponse, ...]
     examples: tuple[Example, ...] = ()
     headers: tuple[tuple[str, str], ...] = ()  # request headers it carries: (name, example)
+    spec: specmodel.Webhook = _view_of()
+
+    @property
+    def name(self) -> str:
+        """The key, e.g. "customer.created"."""
+        return self.spec.name
+
+    @property
+    def operation_id(self) -> str:
+        return self.spec.operation_id or ""
+
+    @property
+    def http_method(self) -> str:
+        return self.spec.method
+
+    @property
+    def summary(self) -> str:
+        return self.spec.summary
+
+    @property
+    def description(self) -> str:
+        return self.spec.description
+
+    @property
+    def pointer(self) -> str:
+        return self.spec.pointer
 
 
 @dataclass(frozen=True)
-class Server:
-    url: str
-    description: str = ""
+class ClientAuth:
+    """How the client authenticates: the spec's security scheme it speaks (None: none)."""
 
-
-@dataclass(frozen=True)
-class Auth:
     kind: AuthKind
-    scheme: str  # name under components/securitySchemes
-    description: str = ""
+    spec: specmodel.SecurityScheme | None = field(default=None, kw_only=True, repr=False)
+
+    @property
+    def scheme(self) -> str:
+        """Its name under components/securitySchemes ("" for none)."""
+        return self.spec.name if self.spec else ""
+
+    @property
+    def description(self) -> str:
+        return self.spec.description if self.spec else ""
 
 
 @dataclass(frozen=True)
@@ -260,7 +366,7 @@ class Api:
     summary: str
     description: str
     servers: tuple[Server, ...]
-    auth: Auth
+    auth: ClientAuth
     resources: tuple[Resource, ...]
     models: tuple[Model, ...]
     webhooks: tuple[WebhookEvent, ...]
@@ -276,5 +382,5 @@ class Api:
         raise KeyError(name)
 
     @property
-    def operations(self) -> tuple[Operation, ...]:
+    def operations(self) -> tuple[ClientMethod, ...]:
         return tuple(op for resource in self.resources for op in resource.operations)

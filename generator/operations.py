@@ -53,13 +53,13 @@ class OperationReader:
         self.schemas = schemas
         self.problems = problems
 
-    def operations(self) -> Iterator[tuple[ir.Operation, str]]:
+    def operations(self) -> Iterator[tuple[ir.ClientMethod, str]]:
         for op in self.spec.operations:
             found = self._operation(op)
             if found is not None:
                 yield found
 
-    def _operation(self, op: model.Operation) -> tuple[ir.Operation, str] | None:
+    def _operation(self, op: model.Operation) -> tuple[ir.ClientMethod, str] | None:
         pointer = op.pointer
         if not op.operation_id:
             self.problems.append(
@@ -85,14 +85,8 @@ class OperationReader:
         pagination = read_pagination(self.schemas, self.spec.list_of(op), response, query)
         returns = response.type or ir.TypeRef("None", "nothing", nullable=True)
         name = op.extension("x-method-name") or method_name(op.operation_id, op.tags[0])
-        return ir.Operation(
-            operation_id=op.operation_id,
+        return ir.ClientMethod(
             name=py_identifier(str(name)),
-            http_method=op.method,
-            path=op.path,
-            summary=op.summary,
-            description=op.description,
-            pointer=pointer,
             path_params=tuple(p for p in params if p.location == "path"),
             query_params=query,
             header_params=tuple(p for p in params if p.location == "header"),
@@ -102,12 +96,12 @@ class OperationReader:
             pagination=pagination,
             returns=returns,
             idempotent=op.method in IDEMPOTENT,
-            deprecated=op.deprecated,
+            spec=op,
         ), op.tags[0]
 
     # ------------------------------------------------------------------ parameters
 
-    def _parameters(self, op: model.Operation) -> list[ir.Parameter]:
+    def _parameters(self, op: model.Operation) -> list[ir.Argument]:
         params = []
         for param in op.parameters:
             location = _LOCATIONS.get(str(param.location))
@@ -118,9 +112,9 @@ class OperationReader:
             params.append(self._parameter(param, location))
         return sorted(params, key=lambda p: (not p.required, p.location != "path"))
 
-    def _parameter(self, param: model.Parameter, location: ir.ParamLocation) -> ir.Parameter:
+    def _parameter(self, param: model.Parameter, location: ir.ParamLocation) -> ir.Argument:
         resolved = param.schema.resolved if isinstance(param.schema.resolved, dict) else {}
-        return ir.Parameter(
+        return ir.Argument(
             name=param.name,
             python_name=py_identifier(snake_case(param.name) or param.name),
             location=location,
@@ -132,14 +126,11 @@ class OperationReader:
             has_default=param.has_default,
             example=param.example,
             decisions=self.schemas.decisions(param.pointer, f"{param.pointer}/schema"),
-            constraints=tuple(
-                (k, resolved[k])
-                for k in ("minimum", "maximum", "minLength", "maxLength", "pattern", "format")
-                if k in resolved
-            ),
+            constraints=param.bounds.keywords(),
+            spec=param,
         )
 
-    def _request_body(self, op: model.Operation) -> ir.RequestBody | None:
+    def _request_body(self, op: model.Operation) -> ir.ClientBody | None:
         body = op.request_body
         if body is None:
             return None
@@ -159,7 +150,7 @@ class OperationReader:
         for attr in self.schemas.attributes(resolved, where):
             sub = (resolved.get("properties") or {})[attr.name]
             fields.append(
-                ir.Parameter(
+                ir.Argument(
                     name=attr.name,
                     python_name=attr.python_name,
                     location="body",
@@ -172,25 +163,26 @@ class OperationReader:
                 )
             )
         fields.sort(key=lambda p: not p.required)
-        return ir.RequestBody(
-            required=body.required,
-            content_types=body.media_types,
+        return ir.ClientBody(
             content_type=media.media_type,
             model=self.schemas.ref_name(schema),
             fields=tuple(fields),
-            description=body.description,
             examples=read_examples(media),
+            spec=body,
         )
 
     # ------------------------------------------------------------------ responses
 
-    def _responses(self, op: model.Operation) -> tuple[ir.Response, tuple[ir.Response, ...]]:
-        success: list[ir.Response] = []
-        errors: list[ir.Response] = []
+    def _responses(
+        self, op: model.Operation
+    ) -> tuple[ir.ClientResponse, tuple[ir.ClientResponse, ...]]:
+        success: list[ir.ClientResponse] = []
+        errors: list[ir.ClientResponse] = []
         for node in op.responses:
             response = read_response(self.schemas, node)
             (success if node.status.startswith("2") else errors).append(response)
         if not success:
             self.problems.append(Problem(f"{op.pointer}/responses", "no 2xx response to return"))
-            return ir.Response("200", ""), tuple(errors)
+            nothing = model.Response("200", f"{op.pointer}/responses", "")
+            return ir.ClientResponse(spec=nothing), tuple(errors)
         return success[0], tuple(errors)

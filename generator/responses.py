@@ -12,30 +12,28 @@ __all__ = ["JSON", "read_examples", "read_pagination", "read_response", "read_we
 JSON = "application/json"
 
 
-def read_response(schemas: SchemaReader, response: model.Response) -> ir.Response:
+def read_response(schemas: SchemaReader, response: model.Response) -> ir.ClientResponse:
     media = response.preferred
     schema = media.schema.node if media and media.schema else None
-    return ir.Response(
-        status=response.status,
-        description=response.description,
+    return ir.ClientResponse(
         model=schemas.ref_name(schema) if schema else None,
         type=schemas.type_of(schema) if schema is not None else None,
         content_type=media.media_type if media else None,
         examples=read_examples(media),
-        headers=tuple((h.name, h.description) for h in response.headers),
+        spec=response,
     )
 
 
-def read_examples(media: model.MediaType | None) -> tuple[ir.Example, ...]:
-    return tuple(ir.Example(e.name, e.value, e.summary) for e in media.examples) if media else ()
+def read_examples(media: model.MediaType | None) -> tuple[model.Example, ...]:
+    return media.examples if media else ()
 
 
 def read_pagination(
     schemas: SchemaReader,
     listing: model.ListOperation | None,
-    response: ir.Response,
-    query: tuple[ir.Parameter, ...],
-) -> ir.Pagination | None:
+    response: ir.ClientResponse,
+    query: tuple[ir.Argument, ...],
+) -> ir.ClientPage | None:
     """The client's view of a list operation (the model decides what one is). The client names
     the page's envelope, so a list whose envelope is not a component schema pages by hand."""
     if listing is None or response.model is None or response.model not in schemas.schemas:
@@ -44,15 +42,11 @@ def read_pagination(
     cursor_type = ir.TypeRef(
         after.type.python.replace(" | None", ""), after.type.display, after.type.models
     )
-    return ir.Pagination(
+    return ir.ClientPage(
         envelope=response.model,
         item=schemas.type_of(listing.item.node),
-        items_attr=listing.items_field,
-        has_more_attr=listing.has_more_field,
-        after_param=listing.after.name,
-        before_param=listing.before.name if listing.before else None,
-        cursor_attrs=listing.cursor_fields,
         cursor_type=cursor_type,
+        spec=listing,
     )
 
 
@@ -65,12 +59,6 @@ def read_webhooks(spec: model.Spec, schemas: SchemaReader) -> tuple[ir.WebhookEv
         schema = (media.schema.node if media and media.schema else None) or {}
         hooks.append(
             ir.WebhookEvent(
-                name=hook.name,
-                operation_id=hook.operation_id or "",
-                http_method=hook.method,
-                summary=hook.summary,
-                description=hook.description,
-                pointer=hook.pointer,
                 payload=schemas.type_of(schema),
                 payload_model=schemas.ref_name(schema),
                 content_type=media.media_type if media else JSON,
@@ -81,6 +69,7 @@ def read_webhooks(spec: model.Spec, schemas: SchemaReader) -> tuple[ir.WebhookEv
                     for p in hook.parameters
                     if p.location == "header"
                 ),
+                spec=hook,
             )
         )
     return tuple(hooks)

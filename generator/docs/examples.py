@@ -44,7 +44,7 @@ class ExampleIndex:
         """A deep copy: callers may change it."""
         return copy.deepcopy(self._value(name, frozenset()))
 
-    def for_response(self, response: ir.Response) -> Any:
+    def for_response(self, response: ir.ClientResponse) -> Any:
         if response.examples:
             return copy.deepcopy(response.examples[0].value)
         if response.model:

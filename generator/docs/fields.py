@@ -122,7 +122,7 @@ class FieldBuilder:
             return self._union_fields(model, prefix, "", 0, model.name)
         return tuple(self._attribute(a, prefix, "", 0, model.name) for a in model.attributes)
 
-    def parameter(self, param: ir.Parameter, prefix: str) -> Field:
+    def parameter(self, param: ir.Argument, prefix: str) -> Field:
         values = self._enum_values(param.type)
         notes = constraint_notes(param.constraints)
         if param.has_default:

@@ -63,7 +63,7 @@ def auth_samples(api: ir.Api, resources: tuple[ResourceView, ...]) -> tuple[Samp
     return (*curl, Sample("python", "Python", auth_sample(api, resource, op)))
 
 
-def _find(api: ir.Api, operation_id: str) -> tuple[ir.Resource, ir.Operation]:
+def _find(api: ir.Api, operation_id: str) -> tuple[ir.Resource, ir.ClientMethod]:
     for resource in api.resources:
         for op in resource.operations:
             if op.operation_id == operation_id:

@@ -41,7 +41,7 @@ class Sample:
     event: str = ""  # for webhook receivers: the event type
 
 
-def placeholder_values(op: ir.Operation) -> dict[str, Any]:
+def placeholder_values(op: ir.ClientMethod) -> dict[str, Any]:
     """The value each parameter takes in the samples (path ids and the body's example)."""
     values: dict[str, Any] = {}
     for param in op.path_params:
@@ -57,7 +57,9 @@ def placeholder_values(op: ir.Operation) -> dict[str, Any]:
     return values
 
 
-def operation_samples(api: ir.Api, resource: ir.Resource, op: ir.Operation) -> tuple[Sample, ...]:
+def operation_samples(
+    api: ir.Api, resource: ir.Resource, op: ir.ClientMethod
+) -> tuple[Sample, ...]:
     values = placeholder_values(op)
     return (
         Sample("curl", "curl", curl(api, op, values), op.operation_id),
@@ -72,7 +74,7 @@ def operation_samples(api: ir.Api, resource: ir.Resource, op: ir.Operation) -> t
     )
 
 
-def curl(api: ir.Api, op: ir.Operation, values: dict[str, Any]) -> str:
+def curl(api: ir.Api, op: ir.ClientMethod, values: dict[str, Any]) -> str:
     path = op.path
     for param in op.path_params:
         path = path.replace("{" + param.name + "}", str(values[param.name]))
@@ -87,7 +89,7 @@ def curl(api: ir.Api, op: ir.Operation, values: dict[str, Any]) -> str:
     return " \\\n  ".join(lines)
 
 
-def javascript(api: ir.Api, op: ir.Operation, values: dict[str, Any]) -> str:
+def javascript(api: ir.Api, op: ir.ClientMethod, values: dict[str, Any]) -> str:
     """`fetch` with the token as the Basic username; a body goes form-encoded, like curl's `-d`."""
     path = op.path
     for param in op.path_params:
@@ -126,7 +128,7 @@ def _token_comment(api: ir.Api) -> str:
     return f"  # token from {api.client.env_prefix}_ACCESS_TOKEN"
 
 
-def _call(resource: ir.Resource, op: ir.Operation, values: dict[str, Any]) -> str:
+def _call(resource: ir.Resource, op: ir.ClientMethod, values: dict[str, Any]) -> str:
     args = [_py(values[p.name]) for p in op.path_params]
     if op.body is not None:
         args += [
@@ -135,7 +137,7 @@ def _call(resource: ir.Resource, op: ir.Operation, values: dict[str, Any]) -> st
     return f"client.{resource.name}.{op.name}({', '.join(args)})"
 
 
-def _item_name(op: ir.Operation, resource: ir.Resource) -> str:
+def _item_name(op: ir.ClientMethod, resource: ir.Resource) -> str:
     if op.pagination and op.pagination.item.models:
         return snake_case(op.pagination.item.models[0])
     if op.response.model:
@@ -144,7 +146,7 @@ def _item_name(op: ir.Operation, resource: ir.Resource) -> str:
 
 
 def python_sync(
-    api: ir.Api, resource: ir.Resource, op: ir.Operation, values: dict[str, Any]
+    api: ir.Api, resource: ir.Resource, op: ir.ClientMethod, values: dict[str, Any]
 ) -> str:
     imp, ctor = client_setup(api, asynchronous=False)
     name = _item_name(op, resource)
@@ -159,7 +161,7 @@ def python_sync(
 
 
 def python_async(
-    api: ir.Api, resource: ir.Resource, op: ir.Operation, values: dict[str, Any]
+    api: ir.Api, resource: ir.Resource, op: ir.ClientMethod, values: dict[str, Any]
 ) -> str:
     imp, ctor = client_setup(api, asynchronous=True)
     name = _item_name(op, resource)
@@ -190,7 +192,7 @@ def _py(value: Any) -> str:
     return repr(value)
 
 
-def auth_sample(api: ir.Api, resource: ir.Resource, op: ir.Operation) -> str:
+def auth_sample(api: ir.Api, resource: ir.Resource, op: ir.ClientMethod) -> str:
     """The client with an explicit token, making the request the curl sample makes."""
     imp, _ = client_setup(api, asynchronous=False)
     cls = api.client.client_class
@@ -209,7 +211,7 @@ def auth_sample(api: ir.Api, resource: ir.Resource, op: ir.Operation) -> str:
     )
 
 
-def pagination_sample(api: ir.Api, resource: ir.Resource, op: ir.Operation) -> str:
+def pagination_sample(api: ir.Api, resource: ir.Resource, op: ir.ClientMethod) -> str:
     imp, ctor = client_setup(api, asynchronous=False)
     name = _item_name(op, resource)
     call = f"client.{resource.name}.{op.name}"
@@ -230,7 +232,7 @@ def pagination_sample(api: ir.Api, resource: ir.Resource, op: ir.Operation) -> s
     )
 
 
-def curl_pages(api: ir.Api, op: ir.Operation, cursor: Any) -> str:
+def curl_pages(api: ir.Api, op: ir.ClientMethod, cursor: Any) -> str:
     """The list call with the pagination arguments spelled out."""
     lines = [f"curl -G {api.servers[0].url}{op.path}", f"-u {ACCESS_TOKEN}:", "-d limit=3"]
     if op.pagination and cursor is not None:

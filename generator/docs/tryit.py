@@ -49,7 +49,7 @@ def _choices(field: Field) -> tuple[str, ...]:
 
 
 def try_form(
-    op: ir.Operation,
+    op: ir.ClientMethod,
     values: dict[str, Any],
     shown: dict[str, tuple[Field, ...]],
 ) -> TryForm:

@@ -153,7 +153,7 @@ def _resource(
 def _operation(
     api: ir.Api,
     resource: ir.Resource,
-    op: ir.Operation,
+    op: ir.ClientMethod,
     fields: FieldBuilder,
     examples: ExampleIndex,
     object_links: dict[str, Link],
@@ -203,7 +203,7 @@ def _operation(
     )
 
 
-def _error(response: ir.Response, examples: ExampleIndex) -> ErrorView:
+def _error(response: ir.ClientResponse, examples: ExampleIndex) -> ErrorView:
     example = examples.for_response(response) if response.examples else None
     message = example.get("message", "") if isinstance(example, dict) else ""
     return ErrorView(response.status, response.description, str(message))

@@ -81,7 +81,7 @@ def _examples(api: ir.Api) -> list[str]:
     """Lines of usage for the docs: a call without arguments, and a list walked page by page
     (preferring one whose items always have the cursor field)."""
 
-    def sure_cursor(op: ir.Operation) -> bool:
+    def sure_cursor(op: ir.ClientMethod) -> bool:
         p = op.pagination
         if p is None or len(p.item.models) != 1:
             return False

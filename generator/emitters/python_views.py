@@ -79,7 +79,7 @@ def _shadow_safe(annotation: str, method_names: set[str]) -> str:
     return annotation
 
 
-def _path_expr(op: ir.Operation) -> str:
+def _path_expr(op: ir.ClientMethod) -> str:
     names = {p.name: p.python_name for p in op.path_params}
     if not names:
         return repr(op.path)
@@ -93,14 +93,14 @@ def _path_expr(op: ir.Operation) -> str:
     return "f" + repr(re.sub(r"\{([^}]+)\}", sub, op.path))
 
 
-def _args_doc(params: tuple[ir.Parameter, ...]) -> str:
+def _args_doc(params: tuple[ir.Argument, ...]) -> str:
     lines = [
         f"  {p.python_name}: {' '.join(p.description.split()) or p.type.display}" for p in params
     ]
     return "Args:\n" + "\n\n".join(lines) if lines else ""
 
 
-def method_view(op: ir.Operation, method_names: set[str]) -> MethodView:
+def method_view(op: ir.ClientMethod, method_names: set[str]) -> MethodView:
     def ann(t: str) -> str:
         return _shadow_safe(t, method_names)
 

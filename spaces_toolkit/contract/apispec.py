@@ -20,11 +20,11 @@ from spaces_toolkit import spec as specmodel
 from spaces_toolkit.spec import SPEC_PATH, Spec, SpecError
 
 __all__ = [
-    "ApiModel",
-    "Bounds",
-    "ListOperation",
-    "Operation",
-    "Parameter",
+    "CheckedApi",
+    "CheckedOperation",
+    "CheckedParameter",
+    "ListWalk",
+    "PageSize",
     "SpecError",
     "SpecProblem",
     "expected_object_problems",
@@ -37,65 +37,153 @@ class SpecProblem(ValueError):
     """The spec lacks a fact the suite needs (e.g. a list without a page-size parameter)."""
 
 
-@dataclass(frozen=True)
-class Parameter:
-    """A query or path parameter and its (resolved) schema."""
-
-    name: str
-    location: str
-    schema: Any
-    required: bool = False
+def _view_of() -> Any:
+    # The field holding the spec model's object a view is built from (left out of repr: it
+    # holds the document's own schema nodes).
+    return field(kw_only=True, repr=False)
 
 
 @dataclass(frozen=True)
-class Operation:
-    """One operation of the spec, as the suite addresses it."""
+class CheckedParameter:
+    """A query or path parameter as the suite fills it in: the model's parameter."""
 
-    method: str
-    path: str
-    operation_id: str
-    path_params: tuple[str, ...]
-    body_media_types: tuple[str, ...]
-    success_schema: Any  # as written (with `$ref`s): checks walk it through the model
-    statuses: tuple[str, ...] = ()
-    parameters: tuple[Parameter, ...] = ()
-    body_example: Any = None
-    body_schema: Any = None  # resolved
-    links: tuple[str, ...] = ()
+    spec: specmodel.Parameter = _view_of()
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def location(self) -> str:
+        return str(self.spec.location)
+
+    @property
+    def schema(self) -> Any:
+        """Its schema, resolved."""
+        return self.spec.schema.resolved
+
+    @property
+    def required(self) -> bool:
+        return self.spec.required
+
+
+@dataclass(frozen=True)
+class CheckedOperation:
+    """One operation of the spec, as the suite addresses and checks it."""
+
+    parameters: tuple[CheckedParameter, ...] = ()  # its path and query parameters
+    body_example: Any = None  # the first example the spec gives for its request body
+    spec: specmodel.Operation = _view_of()
+
+    @property
+    def method(self) -> str:
+        return self.spec.method
+
+    @property
+    def path(self) -> str:
+        return self.spec.path
+
+    @property
+    def operation_id(self) -> str:
+        return self.spec.operation_id or self.spec.label
 
     @property
     def label(self) -> str:
-        return f"{self.method} {self.path}"
+        return self.spec.label
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.spec.params_in("path"))
+
+    @property
+    def body_media_types(self) -> tuple[str, ...]:
+        body = self.spec.request_body
+        return body.media_types if body else ()
+
+    @property
+    def success_schema(self) -> Any:
+        """The success body's schema as written (with `$ref`s): checks walk it through the
+        model."""
+        success = self.spec.success
+        media = success.media() if success else None
+        return media.schema.node if media and media.schema else None
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        return tuple(r.status for r in self.spec.responses)
+
+    @property
+    def body_schema(self) -> Any:
+        """The schema of the request body's first media type, resolved."""
+        body = self.spec.request_body
+        first = body.content[0] if body and body.content else None
+        return first.schema.resolved if first and first.schema else None
+
+    @property
+    def links(self) -> tuple[str, ...]:
+        success = self.spec.success
+        return tuple(link.name for link in success.links) if success else ()
 
 
 @dataclass(frozen=True)
-class Bounds:
-    """The page-size parameter of a list: its name and the bounds its schema gives."""
+class PageSize:
+    """The page-size parameter of a list: its name and the bounds its schema gives (unlike
+    `spec.Bounds`, all three are required and integers: the suite walks by them)."""
 
-    name: str
     minimum: int
     maximum: int
     default: int
+    spec: specmodel.Parameter = _view_of()
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
 
 
 @dataclass(frozen=True)
-class ListOperation:
-    """A paginated list, and how its objects are retrieved one by one (if the spec links it)."""
+class ListWalk:
+    """A paginated list as the suite walks it, and how its objects are retrieved one by one
+    (if the spec links it)."""
 
-    operation: Operation
-    cursor_is_integer: bool
-    limit: Bounds
-    after: str  # the cursor parameter that pages forwards
-    before: str | None  # ... and backwards, if the list has one
-    # The listed objects' properties a cursor names, in order of preference (the spec model's
-    # declaration per list: e.g. `id`, else `token`): an object's cursor is the first it has.
-    cursor_fields: tuple[str, ...]
-    retrieve: Operation | None = None
+    operation: CheckedOperation
+    limit: PageSize
+    retrieve: CheckedOperation | None = None
     link_name: str | None = None
-    cursor_maximum: int | None = None  # the largest cursor the spec allows (integer cursors)
     # retrieve path parameter -> JSON pointer inside one listed object
     retrieve_params: tuple[tuple[str, str], ...] = ()
-    envelope_pointer: str = ""  # where the page's schema is, in the document
+    spec: specmodel.ListOperation = _view_of()
+
+    @property
+    def cursor_is_integer(self) -> bool:
+        return self.spec.cursor_type == "integer"
+
+    @property
+    def after(self) -> str:
+        """The cursor parameter that pages forwards."""
+        return self.spec.after.name
+
+    @property
+    def before(self) -> str | None:
+        """... and backwards, if the list has one."""
+        return self.spec.before.name if self.spec.before else None
+
+    @property
+    def cursor_fields(self) -> tuple[str, ...]:
+        """The listed objects' properties a cursor names, in order of preference (the spec
+        model's declaration per list: e.g. `id`, else `token`): an object's cursor is the first
+        it has."""
+        return self.spec.cursor_fields
+
+    @property
+    def cursor_maximum(self) -> int | None:
+        """The largest cursor the spec allows (integer cursors)."""
+        value = self.spec.after.bounds.maximum
+        return int(value) if isinstance(value, int | float) else None
+
+    @property
+    def envelope_pointer(self) -> str:
+        """Where the page's schema is, in the document."""
+        return self.spec.envelope.target
 
     @property
     def cursor_field(self) -> str:
@@ -114,7 +202,8 @@ class ListOperation:
         return (self.after,) if self.before is None else (self.after, self.before)
 
     def cursor_of(self, obj: Any) -> Any:
-        """The cursor naming a listed object (None if it has none of the cursor fields)."""
+        """The cursor naming a listed object (None if it has none of the cursor fields; an
+        empty string is none either)."""
         if isinstance(obj, dict):
             for name in self.cursor_fields:
                 if obj.get(name) is not None and obj.get(name) != "":
@@ -123,10 +212,12 @@ class ListOperation:
 
 
 @dataclass(frozen=True)
-class ApiModel:
+class CheckedApi:
+    """The spec as the suite checks it: its operations and lists, and the auth it speaks."""
+
     spec: Spec
-    operations: tuple[Operation, ...]
-    lists: tuple[ListOperation, ...] = field(default=())
+    operations: tuple[CheckedOperation, ...]
+    lists: tuple[ListWalk, ...] = field(default=())
     auth_scheme: str = "basic"  # the HTTP auth scheme of `securitySchemes`
 
     @property
@@ -134,40 +225,31 @@ class ApiModel:
         """The parsed document itself (what Schemathesis is given)."""
         return self.spec.content
 
-    def by_id(self, operation_id: str) -> Operation:
+    @property
+    def error_message(self) -> str:
+        """The field of an error answer's body that holds its message (`message`)."""
+        return self.spec.error_fields.message
+
+    def by_id(self, operation_id: str) -> CheckedOperation:
         for op in self.operations:
             if op.operation_id == operation_id:
                 return op
         raise KeyError(operation_id)
 
-    def by_label(self, label: str) -> Operation | None:
+    def by_label(self, label: str) -> CheckedOperation | None:
         return next((op for op in self.operations if op.label == label), None)
 
-    def list_for(self, label: str) -> ListOperation | None:
+    def list_for(self, label: str) -> ListWalk | None:
         return next((lst for lst in self.lists if lst.label == label), None)
 
 
-def _operation(op: specmodel.Operation) -> Operation:
-    success = op.success
-    media = success.media() if success else None
-    body = op.request_body
-    first = body.content[0] if body and body.content else None
-    return Operation(
-        method=op.method,
-        path=op.path,
-        operation_id=op.operation_id or op.label,
-        path_params=tuple(p.name for p in op.params_in("path")),
-        body_media_types=body.media_types if body else (),
-        success_schema=media.schema.node if media and media.schema else None,
-        statuses=tuple(r.status for r in op.responses),
+def _operation(op: specmodel.Operation) -> CheckedOperation:
+    return CheckedOperation(
         parameters=tuple(
-            Parameter(p.name, str(p.location), p.schema.resolved, p.required)
-            for p in op.parameters
-            if p.location in {"path", "query"}
+            CheckedParameter(spec=p) for p in op.parameters if p.location in {"path", "query"}
         ),
-        body_example=_body_example(body),
-        body_schema=first.schema.resolved if first and first.schema else None,
-        links=tuple(link.name for link in success.links) if success else (),
+        body_example=_body_example(op.request_body),
+        spec=op,
     )
 
 
@@ -183,27 +265,23 @@ def _body_example(body: specmodel.RequestBody | None) -> Any:
     return None
 
 
-def _page_size(lst: specmodel.ListOperation) -> Bounds:
+def _page_size(lst: specmodel.ListOperation) -> PageSize:
     param = lst.limit
     if param is None or param.bounds.minimum is None or param.bounds.maximum is None:
         raise SpecProblem(f"{lst.label}: a list without a bounded page-size parameter")
     low, high = int(param.bounds.minimum), int(param.bounds.maximum)
-    return Bounds(param.name, low, high, int(param.default) if param.has_default else high)
+    return PageSize(low, high, int(param.default) if param.has_default else high, spec=param)
 
 
 def _retrieve_link(
-    lst: specmodel.ListOperation, by_id: dict[str, Operation]
-) -> tuple[Operation | None, str | None, tuple[tuple[str, str], ...]]:
+    lst: specmodel.ListOperation, by_id: dict[str, CheckedOperation]
+) -> tuple[CheckedOperation | None, str | None, tuple[tuple[str, str], ...]]:
     """The first of the model's item links (one listed item fed to another operation)."""
     for link in lst.item_links:
         target = by_id.get(link.operation_id)
         if target is not None and link.parameters:
             return target, link.name, link.parameters
     return None, None, ()
-
-
-def _int_or_none(value: Any) -> int | None:
-    return int(value) if isinstance(value, int | float) else None
 
 
 def _auth_scheme(spec: Spec) -> str:
@@ -213,15 +291,7 @@ def _auth_scheme(spec: Spec) -> str:
     return http[0].scheme
 
 
-def _cursor_fields(lst: specmodel.ListOperation) -> tuple[str, ...]:
-    """The cursor fields the spec model declares for a list (one, or several in order)."""
-    declared = getattr(lst, "cursor_fields", None)
-    if declared:
-        return tuple(declared)
-    return (lst.cursor_field,)
-
-
-def model_of(spec: Spec) -> ApiModel:
+def model_of(spec: Spec) -> CheckedApi:
     operations = tuple(_operation(op) for op in spec.operations)
     by_label = {op.label: op for op in operations}
     by_id = {op.operation_id: op for op in operations}
@@ -229,30 +299,25 @@ def model_of(spec: Spec) -> ApiModel:
     for lst in spec.lists:
         retrieve, link_name, params = _retrieve_link(lst, by_id)
         lists.append(
-            ListOperation(
+            ListWalk(
                 operation=by_label[lst.label],
-                cursor_is_integer=lst.cursor_type == "integer",
                 limit=_page_size(lst),
-                after=lst.after.name,
-                before=lst.before.name if lst.before else None,
-                cursor_fields=_cursor_fields(lst),
                 retrieve=retrieve,
                 link_name=link_name,
-                cursor_maximum=_int_or_none(lst.after.bounds.maximum),
                 retrieve_params=params,
-                envelope_pointer=lst.envelope.target,
+                spec=lst,
             )
         )
-    return ApiModel(spec, operations, tuple(lists), _auth_scheme(spec))
+    return CheckedApi(spec, operations, tuple(lists), _auth_scheme(spec))
 
 
 @functools.cache
-def _load(source: str) -> ApiModel:
+def _load(source: str) -> CheckedApi:
     spec = specmodel.default_spec() if source == str(SPEC_PATH) else specmodel.load(source)
     return model_of(spec)
 
 
-def load_model(source: Path | str = SPEC_PATH) -> ApiModel:
+def load_model(source: Path | str = SPEC_PATH) -> CheckedApi:
     """The model of the spec at a path or URL (cached per source). Raises SpecError or
     SpecProblem when the document cannot be used."""
     return _load(str(source))

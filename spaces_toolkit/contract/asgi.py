@@ -30,9 +30,11 @@ class Request:
 
     @property
     def path(self) -> str:
-        """The path below /api/v1 (e.g. `/customers/abc`)."""
-        path = str(self.scope["path"])
-        return path.split("/api/v1", 1)[1] if "/api/v1" in path else path
+        """The path below the API's prefix, /api/v1 (e.g. `/customers/abc`)."""
+        from spaces_toolkit.server.settings import api_prefix
+
+        path, prefix = str(self.scope["path"]), api_prefix()
+        return path.split(prefix, 1)[1] if prefix in path else path
 
     def param(self, name: str) -> str | None:
         return next((v for k, v in self.query if k == name), None)

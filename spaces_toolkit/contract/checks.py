@@ -17,8 +17,9 @@ from urllib.parse import parse_qs, urlsplit
 import schemathesis
 from schemathesis.core.failures import Failure
 
-from spaces_toolkit.contract.apispec import ApiModel, expected_object_problems, load_model
+from spaces_toolkit.contract.apispec import CheckedApi, expected_object_problems, load_model
 from spaces_toolkit.contract.grading import Grader, decision_at, grader_for
+from spaces_toolkit.spec import escape_token
 
 __all__ = [
     "use_model",
@@ -28,15 +29,15 @@ __all__ = [
     "error_json_message",
 ]
 
-_models: list[ApiModel] = []
+_models: list[CheckedApi] = []
 
 
-def use_model(model: ApiModel) -> None:
+def use_model(model: CheckedApi) -> None:
     """Judge responses against this spec (the one the run loaded)."""
     _models[:] = [model]
 
 
-def _model() -> ApiModel:
+def _model() -> CheckedApi:
     if not _models:
         _models.append(load_model())  # plain `st run` with our hooks: the shipped spec
     return _models[0]
@@ -90,7 +91,8 @@ def list_envelope(
     if response.status_code != 200 or lst is None:
         return True
     body = _json_body(response)
-    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+    envelope = _model().spec.envelope
+    if not isinstance(body, dict) or not isinstance(body.get(envelope.data), list):
         return None  # response_schema_conformance reports the shape
     query = _sent_query(response)
     limit = lst.limit.default
@@ -99,25 +101,29 @@ def list_envelope(
         # Out of range, a server may refuse (the spec's decision) or clamp (the docs' other
         # reading): a page it answers holds at most the clamped number.
         limit = min(max(int(raw[0]), lst.limit.minimum), lst.limit.maximum)
-    data = body["data"]
+    data, items, count = body[envelope.data], envelope.data, envelope.count
     if len(data) > max(limit, 0):
         _fail(
-            case, "More objects than `limit`", f"limit={limit} but `data` has {len(data)} objects"
+            case,
+            "More objects than `limit`",
+            f"limit={limit} but `{items}` has {len(data)} objects",
         )
     # A missing `count` is response_schema_conformance's (once per run); its meaning, the
     # number of objects in `data`, is the spec's decision where the docs say nothing.
-    if "count" in body and body.get("count") != len(data):
-        decision = decision_at(_model().spec, lst.envelope_pointer + "/properties/count")
+    if count is not None and count in body and body.get(count) != len(data):
+        decision = decision_at(
+            _model().spec, f"{lst.envelope_pointer}/properties/{escape_token(count)}"
+        )
         _fail(
             case,
-            "`count` is not the number of objects in `data`",
-            f"count={body.get('count')!r}, len(data)={len(data)}",
+            f"`{count}` is not the number of objects in `{items}`",
+            f"{count}={body.get(count)!r}, len({items})={len(data)}",
             decision,
         )
     for param in lst.cursors:
         for cursor in query.get(param, []):
             if any(str(lst.cursor_of(o)) == cursor for o in data):
-                _fail(case, "Page contains its own cursor", f"{param}={cursor} is in `data`")
+                _fail(case, "Page contains its own cursor", f"{param}={cursor} is in `{items}`")
     return None
 
 
@@ -154,8 +160,10 @@ def error_json_message(
             "Error answer is not JSON",
             f"{status} with Content-Type {media or 'missing'!r}: {snippet!r}",
         )
-    elif not isinstance(body.get("message"), str):
-        _fail(case, "Error answer has no `message`", f"{status} body: {response.content[:200]!r}")
+    elif not isinstance(body.get(message := _model().error_message), str):
+        _fail(
+            case, f"Error answer has no `{message}`", f"{status} body: {response.content[:200]!r}"
+        )
     scheme = _model().auth_scheme
     if status == 401 and scheme not in _header(response, "www-authenticate").lower():
         _fail(

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from jsonschema import Draft202012Validator
 
-from spaces_toolkit.contract.apispec import ApiModel, Operation, Parameter
+from spaces_toolkit.contract.apispec import CheckedApi, CheckedOperation, CheckedParameter
 from spaces_toolkit.spec import Spec
 
 __all__ = ["Cell", "Coverage", "OperationCoverage"]
@@ -177,7 +177,7 @@ class _Shapes:
 _CONSTRAINTS = ("pattern", "format", "enum", "const", "maxLength", "minimum", "maximum")
 
 
-def _can_be_invalid(param: Parameter) -> bool:
+def _can_be_invalid(param: CheckedParameter) -> bool:
     """Whether some value of the parameter's type breaks its schema (not so for a path
     segment that may be any non-empty string)."""
     schema = param.schema
@@ -186,7 +186,7 @@ def _can_be_invalid(param: Parameter) -> bool:
     return param.location != "path" and int(schema.get("minLength", 0)) > 0
 
 
-def _param_kinds(param: Parameter) -> list[str]:
+def _param_kinds(param: CheckedParameter) -> list[str]:
     kinds = ["valid", "invalid"] if _can_be_invalid(param) else ["valid"]
     if not param.required:
         kinds.append("absent")
@@ -194,7 +194,7 @@ def _param_kinds(param: Parameter) -> list[str]:
     return kinds
 
 
-def _classify(param: Parameter, raw: str) -> set[str]:
+def _classify(param: CheckedParameter, raw: str) -> set[str]:
     """How a sent value of `param` counts: valid or invalid, and at which bound."""
     schema = param.schema
     value: Any = raw
@@ -225,16 +225,16 @@ class Coverage:
         self.shapes: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         self.links: dict[str, set[str]] = defaultdict(set)
         self.probes: dict[str, set[str]] = defaultdict(set)
-        self._model: ApiModel | None = None
+        self._model: CheckedApi | None = None
         self._shapes: _Shapes | None = None
         self._matchers: dict[str, re.Pattern[str]] = {}
 
-    def bind(self, model: ApiModel) -> None:
+    def bind(self, model: CheckedApi) -> None:
         self._model = model
         self._shapes = _Shapes(model.spec)
         self._matchers = {op.label: _path_matcher(op.path) for op in model.operations}
 
-    def operation(self, label: str) -> Operation | None:
+    def operation(self, label: str) -> CheckedOperation | None:
         return None if self._model is None else self._model.by_label(label)
 
     def observe(self, label: str, query: Any, answer: _Answer, path: str = "") -> None:
@@ -273,7 +273,7 @@ class Coverage:
         if name:
             self.links[label].add(name)
 
-    def report(self, model: ApiModel, checks_run: dict[str, set[str]]) -> list[OperationCoverage]:
+    def report(self, model: CheckedApi, checks_run: dict[str, set[str]]) -> list[OperationCoverage]:
         shapes = _Shapes(model.spec)
         out = []
         for op in model.operations:
@@ -306,15 +306,15 @@ class Coverage:
         return out
 
 
-def _links(model: ApiModel, op: Operation) -> list[str]:
+def _links(model: CheckedApi, op: CheckedOperation) -> list[str]:
     return sorted(op.links)
 
 
-def _nothing_to_get_wrong(op: Operation, status: str) -> bool:
+def _nothing_to_get_wrong(op: CheckedOperation, status: str) -> bool:
     return status == "400" and not op.parameters and not op.body_media_types
 
 
-def _why(op: Operation, status: str) -> str:
+def _why(op: CheckedOperation, status: str) -> str:
     if status.startswith("5"):
         return "a server error: a correct server does not produce it"
     if _nothing_to_get_wrong(op, status):

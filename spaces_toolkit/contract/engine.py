@@ -14,7 +14,7 @@ from schemathesis.engine import events, from_schema
 
 from spaces_toolkit.console import DETAIL
 from spaces_toolkit.contract import checks as custom_checks  # importing registers them
-from spaces_toolkit.contract.apispec import ApiModel
+from spaces_toolkit.contract.apispec import CheckedApi
 from spaces_toolkit.contract.catalogue import DEVIATION
 from spaces_toolkit.contract.defaults import PHASES
 from spaces_toolkit.contract.grading import Verdict
@@ -266,7 +266,7 @@ class _Answer:
 
 def run_engine(
     *,
-    model: ApiModel,
+    model: CheckedApi,
     config: SchemathesisConfig,
     credentials: Credentials,
     pools: Mapping[str, CursorPool],

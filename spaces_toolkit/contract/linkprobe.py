@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from spaces_toolkit.contract.apispec import ApiModel, Operation
+from spaces_toolkit.contract.apispec import CheckedApi, CheckedOperation
 from spaces_toolkit.contract.grading import RULES, rule_decision
 from spaces_toolkit.contract.http import ProbeClient
 from spaces_toolkit.contract.listing import error_problem, pointer_get
@@ -24,7 +24,7 @@ _BODY = "$response.body#"
 OVERSIZED = 1024 * 1024  # bytes; far above what a create call needs
 
 
-def _target_path(op: Operation, params: dict[str, Any]) -> str | None:
+def _target_path(op: CheckedOperation, params: dict[str, Any]) -> str | None:
     path = op.path
     for name in op.path_params:
         if params.get(name) is None:
@@ -33,7 +33,7 @@ def _target_path(op: Operation, params: dict[str, Any]) -> str | None:
     return path
 
 
-def probe_links(client: ProbeClient, model: ApiModel) -> None:
+def probe_links(client: ProbeClient, model: CheckedApi) -> None:
     """Follow each declared link from the last 200 answer of its operation seen in this run."""
     for op in model.operations:
         body = client.last_ok.get(op.label)
@@ -64,7 +64,7 @@ def probe_links(client: ProbeClient, model: ApiModel) -> None:
                 )
 
 
-def probe_bad_input(client: ProbeClient, model: ApiModel) -> None:
+def probe_bad_input(client: ProbeClient, model: CheckedApi) -> None:
     """Malformed input the generated cases do not send is refused with a JSON 4xx."""
     for op in model.operations:
         requests: list[tuple[str, dict[str, Any]]] = []
@@ -90,7 +90,7 @@ def probe_bad_input(client: ProbeClient, model: ApiModel) -> None:
                     f"Request with {what} not refused with a 4xx",
                     f"Got {exchange.status}: {exchange.text[:200]}",
                 )
-            elif problem := error_problem(exchange):
+            elif problem := error_problem(exchange, model.error_message):
                 client.fail(BAD_INPUT, exchange, "Error answer is not JSON with a message", problem)
 
 
@@ -99,7 +99,7 @@ def _is_integer(param: Any) -> bool:
 
 
 def _probe_malformed_id(
-    client: ProbeClient, model: ApiModel, op: Operation, names: list[str]
+    client: ProbeClient, model: CheckedApi, op: CheckedOperation, names: list[str]
 ) -> None:
     """A non-integer where the spec types an id as an integer: the spec decided 400 (the docs
     name no status), so another 4xx is a deviation; a 2xx or 5xx is a failure."""
@@ -119,5 +119,5 @@ def _probe_malformed_id(
             decision=rule_decision(model.spec, rule),
             deviation=True,
         )
-    elif problem := error_problem(exchange):
+    elif problem := error_problem(exchange, model.error_message):
         client.fail(BAD_INPUT, exchange, "Error answer is not JSON with a message", problem)

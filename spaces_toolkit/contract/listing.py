@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from spaces_toolkit.contract.apispec import ListOperation
+from spaces_toolkit.contract.apispec import ListWalk
 from spaces_toolkit.contract.http import Exchange, ProbeClient, ProbeFailed
 
 __all__ = ["LIMIT_EXCEEDED", "Prefix", "error_problem", "page", "pointer_get", "read_prefix"]
@@ -32,19 +32,20 @@ def pointer_get(obj: Any, pointer: str) -> Any:
     return obj
 
 
-def error_problem(exchange: Exchange) -> str | None:
-    """Why an error answer is not a JSON object with a string `message` (None if it is)."""
+def error_problem(exchange: Exchange, message: str) -> str | None:
+    """Why an error answer is not a JSON object with a string `message` (the spec's field,
+    `CheckedApi.error_message`), or None if it is."""
     if exchange.content_type != "application/json":
         return f"Content-Type is {exchange.content_type or 'missing'!r}, not application/json"
     body = exchange.json
-    if not isinstance(body, dict) or not isinstance(body.get("message"), str):
-        return f"body has no string `message`: {exchange.text[:200]!r}"
+    if not isinstance(body, dict) or not isinstance(body.get(message), str):
+        return f"body has no string `{message}`: {exchange.text[:200]!r}"
     return None
 
 
 def page(
     client: ProbeClient,
-    lst: ListOperation,
+    lst: ListWalk,
     check: str | None,
     token: str = "",
     *,
@@ -59,8 +60,9 @@ def page(
         params[lst.before] = before
     exchange = client.send(lst.label, "GET", lst.path, params=params, token=token)
     body = client.expect_ok(check, exchange)
-    data = body.get("data")
-    if not isinstance(data, list) or not isinstance(body.get("has_more"), bool):
+    data = body.get(lst.spec.items_field)
+    has_more = body.get(lst.spec.has_more_field)
+    if not isinstance(data, list) or not isinstance(has_more, bool):
         if check is None:
             raise ProbeFailed("")
         client.fail(check, exchange, "Not a list envelope", f"Got {exchange.text[:300]}")
@@ -71,11 +73,11 @@ def page(
             detail = f"{lst.limit.name}={allowed} but the page holds {len(data)} objects"
             client.fail(check, exchange, LIMIT_EXCEEDED, detail)
         raise ProbeFailed(check or "")
-    return exchange, data, body["has_more"]
+    return exchange, data, has_more
 
 
 def read_prefix(
-    client: ProbeClient, lst: ListOperation, check: str | None, pages: int, token: str = ""
+    client: ProbeClient, lst: ListWalk, check: str | None, pages: int, token: str = ""
 ) -> Prefix:
     """Up to `pages` pages of the largest size the spec allows, following the forward cursor."""
     objects: list[Any] = []

@@ -16,7 +16,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from spaces_toolkit.contract.apispec import ApiModel, ListOperation, Operation
+from spaces_toolkit.contract.apispec import CheckedApi, CheckedOperation, ListWalk
 from spaces_toolkit.contract.http import Exchange, ProbeClient, ProbeFailed, basic
 from spaces_toolkit.contract.listing import error_problem, pointer_get, read_prefix
 
@@ -37,7 +37,7 @@ SAMPLE = 5
 
 
 def sample_paths(
-    client: ProbeClient, model: ApiModel, check: str, token: str = ""
+    client: ProbeClient, model: CheckedApi, check: str, token: str = ""
 ) -> dict[str, list[tuple[str, Any]]]:
     """Per retrieve operation: paths of up to SAMPLE listed objects (of the first page)."""
     paths: dict[str, list[tuple[str, Any]]] = {}
@@ -52,7 +52,7 @@ def sample_paths(
     return paths
 
 
-def _valid_request(op: Operation, paths: dict[str, list[tuple[str, Any]]]) -> dict[str, Any]:
+def _valid_request(op: CheckedOperation, paths: dict[str, list[tuple[str, Any]]]) -> dict[str, Any]:
     path = paths[op.label][0][0] if paths.get(op.label) else op.path
     for name in op.path_params:
         path = path.replace("{" + name + "}", "1")
@@ -62,7 +62,7 @@ def _valid_request(op: Operation, paths: dict[str, list[tuple[str, Any]]]) -> di
     return kwargs
 
 
-def unique_body(op: Operation) -> dict[str, Any]:
+def unique_body(op: CheckedOperation) -> dict[str, Any]:
     """The spec's example request body, its URI fields made unique (so that the created object
     can be told from every other)."""
     body = dict(op.body_example or {})
@@ -73,7 +73,7 @@ def unique_body(op: Operation) -> dict[str, Any]:
     return body
 
 
-def probe_auth(client: ProbeClient, model: ApiModel) -> None:
+def probe_auth(client: ProbeClient, model: CheckedApi) -> None:
     """Every operation refuses missing and wrong credentials with exactly 401."""
     paths = sample_paths(client, model, AUTH)
     wrong: list[tuple[str, dict[str, Any]]] = [
@@ -88,7 +88,7 @@ def probe_auth(client: ProbeClient, model: ApiModel) -> None:
         path = request.pop("path")
         for what, auth in wrong:
             exchange = client.send(op.label, op.method, path, **auth, **request)
-            problem = _auth_problem(exchange)
+            problem = _auth_problem(exchange, model.error_message)
             if problem:
                 title = f"Request with {what} not refused with 401"
                 if exchange.status == 401 and problem.startswith(NO_CHALLENGE):
@@ -97,15 +97,15 @@ def probe_auth(client: ProbeClient, model: ApiModel) -> None:
                 break
 
 
-def _auth_problem(exchange: Exchange) -> str | None:
+def _auth_problem(exchange: Exchange, message: str) -> str | None:
     if exchange.status != 401:
         return f"Expected 401, got {exchange.status}: {exchange.text[:200]}"
     if "basic" not in exchange.headers.get("www-authenticate", "").lower():
         return f"{NO_CHALLENGE} `WWW-Authenticate: Basic ...` (the spec's auth scheme)"
-    return error_problem(exchange)
+    return error_problem(exchange, message)
 
 
-def probe_tenancy(client: ProbeClient, model: ApiModel, second: str) -> None:
+def probe_tenancy(client: ProbeClient, model: CheckedApi, second: str) -> None:
     """Objects of one token are neither listed for nor retrievable with the other, both ways."""
     tokens = (client.credentials.token, second)
     lists = {
@@ -161,7 +161,7 @@ def probe_tenancy(client: ProbeClient, model: ApiModel, second: str) -> None:
 
 
 def _foreign_tenant_cursor(
-    client: ProbeClient, lst: ListOperation, lists: dict, mine: str, theirs: str
+    client: ProbeClient, lst: ListWalk, lists: dict, mine: str, theirs: str
 ) -> None:
     if lst.cursor_is_integer:
         return  # Space ids run from 1 in every account: the same id is the other's own cursor.
@@ -179,7 +179,7 @@ def _foreign_tenant_cursor(
         )
 
 
-def probe_subscriptions(client: ProbeClient, model: ApiModel, budget: int) -> None:
+def probe_subscriptions(client: ProbeClient, model: CheckedApi, budget: int) -> None:
     """A created object is echoed back and then listed with the same fields."""
     create = next((op for op in model.operations if op.method == "POST"), None)
     listing = next((lst for lst in model.lists if create and lst.path == create.path), None)
@@ -214,7 +214,7 @@ def probe_subscriptions(client: ProbeClient, model: ApiModel, budget: int) -> No
 
 
 def _find_listed(
-    client: ProbeClient, listing: ListOperation, created: Any, encoding: str, budget: int
+    client: ProbeClient, listing: ListWalk, created: Any, encoding: str, budget: int
 ) -> None:
     try:
         prefix = read_prefix(client, listing, ROUNDTRIP, budget)
@@ -240,7 +240,7 @@ def _find_listed(
         )
 
 
-def _same_identity(listing: ListOperation, listed: Any, created: Any) -> bool:
+def _same_identity(listing: ListWalk, listed: Any, created: Any) -> bool:
     """The listed object is the created one: same cursor, or (without one) same unique fields."""
     cursor = listing.cursor_of(created)
     if cursor is not None:
@@ -250,7 +250,7 @@ def _same_identity(listing: ListOperation, listed: Any, created: Any) -> bool:
     )
 
 
-def probe_parent_scope(client: ProbeClient, model: ApiModel) -> None:
+def probe_parent_scope(client: ProbeClient, model: CheckedApi) -> None:
     """Every nested path (a child under a parent, e.g. a subscription under its customer): the
     child fetched through another parent of the same account is a 404, never the child."""
     for lst in model.lists:

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from spaces_toolkit.console import DETAIL
-from spaces_toolkit.contract.apispec import ApiModel, SpecError, SpecProblem, load_model
+from spaces_toolkit.contract.apispec import CheckedApi, SpecError, SpecProblem, load_model
 from spaces_toolkit.contract.defaults import (
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_RETRIES,
@@ -33,7 +33,7 @@ from spaces_toolkit.contract.inputs import CursorPool
 from spaces_toolkit.contract.listing import read_prefix
 from spaces_toolkit.contract.model import Crash, Credentials, SuiteResult
 from spaces_toolkit.errors import CLIError
-from spaces_toolkit.server.settings import API_PREFIX
+from spaces_toolkit.server.settings import api_prefix
 from spaces_toolkit.spec import SPEC_PATH
 
 __all__ = ["ContractOptions", "PROBES", "run_contract", "Target"]
@@ -104,7 +104,7 @@ def _embedded(options: ContractOptions, progress: Progress) -> Iterator[Target]:
             uvicorn_log = logging.getLogger("uvicorn.error")
             level = uvicorn_log.level
             uvicorn_log.setLevel(logging.ERROR)
-            base_url = root + API_PREFIX
+            base_url = root + api_prefix()
             progress(f"embedded server at {base_url}")
             try:
                 yield Target(base_url, Credentials(tokens[0], tokens[1]), embedded=True)
@@ -172,7 +172,7 @@ def _get_retrying(url: str, token: str, timeout: float) -> httpx.Response:
     raise AssertionError("unreachable")
 
 
-def _cursor_pools(client: ProbeClient, model: ApiModel) -> dict[str, CursorPool]:
+def _cursor_pools(client: ProbeClient, model: CheckedApi) -> dict[str, CursorPool]:
     """Real cursors of every list (a sample: its first page), for generated requests."""
     pools: dict[str, CursorPool] = {}
     for lst in model.lists:
@@ -190,7 +190,7 @@ class _ProbeContext:
     """What a probe is called with (Probe.needs names these)."""
 
     client: ProbeClient
-    model: ApiModel
+    model: CheckedApi
     budget: int
     second: str | None
 

@@ -49,7 +49,8 @@ def _pool(case: schemathesis.Case, kwargs: dict[str, Any]) -> CursorPool | None:
                 auth=tuple(auth) if isinstance(auth, tuple | list) else None,
                 timeout=30,
             )
-            data = answer.json().get("data", []) if answer.status_code == 200 else []
+            ok = answer.status_code == 200
+            data = answer.json().get(lst.spec.items_field, []) if ok else []
         except (httpx.HTTPError, ValueError, AttributeError):
             data = []
         cursors = [c for c in map(lst.cursor_of, data) if c is not None]

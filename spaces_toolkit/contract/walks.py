@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from spaces_toolkit.contract.apispec import ApiModel, ListOperation
+from spaces_toolkit.contract.apispec import CheckedApi, ListWalk
 from spaces_toolkit.contract.defaults import DEFAULT_WALK_BUDGET
 from spaces_toolkit.contract.grading import RULES, rule_decision
 from spaces_toolkit.contract.http import Exchange, ProbeClient, ProbeFailed
@@ -59,7 +59,7 @@ def order_problem(reference: list[Any], walked: list[Any]) -> str | None:
 
 def _walk_forward(
     client: ProbeClient,
-    lst: ListOperation,
+    lst: ListWalk,
     ref: Prefix,
     limit: int,
     budget: int,
@@ -131,7 +131,7 @@ def _plural(limit: int) -> str:
     return f"{limit} object" + ("s" if limit != 1 else "")
 
 
-def _no_cursor(lst: ListOperation) -> str:
+def _no_cursor(lst: ListWalk) -> str:
     return (
         f"A listed object lacks `{lst.cursor_field}`, the pagination cursor: a client cannot "
         f"page through the list with {' / '.join(lst.cursors)}."
@@ -139,7 +139,7 @@ def _no_cursor(lst: ListOperation) -> str:
 
 
 def _walk_backward(
-    client: ProbeClient, lst: ListOperation, walked: list[Any], limit: int, budget: int
+    client: ProbeClient, lst: ListWalk, walked: list[Any], limit: int, budget: int
 ) -> None:
     """From the last object the forward walk reached, back to the first: the same objects."""
     if lst.before is None or not walked:
@@ -204,28 +204,28 @@ def _walk_backward(
 
 def _expect_refused(
     client: ProbeClient,
-    lst: ListOperation,
+    model: CheckedApi,
+    lst: ListWalk,
     title: str,
     params: dict[str, Any],
     rule: str | None = None,
-    model: ApiModel | None = None,
 ) -> None:
     """A 400 with a JSON `message`. With `rule` (a decided behaviour of `grading.RULES`), an
     answer other than 400 is a deviation from that decision, not a failure."""
     exchange = client.send(lst.label, "GET", lst.path, params=params)
     decision = None
-    if rule is not None and model is not None:
+    if rule is not None:
         decision = rule_decision(model.spec, RULES[rule])
     if exchange.status != 400:
         detail = f"Expected 400, got {exchange.status}"
         if rule is not None:
             detail += f" ({RULES[rule].what}: a decision of the spec, not the docs)"
         client.fail(REFUSED, exchange, title, detail, decision=decision)
-    elif problem := error_problem(exchange):
+    elif problem := error_problem(exchange, model.error_message):
         client.fail(REFUSED, exchange, "Error answer is not JSON with a message", problem)
 
 
-def _foreign_cursor(model: ApiModel, lst: ListOperation, prefixes: dict[str, Prefix]) -> Any:
+def _foreign_cursor(model: CheckedApi, lst: ListWalk, prefixes: dict[str, Prefix]) -> Any:
     """A cursor of another list (of the same cursor type) that this list has not shown."""
     own = {lst.cursor_of(o) for o in prefixes[lst.label].objects}
     for other in model.lists:
@@ -240,7 +240,7 @@ def _foreign_cursor(model: ApiModel, lst: ListOperation, prefixes: dict[str, Pre
     return None
 
 
-def _unknown_cursor(lst: ListOperation) -> Any:
+def _unknown_cursor(lst: ListWalk) -> Any:
     if lst.cursor_is_integer:
         # The largest cursor the spec allows: valid by the schema, named by no object.
         return lst.cursor_maximum if lst.cursor_maximum is not None else 2**31 - 1
@@ -248,28 +248,28 @@ def _unknown_cursor(lst: ListOperation) -> Any:
 
 
 def _probe_cursors(
-    client: ProbeClient, model: ApiModel, lst: ListOperation, prefixes: dict[str, Prefix]
+    client: ProbeClient, model: CheckedApi, lst: ListWalk, prefixes: dict[str, Prefix]
 ) -> None:
     client.ran(REFUSED, lst.label)
     foreign = _foreign_cursor(model, lst, prefixes)
     for param in lst.cursors:
         title = f"Unknown {param} cursor accepted"
-        _expect_refused(client, lst, title, {param: _unknown_cursor(lst)})
+        _expect_refused(client, model, lst, title, {param: _unknown_cursor(lst)})
         if not lst.cursor_is_integer:
             title = f"Empty {param} cursor accepted"
-            _expect_refused(client, lst, title, {param: ""}, "empty_cursor", model)
+            _expect_refused(client, model, lst, title, {param: ""}, "empty_cursor")
         if foreign is not None:
             title = f"{param} cursor from another list accepted"
-            _expect_refused(client, lst, title, {param: foreign})
+            _expect_refused(client, model, lst, title, {param: foreign})
     objects = prefixes[lst.label].objects
     own = lst.cursor_of(objects[0]) if objects else None
     if own is not None and lst.before is not None:
         title = "Both cursors at once accepted"
         params = {lst.after: own, lst.before: own}
-        _expect_refused(client, lst, title, params, "both_cursors", model)
+        _expect_refused(client, model, lst, title, params, "both_cursors")
 
 
-def _probe_identity(client: ProbeClient, lst: ListOperation, prefix: Prefix) -> None:
+def _probe_identity(client: ProbeClient, lst: ListWalk, prefix: Prefix) -> None:
     """Retrieve a sample of listed objects (the first few and the last read)."""
     objects = list(prefix.objects)
     if lst.retrieve is None or not objects:
@@ -312,7 +312,7 @@ def _null_shape(obj: Any) -> frozenset[str]:
     )
 
 
-def _identity_failure(client: ProbeClient, lst: ListOperation, obj: Any, ex: Exchange) -> None:
+def _identity_failure(client: ProbeClient, lst: ListWalk, obj: Any, ex: Exchange) -> None:
     diff = _diff(obj, ex.json) if ex.status == 200 else ex.text[:200]
     detail = f"{lst.label} showed one object, {ex.status} from retrieve: {diff}"
     client.fail(IDENTITY, ex, "Retrieve differs from the listed object", detail)
@@ -325,13 +325,13 @@ def _diff(listed: Any, got: Any) -> str:
     return ", ".join(f"{k}: {listed.get(k)!r:.60} != {got.get(k)!r:.60}" for k in keys[:6])
 
 
-def _walk_limit(lst: ListOperation, ref: Prefix) -> int:
+def _walk_limit(lst: ListWalk, ref: Prefix) -> int:
     """Small pages, so that even a short list takes several; within the spec's bounds."""
     size = WALK_PAGE if not ref.complete else max(1, min(WALK_PAGE, len(ref.objects) // 3))
     return max(lst.limit.minimum, min(size, lst.limit.maximum))
 
 
-def probe_pagination(client: ProbeClient, model: ApiModel, budget: int) -> None:
+def probe_pagination(client: ProbeClient, model: CheckedApi, budget: int) -> None:
     """Run the pagination, cursor and identity probes on every list operation."""
     prefixes: dict[str, Prefix] = {}
     for lst in model.lists:
@@ -348,8 +348,8 @@ def probe_pagination(client: ProbeClient, model: ApiModel, budget: int) -> None:
 
 def _probe_list(
     client: ProbeClient,
-    model: ApiModel,
-    lst: ListOperation,
+    model: CheckedApi,
+    lst: ListWalk,
     prefixes: dict[str, Prefix],
     budget: int,
 ) -> None:
@@ -378,7 +378,7 @@ def _probe_list(
             pass
 
 
-def _walk_boundaries(client: ProbeClient, lst: ListOperation, ref: Prefix, budget: int) -> None:
+def _walk_boundaries(client: ProbeClient, lst: ListWalk, ref: Prefix, budget: int) -> None:
     """Walk at `limit` = the list's length and length - 1, so that a page ends exactly where
     the list does: `has_more` must then be false, or the next page must hold something."""
     if not ref.complete:
@@ -390,7 +390,7 @@ def _walk_boundaries(client: ProbeClient, lst: ListOperation, ref: Prefix, budge
                 return
 
 
-def _not_walkable(client: ProbeClient, lst: ListOperation, ref: Prefix) -> None:
+def _not_walkable(client: ProbeClient, lst: ListWalk, ref: Prefix) -> None:
     """Objects without a usable cursor: no walk is possible, which the docs allow (the spec
     declares the cursor field per list). What can be checked is: the envelope, `limit` on the
     first page, and `has_more` against what a larger page shows."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from spaces_toolkit.spec import METHODS
+from spaces_toolkit.spec import METHODS, ref_pointer
 from spaces_toolkit.spec import escape_token as esc
 
 from . import rules as R
@@ -206,7 +206,7 @@ def _parameter(
         ref = str(raw_a["$ref"])
         if not d.first_time(f"{ref}|{direction}"):
             return
-        ptr = ref[1:]
+        ptr = ref_pointer(ref)
     a, b = d.old_node(raw_a) or {}, d.new_node(raw_b) or {}
     label = f"{key[0]} parameter `{key[1]}`"
     if bool(a.get("required")) != bool(b.get("required")):
@@ -263,7 +263,7 @@ def _body(d: Diff, raw_a: Any, raw_b: Any, ptr: str, what: str, direction: Direc
         ref = str(raw_a["$ref"])
         if not d.first_time(f"{ref}|{direction}"):
             return
-        ptr = ref[1:]
+        ptr = ref_pointer(ref)
     if bool(a.get("required")) != bool(b.get("required")):
         made = bool(b.get("required"))
         d.add(

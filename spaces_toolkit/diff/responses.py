@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from spaces_toolkit.spec import escape_token as esc
+from spaces_toolkit.spec import ref_pointer, split_pointer
 
 from . import rules as R
 from .context import Diff, json_key
@@ -48,7 +49,8 @@ def compare_responses(
             ref = str(b_raw["$ref"])
             if not d.first_time(f"{ref}|{direction}"):
                 continue
-            where, label = ref[1:], f"response `{ref.rsplit('/', 1)[-1]}`"
+            where = ref_pointer(ref)
+            label = f"response `{split_pointer(where)[-1]}`"
         else:
             label = f"the {status} response of {what}"
         a, b = d.old_node(a_raw) or {}, d.new_node(b_raw) or {}

@@ -81,7 +81,7 @@ def compare_surface(d: Diff) -> None:
         d.add(pointer, rule, message, impact)
 
 
-def _key(op: ir.Operation) -> tuple[str, str]:
+def _key(op: ir.ClientMethod) -> tuple[str, str]:
     return op.http_method, _TEMPLATE.sub("{}", op.path)
 
 

@@ -25,9 +25,10 @@ from urllib.parse import parse_qsl
 import jsonschema_rs
 
 from spaces_toolkit.contract import checks as suite_checks
-from spaces_toolkit.contract.apispec import ApiModel, model_of
+from spaces_toolkit.contract.apispec import CheckedApi, model_of
 from spaces_toolkit.proxy.exchange import Exchange
 from spaces_toolkit.spec import Operation, Spec, escape_token, pointer_ref
+from spaces_toolkit.spec.envelope import api_prefix_of
 from spaces_toolkit.spec.model import Parameter
 
 __all__ = ["CHECKS", "FAILURE", "Check", "Checker", "Grade", "Violation", "base_path_of", "grade"]
@@ -78,7 +79,6 @@ CHECKS: dict[str, Check] = {
 _JSON = re.compile(r"^application/(.+\+)?json$")
 _INT = re.compile(r"^[+-]?\d+$")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-_COUNT = "count"  # the envelope field the suite's `list_envelope` holds to len(data)
 MAX_ERRORS = 3
 MAX_REMEMBERED = 200_000  # objects and pages remembered for the checks across exchanges
 
@@ -162,10 +162,8 @@ class Violation:
 
 def base_path_of(spec: Spec) -> str:
     """The API's base path as the spec's servers give it ("/api/v1")."""
-    from urllib.parse import urlsplit
-
-    paths = {urlsplit(s.url).path.rstrip("/") for s in spec.servers}
-    return paths.pop() if len(paths) == 1 else ""
+    paths = {api_prefix_of((s,)) for s in spec.servers}
+    return spec.api_prefix if len(paths) == 1 else ""
 
 
 class _Route:
@@ -216,7 +214,7 @@ class Checker:
 
     def __init__(self, spec: Spec, base_path: str | None = None) -> None:
         self.spec = spec
-        self.model: ApiModel = model_of(spec)
+        self.model: CheckedApi = model_of(spec)
         self.base_path = (base_path_of(spec) if base_path is None else base_path).rstrip("/")
         grouped: dict[str, list[Operation]] = {}
         for op in spec.operations:
@@ -613,8 +611,9 @@ class Checker:
             return FAILURE
         rules = []
         required = self.spec.resolve(self.spec.lookup(lst.envelope.pointer)).get("required", [])
-        if f"`{_COUNT}`" in title and _COUNT in required:
-            rules.append(f"{lst.envelope.pointer}/required/{required.index(_COUNT)}")
+        count = self.spec.envelope.count  # what the suite's `list_envelope` holds to len(data)
+        if count is not None and f"`{count}`" in title and count in required:
+            rules.append(f"{lst.envelope.pointer}/required/{required.index(count)}")
         sent = dict(exchange.query)
         data = body.get(lst.items_field)
         if lst.limit is not None and isinstance(data, list) and lst.limit.name in sent:

@@ -62,8 +62,11 @@ class Forwarder:
         upstream: Upstream,
         on_exchange: Callable[[Exchange], Awaitable[None]],
         on_error: Callable[[str, str, str], None],
+        *,
+        error_field: str,
     ) -> None:
         self.upstream = upstream
+        self.error_field = error_field  # the spec's error body field (`Spec.error_fields`)
         self.on_exchange = on_exchange  # awaited after the answer went out (may apply backpressure)
         self.on_error = on_error  # (method, target, message): the upstream could not be reached
         self._pool: UpstreamPool | None = None
@@ -160,7 +163,7 @@ class Forwarder:
         except UpstreamError as exc:
             message = f"upstream {self.upstream.origin} did not answer: {exc}"
             self.on_error(method, target.decode("latin-1"), message)
-            body = json.dumps({"message": f"spaces proxy: {message}"}).encode()
+            body = json.dumps({self.error_field: f"spaces proxy: {message}"}).encode()
             await send(
                 {
                     "type": "http.response.start",

@@ -88,7 +88,8 @@ def _forwarder(upstream: Upstream, session: Session) -> tuple[Forwarder, CheckWo
 
     worker = CheckWorker(check, session.check_crashed, settled=settled, stopped=checks.close)
     session.worker = worker
-    return Forwarder(upstream, worker.put, session.no_answer), worker
+    error_field = spec.error_fields.message
+    return Forwarder(upstream, worker.put, session.no_answer, error_field=error_field), worker
 
 
 def run_proxy(options: ProxyOptions, spec: Spec) -> int:

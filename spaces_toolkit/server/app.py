@@ -31,7 +31,7 @@ from .repo.health import ping
 from .request_id import RequestId, request_id_header
 from .routing import build_api_routes
 from .sandbox_helpers import build_sandbox_routes
-from .settings import API_PREFIX, LLMS_FILES, SANDBOX_BASE_META, Settings
+from .settings import LLMS_FILES, SANDBOX_BASE_META, Settings, api_prefix
 from .transport import HeadAsGet, RequireHTTPS
 
 __all__ = ["create_app"]
@@ -64,7 +64,7 @@ def _spec_routes(settings: Settings) -> list[Route]:
             page = settings.docs_index.read_text(encoding="utf-8")
             # Tell the page where this sandbox's API is (a path: the page adds its own origin),
             # so its samples and try-it panels use it instead of the production URL.
-            api_path = html.escape(request.scope.get("root_path", "") + API_PREFIX, quote=True)
+            api_path = html.escape(request.scope.get("root_path", "") + api_prefix(), quote=True)
             page = page.replace(SANDBOX_BASE_META, SANDBOX_BASE_META.replace('""', f'"{api_path}"'))
             return HTMLResponse(page)
         return error_response(404, "No docs generated yet: run `make docs` first")

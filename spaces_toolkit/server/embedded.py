@@ -23,7 +23,7 @@ from .app import create_app
 from .db import open_database
 from .repo.accounts import create_account
 from .seed import seed_account
-from .settings import API_PREFIX, Settings
+from .settings import Settings, api_prefix
 
 __all__ = ["EmbeddedServer", "run_embedded", "serve_in_thread"]
 
@@ -38,7 +38,7 @@ class EmbeddedServer:
     @property
     def root_url(self) -> str:
         """Where /openapi.json and /docs live."""
-        return self.base_url[: -len(API_PREFIX)]
+        return self.base_url[: -len(api_prefix())]
 
 
 def _prepare(db_path: Path, accounts: int, seed_customers: int) -> list[str]:
@@ -81,7 +81,7 @@ def run_embedded(
     if wrap is not None:
         app = wrap(app)
     with serve_in_thread(app, startup_timeout=startup_timeout) as root:
-        yield EmbeddedServer(f"{root}{API_PREFIX}", tokens, db_path, app)
+        yield EmbeddedServer(f"{root}{api_prefix()}", tokens, db_path, app)
 
 
 @contextlib.contextmanager

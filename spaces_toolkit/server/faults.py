@@ -112,11 +112,11 @@ class FaultInjection:
     """ASGI middleware applying a FaultPlan to the API's requests; `counts` tallies what it did."""
 
     def __init__(self, app: ASGIApp, plan: FaultPlan) -> None:
-        from .settings import API_PREFIX  # settings.py imports this module
+        from .settings import api_prefix  # settings.py imports this module
 
         self.app = app
         self.plan = plan
-        self.prefix = API_PREFIX
+        self.prefix = api_prefix()
         self.counts: Counter[str] = Counter()
         self._random = random.Random(plan.seed)
 

@@ -212,7 +212,9 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             self.cycle.message_event.set()
         if self.transport.is_closing():
             return
-        body = json.dumps({"message": message}).encode("utf-8")
+        from .problems import error_body  # at use: `spaces serve --help` loads no Starlette
+
+        body = json.dumps(error_body(message)).encode("utf-8")
         head = [
             STATUS_LINE[status],
             b"content-type: application/json\r\n",

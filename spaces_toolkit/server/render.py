@@ -202,4 +202,13 @@ def resource_subscription(row: Row) -> JSONObject:
 
 
 def page(data: list[JSONObject], has_more: bool) -> JSONObject:
-    return {"object": "list", "data": data, "has_more": has_more, "count": len(data)}
+    """A list page, in the spec's envelope (`Spec.envelope`: object "list", data, has_more,
+    count)."""
+    return _envelope().page(data, has_more)
+
+
+@functools.cache
+def _envelope() -> Any:
+    from ..spec import default_spec  # read at first use: loading the spec is not for imports
+
+    return default_spec().envelope

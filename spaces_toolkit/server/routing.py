@@ -22,8 +22,8 @@ from .auth import Authenticator
 from .db import Database, Transaction
 from .handlers import HANDLERS, PRECHECKS, Context, Handler
 from .operations import ServedOperation, served_operations
-from .problems import ApiError, error_response
-from .settings import API_PREFIX, Settings
+from .problems import ApiError, error_body, error_response
+from .settings import Settings, api_prefix
 from .validation import parse_body, parse_param
 
 __all__ = ["build_api_routes", "check_registry"]
@@ -188,7 +188,7 @@ class PathEndpoint:
         except ApiError as exc:
             response = error_response(exc.status, exc.message, exc.headers)
             if op is not None:
-                response = self._checked(op, exc.status, {"message": exc.message}, response)
+                response = self._checked(op, exc.status, error_body(exc.message), response)
         except ClientDisconnect:  # the client hung up (or was cut off) while sending its body
             log.info("%s %s: client disconnected before the body arrived", method, self.path)
             return
@@ -203,7 +203,7 @@ class PathEndpoint:
         if op is None:
             raise ApiError(
                 405,
-                f"Method {scope['method']} is not allowed on {API_PREFIX}{self.path};"
+                f"Method {scope['method']} is not allowed on {api_prefix()}{self.path};"
                 f" allowed: {self.allow}",
                 {"Allow": self.allow},
             )
@@ -275,7 +275,8 @@ def build_api_routes(db: Database, settings: Settings) -> list[Route]:
     by_path: dict[str, list[ServedOperation]] = {}
     for op in ops:
         by_path.setdefault(op.path, []).append(op)
+    prefix = api_prefix()
     return [
-        Route(f"{API_PREFIX}{path}", PathEndpoint(path, path_ops, db, settings, auth))
+        Route(f"{prefix}{path}", PathEndpoint(path, path_ops, db, settings, auth))
         for path, path_ops in by_path.items()
     ]

@@ -17,7 +17,7 @@ from .db import Database, safe_url
 from .db_cli import database_settings
 from .delivery_args import delivery_settings
 from .repo.accounts import account_ids
-from .settings import Settings, parse_networks
+from .settings import Settings, api_prefix, parse_networks
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -119,7 +119,7 @@ def serve(args: argparse.Namespace) -> int:
     if settings.faults is not None:
         print(f"Injecting faults: {settings.faults.describe()}", file=sys.stderr)
     print(
-        f"Spaces API sandbox on {scheme}://{args.host}:{args.port}/api/v1"
+        f"Spaces API sandbox on {scheme}://{args.host}:{args.port}{api_prefix()}"
         f" (spec: /openapi.json, docs: /docs, health: /healthz,"
         f" sandbox helpers: {'/sandbox/v1' if settings.sandbox else 'off'},"
         f" database: {safe_url(args.db)})",

@@ -22,6 +22,7 @@ import httpx
 
 from ..clihelp import positive_int
 from ..ports import free_port
+from .settings import api_prefix
 
 __all__ = ["main"]
 
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"served: cannot prepare database: {exc}", file=sys.stderr)
         return 2
     port = free_port()
-    base_url = f"http://127.0.0.1:{port}/api/v1"
+    base_url = f"http://127.0.0.1:{port}{api_prefix()}"
     server = subprocess.Popen(
         [sys.executable, "-m", "spaces_toolkit.cli", "serve", "--db", args.db]
         + ["--port", str(port), "--workers", str(args.processes)]

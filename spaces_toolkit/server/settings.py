@@ -10,16 +10,24 @@ from pathlib import Path
 from .faults import FaultPlan
 
 __all__ = [
-    "API_PREFIX",
     "DOCS_INDEX",
     "LLMS_FILES",
     "SANDBOX_BASE_META",
     "Network",
     "Settings",
+    "api_prefix",
     "parse_networks",
 ]
 
-API_PREFIX = "/api/v1"
+
+def api_prefix() -> str:
+    """The path the API is served under: the spec's servers' URL path ("/api/v1"). Read at use,
+    so that importing the server's settings does not load the spec."""
+    from ..spec import default_spec
+
+    return default_spec().api_prefix
+
+
 # The sandbox helpers (server/sandbox_helpers.py): outside the API's own paths, sandbox mode only.
 SANDBOX_PREFIX = "/sandbox/v1"
 # The API reference (generated/docs/index.html), shipped inside the package (`make` copies it).

@@ -21,6 +21,10 @@ The model (frozen dataclasses; see `model`)
     `operations`, `lists`, `webhooks`, plus `operation(id)`, `by_label("GET /x")`,
     `list_of(op)`, `schema(name)`, `schema_name(ref_node)`, `resolve(node)`, `lookup(ptr)` and
     `validator(ptr)` (a JSON Schema validator bound to this document).
+    The names the API wraps answers in (see `envelope`): `envelope` (`Envelope`: a list page's
+    `data`, `has_more`, `count`, `object` and its constant; `page(data, has_more)`),
+    `error_fields` (`ErrorFields`: the error body's `message`) and `api_prefix` (the servers'
+    URL path, "/api/v1").
     Provenance (see `provenance`): `provenance(ptr) -> Provenance` (`decision` None when the
     docs state the rule, else its spec/NOTES.md number, and `title`), `decisions` (number ->
     `Decision(number, title, pointers)`, every NOTES entry), `docs_document()` / `docs_spec()`
@@ -53,6 +57,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from .api import Spec, build_spec, default_spec, load
+from .envelope import Envelope, ErrorFields
 from .examples import iter_examples
 from .lists import list_operation
 from .model import (
@@ -78,7 +83,17 @@ from .model import (
 from .problems import Problem, SpecError, validate_document
 from .provenance import NOTES_PATH, STATED, Decision, Provenance, read_notes
 from .reader import METHODS
-from .refs import DOCUMENT_URI, RefError, Resolver, escape_token, join_pointer, pointer_ref
+from .refs import (
+    DOCUMENT_URI,
+    RefError,
+    Resolver,
+    escape_token,
+    join_pointer,
+    pointer_ref,
+    ref_pointer,
+    split_pointer,
+    unescape_token,
+)
 from .source import SPEC_PATH, Document, Source, load_document, read_document
 
 __all__ = [
@@ -90,6 +105,8 @@ __all__ = [
     "Bounds",
     "Decision",
     "Document",
+    "Envelope",
+    "ErrorFields",
     "Example",
     "Header",
     "ItemLink",
@@ -123,6 +140,9 @@ __all__ = [
     "load",
     "load_spec",
     "pointer_ref",
+    "ref_pointer",
+    "split_pointer",
+    "unescape_token",
     "load_document",
     "read_document",
     "read_notes",

@@ -9,6 +9,7 @@ from urllib.parse import unquote
 
 from jsonschema import Draft202012Validator
 
+from .envelope import Envelope, ErrorFields, api_prefix_of, envelope_of, error_fields_of
 from .lists import list_operation
 from .model import (
     ListOperation,
@@ -30,7 +31,7 @@ from .provenance import (
     provenance_of,
 )
 from .reader import Reader
-from .refs import DOCUMENT_URI, Resolver, join_pointer, pointer_ref
+from .refs import DOCUMENT_URI, Resolver, join_pointer, pointer_ref, unescape_token
 from .source import SPEC_PATH, Document, Source, read_document
 
 __all__ = ["Spec", "build_spec", "default_spec", "load"]
@@ -122,6 +123,23 @@ class Spec:
     def security_scheme(self, name: str) -> SecurityScheme | None:
         return next((s for s in self.security_schemes if s.name == name), None)
 
+    # ------------------------------------------------------------------ envelope
+
+    @functools.cached_property
+    def envelope(self) -> Envelope:
+        """The field names of a list page (`data`, `has_more`, `count`, `object: "list"`)."""
+        return envelope_of(self.lists, self.resolver)
+
+    @functools.cached_property
+    def error_fields(self) -> ErrorFields:
+        """The field names of an error answer's body (`message`)."""
+        return error_fields_of(self.operations, self.resolver)
+
+    @functools.cached_property
+    def api_prefix(self) -> str:
+        """The path the API is served under: the first server URL's path ("/api/v1")."""
+        return api_prefix_of(self.servers)
+
     # ------------------------------------------------------------------ schemas
 
     @property
@@ -145,7 +163,7 @@ class Spec:
         token = ref[len(_SCHEMAS) :]
         if "/" in token:
             return None
-        return unquote(token).replace("~1", "/").replace("~0", "~")
+        return unescape_token(unquote(token))
 
     @staticmethod
     def is_ref(node: Any) -> bool:

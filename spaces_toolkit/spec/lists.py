@@ -19,6 +19,7 @@ __all__ = [
     "HAS_MORE_FIELD",
     "ITEMS_FIELD",
     "LIMIT_PARAMS",
+    "OBJECT_FIELD",
     "list_operation",
 ]
 
@@ -27,6 +28,7 @@ BEFORE_PARAMS = ("starting_before", "ending_before")
 LIMIT_PARAMS = ("limit",)
 ITEMS_FIELD = "data"
 HAS_MORE_FIELD = "has_more"
+OBJECT_FIELD = "object"  # an object's (and a page's) type name, a constant per schema
 CURSOR_FIELD = "id"  # a cursor is the id of an item of the list ("the ID of the object")
 # A list whose objects page by other fields names them, in order of preference, on its
 # operation (spec/NOTES.md 14): `x-cursor-fields: [id, token]`.
@@ -56,7 +58,7 @@ def list_operation(op: Operation, resolver: Resolver) -> ListOperation | None:
         return None
     item_node = items_node.get("items") or {}
     item_resolved, item_target = resolver.follow(item_node, f"{items_ptr}/items")
-    kind = resolver.resolve(props.get("object")) if "object" in props else None
+    kind = resolver.resolve(props.get(OBJECT_FIELD)) if OBJECT_FIELD in props else None
     assert success is not None  # body came from it
     declared = op.extension(CURSOR_FIELDS_KEY)
     fields = (

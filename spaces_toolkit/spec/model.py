@@ -84,6 +84,20 @@ class Bounds:
             enum=tuple(enum) if isinstance(enum, list) else None,
         )
 
+    def keywords(self) -> tuple[tuple[str, Any], ...]:
+        """The bounds the schema sets, as (JSON Schema keyword, value), in a fixed order."""
+        named = (
+            ("minimum", self.minimum),
+            ("maximum", self.maximum),
+            ("exclusiveMinimum", self.exclusive_minimum),
+            ("exclusiveMaximum", self.exclusive_maximum),
+            ("minLength", self.min_length),
+            ("maxLength", self.max_length),
+            ("pattern", self.pattern),
+            ("format", self.format),
+        )
+        return tuple((k, v) for k, v in named if v is not None)
+
 
 @dataclass(frozen=True)
 class Example:

@@ -33,7 +33,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .refs import Resolver, escape_token
+from .refs import Resolver, escape_token, split_pointer, unescape_token
 
 __all__ = [
     "DECISION_KEY",
@@ -130,11 +130,11 @@ def _tokens(pointer: str) -> list[str]:
         return []
     if not pointer.startswith("/"):
         raise ValueError(f"not a JSON pointer: {pointer!r}")
-    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
+    return split_pointer(pointer)
 
 
 def _key_tokens(key: str) -> list[str]:
-    return [t.replace("~1", "/").replace("~0", "~") for t in str(key).split("/")] if key else []
+    return [unescape_token(t) for t in str(key).split("/")] if key else []
 
 
 def _concrete(node: Any, tokens: list[str]) -> list[str] | None:

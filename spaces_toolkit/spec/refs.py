@@ -21,6 +21,9 @@ __all__ = [
     "escape_token",
     "join_pointer",
     "pointer_ref",
+    "ref_pointer",
+    "split_pointer",
+    "unescape_token",
     "walk",
 ]
 
@@ -34,6 +37,21 @@ class RefError(LookupError):
 
 def escape_token(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
+
+
+def unescape_token(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def split_pointer(pointer: str) -> list[str]:
+    """split_pointer('/paths/~1account/get') -> ['paths', '/account', 'get'] ('' -> [])."""
+    return [unescape_token(token) for token in pointer.split("/")[1:]]
+
+
+def ref_pointer(ref: str) -> str:
+    """The JSON pointer a local `$ref` names: its fragment, percent-decoded
+    ('#/paths/~1a%7Bid%7D' -> '/paths/~1a{id}')."""
+    return _fragment_pointer(ref)
 
 
 def join_pointer(*tokens: str | int) -> str:

@@ -12,7 +12,7 @@ import httpx
 
 from ..envdefaults import DEFAULT_BASE_URL
 from ..errors import CLIError
-from ..server.settings import API_PREFIX, SANDBOX_PREFIX
+from ..server.settings import SANDBOX_PREFIX, api_prefix
 
 __all__ = ["DEFAULT_BASE_URL", "Sandbox", "base_url_from_env", "helpers_url"]
 
@@ -25,15 +25,18 @@ def helpers_url(base_url: str) -> str:
     """Where the helpers of the sandbox whose API is at `base_url` live: the same prefix with
     /sandbox/v1 in place of /api/v1 (`http://h:8000/api/v1` -> `http://h:8000/sandbox/v1`)."""
     base = base_url.rstrip("/")
-    if base.endswith(API_PREFIX):
-        return base[: -len(API_PREFIX)] + SANDBOX_PREFIX
+    prefix = api_prefix()
+    if base.endswith(prefix):
+        return base[: -len(prefix)] + SANDBOX_PREFIX
     url = httpx.URL(base)
     return str(url.copy_with(path=SANDBOX_PREFIX, query=None, fragment=None))
 
 
 def _message(response: httpx.Response) -> str:
+    from ..spec import default_spec  # at use: `--help` does not load the spec
+
     try:
-        return str(response.json()["message"])
+        return str(response.json()[default_spec().error_fields.message])
     except (ValueError, KeyError, TypeError):
         return response.text[:200] or response.reason_phrase
 

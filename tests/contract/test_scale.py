@@ -11,7 +11,7 @@ from spaces_toolkit.contract.runner import ContractOptions, run_contract
 from spaces_toolkit.server.app import create_app
 from spaces_toolkit.server.db import open_database
 from spaces_toolkit.server.embedded import serve_in_thread
-from spaces_toolkit.server.settings import API_PREFIX, Settings
+from spaces_toolkit.server.settings import Settings, api_prefix
 from testing.support import seed_accounts
 
 CUSTOMERS = 100_000
@@ -34,7 +34,7 @@ def test_a_hundred_thousand_customers(tmp_path: Path) -> None:
     with serve_in_thread(app) as root:
         started = time.monotonic()
         options = ContractOptions(
-            base_url=root + API_PREFIX,
+            base_url=root + api_prefix(),
             token=first,
             second_token=second,
             seed=20261202,

@@ -66,3 +66,43 @@ def test_diff_without_sides_is_one_line(capsys: pytest.CaptureFixture[str]) -> N
     assert main(["diff", "spec/openapi.yaml"]) == 2
     err = capsys.readouterr().err
     assert err.strip() == "spaces: error: diff needs OLD and NEW (or --list-rules)"
+
+
+def _encode_component_refs(d: dict, kind: str) -> None:
+    """Every `#/components/<kind>/` `$ref` spelled with its name's first letter
+    percent-encoded."""
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(f"#/components/{kind}/"):
+                base, name = ref.rsplit("/", 1)
+                node["$ref"] = f"{base}/%{ord(name[0]):02X}{name[1:]}"
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(d)
+
+
+def test_changes_behind_percent_encoded_refs_are_at_the_components_pointer() -> None:
+    """A change inside a parameter or a response that both sides reach through the same
+    percent-encoded `$ref` is reported at the component's pointer as the model reads the
+    `$ref` (`%4Cimit` is `Limit`), and names the response by its decoded name."""
+    old = copy.deepcopy(load_spec())
+    for kind in ("parameters", "responses"):
+        _encode_component_refs(old, kind)
+    new = copy.deepcopy(old)
+    new["components"]["parameters"]["Limit"]["required"] = True
+    new["components"]["responses"]["NotFound"]["content"]["text/plain"] = {
+        "schema": {"type": "string"}
+    }
+    changes = {(c.kind, c.pointer, c.message) for c in compare_documents(old, new).changes}
+    kinds = {(kind, pointer) for kind, pointer, _ in changes}
+    assert kinds == {
+        ("parameter-required-changed", "/components/parameters/Limit/required"),
+        ("media-type-added", "/components/responses/NotFound/content/text~1plain"),
+    }
+    assert any("response `NotFound`" in message for _, _, message in changes)

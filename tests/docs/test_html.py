@@ -14,7 +14,7 @@ import httpx
 from generator.build import build_api
 from generator.docs import render_files
 from spaces_toolkit.server.embedded import run_embedded
-from spaces_toolkit.server.settings import API_PREFIX, LLMS_FILES, SANDBOX_BASE_META
+from spaces_toolkit.server.settings import LLMS_FILES, SANDBOX_BASE_META, api_prefix
 from spaces_toolkit.spec import load as load_model
 
 from ._docs import DOCS, INDEX, REPO, SPEC, load_spec, spec_operations
@@ -111,7 +111,7 @@ def test_reference_server_serves_the_page_at_docs(tmp_path: Path) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert SANDBOX_BASE_META in HTML
-    filled = SANDBOX_BASE_META.replace('content=""', f'content="{API_PREFIX}"')
+    filled = SANDBOX_BASE_META.replace('content=""', f'content="{api_prefix()}"')
     assert response.text == HTML.replace(SANDBOX_BASE_META, filled)
     for name, answer in texts.items():
         assert answer.status_code == 200, name

@@ -24,7 +24,7 @@ from spaces_toolkit.server.app import create_app
 from spaces_toolkit.server.db import open_database
 from spaces_toolkit.server.repo.accounts import create_account
 from spaces_toolkit.server.seed import seed_account
-from spaces_toolkit.server.settings import API_PREFIX, Settings
+from spaces_toolkit.server.settings import Settings, api_prefix
 from spaces_toolkit.spec import load as load_model
 from testing.support import free_port
 
@@ -73,7 +73,7 @@ def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"spaces serve did not start: {proc.stderr.read()!r}")
             time.sleep(0.1)
-        yield f"{root}{API_PREFIX}", token, db_path
+        yield f"{root}{api_prefix()}", token, db_path
     finally:
         proc.terminate()
         try:
@@ -94,7 +94,7 @@ def _oracle(db_path: Path, token: str) -> dict[str, list[Any]]:
         out: dict[str, list[Any]] = {}
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(
-            transport=transport, base_url=f"http://oracle{API_PREFIX}", auth=(token, "")
+            transport=transport, base_url=f"http://oracle{api_prefix()}", auth=(token, "")
         ) as http:
             for resource in LIST_RESOURCES:
                 ids: list[Any] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from spaces_toolkit.server.settings import API_PREFIX, LLMS_FILES
+from spaces_toolkit.server.settings import LLMS_FILES, api_prefix
 from spaces_toolkit.spec import SPEC_PATH, load_spec
 
 SPEC = load_spec()
@@ -50,7 +50,7 @@ def test_the_app_has_no_route_the_spec_does_not_declare(sandbox, make_sandbox):
     from spaces_toolkit.server.sandbox_helpers import HELPERS
     from spaces_toolkit.server.settings import SANDBOX_PREFIX
 
-    served = {API_PREFIX + p for p in SPEC["paths"]} | {
+    served = {api_prefix() + p for p in SPEC["paths"]} | {
         "/openapi.json",
         "/docs",
         "/healthz",

@@ -19,7 +19,7 @@ import pytest
 from spaces_toolkit.server.app import create_app
 from spaces_toolkit.server.repo.signing_secrets import signing_secrets
 from spaces_toolkit.server.sandbox_helpers import HELPERS, SANDBOX_PREFIX
-from spaces_toolkit.server.settings import API_PREFIX, Settings
+from spaces_toolkit.server.settings import Settings, api_prefix
 from spaces_toolkit.spec import default_spec
 from testing.support import free_port
 
@@ -38,11 +38,11 @@ def _concrete(path: str) -> str:
 
 
 def test_helpers_are_outside_the_spec_and_the_api_prefix() -> None:
-    assert not SANDBOX_PREFIX.startswith(API_PREFIX)
+    assert not SANDBOX_PREFIX.startswith(api_prefix())
     spec_paths = set(default_spec().content["paths"])
     for helper in HELPERS:
         assert helper.path not in spec_paths
-        assert not (SANDBOX_PREFIX + helper.path).startswith(API_PREFIX)
+        assert not (SANDBOX_PREFIX + helper.path).startswith(api_prefix())
 
 
 async def test_every_helper_needs_the_token(make_sandbox: Callable) -> None:
@@ -65,7 +65,7 @@ async def test_production_mode_serves_none_of_them(make_sandbox: Callable) -> No
             response = await client.request(helper.method, _concrete(helper.path))
             assert response.status_code == 404, helper
             assert response.json()["message"].startswith("No such route")
-        assert (await client.get(f"{API_PREFIX}/account")).status_code == 200
+        assert (await client.get(f"{api_prefix()}/account")).status_code == 200
 
 
 async def test_helpers_act_on_the_tokens_account_only(make_sandbox: Callable) -> None:
