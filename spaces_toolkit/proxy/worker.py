@@ -161,7 +161,7 @@ class CheckProcess:
 
     def check(self, exchanges: list[Exchange]) -> list[tuple[str, Any]]:
         """("ok", violations) or ("error", why) for each exchange, in order."""
-        return self._ask(("check", exchanges))
+        return self._ask(("check", [_wire(e) for e in exchanges]))
 
     def counters(self) -> dict[str, Any]:
         return self._ask(("counters",))
@@ -214,13 +214,34 @@ def _serve(conn: Connection, document: Any, notes: dict[int, str], base_path: st
         if request[0] == "stop":
             return
         if request[0] == "check":
-            answer: tuple[str, Any] = ("ok", [_checked(checker, e) for e in request[1]])
+            exchanges = [Exchange(*fields) for fields in request[1]]
+            answer: tuple[str, Any] = ("ok", [_checked(checker, e) for e in exchanges])
         else:
             answer = ("ok", checker.counters())
         try:
             conn.send(answer)
         except (OSError, KeyboardInterrupt):
             return
+
+
+def _wire(e: Exchange) -> tuple[Any, ...]:
+    """An exchange as the checking process is sent it: its fields in order, as plain values (a
+    tuple pickles several times faster than the dataclass). `Exchange(*fields)` again there."""
+    return (
+        e.number,
+        e.started,
+        e.method,
+        e.target,
+        e.request_headers,
+        e.request_body,
+        e.status,
+        e.response_headers,
+        e.response_body,
+        e.seconds,
+        e.http_version,
+        e.truncated,
+        e.upstream,
+    )
 
 
 def _checked(checker: Any, exchange: Exchange) -> tuple[str, Any]:
