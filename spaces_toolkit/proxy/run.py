@@ -14,13 +14,14 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from spaces_toolkit.proxy.checking import Checker
 from spaces_toolkit.proxy.exchange import Exchange
 from spaces_toolkit.proxy.forward import Forwarder, Upstream
 from spaces_toolkit.proxy.frontend import FrontEnd
 from spaces_toolkit.proxy.session import Outputs, Session
-from spaces_toolkit.proxy.worker import CheckError, CheckProcess, CheckWorker
+from spaces_toolkit.proxy.worker import CheckChannel, CheckError, CheckProcess
 from spaces_toolkit.spec import SPEC_PATH, Spec, default_spec, load
 
 __all__ = ["ProxyOptions", "RunningProxy", "load_spec_source", "proxy_in_thread", "run_proxy"]
@@ -62,8 +63,9 @@ class _Serving:
     """The front end in an event loop: `serve()` listens, runs until `stop()` (from any thread,
     or a signal handler), then lets the requests being served finish."""
 
-    def __init__(self, forwarder: Forwarder) -> None:
-        self.front = FrontEnd(forwarder)
+    def __init__(self, parts: _Parts) -> None:
+        self.front = FrontEnd(parts.forwarder)
+        self.channel = parts.channel
         self.started = threading.Event()
         self.error: str | None = None  # why it could not listen
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -103,6 +105,7 @@ class _Serving:
             self.error = f"could not listen on {host}:{port}: {exc.strerror or exc}"
             await self.front.forwarder.close()
             return
+        await self.channel.open()
         if signals:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, self._stop.set)
@@ -116,6 +119,7 @@ class _Serving:
                 for sig in (signal.SIGINT, signal.SIGTERM):
                     loop.remove_signal_handler(sig)
             await self.front.stop()
+            await self.channel.finish()  # every exchange checked before the summary
 
     def stop(self) -> None:
         loop, stop = self._loop, self._stop
@@ -128,31 +132,34 @@ class _Serving:
         return self.started.is_set() and self.error is None
 
 
-def _forwarder(upstream: Upstream, session: Session) -> tuple[Forwarder, CheckWorker]:
-    """The forwarding app, and the checks behind it: a queue, its thread, the process that
-    checks (see `worker`)."""
+@dataclass
+class _Parts:
+    """The forwarder, and the checks behind it: the channel its event loop feeds, the process
+    that checks (see `worker`)."""
+
+    forwarder: Forwarder
+    channel: CheckChannel
+    checks: CheckProcess
+
+
+def _parts(upstream: Upstream, session: Session) -> _Parts:
     spec = session.checker.spec
     checks = CheckProcess(spec.document, spec.notes, session.checker.base_path)
 
-    def check(exchanges: list[Exchange]) -> None:
-        try:
-            answers = checks.check(exchanges)
-        except CheckError as exc:
-            answers = [("error", str(exc))] * len(exchanges)
-        for exchange, (kind, value) in zip(exchanges, answers, strict=True):
-            if kind == "ok":
-                session.record(exchange, value)
-            else:
-                session.record(exchange, [])
-                session.check_crashed(exchange, CheckError(value))
+    def record(exchange: Exchange, result: tuple[str, Any]) -> None:
+        kind, value = result
+        if kind == "ok":
+            session.record(exchange, value)
+        else:
+            crashed(exchange, CheckError(value))
 
-    def settled() -> None:
-        with contextlib.suppress(CheckError):
-            session.checker.adopt(checks.counters())
+    def crashed(exchange: Exchange, exc: BaseException) -> None:
+        session.record(exchange, [])
+        session.check_crashed(exchange, exc)
 
-    worker = CheckWorker(check, session.check_crashed, settled=settled, stopped=checks.close)
-    session.worker = worker
-    return Forwarder(upstream, worker.put, session.no_answer), worker
+    channel = CheckChannel(checks.socket(), record, crashed, session.checker.adopt)
+    session.worker = channel
+    return _Parts(Forwarder(upstream, channel.put, session.no_answer), channel, checks)
 
 
 def run_proxy(options: ProxyOptions, spec: Spec) -> int:
@@ -160,8 +167,8 @@ def run_proxy(options: ProxyOptions, spec: Spec) -> int:
     return the exit status."""
     upstream = Upstream(options.upstream)
     session = _session(options, upstream, spec)
-    forwarder, worker = _forwarder(upstream, session)
-    serving = _Serving(forwarder)
+    parts = _parts(upstream, session)
+    serving = _Serving(parts)
     began = time.monotonic()
     if options.duration is not None:
         timer = threading.Timer(options.duration, serving.stop)
@@ -177,7 +184,8 @@ def run_proxy(options: ProxyOptions, spec: Spec) -> int:
     signals = threading.current_thread() is threading.main_thread()
     with contextlib.suppress(KeyboardInterrupt):  # a Ctrl-C before the handlers are set
         serving.serve(host=options.host, port=options.port, on_start=banner, signals=signals)
-    worker.stop()  # what is still queued is checked before the summary
+    parts.channel.close()
+    parts.checks.close()  # the channel had the checks answer what was sent before the loop ended
     session.seconds = time.monotonic() - began
     if serving.error is not None:
         print(f"spaces proxy: {serving.error}", file=sys.stderr, flush=True)
@@ -202,12 +210,12 @@ def proxy_in_thread(
     upstream = Upstream(upstream_url)
     options = ProxyOptions(upstream=upstream_url, outputs=outputs or Outputs(print=_quiet))
     session = _session(options, upstream, spec or default_spec())
-    forwarder, worker = _forwarder(upstream, session)
+    parts = _parts(upstream, session)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    serving = _Serving(forwarder)
+    serving = _Serving(parts)
     thread = threading.Thread(target=serving.serve, kwargs={"sock": sock}, daemon=True)
     thread.start()
     began = time.monotonic()
@@ -220,7 +228,8 @@ def proxy_in_thread(
         serving.stop()
         thread.join(timeout=90)
         sock.close()
-        worker.stop()
+        parts.channel.close()
+        parts.checks.close()
         session.seconds = time.monotonic() - began
         session.close()
 
