@@ -36,6 +36,10 @@ __all__ = ["CAPACITY", "CheckChannel", "CheckError", "CheckProcess"]
 CAPACITY = 10_000  # exchanges queued for checking before the forwarder waits for room
 BATCH = 256  # exchanges sent to the checking process at once, at most (those already queued)
 BATCH_BYTES = 8 * 1024 * 1024  # bodies' bytes of a batch before it is sent without waiting
+# An exchange waits this long (seconds) for others to go along to the checks (after its answer
+# went out): a checking process woken for every exchange costs twice the CPU per exchange, and
+# takes it from the forwarding and the server when cores are scarce.
+BATCH_DELAY = 0.02
 NICENESS = 5  # the checking process yields the CPU to the forwarding when both want it
 
 
@@ -45,8 +49,8 @@ class CheckError(Exception):
 
 class CheckChannel:
     """The hand-off from the forwarding's event loop to the checking process, with no thread in
-    between: exchanges are sent as they complete, in batches (those that completed while the
-    previous batch was being checked), over a socket the loop writes without blocking; the
+    between: exchanges are sent in batches (those that completed within `BATCH_DELAY`, or while
+    the previous batch was being checked), over a socket the loop writes without blocking; the
     answers come back on it and are recorded in order (`record`).
 
     Bounded: when `capacity` exchanges are unchecked, `put` waits until the checks catch up
@@ -76,7 +80,8 @@ class CheckChannel:
         self._batches = 0  # batches sent and not yet answered
         self._unchecked = 0  # exchanges put and not yet answered
         self._room: asyncio.Future[None] | None = None
-        self._scheduled = False
+        self._timer: asyncio.TimerHandle | None = None
+        self._overdue = False  # pending exchanges have waited BATCH_DELAY
         self._ended: str | None = None
 
     async def open(self) -> None:
@@ -93,18 +98,27 @@ class CheckChannel:
         self._pending.append(exchange)
         self._pending_bytes += len(exchange.request_body) + len(exchange.response_body)
         self._unchecked += 1
-        if self._batches == 0 or self._pending_bytes > BATCH_BYTES:
-            if not self._scheduled:  # those that complete in this turn of the loop go along
-                self._scheduled = True
-                self._loop.call_soon(self._flush)  # type: ignore[union-attr]
+        if len(self._pending) >= BATCH or self._pending_bytes > BATCH_BYTES:
+            self._flush()
+        elif self._timer is None:  # those that complete meanwhile go along
+            self._timer = self._loop.call_later(BATCH_DELAY, self._due)  # type: ignore[union-attr]
         if self._unchecked >= self.capacity:
             self.waits += 1
             while self._unchecked >= self.capacity and self._ended is None:
                 self._room = asyncio.get_running_loop().create_future()
                 await self._room
 
+    def _due(self) -> None:
+        self._timer = None
+        self._overdue = True
+        if self._batches == 0:
+            self._flush()  # else once the batch being checked is answered
+
     def _flush(self) -> None:
-        self._scheduled = False
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._overdue = False
         while self._pending and self._ended is None:
             batch, self._pending = self._pending[:BATCH], self._pending[BATCH:]
             self._pending_bytes = sum(
@@ -131,7 +145,7 @@ class CheckChannel:
             self._record(exchange, result)
         self._unchecked -= len(what)
         self._wake()
-        if self._pending and self._batches == 0:
+        if self._pending and self._batches == 0 and self._overdue:
             self._flush()
 
     def _lost(self, exc: Exception | None) -> None:
