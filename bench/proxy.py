@@ -59,6 +59,17 @@ def _children_cpu(pid: int) -> float:
     return total
 
 
+def _waited(pid: int) -> float:
+    """Seconds the threads of process `pid` have spent runnable but waiting for a core
+    (Linux schedstat run delay); 0 where the kernel does not keep it."""
+    total = 0
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                total += int((task / "schedstat").read_text().split()[1])
+    return total / 1e9
+
+
 def _stop_and_read_summary(proc: subprocess.Popen[bytes], log: Path) -> dict:
     """Stop the proxy as a service manager would; its closing JSON summary line (written once
     every queued exchange is checked)."""
@@ -80,6 +91,7 @@ def run(opts: Options) -> Section:
     one_seconds, one_reps = opts.seconds(3.0), opts.reps(3)
     results: dict[tuple[str, str], list[WrkResult]] = {}
     single: dict[tuple[str, str], list[WrkResult]] = {}
+    proxy_wait: dict[str, list[float]] = {}  # the proxy's wait for a core per request, c=1
     proxy_cpu: dict[str, list[float]] = {}
     check_cpu: dict[str, list[float]] = {}
     log = opts.workdir / "proxy-run.jsonl"
@@ -121,11 +133,15 @@ def run(opts: Options) -> Section:
             for rep in range(one_reps):
                 order = list(targets.items())[:: 1 if rep % 2 == 0 else -1]
                 for target, base in order:
+                    waited = _waited(proxy_pid)
                     res = run_wrk(
                         base + path, seconds=one_seconds, connections=ONE, headers=headers
                     )
                     single.setdefault((name, target), []).append(res)
-                    sent += res.requests if target == "proxy" else 0
+                    if target == "proxy":
+                        sent += res.requests
+                        waited = _waited(proxy_pid) - waited
+                        proxy_wait.setdefault(name, []).append(waited / max(1, res.requests))
                     opts.log(
                         f"  {name:<24} {target:<6} c={ONE}  {res.rps:8.0f} req/s"
                         f"  p50 {res.p50 * 1e3:6.2f} ms  p99 {res.p99 * 1e3:6.2f} ms"
@@ -176,6 +192,12 @@ def run(opts: Options) -> Section:
             )
         )
         section.rows.append(
+            Row(
+                f"{name}: proxy's wait for a core per request, one connection",
+                summarize(proxy_wait[name], "s"),
+            )
+        )
+        section.rows.append(
             Row(f"{name}: proxy CPU per request (forwarding)", summarize(proxy_cpu[name], "s"))
         )
         section.rows.append(
@@ -197,7 +219,8 @@ def run(opts: Options) -> Section:
     section.notes.append(
         f"load average of the machine over the run: {load[0]:.1f} at the start,"
         f" {os.getloadavg()[0]:.1f} at the end, on {os.cpu_count()} cores (other work shares"
-        " them: every hop waits its turn for a core, which the proxy's extra hop pays)"
+        " them: every hop waits its turn for a core, which the proxy's extra hop pays; the"
+        " proxy's wait is read from the kernel's schedstat run delay of its threads)"
     )
     section.notes.append(
         "the proxy takes requests on a front end of its own and forwards them on its own"

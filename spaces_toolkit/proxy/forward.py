@@ -141,18 +141,26 @@ class Forwarder:
         _, status, upstream_headers = event
         response_headers = _end_to_end(upstream_headers)
         closes = not request.keep_alive
-        parts = [_answer_head(status, response_headers)]
+        to_client = response_headers
+        chunked = any(k.lower() == b"transfer-encoding" for k, _ in response_headers)
+        extra: list[bytes] = []
         if method == "HEAD" or status in (204, 304) or status < 200:
             mode = _NO_BODY
-        elif any(k.lower() == b"transfer-encoding" for k, _ in response_headers):
+        elif request.http_version != "1.1":  # HTTP/1.0 knows no chunks: the end frames it
+            if chunked or not any(k.lower() == b"content-length" for k, _ in response_headers):
+                to_client = [
+                    (k, v) for k, v in response_headers if k.lower() != b"transfer-encoding"
+                ]
+                closes = True
+            mode = _AS_IS
+        elif chunked:
             mode = _CHUNKED
         elif any(k.lower() == b"content-length" for k, _ in response_headers):
             mode = _AS_IS
-        elif request.http_version == "1.1":  # framed by the end of the upstream's connection
+        else:  # framed by the end of the upstream's connection: chunks to the client
             mode = _CHUNKED
-            parts.append(b"transfer-encoding: chunked\r\n")
-        else:
-            mode, closes = _AS_IS, True
+            extra.append(b"transfer-encoding: chunked\r\n")
+        parts = [_answer_head(status, to_client), *extra]
         if closes:
             parts.append(b"connection: close\r\n")
         elif request.http_version == "1.0":

@@ -162,10 +162,11 @@ class ClientConnection(asyncio.Protocol):
             # plain one, then the connection closes, since what follows is not HTTP/1.1.
             self._no_more = True
             self._closing = True
-        except httptools.HttpParserError as exc:
-            self._refuse(400, "Bad Request", f"malformed request: {_reason(exc)}")
-        except _TooLarge:
-            self._refuse(431, "Request Header Fields Too Large", "request head too large")
+        except httptools.HttpParserError as exc:  # a callback's exception comes wrapped in one
+            if isinstance(exc.__context__, _TooLarge):
+                self._refuse(431, "Request Header Fields Too Large", "request head too large")
+            else:
+                self._refuse(400, "Bad Request", f"malformed request: {_reason(exc)}")
 
     def eof_received(self) -> bool | None:
         self._no_more = True
