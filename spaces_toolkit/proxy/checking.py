@@ -197,6 +197,11 @@ class _Response:
             headers.setdefault(k.lower(), []).append(v)
         self.headers = headers
         self.request = type("Request", (), {"url": exchange.url})()
+        self._exchange = exchange
+
+    def json(self) -> Any:
+        """The body as JSON (None if it is not), parsed once for every check."""
+        return self._exchange.response_json
 
 
 class _Case:
