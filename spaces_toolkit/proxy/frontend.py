@@ -22,7 +22,9 @@ import collections
 import contextlib
 import json
 import socket
+import sys
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import httptools
@@ -272,6 +274,14 @@ class ClientConnection(asyncio.Protocol):
                     self.write(exc.answer)
                     self._close()
                     return
+                except Exception as exc:  # noqa: BLE001 - the proxy's own fault, said, not a hang
+                    why = f"{type(exc).__name__}: {exc}"
+                    self.front.on_fault(request.method, request.target.decode("latin-1"), why)
+                    self.write(
+                        error_answer(502, "Bad Gateway", f"internal error: {why}", close=True)
+                    )
+                    self._close()
+                    return
                 self._queue.popleft()
                 if len(self._queue) <= PIPELINE_REQUESTS // 2:
                     self._resume()
@@ -362,6 +372,10 @@ class _TooLarge(Exception):
     pass
 
 
+def _print_fault(method: str, target: str, why: str) -> None:
+    print(f"spaces proxy: {method} {target}: internal error: {why}", file=sys.stderr, flush=True)
+
+
 def _reason(exc: Exception) -> str:
     text = str(exc).strip()
     return text or type(exc).__name__
@@ -370,8 +384,12 @@ def _reason(exc: Exception) -> str:
 class FrontEnd:
     """The listening side: accepts client connections and keeps track of them."""
 
-    def __init__(self, forwarder: Forwarder) -> None:
+    def __init__(
+        self, forwarder: Forwarder, on_fault: Callable[[str, str, str], None] | None = None
+    ) -> None:
         self.forwarder = forwarder
+        # (method, target, why): forwarding a request failed in the proxy itself (a bug)
+        self.on_fault = on_fault or _print_fault
         self.connections: set[ClientConnection] = set()
         self.stopping = False
         self._server: asyncio.AbstractServer | None = None

@@ -63,8 +63,8 @@ class _Serving:
     """The front end in an event loop: `serve()` listens, runs until `stop()` (from any thread,
     or a signal handler), then lets the requests being served finish."""
 
-    def __init__(self, parts: _Parts) -> None:
-        self.front = FrontEnd(parts.forwarder)
+    def __init__(self, parts: _Parts, session: Session) -> None:
+        self.front = FrontEnd(parts.forwarder, session.proxy_error)
         self.channel = parts.channel
         self.started = threading.Event()
         self.error: str | None = None  # why it could not listen
@@ -168,7 +168,7 @@ def run_proxy(options: ProxyOptions, spec: Spec) -> int:
     upstream = Upstream(options.upstream)
     session = _session(options, upstream, spec)
     parts = _parts(upstream, session)
-    serving = _Serving(parts)
+    serving = _Serving(parts, session)
     began = time.monotonic()
     if options.duration is not None:
         timer = threading.Timer(options.duration, serving.stop)
@@ -215,7 +215,7 @@ def proxy_in_thread(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    serving = _Serving(parts)
+    serving = _Serving(parts, session)
     thread = threading.Thread(target=serving.serve, kwargs={"sock": sock}, daemon=True)
     thread.start()
     began = time.monotonic()

@@ -123,10 +123,17 @@ class Session:
             self._write_log({"type": "violation", **violation.as_dict()})
 
     def upstream_error(self, method: str, target: str, message: str) -> None:
+        self._error("upstream error", method, target, message)
+
+    def proxy_error(self, method: str, target: str, message: str) -> None:
+        """Forwarding a request failed in the proxy itself: the run could not check it (exit 2)."""
+        self._error("proxy error", method, target, message)
+
+    def _error(self, kind: str, method: str, target: str, message: str) -> None:
         with self._lock:
             text = f"{method} {self.redactor.target(target)}: {message}"
             self.errors.append(text)
-            self.outputs.print(f"! upstream error  {text}")
+            self.outputs.print(f"! {kind}  {text}")
             self._write_log({"type": "error", "message": text})
 
     def _masked(self, v: Violation) -> Violation:

@@ -193,3 +193,21 @@ def test_a_client_that_leaves_mid_body_costs_nothing_else(proxy):
         sock.sendall(b"GET /api/v1/after HTTP/1.1\r\nHost: x\r\n\r\n")
         status, _, _ = _read_answer(sock, bytearray())
     assert status.startswith(b"HTTP/1.1 299")
+
+
+def test_a_fault_of_the_proxy_itself_is_a_502_and_an_error_not_a_hang(monkeypatch):
+    from spaces_toolkit.proxy import forward
+
+    async def broken(self, request, client):
+        raise RuntimeError("a bug")
+
+    with serve_in_thread(echo) as root, proxy_in_thread(root + "/api/v1") as running:
+        monkeypatch.setattr(forward.Forwarder, "forward", broken)
+        with _connect(running) as sock:
+            sock.sendall(b"GET /api/v1/x HTTP/1.1\r\nHost: x\r\n\r\n")
+            status, headers, body = _read_answer(sock, bytearray())
+            assert _closed(sock)
+    assert status.startswith(b"HTTP/1.1 502") and headers["connection"] == "close"
+    assert json.loads(body)["message"] == "spaces proxy: internal error: RuntimeError: a bug"
+    assert running.session.errors == ["GET /api/v1/x: RuntimeError: a bug"]
+    assert running.session.exit_code == 2
