@@ -59,8 +59,11 @@ class Forwarder:
         upstream: Upstream,
         on_exchange: Callable[[Exchange], Awaitable[None]],
         on_error: Callable[[str, str, str], None],
+        *,
+        error_field: str,
     ) -> None:
         self.upstream = upstream
+        self.error_field = error_field  # the spec's error body field: the proxy's own answers
         self.on_exchange = on_exchange  # awaited after the answer went out (may apply backpressure)
         self.on_error = on_error  # (method, target, message): the upstream could not be reached
         self._pool: UpstreamPool | None = None
@@ -135,7 +138,9 @@ class Forwarder:
             message = f"upstream {self.upstream.origin} did not answer: {exc}"
             self.on_error(method, target.decode("latin-1"), message)
             closes = not request.complete  # the rest of its body would be read as a request
-            client.write(error_answer(502, "Bad Gateway", message, close=closes))
+            client.write(
+                error_answer(502, "Bad Gateway", message, field=self.error_field, close=closes)
+            )
             return closes
         assert conn is not None
         _, status, upstream_headers = event

@@ -41,9 +41,10 @@ PIPELINE_REQUESTS = 32  # requests parsed ahead of the one being served before r
 STOP_GRACE = 60.0  # seconds a stop waits for requests being served
 
 
-def error_answer(status: int, reason: str, message: str, *, close: bool) -> bytes:
-    """A whole answer of the proxy's own: {"message": ...} as JSON."""
-    body = json.dumps({"message": f"spaces proxy: {message}"}).encode()
+def error_answer(status: int, reason: str, message: str, *, field: str, close: bool) -> bytes:
+    """A whole answer of the proxy's own: {field: message} as JSON (`field`: the spec's error
+    body field, the forwarder's `error_field`)."""
+    body = json.dumps({field: f"spaces proxy: {message}"}).encode()
     head = (
         f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n"
         f"content-length: {len(body)}\r\n" + ("connection: close\r\n" if close else "") + "\r\n"
@@ -263,7 +264,7 @@ class ClientConnection(asyncio.Protocol):
                 request = self._queue[0]
                 if request.bad is not None:
                     status, reason, message = request.bad
-                    self.write(error_answer(status, reason, message, close=True))
+                    self.write(self._error(status, reason, message))
                     self._close()
                     return
                 if request.expect_continue and not request.complete:
@@ -277,9 +278,7 @@ class ClientConnection(asyncio.Protocol):
                 except Exception as exc:  # noqa: BLE001 - the proxy's own fault, said, not a hang
                     why = f"{type(exc).__name__}: {exc}"
                     self.front.on_fault(request.method, request.target.decode("latin-1"), why)
-                    self.write(
-                        error_answer(502, "Bad Gateway", f"internal error: {why}", close=True)
-                    )
+                    self.write(self._error(502, "Bad Gateway", f"internal error: {why}"))
                     self._close()
                     return
                 self._queue.popleft()
@@ -303,6 +302,11 @@ class ClientConnection(asyncio.Protocol):
 
     # ------------------------------------------------------------------ internals
 
+    def _error(self, status: int, reason: str, message: str) -> bytes:
+        """An answer of the proxy's own, after which the connection closes."""
+        field = self.front.forwarder.error_field
+        return error_answer(status, reason, message, field=field, close=True)
+
     def _grow(self, size: int) -> None:
         self._head_size += size
         if self._head_size > MAX_HEAD:
@@ -314,7 +318,7 @@ class ClientConnection(asyncio.Protocol):
         parsing, self._parsing = self._parsing, None
         if parsing is not None and parsing in self._queue:
             # its head was read (it may be forwarded already) and its body is broken
-            self._fail(_ClientGone(error_answer(status, reason, message, close=True)))
+            self._fail(_ClientGone(self._error(status, reason, message)))
             return
         request = Request(self)
         request.bad = (status, reason, message)

@@ -159,7 +159,9 @@ def _parts(upstream: Upstream, session: Session) -> _Parts:
 
     channel = CheckChannel(checks.socket(), record, crashed, session.checker.adopt)
     session.worker = channel
-    return _Parts(Forwarder(upstream, channel.put, session.no_answer), channel, checks)
+    error_field = "message"  # the field of an error body that holds its message
+    forwarder = Forwarder(upstream, channel.put, session.no_answer, error_field=error_field)
+    return _Parts(forwarder, channel, checks)
 
 
 def run_proxy(options: ProxyOptions, spec: Spec) -> int:
