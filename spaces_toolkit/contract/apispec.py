@@ -240,7 +240,15 @@ class CheckedApi:
         return next((op for op in self.operations if op.label == label), None)
 
     def list_for(self, label: str) -> ListWalk | None:
-        return next((lst for lst in self.lists if lst.label == label), None)
+        return self._lists_by_label.get(label)
+
+    @functools.cached_property
+    def _lists_by_label(self) -> dict[str, ListWalk]:
+        """(Asked for every response a check reads: a look-up, not a scan of every list.)"""
+        found: dict[str, ListWalk] = {}
+        for lst in self.lists:
+            found.setdefault(lst.label, lst)
+        return found
 
 
 def _operation(op: specmodel.Operation) -> CheckedOperation:

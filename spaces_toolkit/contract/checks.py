@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -73,8 +72,9 @@ def _header(response: schemathesis.Response, name: str) -> str:
 
 
 def _json_body(response: schemathesis.Response) -> Any:
+    """The body as JSON, None if it is not; parsed once per response (`Response.json` keeps it)."""
     try:
-        return json.loads(response.content)
+        return response.json()
     except (ValueError, UnicodeDecodeError):
         return None
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -194,12 +195,17 @@ class _Response:
         for k, v in exchange.response_headers:
             headers.setdefault(k.lower(), []).append(v)
         self.headers = headers
-        self.request = type("Request", (), {"url": exchange.url})()
+        self.request = SimpleNamespace(url=exchange.url)
+        self._exchange = exchange
+
+    def json(self) -> Any:
+        """The body as JSON (None if it is not), parsed once for every check."""
+        return self._exchange.response_json
 
 
 class _Case:
     def __init__(self, label: str) -> None:
-        self.operation = type("Operation", (), {"label": label})()
+        self.operation = SimpleNamespace(label=label)
 
 
 _SUITE_CHECKS = (

@@ -1,5 +1,5 @@
-"""The forwarding half of the proxy: an ASGI app that passes every request to the upstream as it
-came and streams the answer back as it comes, then hands the exchange to the checks.
+"""The forwarding half of the proxy: passes every request the front end parsed to the upstream as
+it came and streams the answer back as it comes, then hands the exchange to the checks.
 
 What is changed on the way, and only that: `Host` names the upstream (so a virtual-hosted or
 TLS upstream answers), and the hop-by-hop headers of RFC 9110 §7.6.1 (`Connection`,
@@ -13,13 +13,13 @@ of the answer has been handed to the client, so checking never delays an answer.
 from __future__ import annotations
 
 import datetime
-import json
+import http
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
 from urllib.parse import urlsplit
 
 from spaces_toolkit.proxy.exchange import Exchange
+from spaces_toolkit.proxy.frontend import ClientConnection, Request, error_answer
 from spaces_toolkit.proxy.upstream import UpstreamConnection, UpstreamError, UpstreamPool
 
 __all__ = ["Forwarder", "HOP_BY_HOP", "MAX_CHECKED_BODY", "Upstream"]
@@ -31,9 +31,6 @@ MAX_CHECKED_BODY = 16 * 1024 * 1024  # larger bodies are forwarded whole, checke
 UPSTREAM_CONNECTIONS = 512  # idle keep-alive connections kept
 UPSTREAM_KEEPALIVE = 30.0  # seconds an idle upstream connection is kept
 UPSTREAM_TIMEOUT = 120.0  # seconds, to connect and between bytes of an answer
-
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class Upstream:
@@ -55,7 +52,7 @@ class Upstream:
 
 
 class Forwarder:
-    """The ASGI app `spaces proxy` serves."""
+    """Forwards each request the front end (`frontend`) parsed and writes its answer back."""
 
     def __init__(
         self,
@@ -66,7 +63,7 @@ class Forwarder:
         error_field: str,
     ) -> None:
         self.upstream = upstream
-        self.error_field = error_field  # the spec's error body field (`Spec.error_fields`)
+        self.error_field = error_field  # the spec's error body field: the proxy's own answers
         self.on_exchange = on_exchange  # awaited after the answer went out (may apply backpressure)
         self.on_error = on_error  # (method, target, message): the upstream could not be reached
         self._pool: UpstreamPool | None = None
@@ -91,23 +88,6 @@ class Forwarder:
             self._pool.close()
             self._pool = None
 
-    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
-        elif scope["type"] == "http":
-            await self._forward(scope, receive, send)
-        # websockets: not part of the API; uvicorn refuses the handshake when the app returns
-
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await self.close()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
-
     def _head(self, method: str, target: bytes, headers: list[tuple[bytes, bytes]]) -> bytes:
         lines = [method.encode(), b" ", target, b" HTTP/1.1\r\n"]
         host = False
@@ -120,33 +100,28 @@ class Forwarder:
         lines.append(b"\r\n")
         return b"".join(lines)
 
-    async def _forward(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+    async def forward(self, request: Request, client: ClientConnection) -> bool:
+        """Forward `request`, write its answer to `client`, hand the exchange to the checks.
+        True: the client connection must close after it."""
         began = time.perf_counter()
         started = datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
-        method = str(scope["method"])
-        raw_path = scope.get("raw_path") or str(scope["path"]).encode()
-        query = scope.get("query_string") or b""
-        target = raw_path + (b"?" + query if query else b"")
-        request_headers = _end_to_end(scope["headers"])
+        method = request.method
+        target = request.target
+        request_headers = _end_to_end(request.headers)
         head = self._head(method, target, request_headers)
         framing = _framing(request_headers)  # None: no body; True: chunked; False: length
-        request_chunks: list[bytes] = []
         # The body, when it came whole (the common case), goes out with the head in one write.
-        first: dict[str, Any] = {"body": b"", "more_body": False}
-        if framing is not None:
-            first = await receive()
-            if first["type"] == "http.disconnect":
-                return
-            if first.get("body"):
-                request_chunks.append(first["body"])
+        whole = request.complete
+        body = request.take() if framing is not None else b""
+        request_chunks = [body] if body else []
         pool = self._connections()
         conn: UpstreamConnection | None = None
         try:
             for attempt in (1, 2):
                 conn, reused = await pool.acquire()
                 try:
-                    await self._send_request(
-                        conn, method, head, framing, first, receive, request_chunks
+                    await _send_request(
+                        conn, method, head, framing, body, whole, request_chunks, request
                     )
                     event = await conn.read()
                     break
@@ -154,8 +129,7 @@ class Forwarder:
                     # A kept-alive connection the upstream closed as we reused it: once more on
                     # a new one, if nothing of the answer came and the body can be sent again.
                     conn.close()
-                    again = reused and exc.closed and not first.get("more_body")
-                    if attempt == 2 or not again:
+                    if attempt == 2 or not (reused and exc.closed and whole):
                         raise
                 except BaseException:  # cancelled (shutdown), or the client went away
                     conn.close()  # a request half sent or unanswered: never reused
@@ -163,50 +137,71 @@ class Forwarder:
         except UpstreamError as exc:
             message = f"upstream {self.upstream.origin} did not answer: {exc}"
             self.on_error(method, target.decode("latin-1"), message)
-            body = json.dumps({self.error_field: f"spaces proxy: {message}"}).encode()
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 502,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
-                }
+            closes = not request.complete  # the rest of its body would be read as a request
+            client.write(
+                error_answer(502, "Bad Gateway", message, field=self.error_field, close=closes)
             )
-            await send({"type": "http.response.body", "body": body})
-            return
-        except _ClientGone:
-            return
+            return closes
         assert conn is not None
         _, status, upstream_headers = event
         response_headers = _end_to_end(upstream_headers)
+        closes = not request.keep_alive
+        to_client = response_headers
+        chunked = any(k.lower() == b"transfer-encoding" for k, _ in response_headers)
+        extra: list[bytes] = []
+        if method == "HEAD" or status in (204, 304) or status < 200:
+            mode = _NO_BODY
+        elif request.http_version != "1.1":  # HTTP/1.0 knows no chunks: the end frames it
+            if chunked or not any(k.lower() == b"content-length" for k, _ in response_headers):
+                to_client = [
+                    (k, v) for k, v in response_headers if k.lower() != b"transfer-encoding"
+                ]
+                closes = True
+            mode = _AS_IS
+        elif chunked:
+            mode = _CHUNKED
+        elif any(k.lower() == b"content-length" for k, _ in response_headers):
+            mode = _AS_IS
+        else:  # framed by the end of the upstream's connection: chunks to the client
+            mode = _CHUNKED
+            extra.append(b"transfer-encoding: chunked\r\n")
+        parts = [_answer_head(status, to_client), *extra]
+        if closes:
+            parts.append(b"connection: close\r\n")
+        elif request.http_version == "1.0":
+            parts.append(b"connection: keep-alive\r\n")
+        parts.append(b"\r\n")
         kept: list[bytes] = []
         kept_size = 0
         truncated = False
         try:
-            await send(
-                {"type": "http.response.start", "status": status, "headers": response_headers}
-            )
-            more = True
-            while more:
-                event = await conn.read()
-                if event[0] == "end":
-                    await send({"type": "http.response.body", "body": b""})
+            while True:
+                next_event = conn.ready()
+                if next_event is None:  # what arrived so far goes out in one write
+                    client.write(b"".join(parts))
+                    parts.clear()
+                    await client.drain()
+                    next_event = await conn.read()
+                if next_event[0] == "end":
+                    if mode is _CHUNKED:
+                        parts.append(b"0\r\n\r\n")
                     break
-                chunk = event[1]
+                chunk = next_event[1]
                 if kept_size < MAX_CHECKED_BODY:
                     kept.append(chunk)
                     kept_size += len(chunk)
                 else:
                     truncated = True
-                more = not conn.take_end()  # the last chunk ends the answer itself
-                await send({"type": "http.response.body", "body": chunk, "more_body": more})
+                if mode is _CHUNKED:
+                    parts.append(b"%x\r\n%b\r\n" % (len(chunk), chunk))
+                elif mode is _AS_IS:
+                    parts.append(chunk)
+            client.write(b"".join(parts))
         except UpstreamError as exc:
             message = f"upstream {self.upstream.origin} broke off its answer: {exc}"
             self.on_error(method, target.decode("latin-1"), message)
             conn.close()
-            return
+            return True  # the head went out: the client sees the answer end early
         finally:
             pool.release(conn)
         self._count += 1
@@ -219,51 +214,57 @@ class Forwarder:
             request_body=b"".join(request_chunks),
             status=status,
             response_headers=_text(response_headers),
-            response_body=b"".join(kept),
+            response_body=kept[0] if len(kept) == 1 else b"".join(kept),
             seconds=time.perf_counter() - began,
-            http_version=f"HTTP/{scope.get('http_version', '1.1')}",
+            http_version=f"HTTP/{request.http_version}",
             truncated=truncated,
             upstream=self.upstream.origin,
         )
         await self.on_exchange(exchange)
-
-    @staticmethod
-    async def _send_request(
-        conn: UpstreamConnection,
-        method: str,
-        head: bytes,
-        framing: bool | None,
-        first: dict[str, Any],
-        receive: Receive,
-        request_chunks: list[bytes],
-    ) -> None:
-        conn.begin(head_request=method == "HEAD")
-        body = first.get("body", b"")
-        more = bool(first.get("more_body"))
-        if framing is None:
-            conn.write(head)
-            return
-        if framing:  # chunked: the chunks as they come, re-framed
-            conn.write(head + _chunk(body) + (b"" if more else b"0\r\n\r\n"))
-        else:
-            conn.write(head + body)
-        while more:
-            await conn.drain()
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise _ClientGone
-            body = message.get("body", b"")
-            more = bool(message.get("more_body"))
-            if body:
-                request_chunks.append(body)
-            if framing:
-                conn.write(_chunk(body) + (b"" if more else b"0\r\n\r\n"))
-            elif body:
-                conn.write(body)
+        return closes
 
 
-class _ClientGone(Exception):
-    """The client disconnected before its request was all sent: nothing to answer or check."""
+_NO_BODY, _CHUNKED, _AS_IS = object(), object(), object()  # how an answer's body is framed
+_REASONS = {s.value: s.phrase.encode() for s in http.HTTPStatus}
+
+
+def _answer_head(status: int, headers: list[tuple[bytes, bytes]]) -> bytes:
+    """The answer's status line and headers (the blank line that ends them is not included)."""
+    lines = [b"HTTP/1.1 %d %b\r\n" % (status, _REASONS.get(status, b""))]
+    for k, v in headers:
+        lines += [k, b": ", v, b"\r\n"]
+    return b"".join(lines)
+
+
+async def _send_request(
+    conn: UpstreamConnection,
+    method: str,
+    head: bytes,
+    framing: bool | None,
+    body: bytes,
+    whole: bool,
+    request_chunks: list[bytes],
+    request: Request,
+) -> None:
+    conn.begin(head_request=method == "HEAD")
+    if framing is None:
+        conn.write(head)
+        return
+    if framing:  # chunked: the chunks as they come, re-framed
+        conn.write(head + _chunk(body) + (b"0\r\n\r\n" if whole else b""))
+    else:
+        conn.write(head + body)
+    more = not whole
+    while more:
+        await conn.drain()
+        body = await request.more()
+        more = not request.complete or bool(request.chunks)
+        if body:
+            request_chunks.append(body)
+        if framing:
+            conn.write(_chunk(body) + (b"" if more else b"0\r\n\r\n"))
+        elif body:
+            conn.write(body)
 
 
 def _chunk(data: bytes) -> bytes:

@@ -1,24 +1,27 @@
-"""Running the proxy: `run_proxy` (the CLI's, until Ctrl-C or `--duration`) and `proxy_in_thread`
-(tests and benchmarks). Both serve `Forwarder` with uvicorn (httptools, uvloop when present)."""
+"""Running the proxy: `run_proxy` (the CLI's, until Ctrl-C, TERM or `--duration`) and
+`proxy_in_thread` (tests and benchmarks). Both serve the `frontend` in an event loop of their
+own (uvloop when present)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import signal
 import socket
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import uvicorn
+from typing import Any
 
 from spaces_toolkit.proxy.checking import Checker
 from spaces_toolkit.proxy.exchange import Exchange
 from spaces_toolkit.proxy.forward import Forwarder, Upstream
+from spaces_toolkit.proxy.frontend import FrontEnd
 from spaces_toolkit.proxy.session import Outputs, Session
-from spaces_toolkit.proxy.worker import CheckError, CheckProcess, CheckWorker
+from spaces_toolkit.proxy.worker import CheckChannel, CheckError, CheckProcess
 from spaces_toolkit.spec import SPEC_PATH, Spec, default_spec, load
 
 __all__ = ["ProxyOptions", "RunningProxy", "load_spec_source", "proxy_in_thread", "run_proxy"]
@@ -48,88 +51,149 @@ def _session(options: ProxyOptions, upstream: Upstream, spec: Spec) -> Session:
     return Session(checker, options.outputs, source=upstream.url, spec=options.spec)
 
 
-def _server(forwarder: Forwarder, host: str, port: int) -> uvicorn.Server:
-    config = uvicorn.Config(
-        forwarder,
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
-        proxy_headers=False,
-        server_header=False,  # the upstream's Server and Date headers pass as they are
-        date_header=False,
-        timeout_keep_alive=30,
-    )
-    return uvicorn.Server(config)
+def _new_loop() -> asyncio.AbstractEventLoop:
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
 
 
-def _forwarder(upstream: Upstream, session: Session) -> tuple[Forwarder, CheckWorker]:
-    """The forwarding app, and the checks behind it: a queue, its thread, the process that
-    checks (see `worker`)."""
+class _Serving:
+    """The front end in an event loop: `serve()` listens, runs until `stop()` (from any thread,
+    or a signal handler), then lets the requests being served finish."""
+
+    def __init__(self, parts: _Parts, session: Session) -> None:
+        self.front = FrontEnd(parts.forwarder, session.proxy_error)
+        self.channel = parts.channel
+        self.started = threading.Event()
+        self.error: str | None = None  # why it could not listen
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+
+    def serve(
+        self,
+        *,
+        host: str | None = None,
+        port: int | None = None,
+        sock: socket.socket | None = None,
+        on_start: Callable[[], None] | None = None,
+        signals: bool = False,
+    ) -> None:
+        loop = _new_loop()
+        self._loop = loop
+        try:
+            loop.run_until_complete(self._main(host, port, sock, on_start, signals))
+        finally:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+            self.started.set()  # (also when it never started: whoever waits, wakes)
+
+    async def _main(
+        self,
+        host: str | None,
+        port: int | None,
+        sock: socket.socket | None,
+        on_start: Callable[[], None] | None,
+        signals: bool,
+    ) -> None:
+        self._stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        try:
+            await self.front.start(host, port, sock=sock)
+        except OSError as exc:
+            self.error = f"could not listen on {host}:{port}: {exc.strerror or exc}"
+            await self.front.forwarder.close()
+            return
+        await self.channel.open()
+        if signals:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, self._stop.set)
+        self.started.set()
+        if on_start is not None:
+            on_start()
+        try:
+            await self._stop.wait()
+        finally:
+            if signals:
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    loop.remove_signal_handler(sig)
+            await self.front.stop()
+            await self.channel.finish()  # every exchange checked before the summary
+
+    def stop(self) -> None:
+        loop, stop = self._loop, self._stop
+        if loop is not None and stop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(stop.set)
+
+    @property
+    def listening(self) -> bool:
+        return self.started.is_set() and self.error is None
+
+
+@dataclass
+class _Parts:
+    """The forwarder, and the checks behind it: the channel its event loop feeds, the process
+    that checks (see `worker`)."""
+
+    forwarder: Forwarder
+    channel: CheckChannel
+    checks: CheckProcess
+
+
+def _parts(upstream: Upstream, session: Session) -> _Parts:
     spec = session.checker.spec
     checks = CheckProcess(spec.document, spec.notes, session.checker.base_path)
 
-    def check(exchanges: list[Exchange]) -> None:
-        try:
-            answers = checks.check(exchanges)
-        except CheckError as exc:
-            answers = [("error", str(exc))] * len(exchanges)
-        for exchange, (kind, value) in zip(exchanges, answers, strict=True):
-            if kind == "ok":
-                session.record(exchange, value)
-            else:
-                session.record(exchange, [])
-                session.check_crashed(exchange, CheckError(value))
+    def record(exchange: Exchange, result: tuple[str, Any]) -> None:
+        kind, value = result
+        if kind == "ok":
+            session.record(exchange, value)
+        else:
+            crashed(exchange, CheckError(value))
 
-    def settled() -> None:
-        with contextlib.suppress(CheckError):
-            session.checker.adopt(checks.counters())
+    def crashed(exchange: Exchange, exc: BaseException) -> None:
+        session.record(exchange, [])
+        session.check_crashed(exchange, exc)
 
-    worker = CheckWorker(check, session.check_crashed, settled=settled, stopped=checks.close)
-    session.worker = worker
-    error_field = spec.error_fields.message
-    return Forwarder(upstream, worker.put, session.no_answer, error_field=error_field), worker
+    channel = CheckChannel(checks.socket(), record, crashed, session.checker.adopt)
+    session.worker = channel
+    error_field = spec.error_fields.message  # the field of an error body that holds its message
+    forwarder = Forwarder(upstream, channel.put, session.no_answer, error_field=error_field)
+    return _Parts(forwarder, channel, checks)
 
 
 def run_proxy(options: ProxyOptions, spec: Spec) -> int:
-    """Serve until Ctrl-C (or `duration`), print the summary, return the exit status."""
+    """Serve until Ctrl-C, TERM (a service manager's stop) or `duration`; print the summary,
+    return the exit status."""
     upstream = Upstream(options.upstream)
     session = _session(options, upstream, spec)
-    forwarder, worker = _forwarder(upstream, session)
-    server = _server(forwarder, options.host, options.port)
+    parts = _parts(upstream, session)
+    serving = _Serving(parts, session)
     began = time.monotonic()
     if options.duration is not None:
-        timer = threading.Timer(options.duration, lambda: setattr(server, "should_exit", True))
+        timer = threading.Timer(options.duration, serving.stop)
         timer.daemon = True
         timer.start()
-    options.outputs.print(
-        f"spaces proxy: http://{options.host}:{options.port}{upstream.base_path} →"
-        f" {upstream.url} (Ctrl-C to stop)"
-    )
-    # uvicorn stops gracefully on INT and TERM, then raises the signal again with the handler it
-    # found: for TERM (a service manager's stop) that must not end the process before the
-    # checks finish and the summary is written.
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _terminated)
-    try:
-        server.run()
-    except (KeyboardInterrupt, _Terminated):
-        pass  # uvicorn shut down gracefully and re-raised the signal: the summary follows
-    worker.stop()  # what is still queued is checked before the summary
+
+    def banner() -> None:
+        options.outputs.print(
+            f"spaces proxy: http://{options.host}:{options.port}{upstream.base_path} →"
+            f" {upstream.url} (Ctrl-C to stop)"
+        )
+
+    signals = threading.current_thread() is threading.main_thread()
+    with contextlib.suppress(KeyboardInterrupt):  # a Ctrl-C before the handlers are set
+        serving.serve(host=options.host, port=options.port, on_start=banner, signals=signals)
+    parts.channel.close()
+    parts.checks.close()  # the channel had the checks answer what was sent before the loop ended
     session.seconds = time.monotonic() - began
-    if not server.started:
-        session.errors.append(f"could not listen on {options.host}:{options.port}")
+    if serving.error is not None:
+        print(f"spaces proxy: {serving.error}", file=sys.stderr, flush=True)
+        session.errors.append(serving.error)
     session.close()
-    return 2 if not server.started else session.exit_code
-
-
-class _Terminated(Exception):
-    """TERM arrived (raised by its handler once uvicorn has shut down)."""
-
-
-def _terminated(signum: int, frame: object) -> None:
-    raise _Terminated
+    return 2 if serving.error is not None else session.exit_code
 
 
 @dataclass(frozen=True)
@@ -148,27 +212,26 @@ def proxy_in_thread(
     upstream = Upstream(upstream_url)
     options = ProxyOptions(upstream=upstream_url, outputs=outputs or Outputs(print=_quiet))
     session = _session(options, upstream, spec or default_spec())
-    forwarder, worker = _forwarder(upstream, session)
+    parts = _parts(upstream, session)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = _server(forwarder, "127.0.0.1", port)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    serving = _Serving(parts, session)
+    thread = threading.Thread(target=serving.serve, kwargs={"sock": sock}, daemon=True)
     thread.start()
     began = time.monotonic()
     try:
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() - began > 30:
-                raise RuntimeError("spaces proxy thread did not start")
-            time.sleep(0.01)
+        if not serving.started.wait(30) or not serving.listening:
+            raise RuntimeError(f"spaces proxy thread did not start: {serving.error}")
         root = f"http://127.0.0.1:{port}"
         yield RunningProxy(root + upstream.base_path, root, session)
     finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+        serving.stop()
+        thread.join(timeout=90)
         sock.close()
-        worker.stop()
+        parts.channel.close()
+        parts.checks.close()
         session.seconds = time.monotonic() - began
         session.close()
 

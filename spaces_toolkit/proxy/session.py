@@ -27,7 +27,7 @@ from spaces_toolkit.proxy.checking import CHECKS, Checker, Violation
 from spaces_toolkit.proxy.exchange import Exchange
 from spaces_toolkit.proxy.har import HarWriter
 from spaces_toolkit.proxy.redact import Redactor
-from spaces_toolkit.proxy.worker import CheckWorker
+from spaces_toolkit.proxy.worker import CheckChannel
 
 __all__ = ["Outputs", "Session"]
 
@@ -51,7 +51,7 @@ class Session:
         self.errors: list[str] = []
         self.exchanges = 0
         self.seconds = 0.0
-        self.worker: CheckWorker | None = None  # live runs check off the forwarding path
+        self.worker: CheckChannel | None = None  # live runs check off the forwarding path
         self._lock = threading.Lock()
         self._log: IO[str] | None = None
         if outputs.log is not None:
@@ -123,10 +123,17 @@ class Session:
             self._write_log({"type": "violation", **violation.as_dict()})
 
     def upstream_error(self, method: str, target: str, message: str) -> None:
+        self._error("upstream error", method, target, message)
+
+    def proxy_error(self, method: str, target: str, message: str) -> None:
+        """Forwarding a request failed in the proxy itself: the run could not check it (exit 2)."""
+        self._error("proxy error", method, target, message)
+
+    def _error(self, kind: str, method: str, target: str, message: str) -> None:
         with self._lock:
             text = f"{method} {self.redactor.target(target)}: {message}"
             self.errors.append(text)
-            self.outputs.print(f"! upstream error  {text}")
+            self.outputs.print(f"! {kind}  {text}")
             self._write_log({"type": "error", "message": text})
 
     def _masked(self, v: Violation) -> Violation:
@@ -152,7 +159,7 @@ class Session:
 
     def settle(self) -> None:
         """Wait until the exchanges forwarded so far are checked (live runs check them in a
-        thread of their own)."""
+        process of their own); from another thread than the proxy's."""
         if self.worker is not None:
             self.worker.settle()
 

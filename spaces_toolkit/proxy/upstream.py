@@ -98,6 +98,12 @@ class UpstreamConnection(asyncio.Protocol):
     def reusable(self) -> bool:
         return self._done and self.keep_alive and not self.closed and self._error is None
 
+    def ready(self) -> tuple[Any, ...] | None:
+        """The next event of the answer if it has arrived, else None (without waiting)."""
+        if not self._events:
+            return None
+        return self._taken(self._events.popleft())
+
     async def read(self) -> tuple[Any, ...]:
         while not self._events:
             if self._error is not None:
@@ -110,20 +116,15 @@ class UpstreamConnection(asyncio.Protocol):
             finally:
                 timer.cancel()
                 self._waiter = None
-        event = self._events.popleft()
+        return self._taken(self._events.popleft())
+
+    def _taken(self, event: tuple[Any, ...]) -> tuple[Any, ...]:
         if event[0] == "body":
             self._buffered -= len(event[1])
             if self._paused and self._buffered < BUFFERED // 2 and self.transport is not None:
                 self._paused = False
                 self.transport.resume_reading()
         return event
-
-    def take_end(self) -> bool:
-        """If the answer's end is the next event, take it and say so (without waiting)."""
-        if self._events and self._events[0][0] == "end":
-            self._events.popleft()
-            return True
-        return False
 
     def close(self) -> None:
         self.closed = True

@@ -1,23 +1,28 @@
 """Checking off the forwarding path. The forwarder hands each exchange, once its answer is out,
-to a bounded queue (`CheckWorker`); one thread empties it, sending each exchange to the checks
-in a process of their own (`CheckProcess`), and hands what they find to the session.
+to a `CheckChannel`: the event loop itself sends it, batched with the others that completed
+meanwhile, over a socket to the checks in a process of their own (`CheckProcess`), and records
+what they find in the session as their answers come back.
 
-So a check never delays an answer, nor holds the interpreter lock the forwarding needs, and no
-exchange escapes the verdict: when the checks fall `CAPACITY` exchanges behind, handing one
-over waits for room (the connection's next request waits; nothing is dropped), and every wait
-is counted (`waits`) for the summary. A check that raises, or a checking process that dies,
-leaves its exchanges reported as not checked (the run's exit status says so). At the end
-`stop()` lets the checks finish what is queued before the summary is written.
+So a check never delays an answer, and no thread of the forwarding process competes with it for
+the interpreter lock (a thread there once made every request wait for the lock's hand-over);
+and no exchange escapes the verdict: when the checks fall `CAPACITY` exchanges behind, handing
+one over waits for room (the connection's next request waits; nothing is dropped), and every
+wait is counted (`waits`) for the summary. A check that raises, or a checking process that
+dies, leaves its exchanges reported as not checked (the run's exit status says so). At the end
+`finish()` lets the checks answer everything sent before the summary is written.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import multiprocessing
 import os
-import queue
+import pickle
 import signal
+import socket
+import struct
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -26,100 +31,202 @@ from typing import Any
 
 from spaces_toolkit.proxy.exchange import Exchange
 
-__all__ = ["CAPACITY", "CheckError", "CheckProcess", "CheckWorker"]
+__all__ = ["CAPACITY", "CheckChannel", "CheckError", "CheckProcess"]
 
 CAPACITY = 10_000  # exchanges queued for checking before the forwarder waits for room
 BATCH = 256  # exchanges sent to the checking process at once, at most (those already queued)
+BATCH_BYTES = 8 * 1024 * 1024  # bodies' bytes of a batch before it is sent without waiting
+# An exchange waits this long (seconds) for others to go along to the checks (after its answer
+# went out): a checking process woken for every exchange costs twice the CPU per exchange, and
+# takes it from the forwarding and the server when cores are scarce.
+BATCH_DELAY = 0.02
 NICENESS = 5  # the checking process yields the CPU to the forwarding when both want it
-_STOP = object()
-_SETTLE = object()
 
 
 class CheckError(Exception):
     """An exchange could not be checked (a check raised, or the checking process ended)."""
 
 
-class CheckWorker:
-    """The bounded queue between the forwarding (an event loop) and the checks (a thread)."""
+class CheckChannel:
+    """The hand-off from the forwarding's event loop to the checking process, with no thread in
+    between: exchanges are sent in batches (those that completed within `BATCH_DELAY`, or while
+    the previous batch was being checked), over a socket the loop writes without blocking; the
+    answers come back on it and are recorded in order (`record`).
+
+    Bounded: when `capacity` exchanges are unchecked, `put` waits until the checks catch up
+    (counted in `waits`); nothing is dropped. If the checking process ends,
+    every exchange it did not answer is reported (`crashed`), as is every one after.
+    """
 
     def __init__(
         self,
-        check: Callable[[list[Exchange]], object],
+        sock: socket.socket,
+        record: Callable[[Exchange, tuple[str, Any]], None],
         crashed: Callable[[Exchange, BaseException], None],
+        adopt: Callable[[dict[str, Any]], None],
         capacity: int = CAPACITY,
-        *,
-        settled: Callable[[], None] | None = None,
-        stopped: Callable[[], None] | None = None,
     ) -> None:
-        self._check = check  # checks a batch of exchanges, in order
-        self._crashed = crashed  # a check raised: the session reports the exchange unchecked
-        self._settled = settled  # run by the thread when it has caught up (settle, stop)
-        self._stopped = stopped  # run once the thread has ended (stop)
-        self._queue: queue.Queue[object] = queue.Queue(capacity)
-        self.waits = 0  # times the forwarder waited for room in the queue
-        self._thread = threading.Thread(target=self._run, name="spaces-proxy-checks", daemon=True)
-        self._thread.start()
+        self._sock = sock
+        self._record = record  # (exchange, ("ok", violations) or ("error", why))
+        self._crashed = crashed
+        self._adopt = adopt  # the checker's counters, at settle and stop
+        self.capacity = capacity
+        self.waits = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._transport: asyncio.Transport | None = None
+        self._pending: list[Exchange] = []
+        self._pending_bytes = 0
+        self._sent: collections.deque[tuple[str, Any]] = collections.deque()
+        self._batches = 0  # batches sent and not yet answered
+        self._unchecked = 0  # exchanges put and not yet answered
+        self._room: asyncio.Future[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._overdue = False  # pending exchanges have waited BATCH_DELAY
+        self._ended: str | None = None
+
+    async def open(self) -> None:
+        """Connect to the socket (in the serving event loop)."""
+        self._loop = asyncio.get_running_loop()
+        self._transport, _ = await self._loop.create_unix_connection(
+            lambda: _Answers(self), sock=self._sock
+        )
 
     async def put(self, exchange: Exchange) -> None:
-        """Queue an exchange (from the event loop); waits in an executor thread when full."""
-        try:
-            self._queue.put_nowait(exchange)
-        except queue.Full:
-            self.waits += 1
-            await asyncio.get_running_loop().run_in_executor(None, self._queue.put, exchange)
-
-    def _run(self) -> None:
-        while True:
-            items = [self._queue.get()]  # then what else is queued already, in order
-            while len(items) < BATCH:
-                try:
-                    items.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            batch: list[Exchange] = []
-            try:
-                for item in items:
-                    if isinstance(item, Exchange):
-                        batch.append(item)
-                        continue
-                    self._flush(batch)
-                    if self._settled is not None:
-                        self._settled()
-                    if item is _STOP:
-                        return
-                self._flush(batch)
-            finally:
-                for _ in items:
-                    self._queue.task_done()
-
-    def _flush(self, batch: list[Exchange]) -> None:
-        if not batch:
+        if self._ended is not None or self._transport is None:
+            self._crashed(exchange, CheckError(self._ended or "the checks are not running"))
             return
-        try:
-            self._check(list(batch))
-        except Exception as exc:  # noqa: BLE001 - a checking bug must not stop the checks
-            for exchange in batch:
-                self._crashed(exchange, exc)
-        batch.clear()
+        self._pending.append(exchange)
+        self._pending_bytes += len(exchange.request_body) + len(exchange.response_body)
+        self._unchecked += 1
+        if len(self._pending) >= BATCH or self._pending_bytes > BATCH_BYTES:
+            self._flush()
+        elif self._timer is None:  # those that complete meanwhile go along
+            self._timer = self._loop.call_later(BATCH_DELAY, self._due)  # type: ignore[union-attr]
+        if self._unchecked >= self.capacity:
+            self.waits += 1
+            while self._unchecked >= self.capacity and self._ended is None:
+                self._room = asyncio.get_running_loop().create_future()
+                await self._room
+
+    def _due(self) -> None:
+        self._timer = None
+        self._overdue = True
+        if self._batches == 0:
+            self._flush()  # else once the batch being checked is answered
+
+    def _flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._overdue = False
+        while self._pending and self._ended is None:
+            batch, self._pending = self._pending[:BATCH], self._pending[BATCH:]
+            self._pending_bytes = sum(
+                len(e.request_body) + len(e.response_body) for e in self._pending
+            )
+            self._send(("check", [_wire(e) for e in batch]), ("check", batch))
+            self._batches += 1
+
+    def _send(self, request: tuple[Any, ...], expect: tuple[str, Any]) -> None:
+        data = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+        assert self._transport is not None
+        self._transport.write(struct.pack("!i", len(data)) + data)
+        self._sent.append(expect)
+
+    def _answered(self, answer: tuple[str, Any]) -> None:
+        kind, what = self._sent.popleft()
+        if kind == "counters":
+            if not what.done():
+                what.set_result(answer[1])
+            return
+        self._batches -= 1
+        results = answer[1] if answer[0] == "ok" else [("error", answer[1])] * len(what)
+        for exchange, result in zip(what, results, strict=True):
+            self._record(exchange, result)
+        self._unchecked -= len(what)
+        self._wake()
+        if self._pending and self._batches == 0 and self._overdue:
+            self._flush()
+
+    def _lost(self, exc: Exception | None) -> None:
+        if self._ended is None:
+            self._ended = f"the checking process ended: {exc or 'EOF'}"
+        error = CheckError(self._ended)
+        while self._sent:
+            kind, what = self._sent.popleft()
+            if kind == "counters" and not what.done():
+                what.set_exception(error)
+            if kind != "check":
+                continue
+            for exchange in what:
+                self._crashed(exchange, error)
+        for exchange in self._pending:
+            self._crashed(exchange, error)
+        self._pending = []
+        self._unchecked = self._batches = 0
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._room is not None and not self._room.done() and self._unchecked < self.capacity:
+            self._room.set_result(None)
+
+    async def caught_up(self) -> None:
+        """Wait until every exchange put so far is checked and recorded; adopt the counters."""
+        if self._transport is None or self._ended is not None:
+            return
+        self._flush()
+        counted: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._send(("counters",), ("counters", counted))
+        with contextlib.suppress(CheckError):
+            self._adopt(await counted)
+
+    async def finish(self) -> None:
+        """Check what is left, then end the checking process's work (at the end of a run)."""
+        await self.caught_up()
+        if self._transport is not None:
+            if self._ended is None:
+                self._send(("stop",), ("stop", None))
+                self._ended = "the checks were stopped"
+            self._transport.close()
+
+    def close(self) -> None:
+        """After the run: a channel never opened lets go of its socket (so the checking process
+        sees the end)."""
+        if self._transport is None:
+            self._sock.close()
+
+    def settle(self) -> None:
+        """`caught_up`, from another thread than the serving loop's."""
+        loop = self._loop
+        if loop is None or loop.is_closed() or not loop.is_running():
+            return
+        asyncio.run_coroutine_threadsafe(self.caught_up(), loop).result()
 
     @property
     def backlog(self) -> int:
-        return self._queue.qsize()
+        return self._unchecked
 
-    def settle(self) -> None:
-        """Wait until every exchange queued so far is checked."""
-        if self._thread.is_alive():
-            self._queue.put(_SETTLE)
-            self._queue.join()
 
-    def stop(self) -> None:
-        """Check what is queued, then end the thread."""
-        if self._thread.is_alive():
-            self._queue.put(_STOP)
-            self._thread.join()
-        if self._stopped is not None:
-            self._stopped()
-            self._stopped = None
+class _Answers(asyncio.Protocol):
+    """The channel's side of the socket: frames (a 4-byte length, then a pickle) in order."""
+
+    def __init__(self, channel: CheckChannel) -> None:
+        self.channel = channel
+        self.buffer = bytearray()
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer
+        buffer += data
+        while len(buffer) >= 4:
+            (size,) = struct.unpack_from("!i", buffer)
+            if len(buffer) < 4 + size:
+                break
+            answer = pickle.loads(memoryview(buffer)[4 : 4 + size])
+            del buffer[: 4 + size]
+            self.channel._answered(answer)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.channel._lost(exc)
 
 
 class CheckProcess:
@@ -159,9 +266,18 @@ class CheckProcess:
             raise CheckError(value)
         return value
 
+    def socket(self) -> socket.socket:
+        """The pipe to the checking process as a socket, for a `CheckChannel` (then `check` and
+        `counters` are no longer available here)."""
+        with self._lock:
+            self._ended = "the checks are sent through a channel"
+            sock = socket.socket(fileno=os.dup(self._conn.fileno()))
+            self._conn.close()
+            return sock
+
     def check(self, exchanges: list[Exchange]) -> list[tuple[str, Any]]:
         """("ok", violations) or ("error", why) for each exchange, in order."""
-        return self._ask(("check", exchanges))
+        return self._ask(("check", [_wire(e) for e in exchanges]))
 
     def counters(self) -> dict[str, Any]:
         return self._ask(("counters",))
@@ -174,7 +290,8 @@ class CheckProcess:
                 except OSError:
                     pass
                 self._ended = "the checks were stopped"
-            self._conn.close()
+            if not self._conn.closed:
+                self._conn.close()
         self._process.join(timeout=30)
         if self._process.is_alive():
             self._process.kill()
@@ -214,13 +331,34 @@ def _serve(conn: Connection, document: Any, notes: dict[int, str], base_path: st
         if request[0] == "stop":
             return
         if request[0] == "check":
-            answer: tuple[str, Any] = ("ok", [_checked(checker, e) for e in request[1]])
+            exchanges = [Exchange(*fields) for fields in request[1]]
+            answer: tuple[str, Any] = ("ok", [_checked(checker, e) for e in exchanges])
         else:
             answer = ("ok", checker.counters())
         try:
             conn.send(answer)
         except (OSError, KeyboardInterrupt):
             return
+
+
+def _wire(e: Exchange) -> tuple[Any, ...]:
+    """An exchange as the checking process is sent it: its fields in order, as plain values (a
+    tuple pickles several times faster than the dataclass). `Exchange(*fields)` again there."""
+    return (
+        e.number,
+        e.started,
+        e.method,
+        e.target,
+        e.request_headers,
+        e.request_body,
+        e.status,
+        e.response_headers,
+        e.response_body,
+        e.seconds,
+        e.http_version,
+        e.truncated,
+        e.upstream,
+    )
 
 
 def _checked(checker: Any, exchange: Exchange) -> tuple[str, Any]:

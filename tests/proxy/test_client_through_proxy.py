@@ -33,7 +33,7 @@ def server(tmp_path_factory):
 
 def test_zz_the_proxy_saw_every_exchange_and_no_server_violation(server):
     session = _SESSIONS[-1]
-    session.settle()  # the checks run in a thread of their own, behind the forwarding
+    session.settle()  # the checks run in a process of their own, behind the forwarding
     assert len(CLIENT_TESTS) >= 8
     assert session.checker.checked >= 50, session.summary()  # the tests above went through it
     assert [v for v in session.violations if v.party == "server"] == [], session.summary()
