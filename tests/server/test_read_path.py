@@ -1,8 +1,12 @@
 """The GET fast path (routing.py) keeps every check: what it remembers between requests (valid
 query strings per operation, the token hash an Authorization header names) never changes an
-answer, and a GET's authentication and reads share one transaction."""
+answer, and a GET's authentication and reads are one `run_read` (one transaction on SQLite)."""
 
 from __future__ import annotations
+
+import asyncio
+
+import pytest
 
 from spaces_toolkit.server.repo.accounts import revoke_tokens, token_prefix
 
@@ -57,3 +61,27 @@ async def test_tenancy_holds_on_the_remembered_paths(sandbox):
         assert {c["id"] for c in mine}.isdisjoint(c["id"] for c in theirs)
         other = await second.get(f"/customers/{mine[0]['id']}")
         assert other.status_code == 404
+
+
+async def test_a_get_after_its_read_connections_were_dropped_is_answered(make_sandbox, db_url):
+    """PostgreSQL: a read connection that died while idle (a restart, a dropped connection)
+    fails at its first statement; the read runs again on a new one instead of failing."""
+    if db_url.backend != "postgresql":
+        pytest.skip("SQLite has no connections to drop")
+    import psycopg
+
+    box = make_sandbox(customers=3)
+    async with box.client(box.tokens[0]) as client:
+        for _ in range(3):  # several idle read connections in the pool
+            responses = await asyncio.gather(*(client.get("/customers?limit=2") for _ in range(4)))
+            assert [r.status_code for r in responses] == [200] * 4
+        with psycopg.connect(db_url(), autocommit=True) as admin:
+            dropped = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'"
+                " AND datname = current_database()"
+            ).fetchone()
+        assert dropped is not None and dropped[0] >= 1
+        for path in ("/customers?limit=2", "/account", "/customers?limit=2"):
+            response = await client.get(path)
+            assert response.status_code == 200, (path, response.text)
