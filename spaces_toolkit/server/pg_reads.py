@@ -112,7 +112,16 @@ class _AwaitedTransaction:
         return rows
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        row: Row | None = _await(self._conn.fetchrow(dollar_params(sql), *params))
+        """The row a lookup finds, or None. An integer argument outside its column's type
+        (a Space id of 2**63 - 1 against an INTEGER column) names no stored row: asyncpg
+        refuses to encode it where the SQLite backend, and psycopg's 64-bit parameters, find
+        nothing; so it finds nothing here too (a 404, or a 400 for a cursor)."""
+        try:
+            row: Row | None = _await(self._conn.fetchrow(dollar_params(sql), *params))
+        except asyncpg.DataError as exc:
+            if not isinstance(exc.__cause__, OverflowError):
+                raise
+            row = None
         self.answered += 1
         return row
 

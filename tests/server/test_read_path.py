@@ -85,3 +85,15 @@ async def test_a_get_after_its_read_connections_were_dropped_is_answered(make_sa
         for path in ("/customers?limit=2", "/account", "/customers?limit=2"):
             response = await client.get(path)
             assert response.status_code == 200, (path, response.text)
+
+
+async def test_ids_and_cursors_beyond_their_column_s_range_name_nothing(sandbox):
+    """A Space id is an int64 in the spec and an INTEGER column on PostgreSQL: a larger one is
+    no stored id (404; as a cursor, 400), on either backend, never a 500."""
+    big = 2**63 - 1
+    async with sandbox.client(sandbox.tokens[0]) as client:
+        response = await client.get(f"/spaces/{big}")
+        assert response.status_code == 404, response.text
+        for cursor in ("starting_after", "starting_before"):
+            response = await client.get(f"/spaces?{cursor}={big}")
+            assert response.status_code == 400, response.text
