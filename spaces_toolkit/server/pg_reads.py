@@ -44,9 +44,16 @@ __all__ = ["AsyncReads", "dollar_params"]
 T = TypeVar("T")
 
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\?")
-# What a connection that died while idle raises at its first statement.
+# What a connection that died while idle raises at its first statement: closed already, lost
+# during it, the server's goodbye (57P01 "terminating connection due to administrator
+# command", which a terminated or restarted backend sends before it closes its socket), or
+# asyncpg's protocol confused by that goodbye arriving while it was idle.
 _DEAD = (
+    asyncpg.exceptions.InternalClientError,
     asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.CannotConnectNowError,
     asyncpg.InterfaceError,
     ConnectionError,
 )
@@ -176,7 +183,7 @@ class AsyncReads:
             await pool.slots.acquire()
         try:
             for attempt in range(self._max_size + 1):
-                conn = pool.idle.pop() if pool.idle else await self._connect()
+                conn = await self._take(pool)
                 tx = _AwaitedTransaction(conn)
                 healthy = False
                 try:
@@ -201,6 +208,13 @@ class AsyncReads:
             raise AssertionError("unreachable")
         finally:
             pool.slots.release()
+
+    async def _take(self, pool: _LoopPool) -> asyncpg.Connection:
+        while pool.idle:
+            conn = pool.idle.pop()
+            if not conn.is_closed():  # one the server closed while it was idle is dropped
+                return conn
+        return await self._connect()
 
     def _release(self, pool: _LoopPool, conn: asyncpg.Connection) -> None:
         if self._closed or conn.is_closed():
