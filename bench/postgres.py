@@ -10,8 +10,10 @@ Delivery throughput on both backends is benchmark 9 (bench/delivery.py).
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import psycopg
@@ -26,7 +28,7 @@ from testing.pgcluster import PgCluster, find_pg_bin, pg_cluster
 from .context import Options, Skip
 from .fixtures import basic_header, seeded_database
 from .load import BARE_GOAL, bare_server
-from .procs import HOST, PYTHON, child_server, free_port
+from .procs import HOST, PYTHON, child_server, cpu_seconds, free_port
 from .report import Row, Section
 from .stats import paired_ratios, percentile, summarize
 from .wrk import WrkResult, have_wrk, run_wrk
@@ -38,13 +40,35 @@ PAGE = "/customers?limit=20"
 
 
 @contextlib.contextmanager
-def _server(db: str, token: str, processes: int) -> Iterator[str]:
+def _server(db: str, token: str, processes: int) -> Iterator[tuple[str, int]]:
+    """`spaces serve` on `db`: (base URL, process id; with 2 processes, their parent's)."""
     port = free_port()
     argv = [PYTHON, "-m", "spaces_toolkit.cli", "serve", "--db", db, "--port", str(port)]
     argv += ["--workers", str(processes), "--no-delivery", "--log-level", "warning"]
     base = f"http://{HOST}:{port}{api_prefix()}"
-    with child_server(argv, f"{base}{PAGE}", headers=basic_header(token)):
-        yield base
+    with child_server(argv, f"{base}{PAGE}", headers=basic_header(token)) as proc:
+        yield base, proc.pid
+
+
+def _cluster_cpu(pg: PgCluster) -> float:
+    """CPU seconds the cluster has used so far: the postmaster, its live children (the
+    backends serving the connections) and its children that have exited."""
+    postmaster = int((pg.datadir / "postmaster.pid").read_text().split()[0])
+    total = cpu_seconds(postmaster) + _reaped_cpu_seconds(postmaster)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == postmaster:
+            with contextlib.suppress(OSError):
+                total += cpu_seconds(int(stat.parent.name))
+    return total
+
+
+def _reaped_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
 
 
 def _seeded_pg(pg: PgCluster, customers: int) -> tuple[str, str]:
@@ -68,12 +92,17 @@ def _throughput(opts: Options, pg: PgCluster, section: Section) -> None:
     url, pg_token = _seeded_pg(pg, 200)
     seconds, reps = opts.seconds(5.0), opts.reps(3)
     results: dict[tuple[str, str], list[WrkResult]] = {}
+    # Per (endpoint, target): the server process's CPU seconds per request; under
+    # (endpoint, "<target> postgres"), the cluster's in the same runs.
+    cpu: dict[tuple[str, str], list[float]] = {}
     with contextlib.ExitStack() as stack:
-        targets = {
+        started = {
             "sqlite": stack.enter_context(_server(str(sqlite.db_path), sqlite.token, 1)),
             "pg1": stack.enter_context(_server(url, pg_token, 1)),
             "pg2": stack.enter_context(_server(url, pg_token, 2)),
         }
+        targets = {name: base for name, (base, _) in started.items()}
+        pids = {name: pid for name, (_, pid) in started.items()}
         tokens = {"sqlite": sqlite.token, "pg1": pg_token, "pg2": pg_token, "bare": pg_token}
         # Per endpoint: the request path on SQLite and on PostgreSQL (their ids differ).
         paths = {
@@ -90,7 +119,7 @@ def _throughput(opts: Options, pg: PgCluster, section: Section) -> None:
             ).content
             for p in paths.values()
         }
-        targets["bare"] = stack.enter_context(bare_server(bodies, opts.workdir))[0]
+        targets["bare"], pids["bare"] = stack.enter_context(bare_server(bodies, opts.workdir))
 
         def path_of(endpoint: str, name: str) -> str:
             return paths[endpoint]["sqlite" if name == "sqlite" else "pg"]
@@ -109,16 +138,23 @@ def _throughput(opts: Options, pg: PgCluster, section: Section) -> None:
                 order = list(targets)
                 order = order[rep % len(order) :] + order[: rep % len(order)]
                 for name in order:
+                    cpu0, pg0 = cpu_seconds(pids[name]), _cluster_cpu(pg)
                     res = run_wrk(
                         targets[name] + path_of(endpoint, name),
                         seconds=seconds,
                         connections=CONNECTIONS,
                         headers=basic_header(tokens[name]),
                     )
+                    requests = max(1, res.requests)
+                    server_cpu = (cpu_seconds(pids[name]) - cpu0) / requests
+                    pg_cpu = (_cluster_cpu(pg) - pg0) / requests
                     results.setdefault((endpoint, name), []).append(res)
+                    cpu.setdefault((endpoint, name), []).append(server_cpu)
+                    cpu.setdefault((endpoint, f"{name} postgres"), []).append(pg_cpu)
                     opts.log(
                         f"  {endpoint:<22} {name:<7} {res.rps:8.0f} req/s"
-                        f"  p99 {res.p99 * 1e3:6.2f} ms"
+                        f"  p99 {res.p99 * 1e3:6.2f} ms  CPU {server_cpu * 1e6:5.0f} µs/req"
+                        f"  PostgreSQL {pg_cpu * 1e6:5.0f} µs/req"
                     )
     rps = {key: [r.rps for r in rs] for key, rs in results.items()}
     for endpoint in paths:
@@ -133,6 +169,21 @@ def _throughput(opts: Options, pg: PgCluster, section: Section) -> None:
                 "bare ASGI, same bytes",
                 BARE_GOAL,
                 paired_ratios(rps[(endpoint, "pg1")], bare_rps),
+            )
+        )
+        section.rows.append(
+            Row(
+                f"{name_of} on PostgreSQL, 1 process: server CPU per request vs bare ASGI",
+                summarize(cpu[(endpoint, "pg1")], "s"),
+                summarize(cpu[(endpoint, "bare")], "s"),
+                "bare ASGI",
+                paired=paired_ratios(cpu[(endpoint, "pg1")], cpu[(endpoint, "bare")]),
+            )
+        )
+        section.rows.append(
+            Row(
+                f"{name_of} on PostgreSQL, 1 process: PostgreSQL's CPU per request",
+                summarize(cpu[(endpoint, "pg1 postgres")], "s"),
             )
         )
         for name, label in (("pg1", "1 process"), ("pg2", "2 processes")):

@@ -22,7 +22,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg.rows import dict_row
@@ -30,6 +30,7 @@ from psycopg_pool import ConnectionPool
 
 from . import migrations
 from .db import Row, Transaction, safe_url
+from .pg_reads import AsyncReads
 
 __all__ = ["PostgresDatabase", "translate", "WEBHOOKS_CHANNEL"]
 
@@ -42,6 +43,7 @@ _MIGRATE_LOCK = 0x5350_4143_0002
 # integer key (the caller ignores the result).
 _INSERT_KEYS: dict[str, str | None] = {"accounts": "id", "access_tokens": None}
 _INSERT_TABLE = re.compile(r"^\s*INSERT\s+INTO\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
+T = TypeVar("T")
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\?|%")
 
 
@@ -120,6 +122,7 @@ class PostgresDatabase:
         with conn:
             self._migrate(conn)
         self._pool.open(wait=True, timeout=timeout)
+        self._reads = AsyncReads(url, max_size=max_size, timeout=timeout)
 
     def _migrate(self, conn: psycopg.Connection[Row]) -> None:
         with conn.transaction():
@@ -178,6 +181,11 @@ class PostgresDatabase:
         """A read-only transaction on one consistent snapshot."""
         return self._transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
+    async def run_read(self, fn: Callable[[Transaction], T]) -> T:
+        """`fn(tx)`'s reads, each statement awaited on the running event loop (asyncpg, in
+        autocommit: pg_reads.py says why that answers like one snapshot). `fn` only reads."""
+        return await self._reads.run(fn)
+
     def write(self) -> contextlib.AbstractContextManager[Transaction]:
         """A write transaction (READ COMMITTED: each statement sees the latest commits, so a
         read after `lock()` sees what the lock's previous holder wrote)."""
@@ -195,6 +203,7 @@ class PostgresDatabase:
         for listener in self._listeners:
             listener.stop()
         self._listeners.clear()
+        self._reads.close()
         self._pool.close()
 
 

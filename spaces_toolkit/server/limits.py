@@ -37,7 +37,7 @@ import json
 import logging
 import ssl
 import time
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
@@ -86,11 +86,52 @@ class _RateLimitedLog:
 _warn = _RateLimitedLog()
 
 
+class _OneWritePerTurn:
+    """A connection's transport whose writes within one turn of the event loop leave as one
+    write at the end of that turn.
+
+    uvicorn writes a response's head and its body separately: two sends, two segments and two
+    wake-ups of the client per answer. Under wrk the head's send was the biggest single item of
+    the server's profile (~28% of its samples on a PostgreSQL list page); an answer sent in one
+    step of the app (every JSON answer here) now leaves in one send. Whatever is written is
+    sent by the end of the turn, so nothing waits on a later event; close() sends it first."""
+
+    __slots__ = ("_transport", "_loop", "_held")
+
+    def __init__(self, transport: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._held: list[bytes] | None = None
+
+    def write(self, data: bytes) -> None:
+        if self._held is None:
+            self._held = [data]
+            self._loop.call_soon(self._flush)
+        else:
+            self._held.append(data)
+
+    def _flush(self) -> None:
+        held, self._held = self._held, None
+        if held and not self._transport.is_closing():
+            self._transport.write(held[0] if len(held) == 1 else b"".join(held))
+
+    def close(self) -> None:
+        self._flush()
+        self._transport.close()
+
+    def abort(self) -> None:
+        self._held = None
+        self._transport.abort()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
 class LimitedHttpProtocol(HttpToolsProtocol):
     limits: ClassVar[HttpLimits] = HttpLimits()
 
     def connection_made(self, transport: Any) -> None:
-        super().connection_made(transport)
+        super().connection_made(cast(asyncio.Transport, _OneWritePerTurn(transport, self.loop)))
         self._deadline: Any = None  # the header or body timer (asyncio.TimerHandle)
         self._in_head = False
         self._refused: _Refused | None = None  # why a parser callback stopped the parser

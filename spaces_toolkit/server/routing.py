@@ -5,10 +5,11 @@ is a 405 with `Allow`; undeclared paths are 404 (see app.py)."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 import anyio.to_thread
@@ -29,6 +30,7 @@ from .validation import parse_body, parse_param
 __all__ = ["build_api_routes", "check_registry"]
 
 log = logging.getLogger("spaces.server")
+T = TypeVar("T")
 
 
 class _JSONResponse(Response):
@@ -138,9 +140,9 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 class _Snapshot:
-    """The database as a GET handler sees it: `read()` is the request's own read transaction,
-    the one it was authenticated in, so authentication and the handler's reads are one
-    consistent snapshot and one BEGIN/COMMIT (on PostgreSQL, two round trips fewer)."""
+    """The database as a GET handler sees it: `read()` is the request's own reads, the ones it
+    was authenticated in (`Database.run_read`: on SQLite one transaction, on PostgreSQL
+    statements awaited on the event loop), so a GET takes no second transaction."""
 
     def __init__(self, db: Database, tx: Transaction) -> None:
         self._db = db
@@ -153,6 +155,9 @@ class _Snapshot:
 
     def write(self) -> contextlib.AbstractContextManager[Transaction]:
         return self._db.write()
+
+    async def run_read(self, fn: Callable[[Transaction], T]) -> T:
+        return fn(self._tx)
 
     def listen(self, callback: Callable[[], None]) -> None:
         self._db.listen(callback)
@@ -211,17 +216,9 @@ class PathEndpoint:
         # before the parameters are looked at (a bad token is a 401 whatever else is wrong).
         authorization = _header(scope, b"authorization")
         if op.method == "GET" and op.body is None:
-            if self.db.dialect == "sqlite":
-                # Reads run inline on the event loop: an indexed SQLite read (WAL: readers
-                # never wait for writers) takes tens of µs, a hop to the thread pool and back
-                # costs several times that in GIL hand-offs (the benchmarks' profile: 2 hops
-                # were ~40% of a GET's CPU).
-                result = self._read(op, scope, authorization)
-            else:
-                # PostgreSQL: the read is round trips to another process (BEGIN, the token,
-                # the query, COMMIT), during which the event loop would sit idle; on the
-                # thread pool, requests overlap their waits.
-                result = await anyio.to_thread.run_sync(self._read, op, scope, authorization)
+            # Authentication and the handler read together, as the backend runs reads best
+            # from the event loop (db.py, pg_reads.py).
+            result = await self.db.run_read(functools.partial(self._read, op, scope, authorization))
         else:
             # Writes may wait up to busy_timeout for SQLite's write lock: they keep the hop.
             account_id = self.auth.account_id(authorization)
@@ -238,14 +235,15 @@ class PathEndpoint:
             result = await anyio.to_thread.run_sync(HANDLERS[op.operation_id], ctx)
         return self._checked(op, 200, result, _JSONResponse(result))
 
-    def _read(self, op: ServedOperation, scope: Scope, authorization: str | None) -> Any:
-        """A GET: one read transaction serves authentication and the handler."""
-        with self.db.read() as tx:
-            account_id = self.auth.account_id(authorization, tx)
-            path, query = self._params(op, scope)
-            snapshot = _Snapshot(self.db, tx)
-            ctx = Context(snapshot, self.settings, account_id, path, query, None, op.listing)
-            return HANDLERS[op.operation_id](ctx)
+    def _read(
+        self, op: ServedOperation, scope: Scope, authorization: str | None, tx: Transaction
+    ) -> Any:
+        """A GET with its reads `tx`: authentication, then the handler."""
+        account_id = self.auth.account_id(authorization, tx)
+        path, query = self._params(op, scope)
+        snapshot = _Snapshot(self.db, tx)
+        ctx = Context(snapshot, self.settings, account_id, path, query, None, op.listing)
+        return HANDLERS[op.operation_id](ctx)
 
     def _params(self, op: ServedOperation, scope: Scope) -> tuple[dict[str, Any], dict[str, Any]]:
         """The operation's path and query parameters, parsed and validated (400 otherwise)."""

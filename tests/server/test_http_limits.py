@@ -499,3 +499,45 @@ def test_an_unusable_certificate_is_one_line_and_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("spaces: error: --certfile/--keyfile: cannot use them:"), err
     assert "\n" not in err and not db.exists()  # refused before anything was started
+
+
+async def test_what_a_connection_writes_in_one_turn_of_the_loop_leaves_as_one_write():
+    """uvicorn writes a response's head and body separately; the server's connections send
+    them as one write at the end of the loop's turn, close() sends what is held first, and
+    abort() drops it."""
+    import asyncio
+
+    from spaces_toolkit.server.limits import _OneWritePerTurn
+
+    sent: list[object] = []
+
+    class Transport:
+        def write(self, data: bytes) -> None:
+            sent.append(data)
+
+        def is_closing(self) -> bool:
+            return False
+
+        def close(self) -> None:
+            sent.append("close")
+
+        def abort(self) -> None:
+            sent.append("abort")
+
+        def get_extra_info(self, name: str) -> str:
+            return f"info {name}"
+
+    transport = _OneWritePerTurn(Transport(), asyncio.get_running_loop())
+    transport.write(b"HTTP/1.1 200 OK\r\n\r\n")
+    transport.write(b"{}")
+    assert sent == []
+    await asyncio.sleep(0)
+    assert sent == [b"HTTP/1.1 200 OK\r\n\r\n{}"]
+    transport.write(b"last")
+    transport.close()
+    assert sent[1:] == [b"last", "close"]
+    transport.write(b"dropped")
+    transport.abort()
+    await asyncio.sleep(0)
+    assert sent[3:] == ["abort"]
+    assert transport.get_extra_info("peername") == "info peername"
