@@ -356,7 +356,10 @@ def _probe_list(
     ref = prefixes[lst.label]
     limit = _walk_limit(lst, ref)
     if any(lst.cursor_of(obj) is None for obj in ref.objects):
-        _not_walkable(client, lst, ref)
+        try:
+            _not_walkable(client, lst, ref)
+        except ProbeFailed:
+            pass  # recorded; the other lists are still probed
     else:
         try:
             walked = _walk_forward(client, lst, ref, limit, budget)
