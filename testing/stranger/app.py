@@ -281,11 +281,11 @@ def make_account(
                 "pending": rng.random() < 0.3,
             }
         )
-    for n, event in enumerate(EVENT_TYPES[:2]):
+    for n, kind in enumerate(EVENT_TYPES[:2]):
         account.resource_subscriptions.append(
             {
                 "object": "resource_subscription",
-                "event": event,
+                "event": kind,
                 "target_url": f"https://hooks.example.com/{name.split()[0].lower()}/{n}",
                 "api_version": "04-09-2014",
                 "created": tick(),
