@@ -68,6 +68,11 @@ RULES: dict[str, Rule] = {
             pointer="/components/parameters/StartingAfter/schema/minLength",
         ),
         Rule("malformed_id", "a non-integer or too large Space id is a 400", decision=42),
+        Rule(
+            "repeated_parameter",
+            "a query parameter or form field given more than once is refused with 400",
+            decision=55,
+        ),
     ]
 }
 
@@ -211,10 +216,11 @@ class Grader:
                 continue
             if not values:
                 continue  # `required` is stated by the docs for every path parameter
-            for value in values:
-                verdict = self.grade_value(param.schema.pointer, _coerce(value, param.schema.type))
-                if verdict is not None:
-                    verdicts.append(verdict)
+            kind = param.schema.type
+            graded = [self.grade_value(param.schema.pointer, _coerce(v, kind)) for v in values]
+            verdict = self._once(param.name, graded)
+            if verdict is not None:
+                verdicts.append(verdict)
         if operation.request_body is not None and body:
             media_type = content_type.split(";")[0].strip().lower()
             media = next(
@@ -222,7 +228,7 @@ class Grader:
             )
             parsed = _parse_body(media_type, body)
             if media is not None and media.schema is not None and parsed is not _UNPARSED:
-                verdict = self.grade_value(media.schema.pointer, parsed)
+                verdict = self._grade_body(media.schema.pointer, media_type, parsed)
                 if verdict is not None:
                     verdicts.append(verdict)
         if not verdicts:
@@ -233,6 +239,39 @@ class Grader:
         decisions = tuple(sorted({n for v in verdicts for n in v.decisions}))
         keys = tuple(sorted({k for v in verdicts for k in v.keys}))
         return Verdict(DEVIATION, decisions, "; ".join(v.message for v in verdicts), keys)
+
+    def _once(self, name: str, graded: list[Verdict | None]) -> Verdict | None:
+        """The grade of a parameter from the grades of its occurrences. Given more than once,
+        which one counts is not stated by the docs (decision 55 refuses the repetition): only
+        when every occurrence breaks the docs does the value a server took break them."""
+        if len(graded) == 1:
+            return graded[0]
+        if all(v is not None and v.grade == FAILURE for v in graded):
+            return graded[0]
+        rule = RULES["repeated_parameter"]
+        decisions = {rule.decision} | {n for v in graded if v is not None for n in v.decisions}
+        message = f"{name} given {len(graded)} times ({rule.what}: a decision of the spec)"
+        return Verdict(DEVIATION, tuple(sorted(n for n in decisions if n is not None)), message)
+
+    def _grade_body(self, pointer: str, media_type: str, parsed: Any) -> Verdict | None:
+        """A form field given more than once is graded as a repeated parameter (decision 55):
+        by each of its values in turn, the other fields as sent (repeated ones: their first)."""
+        repeated: dict[str, list[Any]] = {}
+        if "form" in media_type and isinstance(parsed, dict):
+            repeated = {k: v for k, v in parsed.items() if isinstance(v, list)}
+        if not repeated:
+            return self.grade_value(pointer, parsed)
+        base = {k: v[0] if k in repeated else v for k, v in parsed.items()}
+        graded = [
+            self._once(name, [self.grade_value(pointer, {**base, name: v}) for v in values])
+            for name, values in repeated.items()
+        ]
+        failure = next((v for v in graded if v is not None and v.grade == FAILURE), None)
+        if failure is not None:
+            return failure
+        decisions = tuple(sorted({n for v in graded if v is not None for n in v.decisions}))
+        messages = "; ".join(v.message for v in graded if v is not None)
+        return Verdict(DEVIATION, decisions, messages)
 
 
 _UNPARSED = object()

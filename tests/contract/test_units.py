@@ -167,3 +167,30 @@ def test_every_check_has_one_stable_code() -> None:
     assert builtin <= set(CHECKS), builtin - set(CHECKS)
     codes = [c.code for c in CHECKS.values()]
     assert len(codes) == len(set(codes))
+
+
+def test_a_repeated_parameter_is_graded_by_each_of_its_values() -> None:
+    from spaces_toolkit.contract.catalogue import DEVIATION, FAILURE
+    from spaces_toolkit.contract.grading import grader_for
+    from spaces_toolkit.spec import default_spec
+
+    grader = grader_for(default_spec())
+    url = "http://h/api/v1/customers?"
+    # One docs-valid value: a server may have read that one (decision 55).
+    verdict = grader.grade_request("GET /customers", url + "limit=abc&limit=5", "", None)
+    assert verdict is not None and verdict.grade == DEVIATION and 55 in verdict.decisions
+    # Every value breaks the docs: whichever a server read, it accepted an invalid parameter.
+    verdict = grader.grade_request("GET /customers", url + "limit=abc&limit=x", "", None)
+    assert verdict is not None and verdict.grade == FAILURE
+    # Given once, as before.
+    verdict = grader.grade_request("GET /customers", url + "limit=abc", "", None)
+    assert verdict is not None and verdict.grade == FAILURE
+    form = "application/x-www-form-urlencoded"
+    label = "POST /resource_subscriptions"
+    path = "http://h/api/v1/resource_subscriptions"
+    body = b"event=customer.created&target_url=nope&target_url=https%3A%2F%2Fexample.com%2Fh"
+    verdict = grader.grade_request(label, path, form, body)
+    assert verdict is not None and verdict.grade == DEVIATION and 55 in verdict.decisions
+    body = b"event=customer.created&target_url=nope&target_url=also-not"
+    verdict = grader.grade_request(label, path, form, body)
+    assert verdict is not None and verdict.grade == FAILURE
