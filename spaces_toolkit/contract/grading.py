@@ -30,7 +30,7 @@ from spaces_toolkit.contract.catalogue import DEVIATION, FAILURE
 from spaces_toolkit.spec import Spec
 from spaces_toolkit.spec.refs import DOCUMENT_URI, Resolver, pointer_ref, walk
 
-__all__ = ["Grader", "RULES", "Rule", "Verdict", "grader_for"]
+__all__ = ["Grader", "RULES", "Rule", "Verdict", "deviation_for", "grader_for"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,8 @@ class Rule:
     what: str
     decision: int | None = None  # the NOTES number, named here once ...
     pointer: str | None = None  # ... or where the spec model's provenance names it
+    # The answers that only deviate from the rule (None: any); any other is a failure.
+    tolerated: frozenset[int] | None = None
 
 
 # The decided behaviours the probes grade. A test checks every number exists in NOTES.
@@ -68,6 +70,20 @@ RULES: dict[str, Rule] = {
             pointer="/components/parameters/StartingAfter/schema/minLength",
         ),
         Rule("malformed_id", "a non-integer or too large Space id is a 400", decision=42),
+        Rule(
+            "unknown_cursor",
+            "a cursor naming no object of the list is refused with 400, not 404",
+            decision=56,
+            tolerated=frozenset({404}),
+        ),
+        # The docs' status table (README, "HTTP status code errors") holds for every operation;
+        # which of them each operation declares is the spec's decision.
+        Rule(
+            "declared_statuses",
+            "an operation answers only the statuses the spec declares for it",
+            decision=6,
+            tolerated=frozenset({200, 400, 401, 404, 500}),
+        ),
         Rule(
             "repeated_parameter",
             "a query parameter or form field given more than once is refused with 400",
@@ -93,6 +109,13 @@ def rule_decision(spec: Spec, rule: Rule) -> int | None:
     if rule.decision is not None:
         return rule.decision
     return decision_at(spec, rule.pointer) if rule.pointer else None
+
+
+def deviation_for(spec: Spec, rule: Rule, status: int) -> int | None:
+    """The decision answering `status` against `rule` deviates from; None: a failure."""
+    if rule.tolerated is not None and status not in rule.tolerated:
+        return None
+    return rule_decision(spec, rule)
 
 
 # ------------------------------------------------------------------------------ the grader
@@ -182,6 +205,11 @@ class Grader:
         yield pointer
 
     # ------------------------------------------------------------------ answers and requests
+
+    def grade_status(self, status: int) -> Verdict | None:
+        """An undeclared status: a deviation if the docs' status table lists it."""
+        decision = deviation_for(self.spec, RULES["declared_statuses"], status)
+        return Verdict(DEVIATION, (decision,)) if decision is not None else None
 
     def grade_response(self, label: str, status: int, body: Any) -> Verdict | None:
         operation = self.spec.by_label(label)

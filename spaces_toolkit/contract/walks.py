@@ -22,7 +22,7 @@ from typing import Any
 
 from spaces_toolkit.contract.apispec import ApiModel, ListOperation
 from spaces_toolkit.contract.defaults import DEFAULT_WALK_BUDGET
-from spaces_toolkit.contract.grading import RULES, rule_decision
+from spaces_toolkit.contract.grading import RULES, deviation_for
 from spaces_toolkit.contract.http import Exchange, ProbeClient, ProbeFailed
 from spaces_toolkit.contract.listing import Prefix, error_problem, page, pointer_get, read_prefix
 
@@ -215,10 +215,10 @@ def _expect_refused(
     exchange = client.send(lst.label, "GET", lst.path, params=params)
     decision = None
     if rule is not None and model is not None:
-        decision = rule_decision(model.spec, RULES[rule])
+        decision = deviation_for(model.spec, RULES[rule], exchange.status)
     if exchange.status != 400:
         detail = f"Expected 400, got {exchange.status}"
-        if rule is not None:
+        if decision is not None and rule is not None:
             detail += f" ({RULES[rule].what}: a decision of the spec, not the docs)"
         client.fail(REFUSED, exchange, title, detail, decision=decision)
     elif problem := error_problem(exchange):
@@ -254,13 +254,14 @@ def _probe_cursors(
     foreign = _foreign_cursor(model, lst, prefixes)
     for param in lst.cursors:
         title = f"Unknown {param} cursor accepted"
-        _expect_refused(client, lst, title, {param: _unknown_cursor(lst)})
+        unknown = {param: _unknown_cursor(lst)}
+        _expect_refused(client, lst, title, unknown, "unknown_cursor", model)
         if not lst.cursor_is_integer:
             title = f"Empty {param} cursor accepted"
             _expect_refused(client, lst, title, {param: ""}, "empty_cursor", model)
         if foreign is not None:
             title = f"{param} cursor from another list accepted"
-            _expect_refused(client, lst, title, {param: foreign})
+            _expect_refused(client, lst, title, {param: foreign}, "unknown_cursor", model)
     objects = prefixes[lst.label].objects
     own = lst.cursor_of(objects[0]) if objects else None
     if own is not None and lst.before is not None:

@@ -39,7 +39,8 @@ differently from spec/NOTES.md, which this module's author did not read):
 - A cursor is "the ID of the object": lists sort by `id`; subscriptions by `token` (their only
   identifier). Lists whose objects have no identifier (events, webhooks, captured emails,
   resource subscriptions) cannot be paged past the first page: any cursor there names no object.
-  A cursor naming no object of that list of this account: 400. An empty cursor is absent.
+  A cursor naming no object of that list of this account: 404, the object "was not found"
+  (the docs' 404), not 400. An empty cursor is absent.
 - `limit`: an integer (optional sign); outside 1..100 it is clamped into range; not an integer
   is a 400. Unknown query parameters are ignored.
 - A malformed id (a space id that is not a decimal integer) is a resource not found: 404.
@@ -79,6 +80,7 @@ BREACHES = {
     "no_challenge": "401 answers carry no WWW-Authenticate challenge",
     "cross_account": "a customer of the other account is answered by GET /customers/{id}",
     "subscription_any_customer": "a subscription is answered through any customer of its account",
+    "cursor_ignored": "a cursor naming no object gives the first page",
 }
 
 Obj = dict[str, Any]
@@ -338,19 +340,19 @@ def page(
     def shown(obj: Obj) -> Obj:
         return {k: v for k, v in obj.items() if not k.startswith("_")}
 
-    if cursor is None:
-        chunk, rest = list(objects[:limit]), len(objects) - limit
-    else:
-        at = next(
-            (n for n, o in enumerate(objects) if key is not None and str(o[key]) == cursor), None
-        )
-        if at is None:
+    at = None
+    if cursor is not None:
+        keys = [str(o[key]) if key is not None else None for o in objects]
+        at = keys.index(cursor) if cursor in keys else None
+        if at is None and "cursor_ignored" not in breaches:
             name = "starting_before" if before else "starting_after"
-            raise BadRequest(f"{name}: no such object in this list")
-        if before:
-            chunk, rest = list(objects[max(0, at - limit) : at]), at - limit
-        else:
-            chunk, rest = list(objects[at + 1 : at + 1 + limit]), len(objects) - (at + 1 + limit)
+            raise NotFound(f"{name}: no such object in this list")
+    if at is None:  # no cursor (or, breached, one naming nothing): the first page
+        chunk, rest = list(objects[:limit]), len(objects) - limit
+    elif before:
+        chunk, rest = list(objects[max(0, at - limit) : at]), at - limit
+    else:
+        chunk, rest = list(objects[at + 1 : at + 1 + limit]), len(objects) - (at + 1 + limit)
     has_more = rest > 0 or ("has_more_off_by_one" in breaches and rest == 0 and bool(chunk))
     data = [shown(o) for o in chunk]
     return {"object": "list", "count": len(data), "has_more": has_more, "data": data}
