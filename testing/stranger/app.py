@@ -29,7 +29,8 @@ differently from spec/NOTES.md, which this module's author did not read):
 - Space ids run "sequentially from 1" per account: every account has a space 1. A customer's
   id is unique for the user (random token), subscription tokens are unique within a customer
   only by the docs but are drawn unique per account here.
-- Lists: `{"object": "list", "count": <objects in this page>, "has_more": ..., "data": [...]}`.
+- Lists: `{"object": "list", "url": <the list's path>, "count": <objects in this page>,
+  "has_more": ..., "data": [...]}` (`url` is ours, as other APIs' lists carry it).
   `count` is the number of objects in `data` (the examples show `count: 20` beside
   `has_more: true` at the default limit of 20, so it cannot be a total).
 - Order: oldest first (ascending creation). `starting_after=X`: the objects after X;
@@ -329,6 +330,7 @@ def page(
     key: str | None,
     query: dict[str, str],
     breaches: frozenset[str],
+    url: str = "",
 ) -> Obj:
     """One page of `objects` (oldest first) by the docs' cursor arguments; `key` names the
     attribute a cursor holds (None: the objects have no identifier)."""
@@ -355,7 +357,8 @@ def page(
         chunk, rest = list(objects[at + 1 : at + 1 + limit]), len(objects) - (at + 1 + limit)
     has_more = rest > 0 or ("has_more_off_by_one" in breaches and rest == 0 and bool(chunk))
     data = [shown(o) for o in chunk]
-    return {"object": "list", "count": len(data), "has_more": has_more, "data": data}
+    envelope = {"object": "list", "url": url, "count": len(data), "has_more": has_more}
+    return {**envelope, "data": data}
 
 
 def _credentials(header: str | None, tokens: dict[str, Account]) -> Account | None:
@@ -472,7 +475,8 @@ class StrangerApp:
     def lister(self, attribute: str, key: str | None) -> Handler:
         async def handler(request: Request, account: Account, _: dict[str, str]) -> Response:
             objects = getattr(account, attribute)
-            return JSONResponse(page(objects, key, self._query(request), self.breaches))
+            query = self._query(request)
+            return JSONResponse(page(objects, key, query, self.breaches, request.url.path))
 
         return handler
 
