@@ -11,7 +11,8 @@ Checks (names as they appear in reports):
 - `pagination_walk`: the forward cursor visits the list's objects once each, in list order.
 - `pagination_backward`: the backward cursor walks back through the same objects.
 - `cursor_refused`: a cursor taken from another list, an unknown cursor, and both cursors at once
-  are answered 400 with a JSON `message`.
+  are answered 400 with a JSON `message` (a 404 for a cursor naming nothing deviates from
+  decision 56 only; `grading.RULES`).
 - `list_retrieve_identity`: retrieving a sampled listed object returns the object the list showed.
 """
 
@@ -221,6 +222,8 @@ def _expect_refused(
         if decision is not None and rule is not None:
             detail += f" ({RULES[rule].what}: a decision of the spec, not the docs)"
         client.fail(REFUSED, exchange, title, detail, decision=decision)
+        if decision is not None and exchange.status >= 400 and (problem := error_problem(exchange)):
+            client.fail(REFUSED, exchange, "Error answer is not JSON with a message", problem)
     elif problem := error_problem(exchange):
         client.fail(REFUSED, exchange, "Error answer is not JSON with a message", problem)
 
