@@ -120,6 +120,7 @@ def _fold(result: SuiteResult, event: events.ScenarioFinished, creds: Credential
 # Checks whose verdict is a schema's: graded by re-validating against the docs document.
 _REQUEST_GRADED = ("negative_data_rejection",)
 _RESPONSE_GRADED = ("response_schema_conformance",)
+_STATUS_GRADED = "status_code_conformance"  # by the docs' status table (grading.RULES)
 
 
 def _violation(
@@ -163,6 +164,8 @@ def _violation(
                 verdict = None  # invalid under the docs too: the failure stands as it is
         elif check in _RESPONSE_GRADED and response is not None and status is not None:
             verdict = grader.grade_response(operation, status, _Answer(response).json)
+        elif check == _STATUS_GRADED and status is not None:
+            verdict = grader.grade_status(status)
     own = getattr(failure, "decisions", ())
     if own and verdict is None:  # one of the suite's checks, on a decided rule
         verdict = Verdict(DEVIATION, tuple(own))

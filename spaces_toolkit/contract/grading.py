@@ -30,7 +30,7 @@ from spaces_toolkit.contract.catalogue import DEVIATION, FAILURE
 from spaces_toolkit.spec import Spec
 from spaces_toolkit.spec.refs import DOCUMENT_URI, Resolver, pointer_ref, walk
 
-__all__ = ["Grader", "RULES", "Rule", "Verdict", "grader_for"]
+__all__ = ["Grader", "RULES", "Rule", "Verdict", "deviation_for", "grader_for"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,8 @@ class Rule:
     what: str
     decision: int | None = None  # the NOTES number, named here once ...
     pointer: str | None = None  # ... or where the spec model's provenance names it
+    # The answers that only deviate from the rule (None: any); any other is a failure.
+    tolerated: frozenset[int] | None = None
 
 
 # The decided behaviours the probes grade. A test checks every number exists in NOTES.
@@ -68,6 +70,25 @@ RULES: dict[str, Rule] = {
             pointer="/components/parameters/StartingAfter/schema/minLength",
         ),
         Rule("malformed_id", "a non-integer or too large Space id is a 400", decision=42),
+        Rule(
+            "unknown_cursor",
+            "a cursor naming no object of the list is refused with 400, not 404",
+            decision=56,
+            tolerated=frozenset({404}),
+        ),
+        # The docs' status table (README, "HTTP status code errors") holds for every operation;
+        # which of them each operation declares is the spec's decision.
+        Rule(
+            "declared_statuses",
+            "an operation answers only the statuses the spec declares for it",
+            decision=6,
+            tolerated=frozenset({200, 400, 401, 404, 500}),
+        ),
+        Rule(
+            "repeated_parameter",
+            "a query parameter or form field given more than once is refused with 400",
+            decision=55,
+        ),
     ]
 }
 
@@ -88,6 +109,13 @@ def rule_decision(spec: Spec, rule: Rule) -> int | None:
     if rule.decision is not None:
         return rule.decision
     return decision_at(spec, rule.pointer) if rule.pointer else None
+
+
+def deviation_for(spec: Spec, rule: Rule, status: int) -> int | None:
+    """The decision answering `status` against `rule` deviates from; None: a failure."""
+    if rule.tolerated is not None and status not in rule.tolerated:
+        return None
+    return rule_decision(spec, rule)
 
 
 # ------------------------------------------------------------------------------ the grader
@@ -178,6 +206,11 @@ class Grader:
 
     # ------------------------------------------------------------------ answers and requests
 
+    def grade_status(self, status: int) -> Verdict | None:
+        """An undeclared status: a deviation if the docs' status table lists it."""
+        decision = deviation_for(self.spec, RULES["declared_statuses"], status)
+        return Verdict(DEVIATION, (decision,)) if decision is not None else None
+
     def grade_response(self, label: str, status: int, body: Any) -> Verdict | None:
         operation = self.spec.by_label(label)
         response = None
@@ -211,10 +244,11 @@ class Grader:
                 continue
             if not values:
                 continue  # `required` is stated by the docs for every path parameter
-            for value in values:
-                verdict = self.grade_value(param.schema.pointer, _coerce(value, param.schema.type))
-                if verdict is not None:
-                    verdicts.append(verdict)
+            kind = param.schema.type
+            graded = [self.grade_value(param.schema.pointer, _coerce(v, kind)) for v in values]
+            verdict = self._once(param.name, graded)
+            if verdict is not None:
+                verdicts.append(verdict)
         if operation.request_body is not None and body:
             media_type = content_type.split(";")[0].strip().lower()
             media = next(
@@ -222,7 +256,7 @@ class Grader:
             )
             parsed = _parse_body(media_type, body)
             if media is not None and media.schema is not None and parsed is not _UNPARSED:
-                verdict = self.grade_value(media.schema.pointer, parsed)
+                verdict = self._grade_body(media.schema.pointer, media_type, parsed)
                 if verdict is not None:
                     verdicts.append(verdict)
         if not verdicts:
@@ -233,6 +267,39 @@ class Grader:
         decisions = tuple(sorted({n for v in verdicts for n in v.decisions}))
         keys = tuple(sorted({k for v in verdicts for k in v.keys}))
         return Verdict(DEVIATION, decisions, "; ".join(v.message for v in verdicts), keys)
+
+    def _once(self, name: str, graded: list[Verdict | None]) -> Verdict | None:
+        """The grade of a parameter from the grades of its occurrences. Given more than once,
+        which one counts is not stated by the docs (decision 55 refuses the repetition): only
+        when every occurrence breaks the docs does the value a server took break them."""
+        if len(graded) == 1:
+            return graded[0]
+        if all(v is not None and v.grade == FAILURE for v in graded):
+            return graded[0]
+        rule = RULES["repeated_parameter"]
+        decisions = {rule.decision} | {n for v in graded if v is not None for n in v.decisions}
+        message = f"{name} given {len(graded)} times ({rule.what}: a decision of the spec)"
+        return Verdict(DEVIATION, tuple(sorted(n for n in decisions if n is not None)), message)
+
+    def _grade_body(self, pointer: str, media_type: str, parsed: Any) -> Verdict | None:
+        """A form field given more than once is graded as a repeated parameter (decision 55):
+        by each of its values in turn, the other fields as sent (repeated ones: their first)."""
+        repeated: dict[str, list[Any]] = {}
+        if "form" in media_type and isinstance(parsed, dict):
+            repeated = {k: v for k, v in parsed.items() if isinstance(v, list)}
+        if not repeated:
+            return self.grade_value(pointer, parsed)
+        base = {k: v[0] if k in repeated else v for k, v in parsed.items()}
+        graded = [
+            self._once(name, [self.grade_value(pointer, {**base, name: v}) for v in values])
+            for name, values in repeated.items()
+        ]
+        failure = next((v for v in graded if v is not None and v.grade == FAILURE), None)
+        if failure is not None:
+            return failure
+        decisions = tuple(sorted({n for v in graded if v is not None for n in v.decisions}))
+        messages = "; ".join(v.message for v in graded if v is not None)
+        return Verdict(DEVIATION, decisions, messages)
 
 
 _UNPARSED = object()

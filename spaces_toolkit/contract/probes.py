@@ -17,6 +17,7 @@ import secrets
 from typing import Any
 
 from spaces_toolkit.contract.apispec import CheckedApi, CheckedOperation, ListWalk
+from spaces_toolkit.contract.grading import RULES, deviation_for
 from spaces_toolkit.contract.http import Exchange, ProbeClient, ProbeFailed, basic
 from spaces_toolkit.contract.listing import error_problem, pointer_get, read_prefix
 
@@ -137,7 +138,7 @@ def probe_tenancy(client: ProbeClient, model: CheckedApi, second: str) -> None:
                     f"{len(leaked)} objects of one account listed for another, "
                     f"e.g. {lst.cursor_of(leaked[0]) or leaked[0]!r:.120}",
                 )
-            _foreign_tenant_cursor(client, lst, lists, mine, theirs)
+            _foreign_tenant_cursor(client, model, lst, lists, mine, theirs)
         for label, samples in sample_paths(client, model, TENANCY, mine).items():
             client.ran(TENANCY, label)
             for path, obj in samples:
@@ -161,7 +162,7 @@ def probe_tenancy(client: ProbeClient, model: CheckedApi, second: str) -> None:
 
 
 def _foreign_tenant_cursor(
-    client: ProbeClient, lst: ListWalk, lists: dict, mine: str, theirs: str
+    client: ProbeClient, model: CheckedApi, lst: ListWalk, lists: dict, mine: str, theirs: str
 ) -> None:
     if lst.cursor_is_integer:
         return  # Space ids run from 1 in every account: the same id is the other's own cursor.
@@ -171,11 +172,13 @@ def _foreign_tenant_cursor(
         return
     exchange = client.send(lst.label, "GET", lst.path, params={lst.after: cursor}, token=theirs)
     if exchange.status != 400:
+        rule = RULES["unknown_cursor"]
+        decision = deviation_for(model.spec, rule, exchange.status)
+        detail = f"Expected 400 for a cursor from another account's list, got {exchange.status}"
+        if decision is not None:
+            detail += f" ({rule.what}: a decision of the spec, not the docs)"
         client.fail(
-            TENANCY,
-            exchange,
-            "Another account's cursor accepted",
-            f"Expected 400 for a cursor from another account's list, got {exchange.status}",
+            TENANCY, exchange, "Another account's cursor accepted", detail, decision=decision
         )
 
 

@@ -167,3 +167,47 @@ def test_every_check_has_one_stable_code() -> None:
     assert builtin <= set(CHECKS), builtin - set(CHECKS)
     codes = [c.code for c in CHECKS.values()]
     assert len(codes) == len(set(codes))
+
+
+def test_a_repeated_parameter_is_graded_by_each_of_its_values() -> None:
+    from spaces_toolkit.contract.catalogue import DEVIATION, FAILURE
+    from spaces_toolkit.contract.grading import grader_for
+    from spaces_toolkit.spec import default_spec
+
+    grader = grader_for(default_spec())
+    url = "http://h/api/v1/customers?"
+    # One docs-valid value: a server may have read that one (decision 55).
+    verdict = grader.grade_request("GET /customers", url + "limit=abc&limit=5", "", None)
+    assert verdict is not None and verdict.grade == DEVIATION and 55 in verdict.decisions
+    # Every value breaks the docs: whichever a server read, it accepted an invalid parameter.
+    verdict = grader.grade_request("GET /customers", url + "limit=abc&limit=x", "", None)
+    assert verdict is not None and verdict.grade == FAILURE
+    # Given once, as before.
+    verdict = grader.grade_request("GET /customers", url + "limit=abc", "", None)
+    assert verdict is not None and verdict.grade == FAILURE
+    form = "application/x-www-form-urlencoded"
+    label = "POST /resource_subscriptions"
+    path = "http://h/api/v1/resource_subscriptions"
+    body = b"event=customer.created&target_url=nope&target_url=https%3A%2F%2Fexample.com%2Fh"
+    verdict = grader.grade_request(label, path, form, body)
+    assert verdict is not None and verdict.grade == DEVIATION and 55 in verdict.decisions
+    body = b"event=customer.created&target_url=nope&target_url=also-not"
+    verdict = grader.grade_request(label, path, form, body)
+    assert verdict is not None and verdict.grade == FAILURE
+
+
+def test_a_status_the_docs_list_but_the_operation_does_not_declare_is_a_deviation() -> None:
+    from spaces_toolkit.contract.catalogue import DEVIATION
+    from spaces_toolkit.contract.grading import RULES, deviation_for, grader_for
+    from spaces_toolkit.spec import default_spec
+
+    spec = default_spec()
+    grader = grader_for(spec)
+    verdict = grader.grade_status(404)  # e.g. on a list, for a cursor naming nothing
+    assert verdict is not None and verdict.grade == DEVIATION and verdict.decisions == (6,)
+    assert grader.grade_status(403) is None and grader.grade_status(418) is None
+    # An unknown cursor: 404 deviates from decision 56; a page (200) accepts it: a failure.
+    assert deviation_for(spec, RULES["unknown_cursor"], 404) == 56
+    assert deviation_for(spec, RULES["unknown_cursor"], 200) is None
+    # Rules without a list of tolerated answers deviate on any.
+    assert deviation_for(spec, RULES["empty_cursor"], 200) == 51

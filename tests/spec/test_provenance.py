@@ -294,6 +294,10 @@ NO_RULE = {
     "response of the document can say it; the URL's form is decision 39",
     54: "the reference server's limits (signatures sent, one Authorization, host-label syntax): "
     "policies no schema states; target_url's own form is decision 39",
+    55: "a parameter given more than once: no schema keyword says a value comes once; the "
+    "contract suite grades it by its RULES (repeated_parameter)",
+    56: "which error an unknown cursor gets, 400 or the docs' 404: a behaviour, graded by the "
+    "contract suite's RULES (unknown_cursor)",
 }
 
 

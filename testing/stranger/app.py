@@ -1,0 +1,556 @@
+"""A second implementation of the Spaces API, written from the prose docs alone (the docs folder's
+README.md and sections/*.md), in memory, as a small ASGI app. It exists to test the contract
+suite against a server that did not grow up with spec/openapi.yaml: the suite must pass it (the
+docs are kept) and must fail it when one of `BREACHES` is switched on (the docs are broken).
+
+Operations (the docs' 14): GET /account; GET /captured_emails; GET /customers and
+/customers/{id}; GET /customers/{customer}/subscriptions/{token}; GET /events; GET /invoices and
+/invoices/{id}; GET /resource_subscriptions and POST /resource_subscriptions; GET /spaces and
+/spaces/{id}; GET /subscriptions; GET /webhooks — all under a base path (default /api/v1).
+
+Readings taken where the docs are silent or contradict themselves (chosen, where reasonable,
+differently from spec/NOTES.md, which this module's author did not read):
+
+- Auth: HTTP Basic (RFC 7617), user = access token, the password is ignored whatever it is
+  ("you do not need to enter anything"); the scheme name is case-insensitive. No or a bad
+  credential: 401 with `WWW-Authenticate: Basic realm="Spaces API", charset="UTF-8"`. Auth is
+  checked before anything else, so an unknown path without credentials is a 401, not a 404.
+  HTTPS is not enforced (served on loopback for tests).
+- Errors: `{"message": ..., "status": <code>}` — the docs' `message` plus a field of our own.
+- Unknown path: 404; a known path with another method: 405 with `Allow` (RFC 9110 15.5.6).
+- Objects carry exactly the attributes of the docs' tables: no `id` on events, webhooks, captured
+  emails and resource subscriptions; subscriptions have `token` and no `id` and no `status` (the
+  table has no `status`; only the examples show it).
+- `currency` is an integer, as both tables say: the ISO 4217 numeric code (752, 840, 978) —
+  the examples' "USD" is read as an illustration.
+- Invoice items' `item_id` is a string or an integer, as the example mixes both.
+- An event's `data.object` is the object as it was, customers there carry `token` (the event
+  example's spelling), with no nested `space`.
+- Space ids run "sequentially from 1" per account: every account has a space 1. A customer's
+  id is unique for the user (random token), subscription tokens are unique within a customer
+  only by the docs but are drawn unique per account here.
+- Lists: `{"object": "list", "url": <the list's path>, "count": <objects in this page>,
+  "has_more": ..., "data": [...]}` (`url` is ours, as other APIs' lists carry it).
+  `count` is the number of objects in `data` (the examples show `count: 20` beside
+  `has_more: true` at the default limit of 20, so it cannot be a total).
+- Order: oldest first (ascending creation). `starting_after=X`: the objects after X;
+  `starting_before=X`: the `limit` objects right before X, still oldest first; `has_more` tells
+  whether more objects lie beyond the page in the direction of paging. Both given: the
+  `starting_before` one wins.
+- A cursor is "the ID of the object": lists sort by `id`; subscriptions by `token` (their only
+  identifier). Lists whose objects have no identifier (events, webhooks, captured emails,
+  resource subscriptions) cannot be paged past the first page: any cursor there names no object.
+  A cursor naming no object of that list of this account: 404, the object "was not found"
+  (the docs' 404), not 400. An empty cursor is absent.
+- `limit`: an integer (optional sign); outside 1..100 it is clamped into range; not an integer
+  is a 400. Unknown query parameters are ignored.
+- A malformed id (a space id that is not a decimal integer) is a resource not found: 404.
+- POST /resource_subscriptions takes a form (as the curl example) or a JSON object. `event`
+  must be one of the docs' five event types; `target_url` must be an absolute http(s) URI with
+  a host (RFC 3986) — no other policy. Anything else is a 400. The answer is 200 (the docs say
+  "200 OK") with the object; the same event and URL twice make two subscriptions.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+
+EVENT_TYPES = (
+    "customer.created",
+    "invoice.created",
+    "invoice.paid",
+    "subscription.created",
+    "captured_email.created",
+)
+
+# Deliberate breaches of the docs, one name each, for tests that the suite fails them.
+BREACHES = {
+    "has_more_off_by_one": "has_more is true when the rest of the list fits the page exactly",
+    "ignores_limit": "lists answer the default page size whatever `limit` says",
+    "no_challenge": "401 answers carry no WWW-Authenticate challenge",
+    "cross_account": "a customer of the other account is answered by GET /customers/{id}",
+    "subscription_any_customer": "a subscription is answered through any customer of its account",
+    "cursor_ignored": "a cursor naming no object gives the first page",
+}
+
+Obj = dict[str, Any]
+
+
+@dataclass
+class Account:
+    token: str
+    profile: Obj
+    spaces: list[Obj] = field(default_factory=list)
+    customers: list[Obj] = field(default_factory=list)
+    invoices: list[Obj] = field(default_factory=list)
+    subscriptions: list[Obj] = field(default_factory=list)  # each with a hidden "_customer"
+    events: list[Obj] = field(default_factory=list)
+    webhooks: list[Obj] = field(default_factory=list)
+    captured_emails: list[Obj] = field(default_factory=list)
+    resource_subscriptions: list[Obj] = field(default_factory=list)
+
+
+class BadRequest(Exception):
+    pass
+
+
+class NotFound(Exception):
+    pass
+
+
+def _token(rng: random.Random, prefix: str) -> str:
+    return prefix + "".join(rng.choice("abcdefghijkmnopqrstuvwxyz23456789") for _ in range(12))
+
+
+def _customer_ref(customer: Obj) -> Obj:
+    """A customer as an event's data shows it: `token`, no space."""
+    return {
+        "object": "customer",
+        "token": customer["id"],
+        "name": customer["name"],
+        "email": customer["email"],
+        "created": customer["created"],
+    }
+
+
+def _items(rng: random.Random, kind: str, currency: int) -> tuple[Obj, int]:
+    data = []
+    for n in range(rng.randint(1, 3)):
+        quantity = rng.randint(1, 4)
+        unit = rng.choice([500, 1000, 1200, 4999])
+        discount = rng.choice([0, 0, 100])
+        item: Obj = {
+            "object": kind,
+            "item_id": str(100100 + n) if n % 2 == 0 else 100 + n,
+            "description": f"Product {rng.randint(1, 9)}",
+            "quantity": quantity,
+            "discount": discount,
+            "unit_amount": unit,
+            "total_amount": unit * quantity - discount,
+        }
+        if kind == "invoice_item":
+            item.update(currency=currency, date_range_start=None, date_range_end=None)
+        data.append(item)
+    return {"data": data, "count": len(data)}, sum(i["total_amount"] for i in data)
+
+
+def make_account(
+    token: str, name: str, *, customers: int, spaces: int = 2, seed: int = 0, start: int = 0
+) -> Account:
+    """An account with `spaces` Spaces (ids 1..n), `customers` customers spread over them, and
+    per customer invoices, subscriptions, events, webhooks and captured emails drawn from `seed`.
+    `start` offsets `created` so two accounts' timestamps differ."""
+    rng = random.Random(seed)
+    clock = 1_410_196_557 + start
+    email = name.lower().replace(" ", ".") + "@example.com"
+    account = Account(
+        token,
+        {
+            "object": "account",
+            "created": clock,
+            "name": name,
+            "email": email,
+            "avatar_image_url": None if seed % 2 else "http://example.com/image.jpg",
+            "referral_code": _token(rng, "")[:7].upper(),
+        },
+    )
+
+    def tick() -> int:
+        nonlocal clock
+        clock += rng.randint(1, 90)
+        return clock
+
+    for n in range(1, spaces + 1):
+        url = None if n % 3 == 0 else f"https://spaces.pe/s/{_token(rng, '').upper()[:7]}"
+        account.spaces.append({"object": "space", "id": n, "created": tick(), "url": url})
+    order = 0
+    for n in range(customers):
+        space = account.spaces[n % len(account.spaces)]
+        customer = {
+            "object": "customer",
+            "id": _token(rng, "cus_"),
+            "name": f"Customer {n + 1}",
+            "email": f"customer{n + 1}@example.com",
+            "created": tick(),
+            "space": dict(space),
+        }
+        account.customers.append(customer)
+        account.events.append(
+            {
+                "object": "event",
+                "created": customer["created"],
+                "type": "customer.created",
+                "data": {"object": _customer_ref(customer)},
+            }
+        )
+        for _ in range(rng.randint(0, 2)):
+            currency = rng.choice([752, 840, 978])
+            items, total = _items(rng, "invoice_item", currency)
+            order += 1
+            paid = rng.random() < 0.5
+            invoice = {
+                "object": "invoice",
+                "id": _token(rng, "inv_"),
+                "created": tick(),
+                "order_number": order,
+                "billing_address": {
+                    "line_1": f"{n + 1} Rocket Rd",
+                    "line_2": "",
+                    "line_3": "",
+                    "zip_code": "90250",
+                    "locality": "Hawthorne",
+                    "region": "CA",
+                    "country": "US",
+                },
+                "shipping_address": None,
+                "paid": paid,
+                "shipped": False,
+                "shipping_details": None,
+                "total": total,
+                "currency": currency,
+                "items": items,
+                "customer": dict(customer),
+            }
+            account.invoices.append(invoice)
+            types = ["invoice.created"] + (["invoice.paid"] if paid else [])
+            for kind in types:
+                account.events.append(
+                    {
+                        "object": "event",
+                        "created": invoice["created"],
+                        "type": kind,
+                        "data": {"object": {k: v for k, v in invoice.items() if k != "customer"}},
+                    }
+                )
+        for _ in range(rng.randint(0, 2)):
+            currency = rng.choice([752, 840, 978])
+            items, total = _items(rng, "subscription_item", currency)
+            subscription = {
+                "object": "subscription",
+                "token": _token(rng, "sub_"),
+                "serial_number": len(account.subscriptions) + 1,
+                "created": tick(),
+                "items": items,
+                "total": total,
+                "currency": currency,
+                "customer": dict(customer),
+                "_customer": customer["id"],
+            }
+            account.subscriptions.append(subscription)
+            shown = {k: v for k, v in subscription.items() if k not in ("customer", "_customer")}
+            account.events.append(
+                {
+                    "object": "event",
+                    "created": subscription["created"],
+                    "type": "subscription.created",
+                    "data": {"object": shown},
+                }
+            )
+        if rng.random() < 0.4:
+            captured = {
+                "object": "captured_email",
+                "email": f"lead{n + 1}@example.org",
+                "created": tick(),
+                "space": dict(space),
+            }
+            account.captured_emails.append(captured)
+            account.events.append(
+                {
+                    "object": "event",
+                    "created": captured["created"],
+                    "type": "captured_email.created",
+                    "data": {"object": dict(captured)},
+                }
+            )
+    account.events.sort(key=lambda e: e["created"])
+    for event in account.events[::3]:
+        account.webhooks.append(
+            {
+                "object": "webhook",
+                "created": event["created"],
+                "url": "http://example.com/webhook_location_example",
+                "event": event,
+                "pending": rng.random() < 0.3,
+            }
+        )
+    for n, kind in enumerate(EVENT_TYPES[:2]):
+        account.resource_subscriptions.append(
+            {
+                "object": "resource_subscription",
+                "event": kind,
+                "target_url": f"https://hooks.example.com/{name.split()[0].lower()}/{n}",
+                "api_version": "04-09-2014",
+                "created": tick(),
+            }
+        )
+    return account
+
+
+def two_accounts(seed: int = 0) -> list[Account]:
+    """The test pair: one account with 27 customers (more than a default page) and one with 6."""
+    return [
+        make_account("tok_stranger_first", "First Owner", customers=27, spaces=3, seed=seed),
+        make_account(
+            "tok_stranger_second", "Second Owner", customers=6, spaces=2, seed=seed + 1, start=7
+        ),
+    ]
+
+
+# --- HTTP ---------------------------------------------------------------------------------
+
+INTEGER = re.compile(r"[+-]?[0-9]+")
+DECIMAL = re.compile(r"[0-9]+")
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse({"message": message, "status": status}, status, headers=headers)
+
+
+def _limit(raw: str | None, breaches: frozenset[str]) -> int:
+    if raw is None or "ignores_limit" in breaches:
+        return 20
+    if not INTEGER.fullmatch(raw):
+        raise BadRequest("limit must be an integer between 1 and 100")
+    return min(100, max(1, int(raw)))
+
+
+def page(
+    objects: Sequence[Obj],
+    key: str | None,
+    query: dict[str, str],
+    breaches: frozenset[str],
+    url: str = "",
+) -> Obj:
+    """One page of `objects` (oldest first) by the docs' cursor arguments; `key` names the
+    attribute a cursor holds (None: the objects have no identifier)."""
+    limit = _limit(query.get("limit"), breaches)
+    after = query.get("starting_after") or None
+    before = query.get("starting_before") or None
+    cursor = before or after
+
+    def shown(obj: Obj) -> Obj:
+        return {k: v for k, v in obj.items() if not k.startswith("_")}
+
+    at = None
+    if cursor is not None:
+        keys = [str(o[key]) if key is not None else None for o in objects]
+        at = keys.index(cursor) if cursor in keys else None
+        if at is None and "cursor_ignored" not in breaches:
+            name = "starting_before" if before else "starting_after"
+            raise NotFound(f"{name}: no such object in this list")
+    if at is None:  # no cursor (or, breached, one naming nothing): the first page
+        chunk, rest = list(objects[:limit]), len(objects) - limit
+    elif before:
+        chunk, rest = list(objects[max(0, at - limit) : at]), at - limit
+    else:
+        chunk, rest = list(objects[at + 1 : at + 1 + limit]), len(objects) - (at + 1 + limit)
+    has_more = rest > 0 or ("has_more_off_by_one" in breaches and rest == 0 and bool(chunk))
+    data = [shown(o) for o in chunk]
+    envelope = {"object": "list", "url": url, "count": len(data), "has_more": has_more}
+    return {**envelope, "data": data}
+
+
+def _credentials(header: str | None, tokens: dict[str, Account]) -> Account | None:
+    if header is None:
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    import base64
+    import binascii
+
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    user, colon, _password = decoded.partition(":")
+    if not colon:
+        return None
+    return tokens.get(user)
+
+
+def _target_url(value: str) -> bool:
+    if not value or any(c.isspace() or ord(c) < 0x20 or c in '<>"{}|\\^`' for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+Handler = Callable[[Request, Account, dict[str, str]], Awaitable[Response]]
+
+
+class StrangerApp:
+    """The ASGI app: `accounts` hold the data; `breaches` names entries of BREACHES to commit."""
+
+    def __init__(
+        self,
+        accounts: Iterable[Account],
+        *,
+        base: str = "/api/v1",
+        breaches: Iterable[str] = (),
+    ) -> None:
+        self.accounts = list(accounts)
+        self.tokens = {a.token: a for a in self.accounts}
+        self.base = base.rstrip("/")
+        self.breaches = frozenset(breaches)
+        unknown = self.breaches - BREACHES.keys()
+        if unknown:
+            raise ValueError(f"unknown breach: {', '.join(sorted(unknown))}")
+        lists: dict[str, tuple[str, str | None]] = {
+            "captured_emails": ("captured_emails", None),
+            "customers": ("customers", "id"),
+            "events": ("events", None),
+            "invoices": ("invoices", "id"),
+            "resource_subscriptions": ("resource_subscriptions", None),
+            "spaces": ("spaces", "id"),
+            "subscriptions": ("subscriptions", "token"),
+            "webhooks": ("webhooks", None),
+        }
+        nested = r"/customers/(?P<customer>[^/]+)/subscriptions/(?P<token>[^/]+)"
+        listed = {"/" + name: {"GET": self.lister(*spec)} for name, spec in lists.items()}
+        listed["/resource_subscriptions"]["POST"] = self.subscribe
+        routes: dict[str, dict[str, Handler]] = {
+            "/account": {"GET": self.account},
+            **listed,
+            "/customers/(?P<id>[^/]+)": {"GET": self.customer},
+            nested: {"GET": self.subscription},
+            "/invoices/(?P<id>[^/]+)": {"GET": self.invoice},
+            "/spaces/(?P<id>[^/]+)": {"GET": self.space},
+        }
+        self.routes = [(re.compile(path), methods) for path, methods in routes.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        response = await self.dispatch(request)
+        await response(scope, receive, send)
+
+    async def dispatch(self, request: Request) -> Response:
+        account = _credentials(request.headers.get("authorization"), self.tokens)
+        if account is None:
+            headers = {}
+            if "no_challenge" not in self.breaches:
+                headers["WWW-Authenticate"] = 'Basic realm="Spaces API", charset="UTF-8"'
+            return _error(401, "a valid access token is required (HTTP Basic user)", headers)
+        path = request.url.path
+        if not path.startswith(self.base + "/"):
+            return _error(404, "no such resource")
+        path = path[len(self.base) :].rstrip("/") or "/"
+        for pattern, methods in self.routes:
+            match = pattern.fullmatch(path)
+            if match is None:
+                continue
+            method = "GET" if request.method == "HEAD" else request.method
+            handler = methods.get(method)
+            if handler is None:
+                allow = ", ".join(sorted({*methods, "HEAD"} if "GET" in methods else methods))
+                return _error(405, f"{request.method} is not allowed here", {"Allow": allow})
+            try:
+                return await handler(request, account, match.groupdict())
+            except BadRequest as exc:
+                return _error(400, str(exc))
+            except NotFound as exc:
+                return _error(404, str(exc) or "no such resource")
+        return _error(404, "no such resource")
+
+    def _query(self, request: Request) -> dict[str, str]:
+        return dict(parse_qsl(request.url.query, keep_blank_values=True))
+
+    def lister(self, attribute: str, key: str | None) -> Handler:
+        async def handler(request: Request, account: Account, _: dict[str, str]) -> Response:
+            objects = getattr(account, attribute)
+            query = self._query(request)
+            return JSONResponse(page(objects, key, query, self.breaches, request.url.path))
+
+        return handler
+
+    async def account(self, request: Request, account: Account, _: dict[str, str]) -> Response:
+        return JSONResponse(account.profile)
+
+    def _find(self, objects: Iterable[Obj], key: str, value: str) -> Obj:
+        for obj in objects:
+            if str(obj[key]) == value:
+                return {k: v for k, v in obj.items() if not k.startswith("_")}
+        raise NotFound(f"no such {key}: {value}")
+
+    async def customer(self, request: Request, account: Account, p: dict[str, str]) -> Response:
+        customers: Iterable[Obj] = account.customers
+        if "cross_account" in self.breaches:
+            customers = [c for a in self.accounts for c in a.customers]
+        return JSONResponse(self._find(customers, "id", p["id"]))
+
+    async def invoice(self, request: Request, account: Account, p: dict[str, str]) -> Response:
+        return JSONResponse(self._find(account.invoices, "id", p["id"]))
+
+    async def space(self, request: Request, account: Account, p: dict[str, str]) -> Response:
+        if not DECIMAL.fullmatch(p["id"]):
+            raise NotFound("no such space")
+        return JSONResponse(self._find(account.spaces, "id", str(int(p["id"]))))
+
+    async def subscription(self, request: Request, account: Account, p: dict[str, str]) -> Response:
+        self._find(account.customers, "id", p["customer"])
+        mine = [
+            s
+            for s in account.subscriptions
+            if s["_customer"] == p["customer"] or "subscription_any_customer" in self.breaches
+        ]
+        return JSONResponse(self._find(mine, "token", p["token"]))
+
+    async def subscribe(self, request: Request, account: Account, _: dict[str, str]) -> Response:
+        form = await self._body(request)
+        event, target = form.get("event"), form.get("target_url")
+        if not isinstance(event, str) or event not in EVENT_TYPES:
+            raise BadRequest(f"event must be one of {', '.join(EVENT_TYPES)}")
+        if not isinstance(target, str) or not _target_url(target):
+            raise BadRequest("target_url must be an absolute http or https URL")
+        created = int(time.time())  # after every seeded object: the list stays oldest first
+        subscription = {
+            "object": "resource_subscription",
+            "event": event,
+            "target_url": target,
+            "api_version": "04-09-2014",
+            "created": created,
+        }
+        account.resource_subscriptions.append(subscription)
+        return JSONResponse(subscription)
+
+    async def _body(self, request: Request) -> dict[str, Any]:
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        raw = await request.body()
+        if kind == "application/json":
+            try:
+                body = json.loads(raw)
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise BadRequest("the body is not JSON") from exc
+            if not isinstance(body, dict):
+                raise BadRequest("the body must be a JSON object")
+            return body
+        if kind in ("application/x-www-form-urlencoded", ""):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise BadRequest("the form is not UTF-8") from exc
+            return dict(parse_qsl(text, keep_blank_values=True))
+        raise BadRequest(f"unsupported content type: {kind}")
+
+
+def create_app(
+    accounts: Sequence[Account] | None = None, *, breaches: Iterable[str] = (), seed: int = 0
+) -> StrangerApp:
+    return StrangerApp(two_accounts(seed) if accounts is None else accounts, breaches=breaches)
