@@ -24,8 +24,11 @@ over (pinned.py `may_send`): at most one send per claim, none without a live lea
 PostgreSQL the chosen rows are also locked with `FOR UPDATE SKIP LOCKED`, and workers wake on
 NOTIFY (db.listen); everywhere they also poll. The outcome is recorded only if the row is still
 this claim's (the outcomes ready at the same moment share one transaction); a failed record is
-retried on its own (never resent). After a crash the lease expires and the delivery is sent
-again: delivery is at-least-once, and receivers deduplicate on `webhook-id`.
+retried on its own (never resent). A lease that lapsed while this worker's own database steps
+were stalled (a long write transaction beside it, which also kept the holder from renewing or
+recording) counts as live until a lease length after the stall (_horizon). After a crash the
+lease expires and the delivery is sent again: delivery is at-least-once, and receivers
+deduplicate on `webhook-id`.
 
 Not steerable. The target's name is resolved once per attempt (resolver.py: a thread per lookup,
 bounded per account, so one account's slow names hold no one else's; inside the deadline) and
