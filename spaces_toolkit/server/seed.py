@@ -375,9 +375,13 @@ def seed_account(
             run = _Run.load(row["state"], summary, int(row["done"]))
             run.summary.resumed_at = run.done
     pause = PAUSE_SECONDS if db.dialect == "sqlite" else 0.0
-    committed = run.done
+    committed, chunks = run.done, 0
     while True:
         try:
+            if chunks:
+                # Let the writers queued behind the last chunk in: SQLite's lock is not handed
+                # over, each waiter polls it, and one that has waited long polls every 100 ms.
+                time.sleep(pause)
             with db.write() as tx:
                 tx.lock(name)
                 row = tx.one(
@@ -414,9 +418,6 @@ def seed_account(
             raise
         except BaseException as exc:  # the chunk rolled back; the ones before it stay
             raise SeedIncomplete(committed, customers) from exc
-        committed = run.done
+        committed, chunks = run.done, chunks + 1
         if finished:
             return run.summary
-        # Let the writers queued behind the chunk in: SQLite's lock is not handed over, each
-        # waiter polls it, and one that has waited long polls every 100 ms.
-        time.sleep(pause)
