@@ -38,6 +38,7 @@ BENCHMARKS = {
     "postgres": ("bench.postgres", "8. PostgreSQL backend: servers and deep pages"),
     "delivery": ("bench.delivery", "9. webhook delivery vs keep-alive and httpx loops, pre-merge"),
     "proxy": ("bench.proxy", "10. spaces proxy between wrk and the reference server vs direct"),
+    "seed": ("bench.seed", "11. spaces seed in chunks vs one transaction"),
 }
 
 INTRO = """# Benchmarks

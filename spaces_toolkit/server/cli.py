@@ -6,6 +6,7 @@ takes the parsed args and returns an exit code, and reports failures as CLIError
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Mapping
@@ -130,37 +131,45 @@ def _token_create(args: argparse.Namespace) -> int:
 
 
 def _seed(args: argparse.Namespace) -> int:
-    from .seed import seed_account
+    from .seed import SeedError, seed_account
 
     if args.spaces < 1 or args.customers < 0:
         raise CLIError("--spaces must be at least 1 and --customers at least 0")
     db = _open(args.db)
     try:
         account_id = _account(db, args)
-        show = args.customers >= 500 and not args.quiet
-        if show:
-            from rich.console import Console
-            from rich.progress import Progress
+        run = functools.partial(
+            seed_account,
+            db,
+            account_id,
+            spaces=args.spaces,
+            customers=args.customers,
+            seed=args.seed,
+        )
+        try:
+            if args.customers >= 500 and not args.quiet:
+                from rich.console import Console
+                from rich.progress import Progress
 
-            with Progress(console=Console(stderr=True), transient=True) as bar:
-                task = bar.add_task("Seeding customers", total=args.customers)
-                summary = seed_account(
-                    db,
-                    account_id,
-                    spaces=args.spaces,
-                    customers=args.customers,
-                    seed=args.seed,
-                    progress=lambda n: bar.update(task, completed=n),
-                )
-        else:
-            summary = seed_account(
-                db, account_id, spaces=args.spaces, customers=args.customers, seed=args.seed
-            )
+                with Progress(console=Console(stderr=True), transient=True) as bar:
+                    task = bar.add_task("Seeding customers", total=args.customers)
+                    summary = run(progress=lambda n: bar.update(task, completed=n))
+            else:
+                summary = run()
+        except SeedError as exc:
+            raise CLIError(str(exc), exit_code=1) from None
     finally:
         db.close()
+    if summary.finished_before:
+        print(
+            f"Account {account_id} already holds --seed {args.seed} with these flags: nothing"
+            " to do (another --seed adds other data)."
+        )
+        return 0
+    resumed = f" (resumed after customer {summary.resumed_at:,})" if summary.resumed_at else ""
     print(
-        f"Seeded account {account_id}: {summary.spaces} spaces, {summary.customers} customers,"
-        f" {summary.invoices} invoices, {summary.subscriptions} subscriptions,"
+        f"Seeded account {account_id}{resumed}: {summary.spaces} spaces, {summary.customers}"
+        f" customers, {summary.invoices} invoices, {summary.subscriptions} subscriptions,"
         f" {summary.captured_emails} captured emails, {summary.resource_subscriptions}"
         " resource subscription (events and delivered webhooks for all of them)."
     )
@@ -311,7 +320,9 @@ def _register_sandbox(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
         "seed",
         help="add deterministic demo data to an account",
         description="Create Spaces, customers and (derived from them) invoices, subscriptions,"
-        " captured emails, events and webhooks. Same flags and --seed, same data.",
+        " captured emails, events and webhooks. Same flags and --seed, same data. Written in"
+        " short transactions beside a live server; a seed that stopped part-way keeps what it"
+        " wrote and the same command finishes it; run again once finished, it does nothing.",
     )
     _db_arg(p)
     _account_args(p)

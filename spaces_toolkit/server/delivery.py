@@ -24,8 +24,11 @@ over (pinned.py `may_send`): at most one send per claim, none without a live lea
 PostgreSQL the chosen rows are also locked with `FOR UPDATE SKIP LOCKED`, and workers wake on
 NOTIFY (db.listen); everywhere they also poll. The outcome is recorded only if the row is still
 this claim's (the outcomes ready at the same moment share one transaction); a failed record is
-retried on its own (never resent). After a crash the lease expires and the delivery is sent
-again: delivery is at-least-once, and receivers deduplicate on `webhook-id`.
+retried on its own (never resent). A lease that lapsed while this worker's own database steps
+were stalled (a long write transaction beside it, which also kept the holder from renewing or
+recording) counts as live until a lease length after the stall (_horizon). After a crash the
+lease expires and the delivery is sent again: delivery is at-least-once, and receivers
+deduplicate on `webhook-id`.
 
 Not steerable. The target's name is resolved once per attempt (resolver.py: a thread per lookup,
 bounded per account, so one account's slow names hold no one else's; inside the deadline) and
@@ -52,6 +55,7 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import functools
+import itertools
 import json
 import logging
 import os
@@ -317,6 +321,15 @@ class DeliveryWorker:
         self._nudge: asyncio.Event | None = None
         self._woken = False  # wake() was called since the scheduler last looked
         self._contended = False  # the last claim found due rows, all locked by another claim
+        # Stalls of this worker's database steps (_db, _claim): a lease that lapsed while this
+        # worker itself could not write (a long write transaction beside it: SQLite's one
+        # write lock, a full pool) may be held by a live worker that could not renew it either,
+        # so a claim treats it as live until a lease length after the stall (_horizon).
+        self._steps: dict[int, float] = {}  # steps in flight → when their stall began
+        self._stalled_since: float | None = None  # the last stall's start
+        self._stall_counts_until = 0.0  # … and until when it counts
+        self._stall_lock = threading.Lock()
+        self._step_ids = itertools.count()
         # Per event loop (the worker's own, or one run_once round): kept connections and the
         # group commits of lease checks and records.
         self._connections: ConnectionPool | None = None
@@ -494,18 +507,49 @@ class DeliveryWorker:
 
         return done
 
+    def _horizon(self, now: float, asked: float) -> float:
+        """Leases that lapsed before this moment are surely abandoned: the start of this
+        claim's wait for the write lock (`asked`), of a stall of this worker's database steps
+        still in flight, or of one that ended less than a lease length ago (_step_ended)."""
+        with self._stall_lock:
+            starts = [now, asked, *self._steps.values()]
+            if self._stalled_since is not None and now < self._stall_counts_until:
+                starts.append(self._stalled_since)
+        return min(starts)
+
+    def _step_began(self, key: int, began: float) -> None:
+        with self._stall_lock:  # a step begun while a stall counts continues that stall
+            since = self._stalled_since
+            counting = since is not None and began < self._stall_counts_until
+            self._steps[key] = min(began, since) if counting and since is not None else began
+
+    def _step_ended(self, key: int, began: float, ended: float) -> None:
+        """A step that took longer than a quarter of the margin (a claim or record behind a
+        long write transaction) is a stall: it counts until a lease length after its end."""
+        with self._stall_lock:
+            since = self._steps.pop(key, began)
+            if ended - began <= self.margin / 4:
+                return
+            if self._stalled_since is not None and ended < self._stall_counts_until:
+                since = min(since, self._stalled_since)  # the stall goes on
+            self._stalled_since = since
+            self._stall_counts_until = ended + self.lease_seconds
+
     def _claim(self, free: int, busy: dict[int, int], slots: int | None = None) -> list[_Job]:
         """Lease up to `free` due deliveries, oldest first within an account and round-robin
         across accounts, with their accounts' signing secrets, as the shares allow (_Shares,
         over `slots`, by default `concurrency`; `busy`: this worker's jobs in flight or ready,
-        by account)."""
+        by account). A lease counts as lapsed only if it lapsed before this worker's database
+        steps last stalled (_horizon)."""
         lease = f"{self.owner}/{uuid.uuid4().hex[:8]}"
         shares = _Shares(self.per_account, slots or self.concurrency, busy)
         self._contended = False
+        asked = time.time()
         with self.db.write() as tx:
             now = time.time()  # with the write lock held: the lease runs from here
+            lapsed = self._horizon(now, asked)
             limit = min(_MAX_BATCH, free + shares.slots + shares.total)
-            candidates = tx.query(_CANDIDATES, (now, now, shares.slots, limit))
+            candidates = tx.query(_CANDIDATES, (now, lapsed, shares.slots, limit))
             # On PostgreSQL rows may be locked by another worker's claim at this moment: choose
             # alternates too (any part of what the shares admit is admitted), take `free`.
             wanted = 2 * free if self.db.dialect == "postgresql" else free
@@ -520,7 +564,7 @@ class DeliveryWorker:
             seqs = [int(r["seq"]) for r in rows]
             until = now + self.lease_seconds
             if self.db.dialect == "postgresql":
-                leased = tx.query(_LEASE_LOCKED, (seqs, now, now, free, until, lease, now))
+                leased = tx.query(_LEASE_LOCKED, (seqs, now, lapsed, free, until, lease, now))
                 details = {int(r["seq"]): r for r in leased}
                 self._contended = not details  # all locked by another claim: try again soon
             else:
@@ -583,7 +627,12 @@ class DeliveryWorker:
             self._db_pool = concurrent.futures.ThreadPoolExecutor(
                 self.concurrency + 2, thread_name_prefix="spaces-delivery-db"
             )
-        return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
+        key, began = next(self._step_ids), time.time()
+        self._step_began(key, began)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
+        finally:
+            self._step_ended(key, began, time.time())
 
     def _batchers(
         self,

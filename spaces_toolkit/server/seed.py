@@ -7,19 +7,36 @@ seeding never sends a request. Only objects created later (`spaces trigger`) are
 from __future__ import annotations
 
 import dataclasses
+import json
 import random
+import time
 from collections.abc import Callable
 from typing import Any
 
 from .db import Database, Transaction
 from .events import EVENT_TYPES
+from .ids import new_id
 from .repo import hooks, writes
 
-__all__ = ["SeedSummary", "seed_account", "DEMO_TARGET_URL", "demo_items"]
+__all__ = [
+    "SeedSummary",
+    "SeedError",
+    "SeedIncomplete",
+    "seed_account",
+    "DEMO_TARGET_URL",
+    "demo_items",
+]
 
 DEMO_TARGET_URL = "https://webhooks.example/spaces-demo"  # .example never resolves (RFC 2606)
 BASE_TIME = 1410196557  # the docs' first timestamp (2014-09-08)
 PROGRESS_EVERY = 100  # customers between progress calls
+# A seed holds the write lock (SQLite has one) at most about this long per chunk, so what the
+# server writes meanwhile (a webhook's outcome, held by a delivery worker under a lease of at
+# least 20 s, renewed every 3 s or more) waits about that long at most; between chunks it
+# pauses longer than SQLite's longest busy-handler sleep (100 ms), so the writers queued
+# behind it get in. (0.5 s chunks cost up to a third more wall time on a loaded machine.)
+CHUNK_SECONDS = 1.0
+PAUSE_SECONDS = 0.12
 
 _FIRST = ["John", "Jane", "Ada", "Alan", "Grace", "Linus", "Margaret", "Ken", "Barbara", "Dennis"]
 _LAST = ["Doe", "Lovelace", "Turing", "Hopper", "Torvalds", "Hamilton", "Thompson", "Liskov"]
@@ -70,6 +87,8 @@ class SeedSummary:
     subscriptions: int = 0
     captured_emails: int = 0
     resource_subscriptions: int = 0
+    resumed_at: int = 0  # customers an earlier, interrupted run of this seed had written
+    finished_before: bool = False  # an earlier run of this seed had finished: nothing done
 
 
 def demo_items(rng: random.Random, kind: str, currency: str) -> list[dict[str, Any]]:
@@ -187,6 +206,122 @@ def _customer(
         summary.captured_emails += 1
 
 
+class SeedError(Exception):
+    """A seed that cannot run as asked (one clear line: the CLI's error message)."""
+
+
+class SeedIncomplete(SeedError):
+    """A seed stopped part-way: what it committed stays, and the same call resumes it."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__(
+            f"seeding stopped after {done:,} of {total:,} customers (those are kept);"
+            " run the same command again to finish it"
+        )
+        self.done, self.total = done, total
+
+
+@dataclasses.dataclass
+class _Run:
+    """Where a seed run stands between chunks: what `seed_runs.state` holds."""
+
+    rng: random.Random
+    clock: _Clock
+    spaces: list[tuple[int, str]]  # (seq, currency) of the run's Spaces
+    summary: SeedSummary
+    done: int = 0  # customers written
+
+    def dump(self) -> str:
+        version, internal, gauss = self.rng.getstate()
+        return json.dumps(
+            {
+                "rng": [version, list(internal), gauss],
+                "clock": self.clock.now,
+                "spaces": self.spaces,
+            }
+        )
+
+    @classmethod
+    def load(cls, state: str, summary: SeedSummary, done: int) -> _Run:
+        data = json.loads(state)
+        rng = random.Random()
+        version, internal, gauss = data["rng"]
+        rng.setstate((version, tuple(internal), gauss))
+        spaces = [(int(seq), str(currency)) for seq, currency in data["spaces"]]
+        return cls(rng, _Clock(int(data["clock"])), spaces, summary, done)
+
+
+def _start(
+    tx: Transaction, account_id: int, seed: int, flags: dict[str, Any], every_event_hook: bool
+) -> _Run:
+    """The run's first transaction: its resource subscriptions and Spaces (the customers come
+    in chunks after)."""
+    rng = random.Random(f"spaces-seed:{seed}:{account_id}")
+    clock = _Clock(BASE_TIME)
+    summary = SeedSummary()
+    # Data of this seed written before runs were recorded: its first id is taken already.
+    probe = random.Random()
+    probe.setstate(rng.getstate())
+    probe.randint(1, 3600)  # the clock's tick of the demo subscription, then its id
+    if tx.one(
+        "SELECT 1 FROM resource_subscriptions WHERE account_id = ? AND id = ?",
+        (account_id, new_id("resource_subscription", probe)),
+    ):
+        raise SeedError(
+            f"account {account_id} already holds the data of --seed {seed}"
+            " (seeded by an earlier version); use another --seed"
+        )
+    hooks.create_resource_subscription(
+        tx,
+        account_id,
+        event="customer.created",
+        target_url=DEMO_TARGET_URL,
+        created=clock.tick(rng),
+        rng=rng,
+    )
+    summary.resource_subscriptions += 1
+    # Optionally the demo URL hears of every other event type too, so that webhooks of each
+    # type exist (their own generator: the rest of the data stays the same for a seed).
+    hook_rng = random.Random(f"spaces-seed-hooks:{seed}:{account_id}")
+    for event in EVENT_TYPES if every_event_hook else ():
+        if event != "customer.created":
+            hooks.create_resource_subscription(
+                tx,
+                account_id,
+                event=event,
+                target_url=DEMO_TARGET_URL,
+                created=BASE_TIME,
+                rng=hook_rng,
+            )
+            summary.resource_subscriptions += 1
+    made: list[tuple[int, str]] = []
+    for i in range(int(flags["spaces"])):
+        url = None if i % 3 == 2 else f"https://spaces.pe/s/demo-{seed}-{account_id}-{i + 1}"
+        made.append(
+            (
+                writes.create_space(tx, account_id, url=url, created=clock.tick(rng)),
+                rng.choice(["USD", "USD", "EUR", "SEK"]),
+            )
+        )
+        summary.spaces += 1
+    run = _Run(rng, clock, made, summary)
+    tx.execute(
+        "INSERT INTO seed_runs (account_id, seed, flags, done, summary, state)"
+        " VALUES (?, ?, ?, 0, ?, ?)",
+        (account_id, str(seed), json.dumps(flags), _counts(summary), run.dump()),
+    )
+    return run
+
+
+_COUNTS = ("spaces", "customers", "invoices", "subscriptions", "captured_emails")
+
+
+def _counts(summary: SeedSummary) -> str:
+    return json.dumps(
+        {name: getattr(summary, name) for name in (*_COUNTS, "resource_subscriptions")}
+    )
+
+
 def seed_account(
     db: Database,
     account_id: int,
@@ -196,55 +331,93 @@ def seed_account(
     seed: int = 0,
     progress: Callable[[int], None] | None = None,
     every_event_hook: bool = False,
+    chunk_seconds: float = CHUNK_SECONDS,
 ) -> SeedSummary:
     """Add demo data to `account_id`; `progress(n)` is called as customers are written.
     `every_event_hook`: subscribe the demo URL to every event type, not only customer.created
-    (so webhooks of every type exist)."""
+    (so webhooks of every type exist).
+
+    Written in chunks, each one write transaction held about `chunk_seconds` at most, with a
+    pause between them on SQLite, so a server beside the seed keeps writing (a delivery
+    worker's record among them). A run is recorded with its chunks (`seed_runs`): the same
+    call again resumes a run that stopped part-way (SeedIncomplete says how far it got) and
+    does nothing for one that finished (`SeedSummary.finished_before`); the data is the same as
+    if it had run at once. A different --spaces/--customers for the same seed is a SeedError.
+    """
     if spaces < 1 or customers < 0:
         raise ValueError("need at least one Space and a non-negative number of customers")
-    rng = random.Random(f"spaces-seed:{seed}:{account_id}")
-    clock = _Clock(BASE_TIME)
-    summary = SeedSummary()
-    # One write transaction for everything: a commit per object (or per hundred) made seeding
-    # 100,000 customers spend most of its time syncing the journal.
+    flags = {"spaces": spaces, "customers": customers, "every_event_hook": every_event_hook}
+    name = f"seed {seed} of account {account_id}"
     with db.write() as tx:
         if tx.one("SELECT 1 FROM accounts WHERE id = ?", (account_id,)) is None:
             raise LookupError(f"no account {account_id}")
-        hooks.create_resource_subscription(
-            tx,
-            account_id,
-            event="customer.created",
-            target_url=DEMO_TARGET_URL,
-            created=clock.tick(rng),
-            rng=rng,
+        tx.lock(name)  # one run of a seed at a time (PostgreSQL; SQLite's writer is one)
+        row = tx.one(
+            "SELECT flags, done, summary, state FROM seed_runs WHERE account_id = ? AND seed = ?",
+            (account_id, str(seed)),
         )
-        summary.resource_subscriptions += 1
-        # Optionally the demo URL hears of every other event type too, so that webhooks of each
-        # type exist (their own generator: the rest of the data stays the same for a seed).
-        hook_rng = random.Random(f"spaces-seed-hooks:{seed}:{account_id}")
-        for event in EVENT_TYPES if every_event_hook else ():
-            if event != "customer.created":
-                hooks.create_resource_subscription(
-                    tx,
-                    account_id,
-                    event=event,
-                    target_url=DEMO_TARGET_URL,
-                    created=BASE_TIME,
-                    rng=hook_rng,
+        if row is None:
+            run = _start(tx, account_id, seed, flags, every_event_hook)
+        else:
+            if json.loads(row["flags"]) != flags:
+                was = json.loads(row["flags"])
+                raise SeedError(
+                    f"account {account_id} was seeded with --seed {seed} and --spaces"
+                    f" {was['spaces']} --customers {was['customers']}"
+                    + (" (every event type)" if was["every_event_hook"] else "")
+                    + ("; run that again to finish it," if row["state"] else ";")
+                    + " or use another --seed"
                 )
-                summary.resource_subscriptions += 1
-        made: list[tuple[int, str]] = []
-        for i in range(spaces):
-            url = None if i % 3 == 2 else f"https://spaces.pe/s/demo-{seed}-{account_id}-{i + 1}"
-            made.append(
-                (
-                    writes.create_space(tx, account_id, url=url, created=clock.tick(rng)),
-                    rng.choice(["USD", "USD", "EUR", "SEK"]),
+            summary = SeedSummary(**json.loads(row["summary"]))
+            if row["state"] is None:
+                summary.finished_before = True
+                return summary
+            run = _Run.load(row["state"], summary, int(row["done"]))
+            run.summary.resumed_at = run.done
+    pause = PAUSE_SECONDS if db.dialect == "sqlite" else 0.0
+    committed, chunks = run.done, 0
+    while True:
+        try:
+            if chunks:
+                # Let the writers queued behind the last chunk in: SQLite's lock is not handed
+                # over, each waiter polls it, and one that has waited long polls every 100 ms.
+                time.sleep(pause)
+            with db.write() as tx:
+                tx.lock(name)
+                row = tx.one(
+                    "SELECT done FROM seed_runs WHERE account_id = ? AND seed = ?",
+                    (account_id, str(seed)),
                 )
-            )
-            summary.spaces += 1
-        for n in range(customers):
-            _customer(tx, account_id, made[n % len(made)], n + 1, rng, clock, summary)
-            if progress is not None and ((n + 1) % PROGRESS_EVERY == 0 or n + 1 == customers):
-                progress(n + 1)
-    return summary
+                if row is None or int(row["done"]) != run.done:
+                    raise SeedError(f"another `spaces seed --seed {seed}` is writing this account")
+                began = time.monotonic()
+                first = run.done
+                while run.done < customers and (
+                    run.done == first or time.monotonic() - began < chunk_seconds
+                ):
+                    space = run.spaces[run.done % len(run.spaces)]
+                    _customer(tx, account_id, space, run.done + 1, run.rng, run.clock, run.summary)
+                    run.done += 1
+                    if progress is not None and (
+                        run.done % PROGRESS_EVERY == 0 or run.done == customers
+                    ):
+                        progress(run.done)
+                finished = run.done >= customers
+                tx.execute(
+                    "UPDATE seed_runs SET done = ?, summary = ?, state = ?"
+                    " WHERE account_id = ? AND seed = ?",
+                    (
+                        run.done,
+                        _counts(run.summary),
+                        None if finished else run.dump(),
+                        account_id,
+                        str(seed),
+                    ),
+                )
+        except SeedError:
+            raise
+        except BaseException as exc:  # the chunk rolled back; the ones before it stay
+            raise SeedIncomplete(committed, customers) from exc
+        committed, chunks = run.done, chunks + 1
+        if finished:
+            return run.summary

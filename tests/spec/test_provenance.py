@@ -292,7 +292,8 @@ NO_RULE = {
     49: "the contract's own version: metadata",
     53: "when a target's name is resolved (the reference server's policy): no request or "
     "response of the document can say it; the URL's form is decision 39",
-    54: "the reference server's limits (signatures sent, one Authorization, host-label syntax): "
+    54: "the reference server's limits (signatures sent, one Authorization, host-label syntax,"
+    " when a webhook is sent again): "
     "policies no schema states; target_url's own form is decision 39",
     55: "a parameter given more than once: no schema keyword says a value comes once; the "
     "contract suite grades it by its RULES (repeated_parameter)",
