@@ -16,7 +16,7 @@ from typing import Any
 from .db import Database, Transaction
 from .events import EVENT_TYPES
 from .ids import new_id
-from .repo import hooks, writes
+from .repo import accounts, hooks, seed_runs, writes
 
 __all__ = [
     "SeedSummary",
@@ -263,10 +263,7 @@ def _start(
     probe = random.Random()
     probe.setstate(rng.getstate())
     probe.randint(1, 3600)  # the clock's tick of the demo subscription, then its id
-    if tx.one(
-        "SELECT 1 FROM resource_subscriptions WHERE account_id = ? AND id = ?",
-        (account_id, new_id("resource_subscription", probe)),
-    ):
+    if hooks.resource_subscription_id_taken(tx, account_id, new_id("resource_subscription", probe)):
         raise SeedError(
             f"account {account_id} already holds the data of --seed {seed}"
             " (seeded by an earlier version); use another --seed"
@@ -305,10 +302,8 @@ def _start(
         )
         summary.spaces += 1
     run = _Run(rng, clock, made, summary)
-    tx.execute(
-        "INSERT INTO seed_runs (account_id, seed, flags, done, summary, state)"
-        " VALUES (?, ?, ?, 0, ?, ?)",
-        (account_id, str(seed), json.dumps(flags), _counts(summary), run.dump()),
+    seed_runs.create_seed_run(
+        tx, account_id, seed, flags=json.dumps(flags), summary=_counts(summary), state=run.dump()
     )
     return run
 
@@ -349,13 +344,10 @@ def seed_account(
     flags = {"spaces": spaces, "customers": customers, "every_event_hook": every_event_hook}
     name = f"seed {seed} of account {account_id}"
     with db.write() as tx:
-        if tx.one("SELECT 1 FROM accounts WHERE id = ?", (account_id,)) is None:
+        if not accounts.account_exists(tx, account_id):
             raise LookupError(f"no account {account_id}")
         tx.lock(name)  # one run of a seed at a time (PostgreSQL; SQLite's writer is one)
-        row = tx.one(
-            "SELECT flags, done, summary, state FROM seed_runs WHERE account_id = ? AND seed = ?",
-            (account_id, str(seed)),
-        )
+        row = seed_runs.find_seed_run(tx, account_id, seed)
         if row is None:
             run = _start(tx, account_id, seed, flags, every_event_hook)
         else:
@@ -384,11 +376,7 @@ def seed_account(
                 time.sleep(pause)
             with db.write() as tx:
                 tx.lock(name)
-                row = tx.one(
-                    "SELECT done FROM seed_runs WHERE account_id = ? AND seed = ?",
-                    (account_id, str(seed)),
-                )
-                if row is None or int(row["done"]) != run.done:
+                if seed_runs.seed_run_done(tx, account_id, seed) != run.done:
                     raise SeedError(f"another `spaces seed --seed {seed}` is writing this account")
                 began = time.monotonic()
                 first = run.done
@@ -403,16 +391,13 @@ def seed_account(
                     ):
                         progress(run.done)
                 finished = run.done >= customers
-                tx.execute(
-                    "UPDATE seed_runs SET done = ?, summary = ?, state = ?"
-                    " WHERE account_id = ? AND seed = ?",
-                    (
-                        run.done,
-                        _counts(run.summary),
-                        None if finished else run.dump(),
-                        account_id,
-                        str(seed),
-                    ),
+                seed_runs.record_seed_chunk(
+                    tx,
+                    account_id,
+                    seed,
+                    done=run.done,
+                    summary=_counts(run.summary),
+                    state=None if finished else run.dump(),
                 )
         except SeedError:
             raise

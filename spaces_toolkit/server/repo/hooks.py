@@ -15,6 +15,7 @@ __all__ = [
     "create_resource_subscription",
     "remove_resource_subscription",
     "unsubscribe_by_id",
+    "resource_subscription_id_taken",
 ]
 
 
@@ -65,3 +66,14 @@ def unsubscribe_by_id(tx: Transaction, account_id: int, rs_id: str) -> bool:
         return False
     remove_resource_subscription(tx, int(row["seq"]))
     return True
+
+
+def resource_subscription_id_taken(tx: Transaction, account_id: int, rs_id: str) -> bool:
+    """Whether `account_id` has (or had: deleted ones count) a resource subscription `rs_id`."""
+    return (
+        tx.one(
+            "SELECT 1 FROM resource_subscriptions WHERE account_id = ? AND id = ?",
+            (account_id, rs_id),
+        )
+        is not None
+    )
