@@ -19,6 +19,7 @@ from spaces_toolkit.proxy.run import proxy_in_thread
 from spaces_toolkit.proxy.session import Outputs
 from spaces_toolkit.server.embedded import run_embedded
 from spaces_toolkit.spec import default_spec
+from tests.proxy.traffic import OTHER, sample
 
 
 def _docs_reading(request, body):
@@ -146,27 +147,6 @@ def test_a_limit_out_of_the_decided_range_is_a_client_deviation():
 # ---------------------------------------------------------------- graded as the suite grades
 # (spaces_toolkit.contract.grading: NOTES 6's status table, 55, 56), exchange by exchange.
 
-_JSON = (("content-type", "application/json"),)
-_AUTH = (("authorization", "Basic dG9rOg=="),)  # "tok:"
-_OTHER = (("authorization", "Basic b3RoZXI6"),)  # "other:"
-
-
-def _exchange(n, method, target, status, body=b'{"message": "no"}', *, auth=_AUTH, **kw):
-    from spaces_toolkit.proxy.exchange import Exchange
-
-    headers = kw.get("headers", _JSON)
-    return Exchange(
-        n,
-        "",
-        method,
-        target,
-        auth + kw.get("sent", ()),
-        kw.get("request", b""),
-        status,
-        headers,
-        body,
-    )
-
 
 def _graded(checker, exchange):
     return sorted((v.check, v.party, v.grade, v.decisions) for v in checker.check(exchange))
@@ -181,13 +161,11 @@ def checker():
 
 def test_an_unknown_cursor_answered_404_with_a_message_deviates_from_56(checker):
     target = f"{checker.base_path}/customers?starting_after=cus_nothing"
-    assert _graded(checker, _exchange(1, "GET", target, 404)) == [
+    assert _graded(checker, sample(1, "GET", target, 404)) == [
         ("status_code_conformance", "server", "deviation", (6, 56))
     ]
     # without a JSON message it is no reading of the docs: the error shape fails
-    plain = _exchange(
-        2, "GET", target, 404, b"not found", headers=(("content-type", "text/plain"),)
-    )
+    plain = sample(2, "GET", target, 404, b"not found", headers=(("content-type", "text/plain"),))
     found = _graded(checker, plain)
     assert ("status_code_conformance", "server", "deviation", (6,)) in found
     assert any(c == "error_json_message" and g == "failure" for c, _, g, _ in found), found
@@ -204,28 +182,28 @@ def test_a_cursor_naming_no_object_answered_200_fails(checker):
         }
     ).encode()
     base = f"{checker.base_path}/customers"
-    checker.check(_exchange(1, "GET", base, 200, page))
+    checker.check(sample(1, "GET", base, 200, page))
     foreign = f"{base}?starting_after=cus_mine"
     empty = b'{"object": "list", "url": "/customers", "has_more": false, "count": 0, "data": []}'
-    found = _graded(checker, _exchange(2, "GET", foreign, 200, empty, auth=_OTHER))
+    found = _graded(checker, sample(2, "GET", foreign, 200, empty, auth=OTHER))
     assert ("cursor_refused", "server", "failure", ()) in found
     # the same cursor answered 404 with a message: the docs' other reading (NOTES 56)
-    found = _graded(checker, _exchange(3, "GET", foreign, 404, auth=_OTHER))
+    found = _graded(checker, sample(3, "GET", foreign, 404, auth=OTHER))
     assert found == [("status_code_conformance", "server", "deviation", (6, 56))]
 
 
 def test_an_undeclared_status_of_the_docs_table_deviates_from_6(checker):
     account = f"{checker.base_path}/account"
-    assert _graded(checker, _exchange(1, "GET", account, 404)) == [
+    assert _graded(checker, sample(1, "GET", account, 404)) == [
         ("status_code_conformance", "server", "deviation", (6,))
     ]
     # 404 to a list without a cursor: the status table's, nothing of 56
     customers = f"{checker.base_path}/customers"
-    assert _graded(checker, _exchange(2, "GET", customers, 404)) == [
+    assert _graded(checker, sample(2, "GET", customers, 404)) == [
         ("status_code_conformance", "server", "deviation", (6,))
     ]
     # a status the docs' table lacks stays a failure
-    assert _graded(checker, _exchange(3, "GET", account, 403)) == [
+    assert _graded(checker, sample(3, "GET", account, 403)) == [
         ("status_code_conformance", "server", "failure", ())
     ]
 
@@ -240,7 +218,7 @@ def test_an_undeclared_status_of_the_docs_table_deviates_from_6(checker):
 )
 def test_a_repeated_parameter_is_graded_value_by_value(checker, query, grade, decisions):
     target = f"{checker.base_path}/customers?{query}"
-    found = _graded(checker, _exchange(1, "GET", target, 400))
+    found = _graded(checker, sample(1, "GET", target, 400))
     assert found == [("request_parameters", "client", grade, decisions)]
 
 
@@ -258,5 +236,5 @@ def test_a_repeated_parameter_is_graded_value_by_value(checker, query, grade, de
 def test_a_repeated_form_field_is_graded_value_by_value(checker, form, grade, decisions):
     target = f"{checker.base_path}/resource_subscriptions"
     sent = (("content-type", "application/x-www-form-urlencoded"),)
-    exchange = _exchange(1, "POST", target, 400, sent=sent, request=form.encode())
+    exchange = sample(1, "POST", target, 400, sent=sent, request=form.encode())
     assert _graded(checker, exchange) == [("request_body", "client", grade, decisions)]
