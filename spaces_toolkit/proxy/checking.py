@@ -11,7 +11,10 @@ with the same names, on the spec model's JSON Schema validators.
 `CHECKS` is the registry: every check's name (the suite's where the suite has one), stable
 code, party (`client`: the request broke the contract; `server`: the answer did) and whether it
 needs more than one exchange. A `Violation` carries `code`, `grade` and `decision` as the
-contract suite's verdicts do (see `grade`).
+contract suite's verdicts do (see `grade`). What the suite grades by a rule of
+`contract.grading` is graded here by the same functions: an undeclared status by the docs'
+status table (NOTES 6), a list's 404 to a cursor (56), a repeated parameter or form field
+value by value (55).
 """
 
 from __future__ import annotations
