@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -30,7 +30,16 @@ from spaces_toolkit.contract.catalogue import DEVIATION, FAILURE
 from spaces_toolkit.spec import Spec
 from spaces_toolkit.spec.refs import DOCUMENT_URI, Resolver, pointer_ref, walk
 
-__all__ = ["Grader", "RULES", "Rule", "Verdict", "deviation_for", "grader_for"]
+__all__ = [
+    "Grader",
+    "RULES",
+    "Rule",
+    "Verdict",
+    "deviation_for",
+    "grade_fields",
+    "grade_repeated",
+    "grader_for",
+]
 
 
 @dataclass(frozen=True)
@@ -269,37 +278,50 @@ class Grader:
         return Verdict(DEVIATION, decisions, "; ".join(v.message for v in verdicts), keys)
 
     def _once(self, name: str, graded: list[Verdict | None]) -> Verdict | None:
-        """The grade of a parameter from the grades of its occurrences. Given more than once,
-        which one counts is not stated by the docs (decision 55 refuses the repetition): only
-        when every occurrence breaks the docs does the value a server took break them."""
-        if len(graded) == 1:
-            return graded[0]
-        if all(v is not None and v.grade == FAILURE for v in graded):
-            return graded[0]
-        rule = RULES["repeated_parameter"]
-        decisions = {rule.decision} | {n for v in graded if v is not None for n in v.decisions}
-        message = f"{name} given {len(graded)} times ({rule.what}: a decision of the spec)"
-        return Verdict(DEVIATION, tuple(sorted(n for n in decisions if n is not None)), message)
+        return grade_repeated(name, graded)
 
     def _grade_body(self, pointer: str, media_type: str, parsed: Any) -> Verdict | None:
-        """A form field given more than once is graded as a repeated parameter (decision 55):
-        by each of its values in turn, the other fields as sent (repeated ones: their first)."""
-        repeated: dict[str, list[Any]] = {}
-        if "form" in media_type and isinstance(parsed, dict):
-            repeated = {k: v for k, v in parsed.items() if isinstance(v, list)}
-        if not repeated:
+        if "form" not in media_type:
             return self.grade_value(pointer, parsed)
-        base = {k: v[0] if k in repeated else v for k, v in parsed.items()}
-        graded = [
-            self._once(name, [self.grade_value(pointer, {**base, name: v}) for v in values])
-            for name, values in repeated.items()
-        ]
-        failure = next((v for v in graded if v is not None and v.grade == FAILURE), None)
-        if failure is not None:
-            return failure
-        decisions = tuple(sorted({n for v in graded if v is not None for n in v.decisions}))
-        messages = "; ".join(v.message for v in graded if v is not None)
-        return Verdict(DEVIATION, decisions, messages)
+        return grade_fields(parsed, lambda value: self.grade_value(pointer, value))
+
+
+def grade_repeated(name: str, graded: list[Verdict | None]) -> Verdict | None:
+    """The grade of a parameter from the grades of its occurrences (None: valid). Given more
+    than once, which one counts is not stated by the docs (decision 55 refuses the repetition):
+    only when every occurrence breaks the docs does the value a server took break them."""
+    if len(graded) == 1:
+        return graded[0]
+    if all(v is not None and v.grade == FAILURE for v in graded):
+        return graded[0]
+    rule = RULES["repeated_parameter"]
+    decisions = {rule.decision} | {n for v in graded if v is not None for n in v.decisions}
+    message = f"{name} given {len(graded)} times ({rule.what}: a decision of the spec)"
+    return Verdict(DEVIATION, tuple(sorted(n for n in decisions if n is not None)), message)
+
+
+def grade_fields(parsed: Any, grade: Callable[[Any], Verdict | None]) -> Verdict | None:
+    """The grade of a form body whose repeated fields are lists of their values (decision 55):
+    each such field by each of its values in turn, the other fields as sent (repeated ones:
+    their first); `grade` grades one whole body."""
+    repeated: dict[str, list[Any]] = {}
+    if isinstance(parsed, dict):
+        repeated = {k: v for k, v in parsed.items() if isinstance(v, list)}
+    if not repeated:
+        return grade(parsed)
+    base = {k: v[0] if k in repeated else v for k, v in parsed.items()}
+    graded = [
+        grade_repeated(name, [grade({**base, name: v}) for v in values])
+        for name, values in repeated.items()
+    ]
+    failure = next((v for v in graded if v is not None and v.grade == FAILURE), None)
+    if failure is not None:
+        return failure
+    found = [v for v in graded if v is not None]
+    if not found:
+        return None
+    decisions = tuple(sorted({n for v in found for n in v.decisions}))
+    return Verdict(DEVIATION, decisions, "; ".join(v.message for v in found))
 
 
 _UNPARSED = object()

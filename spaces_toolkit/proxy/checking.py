@@ -11,7 +11,10 @@ with the same names, on the spec model's JSON Schema validators.
 `CHECKS` is the registry: every check's name (the suite's where the suite has one), stable
 code, party (`client`: the request broke the contract; `server`: the answer did) and whether it
 needs more than one exchange. A `Violation` carries `code`, `grade` and `decision` as the
-contract suite's verdicts do (see `grade`).
+contract suite's verdicts do (see `grade`). What the suite grades by a rule of
+`contract.grading` is graded here by the same functions: an undeclared status by the docs'
+status table (NOTES 6), a list's 404 to a cursor (56), a repeated parameter or form field
+value by value (55).
 """
 
 from __future__ import annotations
@@ -27,6 +30,13 @@ import jsonschema_rs
 
 from spaces_toolkit.contract import checks as suite_checks
 from spaces_toolkit.contract.apispec import CheckedApi, model_of
+from spaces_toolkit.contract.grading import (
+    RULES,
+    Verdict,
+    deviation_for,
+    grade_fields,
+    grade_repeated,
+)
 from spaces_toolkit.proxy.exchange import Exchange
 from spaces_toolkit.spec import Operation, Spec, escape_token, pointer_ref
 from spaces_toolkit.spec.envelope import api_prefix_of
@@ -354,6 +364,13 @@ class Checker:
         rules = [rule for error in errors for rule in self._rules(error)]
         return out, grade(self.spec, rules, docs_allow=True)
 
+    def _verdict(self, pointer: str, value: Any) -> Verdict | None:
+        """`_errors` as the suite's grading reads a grade (None: valid)."""
+        errors, graded = self._errors(pointer, value)
+        if not errors:
+            return None
+        return Verdict(graded.grade, graded.decisions, "; ".join(errors))
+
     def _rules(self, error: Any) -> list[str]:
         """JSON pointers of the spec's rules a jsonschema-rs error broke: the keyword (for
         `required`, the entry naming the missing property); for `oneOf`/`anyOf`, the rules
@@ -428,6 +445,22 @@ class Checker:
                     report("request_parameters", "Required parameter missing", param.name, graded)
                     broke.append(graded)
                 continue
+            if len(raw) > 1 and not _is_array(param):
+                # given more than once: graded value by value, as the suite grades (NOTES 55)
+                pointer = param.schema.pointer
+                verdict = grade_repeated(
+                    param.name, [self._verdict(pointer, _scalar(param.type, v)) for v in raw]
+                )
+                if verdict is not None:
+                    graded = Grade(verdict.grade, verdict.decisions)
+                    report(
+                        "request_parameters",
+                        f"Invalid {param.location} parameter `{param.name}`",
+                        f"{param.name}={raw!r}: {verdict.message}",
+                        graded,
+                    )
+                    broke.append(graded)
+                continue
             value = _typed(param, raw)
             errors, graded = self._errors(param.schema.pointer, value)
             if errors:
@@ -483,6 +516,16 @@ class Checker:
             value = _form(self.spec.resolve(declared.schema.resolved), pairs)
         else:
             return []
+        if isinstance(value, dict) and any(isinstance(v, _Repeated) for v in value.values()):
+            # a field given more than once: graded value by value, as the suite grades (55)
+            pointer = declared.schema.pointer
+            fields = {k: list(v) if isinstance(v, _Repeated) else v for k, v in value.items()}
+            verdict = grade_fields(fields, lambda whole: self._verdict(pointer, whole))
+            if verdict is None:
+                return []
+            repeated = Grade(verdict.grade, verdict.decisions)
+            report("request_body", "Invalid request body", verdict.message, repeated)
+            return [repeated]
         errors, graded = self._errors(declared.schema.pointer, value)
         if errors:
             report("request_body", "Invalid request body", "; ".join(errors), graded)
@@ -501,10 +544,12 @@ class Checker:
         ran("status_code_conformance")
         if declared is None:
             statuses = ", ".join(r.status for r in op.responses)
+            graded, why = self._status_grade(exchange, op)
             report(
                 "status_code_conformance",
                 "Undeclared status code",
-                f"{status} is not declared (declared: {statuses})",
+                f"{status} is not declared (declared: {statuses}){why}",
+                graded,
             )
         authorized = exchange.request_header("authorization") is not None
         secured = bool(op.security) and not any(len(req) == 0 for req in op.security)
@@ -575,6 +620,37 @@ class Checker:
                         )
         self._headers(exchange, declared, report, ran)
         return conforms
+
+    def _status_grade(self, exchange: Exchange, op: Operation) -> tuple[Grade, str]:
+        """The grade of an undeclared status, as the suite grades it (`grading.RULES`): one
+        the docs' status table lists deviates from decision 6; a list's 404 with a JSON
+        `message` to a request naming a cursor (the docs' "not found" for a cursor naming no
+        object) deviates from decision 56 too. Anything else fails."""
+        status = exchange.status
+        table = deviation_for(self.spec, RULES["declared_statuses"], status)
+        if table is None:
+            return FAILURE, ""
+        decisions, why = {table}, f"; the docs' status table lists {status}"
+        lst = self.spec.list_of(op)
+        if lst is not None and self._names_cursor(exchange, lst) and self._has_message(exchange):
+            rule = RULES["unknown_cursor"]
+            cursor = deviation_for(self.spec, rule, status)
+            if cursor is not None:
+                decisions.add(cursor)
+                why += f"; for a cursor naming no object ({rule.what}: a decision of the spec)"
+        return Grade("deviation", tuple(sorted(decisions))), why
+
+    @staticmethod
+    def _names_cursor(exchange: Exchange, lst) -> bool:
+        names = {p.name for p in (lst.after, lst.before) if p is not None}
+        return any(k in names for k, _ in exchange.query)
+
+    def _has_message(self, exchange: Exchange) -> bool:
+        body = exchange.response_json
+        field = self.model.error_message
+        return _JSON.match(exchange.response_media) is not None and (
+            isinstance(body, dict) and isinstance(body.get(field), str)
+        )
 
     def _headers(self, exchange: Exchange, declared, report, ran) -> None:
         if not declared.headers:
@@ -703,11 +779,16 @@ class Checker:
                 for _, cursor in (q for q in exchange.query if q[0] == param.name):
                     owner = self._owners.get(cursor)
                     if owner is not None and not self._same_account(owner, who):
+                        # a page for a cursor naming no object of the list: no reading of
+                        # the docs (NOTES 56 tolerates a 404, graded with the status)
+                        rule = RULES["unknown_cursor"]
+                        decision = deviation_for(self.spec, rule, status)
                         report(
                             "cursor_refused",
                             "Another account's object accepted as a cursor",
                             f"{param.name}={cursor} names an object seen only under another"
-                            f" token; answered {status}",
+                            f" token; answered {status} ({rule.what})",
+                            FAILURE if decision is None else Grade("deviation", (decision,)),
                         )
             key = (who, op.label, tuple(sorted(exchange.query)))
             ids = tuple(o.get(lst.cursor_field) if isinstance(o, dict) else None for o in listed)
@@ -792,7 +873,7 @@ class Checker:
 
 def _typed(param: Parameter, raw: list[str]) -> Any:
     schema = param.schema.resolved if isinstance(param.schema.resolved, dict) else {}
-    if schema.get("type") == "array":
+    if _is_array(param):
         items = schema.get("items") or {}
         kind = items.get("type") if isinstance(items, dict) else None
         return [_scalar(kind, v) for v in raw]
@@ -811,14 +892,29 @@ def _scalar(kind: str | None, value: str) -> Any:
     return value
 
 
+class _Repeated(list):
+    """The values of a form field given more than once (graded by `grading.grade_fields`)."""
+
+
 def _form(schema: Any, pairs: list[tuple[str, str]]) -> dict[str, Any]:
     props = schema.get("properties", {}) if isinstance(schema, dict) else {}
     out: dict[str, Any] = {}
     for key, value in pairs:
         node = props.get(key)
         kind = node.get("type") if isinstance(node, dict) else None
-        out[key] = _scalar(kind if isinstance(kind, str) else None, value)
+        typed = _scalar(kind if isinstance(kind, str) else None, value)
+        if key not in out:
+            out[key] = typed
+        elif isinstance(out[key], _Repeated):
+            out[key].append(typed)
+        else:
+            out[key] = _Repeated([out[key], typed])
     return out
+
+
+def _is_array(param: Parameter) -> bool:
+    schema = param.schema.resolved
+    return isinstance(schema, dict) and schema.get("type") == "array"
 
 
 def _short(text: str, size: int = 160) -> str:

@@ -13,10 +13,14 @@ import pytest
 
 from spaces_toolkit.cli import main
 from spaces_toolkit.contract.mutants import MUTANTS
+from spaces_toolkit.proxy.checking import Checker, base_path_of
+from spaces_toolkit.proxy.har import HarWriter
+from spaces_toolkit.proxy.redact import Redactor
 from spaces_toolkit.proxy.run import proxy_in_thread
-from spaces_toolkit.proxy.session import Outputs
+from spaces_toolkit.proxy.session import Outputs, Session
 from spaces_toolkit.server.embedded import run_embedded
-from tests.proxy.traffic import run_traffic
+from spaces_toolkit.spec import default_spec
+from tests.proxy.traffic import OTHER, run_traffic, sample
 
 
 def _quiet(line: str) -> None:
@@ -120,3 +124,58 @@ def test_a_file_that_is_not_har_exits_2(tmp_path, capsys) -> None:
     bad.write_text('{"log": {}}')
     assert main(["contract", "--replay", str(bad), "--report-dir", str(tmp_path)]) == 2
     assert "not a HAR file" in capsys.readouterr().err
+
+
+def _graded_samples(base: str, *, failing: bool) -> list:
+    """Exchanges graded by contract.grading (NOTES 6, 55, 56): deviations only, or with the
+    failures beside them (a page for another account's cursor; no value the docs allow)."""
+    page = {"object": "list", "url": "/customers", "has_more": False, "count": 1}
+    customer = {**default_spec().lookup("/components/schemas/Customer")["examples"][0]}
+    mine = json.dumps({**page, "data": [{**customer, "id": "cus_mine"}]}).encode()
+    empty = json.dumps({**page, "count": 0, "data": []}).encode()
+    found = [
+        sample(1, "GET", f"{base}/customers", 200, mine),
+        sample(2, "GET", f"{base}/customers?starting_after=cus_mine", 404, auth=OTHER),
+        sample(3, "GET", f"{base}/customers?starting_after=cus_nothing", 404),
+        sample(4, "GET", f"{base}/account", 404),
+        sample(5, "GET", f"{base}/customers?limit=5&limit=ten", 400),
+    ]
+    if failing:
+        found += [
+            sample(6, "GET", f"{base}/customers?starting_after=cus_mine", 200, empty, auth=OTHER),
+            sample(7, "GET", f"{base}/customers?limit=ten&limit=abc", 400),
+            sample(8, "GET", f"{base}/account", 403),
+        ]
+    return found
+
+
+@pytest.mark.parametrize("failing", [False, True])
+def test_replay_grades_statuses_cursors_and_repeats_as_the_proxy(tmp_path, capsys, failing):
+    spec = default_spec()
+    base = base_path_of(spec)
+    exchanges = _graded_samples(base, failing=failing)
+    live = Session(Checker(spec, base), Outputs(print=_quiet), source="live", spec="spec")
+    for exchange in exchanges:
+        live.exchange(exchange)
+    live.close()
+    record = tmp_path / "graded.har"
+    writer = HarWriter(record, Redactor(), base_path=base, spec="spec")
+    for exchange in exchanges:
+        writer.write(exchange)
+    writer.close()
+    code = main(["contract", "--replay", str(record), "--json", "--report-dir", str(tmp_path)])
+    out = json.loads(capsys.readouterr().out)
+    replayed = {(v[1], v[4], tuple(v[5])) for v in out["violations"]}
+    assert replayed == {(v[1], v[4], tuple(v[5])) for v in live.verdict()["violations"]}
+    assert {
+        ("status_code_conformance", "deviation", (6, 56)),
+        ("status_code_conformance", "deviation", (6,)),
+        ("request_parameters", "deviation", (55,)),
+    } <= replayed
+    if failing:
+        assert {
+            ("cursor_refused", "failure", ()),
+            ("request_parameters", "failure", ()),
+            ("status_code_conformance", "failure", ()),
+        } <= replayed
+    assert code == live.exit_code == (1 if failing else 0)

@@ -19,6 +19,7 @@ from spaces_toolkit.proxy.run import proxy_in_thread
 from spaces_toolkit.proxy.session import Outputs
 from spaces_toolkit.server.embedded import run_embedded
 from spaces_toolkit.spec import default_spec
+from tests.proxy.traffic import OTHER, sample
 
 
 def _docs_reading(request, body):
@@ -141,3 +142,99 @@ def test_a_limit_out_of_the_decided_range_is_a_client_deviation():
 
     assert check("0") == [("request_parameters", "client", "deviation", (10,))]
     assert check("ten") == [("request_parameters", "client", "failure", ())]
+
+
+# ---------------------------------------------------------------- graded as the suite grades
+# (spaces_toolkit.contract.grading: NOTES 6's status table, 55, 56), exchange by exchange.
+
+
+def _graded(checker, exchange):
+    return sorted((v.check, v.party, v.grade, v.decisions) for v in checker.check(exchange))
+
+
+@pytest.fixture
+def checker():
+    from spaces_toolkit.proxy.checking import Checker
+
+    return Checker(default_spec())
+
+
+def test_an_unknown_cursor_answered_404_with_a_message_deviates_from_56(checker):
+    target = f"{checker.base_path}/customers?starting_after=cus_nothing"
+    assert _graded(checker, sample(1, "GET", target, 404)) == [
+        ("status_code_conformance", "server", "deviation", (6, 56))
+    ]
+    # without a JSON message it is no reading of the docs: the error shape fails
+    plain = sample(2, "GET", target, 404, b"not found", headers=(("content-type", "text/plain"),))
+    found = _graded(checker, plain)
+    assert ("status_code_conformance", "server", "deviation", (6,)) in found
+    assert any(c == "error_json_message" and g == "failure" for c, _, g, _ in found), found
+
+
+def test_a_cursor_naming_no_object_answered_200_fails(checker):
+    page = json.dumps(
+        {
+            "object": "list",
+            "url": "/customers",
+            "has_more": False,
+            "count": 1,
+            "data": [{"object": "customer", "id": "cus_mine"}],
+        }
+    ).encode()
+    base = f"{checker.base_path}/customers"
+    checker.check(sample(1, "GET", base, 200, page))
+    foreign = f"{base}?starting_after=cus_mine"
+    empty = b'{"object": "list", "url": "/customers", "has_more": false, "count": 0, "data": []}'
+    found = _graded(checker, sample(2, "GET", foreign, 200, empty, auth=OTHER))
+    assert ("cursor_refused", "server", "failure", ()) in found
+    # the same cursor answered 404 with a message: the docs' other reading (NOTES 56)
+    found = _graded(checker, sample(3, "GET", foreign, 404, auth=OTHER))
+    assert found == [("status_code_conformance", "server", "deviation", (6, 56))]
+
+
+def test_an_undeclared_status_of_the_docs_table_deviates_from_6(checker):
+    account = f"{checker.base_path}/account"
+    assert _graded(checker, sample(1, "GET", account, 404)) == [
+        ("status_code_conformance", "server", "deviation", (6,))
+    ]
+    # 404 to a list without a cursor: the status table's, nothing of 56
+    customers = f"{checker.base_path}/customers"
+    assert _graded(checker, sample(2, "GET", customers, 404)) == [
+        ("status_code_conformance", "server", "deviation", (6,))
+    ]
+    # a status the docs' table lacks stays a failure
+    assert _graded(checker, sample(3, "GET", account, 403)) == [
+        ("status_code_conformance", "server", "failure", ())
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "grade", "decisions"),
+    [
+        ("limit=5&limit=ten", "deviation", (55,)),  # a server reading the first is right
+        ("limit=ten&limit=5", "deviation", (55,)),  # ... and one reading the last
+        ("limit=ten&limit=abc", "failure", ()),  # no value the docs allow
+    ],
+)
+def test_a_repeated_parameter_is_graded_value_by_value(checker, query, grade, decisions):
+    target = f"{checker.base_path}/customers?{query}"
+    found = _graded(checker, sample(1, "GET", target, 400))
+    assert found == [("request_parameters", "client", grade, decisions)]
+
+
+@pytest.mark.parametrize(
+    ("form", "grade", "decisions"),
+    [
+        (
+            "event=customer.created&target_url=ftp://a&target_url=http://a.example/h",
+            "deviation",
+            (55,),
+        ),
+        ("event=customer.created&target_url=ftp://a&target_url=gopher://b", "failure", ()),
+    ],
+)
+def test_a_repeated_form_field_is_graded_value_by_value(checker, form, grade, decisions):
+    target = f"{checker.base_path}/resource_subscriptions"
+    sent = (("content-type", "application/x-www-form-urlencoded"),)
+    exchange = sample(1, "POST", target, 400, sent=sent, request=form.encode())
+    assert _graded(checker, exchange) == [("request_body", "client", grade, decisions)]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import httpx
 
+from spaces_toolkit.proxy.exchange import Exchange
+
 # The requests below that break the spec on purpose, and what the proxy calls them.
 CLIENT_MISTAKES = [
     ("request_credentials", "GET /invoices"),
@@ -58,3 +60,26 @@ def run_traffic(base_url: str, tokens: list[str]) -> None:
         )
         a.get("/resource_subscriptions", params={"limit": 10})
         a.put("/account")  # a method the spec does not have: 405
+
+
+# Exchanges built by hand, for what live traffic from the reference server never shows.
+JSON_HEADERS = (("content-type", "application/json"),)
+MINE = (("authorization", "Basic dG9rOg=="),)  # the access token "tok"
+OTHER = (("authorization", "Basic b3RoZXI6"),)  # the access token "other"
+
+
+def sample(
+    number: int,
+    method: str,
+    target: str,
+    status: int,
+    body: bytes = b'{"message": "no"}',
+    *,
+    auth: tuple[tuple[str, str], ...] = MINE,
+    headers: tuple[tuple[str, str], ...] = JSON_HEADERS,
+    sent: tuple[tuple[str, str], ...] = (),
+    request: bytes = b"",
+) -> Exchange:
+    """Exchange `number`: `method target` (with the API's base path) answered `status` with
+    `body` (a JSON error by default), under `auth`'s credentials and `sent` headers."""
+    return Exchange(number, "", method, target, auth + sent, request, status, headers, body)
