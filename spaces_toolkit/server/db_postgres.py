@@ -29,7 +29,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from . import migrations
-from .db import Row, Transaction, safe_url
+from .db import Capabilities, Row, Transaction, safe_url
 
 __all__ = ["PostgresDatabase", "translate", "WEBHOOKS_CHANNEL"]
 
@@ -43,6 +43,7 @@ _MIGRATE_LOCK = 0x5350_4143_0002
 _INSERT_KEYS: dict[str, str | None] = {"accounts": "id", "access_tokens": None}
 _INSERT_TABLE = re.compile(r"^\s*INSERT\s+INTO\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\?|%")
+POSTGRES_CAPABILITIES = Capabilities(row_locks=True, skip_locked=True, writable_ctes=True)
 
 
 def translate(sql: str) -> str:
@@ -56,6 +57,8 @@ def translate(sql: str) -> str:
 
 
 class _PostgresTransaction:
+    capabilities = POSTGRES_CAPABILITIES
+
     def __init__(self, conn: psycopg.Connection[Row]) -> None:
         self._conn = conn
 
@@ -92,6 +95,7 @@ class PostgresDatabase:
     """A pool of connections to one PostgreSQL database, migrated on opening."""
 
     dialect = "postgresql"
+    capabilities = POSTGRES_CAPABILITIES
 
     def __init__(
         self, url: str, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0
