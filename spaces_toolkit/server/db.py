@@ -52,9 +52,15 @@ class Capabilities:
     # Data-modifying statements in WITH, and a list bound as one array parameter: a
     # lock-lease-read or a settle-and-store is one statement (one round trip).
     writable_ctes: bool
+    # LATERAL joins: a subquery per row of another (each account's oldest due webhooks for all
+    # accounts in one statement). Without: a statement per row, cheap where the database is in
+    # the process.
+    lateral_joins: bool
 
 
-SQLITE_CAPABILITIES = Capabilities(row_locks=False, skip_locked=False, writable_ctes=False)
+SQLITE_CAPABILITIES = Capabilities(
+    row_locks=False, skip_locked=False, writable_ctes=False, lateral_joins=False
+)
 
 
 class Transaction(Protocol):

@@ -43,7 +43,9 @@ _MIGRATE_LOCK = 0x5350_4143_0002
 _INSERT_KEYS: dict[str, str | None] = {"accounts": "id", "access_tokens": None}
 _INSERT_TABLE = re.compile(r"^\s*INSERT\s+INTO\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\?|%")
-POSTGRES_CAPABILITIES = Capabilities(row_locks=True, skip_locked=True, writable_ctes=True)
+POSTGRES_CAPABILITIES = Capabilities(
+    row_locks=True, skip_locked=True, writable_ctes=True, lateral_joins=True
+)
 
 
 def translate(sql: str) -> str:

@@ -607,7 +607,7 @@ class DeliveryWorker:
         """Whether the job's claim is so recent that the claim transaction itself is its lease
         check: taken under the write lock (or the rows' locks) less than `margin / 4` ago, so
         its lease (a deadline and a margin long) has more than the deadline and half the margin
-        to run. A lease changes hands only by lapsing (_CANDIDATES), so it is this claim's and
+        to run. A lease changes hands only by lapsing (store.claim_due), so it is this claim's and
         live; the transport still writes nothing once it is nearly over (`may_send`). (The claim
         also settled, unsent, the deliveries of subscriptions removed by then.)"""
         return time.time() < job.claimed + self.margin / 4

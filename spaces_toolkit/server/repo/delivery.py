@@ -9,6 +9,7 @@ first re-checks, under the write lock or the rows' locks, that the row is still 
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import time
 from collections.abc import Callable, Sequence
@@ -83,15 +84,30 @@ def _marks(values: Sequence[Any]) -> str:
 
 # ---------------------------------------------------------------------------- the claim
 
-# Due deliveries, each with its turn within its account (1 = the account's oldest due), so a
-# claim can take them round-robin across accounts. Only the narrow columns go through the sort;
-# the chosen rows' events are read after. Walks webhooks_due_by_account (migration 0005).
-_CANDIDATES = (
-    "SELECT seq, account_id FROM (SELECT seq, account_id, next_attempt_at, ROW_NUMBER() OVER"
-    " (PARTITION BY account_id ORDER BY next_attempt_at, seq) AS turn"
-    " FROM webhooks WHERE pending = 1 AND next_attempt_at <= ?"
-    " AND (lease_until IS NULL OR lease_until < ?)) AS due"
-    " WHERE turn <= ? ORDER BY turn, next_attempt_at, seq LIMIT ?"
+# The accounts with due webhooks, found by skipping from one account's pending rows to the
+# next in webhooks_due_by_account (migration 0005: pending rows by account, oldest due first):
+# two index seeks per account with pending webhooks, however many each has.
+_ACCOUNTS_DUE = (
+    "WITH RECURSIVE a (id) AS ("
+    " SELECT (SELECT account_id FROM webhooks WHERE pending = 1 ORDER BY account_id LIMIT 1)"
+    " UNION ALL SELECT (SELECT account_id FROM webhooks WHERE pending = 1 AND account_id > a.id"
+    " ORDER BY account_id LIMIT 1) FROM a WHERE a.id IS NOT NULL)"
+    " SELECT id FROM a WHERE id IS NOT NULL AND (SELECT next_attempt_at FROM webhooks"
+    " WHERE pending = 1 AND account_id = a.id ORDER BY next_attempt_at LIMIT 1) <= ?"
+)
+# An account's oldest due webhooks whose lease has lapsed, at most `?` of them.
+_DUE_FREE = (
+    "pending = 1 AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)"
+    " ORDER BY next_attempt_at, seq LIMIT ?"
+)
+_DUE_OF_ACCOUNT = (
+    f"SELECT seq, account_id, next_attempt_at FROM webhooks WHERE account_id = ? AND {_DUE_FREE}"
+)
+# With lateral_joins, the same for every account in one statement.
+_DUE_OF_ACCOUNTS = (
+    "SELECT d.seq, d.account_id, d.next_attempt_at FROM unnest(?::bigint[]) AS a (id)"
+    " CROSS JOIN LATERAL (SELECT seq, account_id, next_attempt_at FROM webhooks"
+    f" WHERE account_id = a.id AND {_DUE_FREE}) AS d"
 )
 _EVENT_COLUMNS = "v.id AS v_id, v.created AS v_created, v.type AS v_type, v.data AS v_data"
 _CLAIMED = (
@@ -102,8 +118,8 @@ _CLAIMED = (
     " WHERE w.seq IN ({})"
 )
 # With skip_locked and writable_ctes, one round trip: lock the chosen rows that are still free,
-# skipping those another worker's claim holds at this moment (FOR UPDATE cannot sit beside the
-# window function of _CANDIDATES), re-checked under the lock; lease them and read what the
+# skipping those another worker's claim holds at this moment (the worker's shares chose them
+# from the candidates in between), re-checked under the lock; lease them and read what the
 # delivery needs, the accounts' secrets included. The chosen rows come in the claim's order with
 # alternates after them (so that a claim beside another worker's still gets its fill): the
 # first `free` of them not locked right now.
@@ -148,7 +164,7 @@ def claim_due(
     with db.write() as tx:
         now = time.time()  # with the write lock held: the lease runs from here
         until = now + lease_seconds
-        candidates = tx.query(_CANDIDATES, (now, now, turns, limit))
+        candidates = _candidates(tx, now, turns, limit)
         seqs = choose(candidates, 2 * free if skip_locked else free)
         if not seqs:
             return Claim([], now)
@@ -190,6 +206,35 @@ def claim_due(
         ],
         now,
     )
+
+
+def _candidates(tx: Transaction, now: float, turns: int, limit: int) -> list[Row]:
+    """Due webhooks whose lease has lapsed (seq, account_id), at most `limit`: each account's
+    oldest first, at most `turns` of each, round-robin across accounts (all accounts' first
+    ones oldest first, then their second ones, …). Reads each account's first k rows, k
+    enough for `limit` if every account had that many, doubled while that was too few and
+    some account had more; never every due row."""
+    accounts = [int(r["id"]) for r in tx.query(_ACCOUNTS_DUE, (now,))]
+    if not accounts:
+        return []
+    k = max(1, min(turns, -(-limit // len(accounts))))
+    while True:
+        if tx.capabilities.lateral_joins:
+            rows = tx.query(_DUE_OF_ACCOUNTS, (accounts, now, now, k))
+        else:
+            rows = [r for a in accounts for r in tx.query(_DUE_OF_ACCOUNT, (a, now, now, k))]
+        counts = collections.Counter(int(r["account_id"]) for r in rows)
+        if len(rows) >= limit or k >= turns or max(counts.values(), default=0) < k:
+            break  # enough, or every account's due rows (up to `turns`) are in
+        k = min(turns, 2 * k)
+    turn: collections.Counter[int] = collections.Counter()
+    ranked = []
+    for r in sorted(rows, key=lambda r: (int(r["account_id"]), r["next_attempt_at"], r["seq"])):
+        account = int(r["account_id"])
+        turn[account] += 1
+        ranked.append((turn[account], r["next_attempt_at"], int(r["seq"]), r))
+    ranked.sort(key=lambda t: t[:3])
+    return [r for *_, r in ranked[:limit]]
 
 
 def valid_secrets_of(
