@@ -82,6 +82,12 @@ _R = TypeVar("_R")
 
 UNSUBSCRIBED = store.UNSUBSCRIBED  # a lease check's answer: the resource subscription was removed
 _MAX_BATCH = store.MAX_BATCH  # rows one claim, lease check or record transaction handles at most
+# A worker claims ahead: it holds up to _CLAIM_AHEAD times its slots claimed (in flight or
+# ready) and claims again once fewer than _REFILL_BELOW times its slots are ready, so a claim
+# serves dozens of deliveries (claims are the dearest database step per delivery) while a
+# ready job still starts well within its lease.
+_CLAIM_AHEAD = 6
+_REFILL_BELOW = 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -313,8 +319,8 @@ class DeliveryWorker:
         return len(jobs)
 
     async def _serve(self) -> None:
-        """Claim ahead (up to `concurrency` jobs ready beyond those in flight, a claim at a
-        time, in the background) and start ready jobs as the shares allow (_Shares), so a freed
+        """Claim ahead (up to _CLAIM_AHEAD × `concurrency` jobs in flight or ready, a claim at
+        a time, in the background) and start ready jobs as the shares allow (_Shares), so a freed
         slot never waits for a claim transaction. A claim is also made at every poll and
         wake-up however many are ready, so an account below its share is never held up by
         another's ready jobs."""
@@ -344,13 +350,14 @@ class DeliveryWorker:
             if (
                 claim is None
                 and len(tasks) < 4 * slots  # outcomes still being recorded are bounded
-                and (polled or (not idle and len(ready) < slots))
+                and (polled or (not idle and len(ready) < _REFILL_BELOW * slots))
             ):
                 busy = collections.Counter(sending.values())
                 busy.update(job.account_id for job in ready)
-                free = max(self.per_account, 3 * slots - len(sending) - len(ready))
+                ahead = _CLAIM_AHEAD * slots
+                free = max(self.per_account, ahead - len(sending) - len(ready))
                 polled = self._woken = False
-                claim = loop.create_task(self._db(self._claim, free, dict(busy), 3 * slots))
+                claim = loop.create_task(self._db(self._claim, free, dict(busy), ahead))
                 claim.add_done_callback(lambda _: nudge.set())
             nudge.clear()
             try:
