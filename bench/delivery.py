@@ -407,6 +407,7 @@ def run(opts: Options) -> Section:
         section.notes.append("PostgreSQL rows skipped: PostgreSQL is not installed")
     rates: dict[str, list[float]] = {}
     dbn = 0
+    load = os.getloadavg()
 
     def sqlite_db() -> str:
         nonlocal dbn
@@ -496,6 +497,12 @@ def run(opts: Options) -> Section:
         " send it (Standard Webhooks headers, as the worker does); a worker's rate is N over"
         " its recorded attempts' span (first start to last finish), checked one 2xx attempt"
         " per webhook"
+    )
+    section.notes.append(
+        f"load average of the machine over the run: {load[0]:.1f} at the start,"
+        f" {os.getloadavg()[0]:.1f} at the end, on {os.cpu_count()} cores; the loop is pure CPU"
+        " while a worker also waits on its database, so the busier the machine, the higher"
+        " every worker's ratio (compare rows of one run, not ratios across runs)"
     )
     if not isinstance(pre, str):
         section.notes.append(

@@ -3,13 +3,15 @@ backend; PostgreSQL (`postgresql://…`, db_postgres.py) serves several processe
 
 Store modules (`repo/`) talk to a `Database` only through `read()` / `write()` transactions and
 qmark-style SQL (`?` parameters); the PostgreSQL backend translates the placeholders. Where the
-dialects differ (the delivery claim), code asks `db.dialect`. Handlers never see a connection.
+dialects differ (the delivery claim), storage asks what the backend can do (`capabilities`), not
+which one it is. Handlers never see a connection.
 Both backends bring their schema up to date with the numbered files in migrations/ on opening.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 import sqlite3
 import threading
@@ -23,6 +25,8 @@ from . import migrations
 __all__ = [
     "safe_url",
     "Row",
+    "Capabilities",
+    "SQLITE_CAPABILITIES",
     "Transaction",
     "Database",
     "SQLiteDatabase",
@@ -35,8 +39,35 @@ T = TypeVar("T")
 _ADD_COLUMN = re.compile(r"^\s*ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+(\w+)", re.IGNORECASE)
 
 
+@dataclasses.dataclass(frozen=True)
+class Capabilities:
+    """What a backend's transactions and SQL can do, for the storage code (repo/) that picks its
+    statements by them."""
+
+    # Write transactions run side by side: a row read and then written in one must be locked
+    # as it is read (`FOR UPDATE`). Without: one writer at a time (SQLite's write lock).
+    row_locks: bool
+    # `FOR UPDATE SKIP LOCKED`: a statement passes over rows another transaction has locked (a
+    # claim beside another worker's takes other rows instead of waiting).
+    skip_locked: bool
+    # Data-modifying statements in WITH, and a list bound as one array parameter: a
+    # lock-lease-read or a settle-and-store is one statement (one round trip).
+    writable_ctes: bool
+    # LATERAL joins: a subquery per row of another (each account's oldest due webhooks for all
+    # accounts in one statement). Without: a statement per row, cheap where the database is in
+    # the process.
+    lateral_joins: bool
+
+
+SQLITE_CAPABILITIES = Capabilities(
+    row_locks=False, skip_locked=False, writable_ctes=False, lateral_joins=False
+)
+
+
 class Transaction(Protocol):
     """One open transaction. Everything done through it commits or rolls back together."""
+
+    capabilities: Capabilities  # its database's
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run a statement; return the number of rows it changed."""
@@ -65,7 +96,8 @@ class Database(Protocol):
     """A place to open transactions. A `write()` transaction sees every write committed before
     it; read-then-write steps that must not interleave take `Transaction.lock()`."""
 
-    dialect: str  # "sqlite" or "postgresql": picks SQL where the dialects differ
+    dialect: str  # "sqlite" or "postgresql": for messages; storage asks `capabilities`
+    capabilities: Capabilities  # what its SQL and transactions can do
     schema_version: int  # the migration the database is at (after opening: the newest)
 
     def read(self) -> contextlib.AbstractContextManager[Transaction]: ...
@@ -87,6 +119,8 @@ class Database(Protocol):
 
 
 class _SQLiteTransaction:
+    capabilities = SQLITE_CAPABILITIES
+
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
@@ -159,6 +193,7 @@ class SQLiteDatabase:
         self._lock = threading.Lock()
         self._closed = False
         self.dialect = "sqlite"
+        self.capabilities = SQLITE_CAPABILITIES
         self.schema_version = 0
         self.applied_migrations: list[str] = []  # by this opening
         self._init_schema()

@@ -29,7 +29,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from . import migrations
-from .db import Row, Transaction, safe_url
+from .db import Capabilities, Row, Transaction, safe_url
 from .pg_reads import AsyncReads
 
 __all__ = ["PostgresDatabase", "translate", "WEBHOOKS_CHANNEL"]
@@ -45,6 +45,9 @@ _INSERT_KEYS: dict[str, str | None] = {"accounts": "id", "access_tokens": None}
 _INSERT_TABLE = re.compile(r"^\s*INSERT\s+INTO\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
 T = TypeVar("T")
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\?|%")
+POSTGRES_CAPABILITIES = Capabilities(
+    row_locks=True, skip_locked=True, writable_ctes=True, lateral_joins=True
+)
 
 
 def translate(sql: str) -> str:
@@ -58,6 +61,8 @@ def translate(sql: str) -> str:
 
 
 class _PostgresTransaction:
+    capabilities = POSTGRES_CAPABILITIES
+
     def __init__(self, conn: psycopg.Connection[Row]) -> None:
         self._conn = conn
 
@@ -94,6 +99,7 @@ class PostgresDatabase:
     """A pool of connections to one PostgreSQL database, migrated on opening."""
 
     dialect = "postgresql"
+    capabilities = POSTGRES_CAPABILITIES
 
     def __init__(
         self, url: str, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0

@@ -56,7 +56,6 @@ import contextlib
 import dataclasses
 import functools
 import itertools
-import json
 import logging
 import os
 import socket
@@ -67,11 +66,11 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Generic, TypeVar
 
 from . import render
-from .db import Database, Row, Transaction
+from .db import Database, Row
 from .events import API_VERSION
 from .pinned import ConnectionPool, DeliveryError, NotSent, Reply, post_pinned
-from .repo.hooks import remove_resource_subscription
-from .repo.signing_secrets import secrets_column, signing_secrets, valid_secrets_of
+from .repo import delivery as store
+from .repo.signing_secrets import signing_secrets
 from .resolver import Resolver
 from .retry import parse_schedule
 from .settings import Settings
@@ -85,8 +84,14 @@ _T = TypeVar("_T")
 _I = TypeVar("_I")
 _R = TypeVar("_R")
 
-UNSUBSCRIBED = "unsubscribed"  # a lease check's answer: the resource subscription was removed
-_MAX_BATCH = 200  # rows one claim, lease check or record transaction handles at most
+UNSUBSCRIBED = store.UNSUBSCRIBED  # a lease check's answer: the resource subscription was removed
+_MAX_BATCH = store.MAX_BATCH  # rows one claim, lease check or record transaction handles at most
+# A worker claims ahead: it holds up to _CLAIM_AHEAD times its slots claimed (in flight or
+# ready) and claims again once fewer than _REFILL_BELOW times its slots are ready, so a claim
+# serves dozens of deliveries (claims are the dearest database step per delivery) while a
+# ready job still starts well within its lease.
+_CLAIM_AHEAD = 6
+_REFILL_BELOW = 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,68 +103,11 @@ class _Job:
     rs_seq: int | None
     lease: str  # the lease_owner value of this claim
     lease_until: float  # when another worker may take the row
-    event: dict[str, Any]
+    event_id: str
+    event_type: str
+    body: bytes  # the event as JSON: what every attempt of this claim POSTs
     secrets: tuple[str, ...] = ()  # the account's signing secrets as the claim read them
     claimed: float = 0.0  # when the claim took the lease (its write lock held)
-
-
-# Due deliveries, each with its turn within its account (1 = the account's oldest due), so a
-# claim can take them round-robin across accounts. Only the narrow columns go through the sort;
-# the chosen rows' events are read after (_CLAIMED).
-_CANDIDATES = (
-    "SELECT seq, account_id FROM (SELECT seq, account_id, next_attempt_at, ROW_NUMBER() OVER"
-    " (PARTITION BY account_id ORDER BY next_attempt_at, seq) AS turn"
-    " FROM webhooks WHERE pending = 1 AND next_attempt_at <= ?"
-    " AND (lease_until IS NULL OR lease_until < ?)) AS due"
-    " WHERE turn <= ? ORDER BY turn, next_attempt_at, seq LIMIT ?"
-)
-_CLAIMED = (
-    "SELECT w.seq, w.account_id, w.id AS w_id, w.url, w.resource_subscription_seq,"
-    " v.id AS v_id, v.created AS v_created, v.type AS v_type, v.data AS v_data,"
-    " r.deleted AS rs_deleted FROM webhooks w JOIN events v ON v.seq = w.event_seq"
-    " LEFT JOIN resource_subscriptions r ON r.seq = w.resource_subscription_seq"
-    " WHERE w.seq IN ({})"
-)
-# PostgreSQL, one round trip: lock the chosen rows that are still free, skipping those another
-# worker's claim holds at this moment (FOR UPDATE cannot sit beside the window function of
-# _CANDIDATES), re-checked under the lock; lease them and read what the delivery needs.
-# The chosen rows come in the claim's order with alternates after them (so that a claim
-# beside another worker's still gets its fill): the first `free` of them not locked right now.
-_LEASE_LOCKED = (
-    "WITH chosen AS (SELECT w.seq FROM unnest(?::bigint[]) WITH ORDINALITY AS c (seq, n)"
-    " JOIN webhooks w ON w.seq = c.seq WHERE w.pending = 1 AND w.next_attempt_at <= ?"
-    " AND (w.lease_until IS NULL OR w.lease_until < ?)"
-    " ORDER BY c.n LIMIT ? FOR UPDATE OF w SKIP LOCKED),"
-    " leased AS (UPDATE webhooks w"
-    " SET lease_until = ?, lease_owner = ? FROM chosen WHERE w.seq = chosen.seq"
-    " RETURNING w.seq, w.account_id, w.id AS w_id, w.url, w.resource_subscription_seq,"
-    " w.event_seq)"
-    " SELECT l.seq, l.account_id, l.w_id, l.url, l.resource_subscription_seq, v.id AS v_id,"
-    " v.created AS v_created, v.type AS v_type, v.data AS v_data, r.deleted AS rs_deleted,"
-    f" {secrets_column('l.account_id')} AS secrets"
-    " FROM leased l JOIN events v ON v.seq = l.event_seq"
-    " LEFT JOIN resource_subscriptions r ON r.seq = l.resource_subscription_seq"
-)
-# PostgreSQL, one round trip: settle 2xx outcomes whose rows are still under their claims
-# (the UPDATE locks each row and re-checks its lease_owner under the lock) and store their
-# attempts; the rows settled.
-_SETTLE_DELIVERED = (
-    "WITH done (seq, lease, started, finished, status) AS (VALUES {}),"
-    " settled AS (UPDATE webhooks w SET pending = 0, delivered = 1, attempts = w.attempts + 1,"
-    " lease_until = NULL, lease_owner = NULL FROM done"
-    " WHERE w.seq = done.seq AND w.lease_owner = done.lease"
-    " RETURNING w.seq, w.attempts, done.lease, done.started, done.finished, done.status),"
-    " stored AS (INSERT INTO webhook_attempts"
-    " (webhook_seq, attempt, started, finished, status_code)"
-    " SELECT seq, attempts, started, finished, status FROM settled)"
-    " SELECT seq, lease, attempts FROM settled"
-)
-_DONE_ROW = "(?::bigint, ?::text, ?::double precision, ?::double precision, ?::integer)"
-
-
-def _marks(values: Sequence[Any]) -> str:
-    """`?, ?, …` for an IN list of `values`."""
-    return ", ".join("?" * len(values))
 
 
 class _Batcher(Generic[_I, _R]):
@@ -384,8 +332,8 @@ class DeliveryWorker:
         return len(jobs)
 
     async def _serve(self) -> None:
-        """Claim ahead (up to `concurrency` jobs ready beyond those in flight, a claim at a
-        time, in the background) and start ready jobs as the shares allow (_Shares), so a freed
+        """Claim ahead (up to _CLAIM_AHEAD × `concurrency` jobs in flight or ready, a claim at
+        a time, in the background) and start ready jobs as the shares allow (_Shares), so a freed
         slot never waits for a claim transaction. A claim is also made at every poll and
         wake-up however many are ready, so an account below its share is never held up by
         another's ready jobs."""
@@ -415,13 +363,14 @@ class DeliveryWorker:
             if (
                 claim is None
                 and len(tasks) < 4 * slots  # outcomes still being recorded are bounded
-                and (polled or (not idle and len(ready) < slots))
+                and (polled or (not idle and len(ready) < _REFILL_BELOW * slots))
             ):
                 busy = collections.Counter(sending.values())
                 busy.update(job.account_id for job in ready)
-                free = max(self.per_account, 3 * slots - len(sending) - len(ready))
+                ahead = _CLAIM_AHEAD * slots
+                free = max(self.per_account, ahead - len(sending) - len(ready))
                 polled = self._woken = False
-                claim = loop.create_task(self._db(self._claim, free, dict(busy), 3 * slots))
+                claim = loop.create_task(self._db(self._claim, free, dict(busy), ahead))
                 claim.add_done_callback(lambda _: nudge.set())
             nudge.clear()
             try:
@@ -469,13 +418,7 @@ class DeliveryWorker:
 
     def _release(self, jobs: list[_Job]) -> None:
         """Give up the leases of claimed jobs that were not started (at a stop)."""
-        with self.db.write() as tx:
-            for job in jobs:
-                tx.execute(
-                    "UPDATE webhooks SET lease_until = NULL, lease_owner = NULL"
-                    " WHERE seq = ? AND lease_owner = ?",
-                    (job.seq, job.lease),
-                )
+        store.release(self.db, [(job.seq, job.lease) for job in jobs])
 
     @staticmethod
     def _slot_freer(
@@ -543,68 +486,52 @@ class DeliveryWorker:
         steps last stalled (_horizon)."""
         lease = f"{self.owner}/{uuid.uuid4().hex[:8]}"
         shares = _Shares(self.per_account, slots or self.concurrency, busy)
-        self._contended = False
         asked = time.time()
-        with self.db.write() as tx:
-            now = time.time()  # with the write lock held: the lease runs from here
-            lapsed = self._horizon(now, asked)
-            limit = min(_MAX_BATCH, free + shares.slots + shares.total)
-            candidates = tx.query(_CANDIDATES, (now, lapsed, shares.slots, limit))
-            # On PostgreSQL rows may be locked by another worker's claim at this moment: choose
-            # alternates too (any part of what the shares admit is admitted), take `free`.
-            wanted = 2 * free if self.db.dialect == "postgresql" else free
-            rows: list[Row] = []
+
+        def choose(candidates: list[Row], wanted: int) -> list[int]:
+            chosen: list[int] = []
             for row in candidates:
-                if len(rows) == wanted or shares.full():
+                if len(chosen) == wanted or shares.full():
                     break
                 if shares.take(int(row["account_id"])):
-                    rows.append(row)
-            if not rows:
-                return []
-            seqs = [int(r["seq"]) for r in rows]
-            until = now + self.lease_seconds
-            if self.db.dialect == "postgresql":
-                leased = tx.query(_LEASE_LOCKED, (seqs, now, lapsed, free, until, lease, now))
-                details = {int(r["seq"]): r for r in leased}
-                self._contended = not details  # all locked by another claim: try again soon
-            else:
-                details = {int(r["seq"]): r for r in tx.query(_CLAIMED.format(_marks(seqs)), seqs)}
-                tx.execute(
-                    "UPDATE webhooks SET lease_until = ?, lease_owner = ?"
-                    f" WHERE seq IN ({_marks(seqs)})",
-                    (until, lease, *seqs),
+                    chosen.append(int(row["seq"]))
+            return chosen
+
+        claim = store.claim_due(
+            self.db,
+            lease=lease,
+            lease_seconds=self.lease_seconds,
+            turns=shares.slots,
+            limit=min(_MAX_BATCH, free + shares.slots + shares.total),
+            free=free,
+            choose=choose,
+            lapsed=lambda now: self._horizon(now, asked),
+        )
+        self._contended = claim.contended
+        bodies: dict[str, bytes] = {}  # by event id: one body per event, whatever its targets
+        jobs = []
+        for leased in claim.leased:
+            event_id = str(leased.event["v_id"])
+            body = bodies.get(event_id)
+            if body is None:
+                body = bodies[event_id] = render.event_json(leased.event).encode("utf-8")
+            jobs.append(
+                _Job(
+                    seq=leased.seq,
+                    account_id=leased.account_id,
+                    webhook_id=leased.webhook_id,
+                    url=leased.url,
+                    rs_seq=leased.rs_seq,
+                    lease=lease,
+                    lease_until=claim.now + self.lease_seconds,
+                    event_id=event_id,
+                    event_type=str(leased.event["v_type"]),
+                    body=body,
+                    secrets=leased.secrets,
+                    claimed=claim.now,
                 )
-            rows = [details[seq] for seq in seqs if seq in details]
-            # Deliveries of a subscription removed (410) since they were queued: settled unsent.
-            gone = [int(r["seq"]) for r in rows if r["rs_deleted"]]
-            if gone:
-                tx.execute(
-                    "UPDATE webhooks SET pending = 0, lease_until = NULL, lease_owner = NULL"
-                    f" WHERE seq IN ({_marks(gone)})",
-                    gone,
-                )
-            rows = [r for r in rows if not r["rs_deleted"]]
-            if not rows:
-                return []
-            if self.db.dialect == "postgresql":  # read with the rows
-                secrets = {int(r["account_id"]): str(r["secrets"] or "").split() for r in rows}
-            else:
-                secrets = valid_secrets_of(tx, [int(r["account_id"]) for r in rows], now=now)
-        return [
-            _Job(
-                seq=int(r["seq"]),
-                account_id=int(r["account_id"]),
-                webhook_id=str(r["w_id"]),
-                url=str(r["url"]),
-                rs_seq=r["resource_subscription_seq"],
-                lease=lease,
-                lease_until=now + self.lease_seconds,
-                event=render.event(r),
-                secrets=tuple(secrets.get(int(r["account_id"]), ())),
-                claimed=now,
             )
-            for r in rows
-        ]
+        return jobs
 
     # ------------------------------------------------------------------ one delivery
 
@@ -613,8 +540,8 @@ class DeliveryWorker:
             "Content-Type": "application/json",
             "User-Agent": f"Spaces-Webhooks/{API_VERSION} (reference server)",
             "Spaces-Webhook-Id": job.webhook_id,
-            "Spaces-Event-Id": str(job.event["id"]),
-            "Spaces-Event-Type": str(job.event["type"]),
+            "Spaces-Event-Id": job.event_id,
+            "Spaces-Event-Type": job.event_type,
             # Standard Webhooks 1.0 (spec/NOTES.md 50); webhook-id is the webhook's id, the
             # timestamp this attempt's, so the body is signed once per attempt.
             **signed_headers(secrets, job.webhook_id, body),
@@ -722,11 +649,10 @@ class DeliveryWorker:
     ) -> Reply:
         """POST the event to the checked addresses; the answer's status and headers (its body
         is not read). No byte leaves once this claim's lease is lost or nearly over."""
-        body = json.dumps(job.event).encode("utf-8")
         return await post_pinned(
             target,
-            body,
-            self._headers(job, body, secrets),
+            job.body,
+            self._headers(job, job.body, secrets),
             timeout=self.deadline,
             max_response_bytes=0,
             may_send=lambda: not lease.lost and time.time() < lease.until - self.margin / 2,
@@ -737,71 +663,20 @@ class DeliveryWorker:
         """Whether the job's claim is so recent that the claim transaction itself is its lease
         check: taken under the write lock (or the rows' locks) less than `margin / 4` ago, so
         its lease (a deadline and a margin long) has more than the deadline and half the margin
-        to run. A lease changes hands only by lapsing (_CANDIDATES), so it is this claim's and
+        to run. A lease changes hands only by lapsing (store.claim_due), so it is this claim's and
         live; the transport still writes nothing once it is nearly over (`may_send`). (The claim
         also settled, unsent, the deliveries of subscriptions removed by then.)"""
         return time.time() < job.claimed + self.margin / 4
 
     def _check_leases(self, jobs: list[_Job]) -> list[float | str | None]:
         """Just before the POSTs, in one transaction: extend each claim's lease if it is still
-        that claim's, still live (judged once the write lock, or on PostgreSQL the rows' locks,
-        are held) and the job still pending; per job the new end, UNSUBSCRIBED (its resource
-        subscription was removed: settled unsent), or None (dropped: another worker has it, or
-        may take it at any moment)."""
-        lock = " FOR UPDATE" if self.db.dialect == "postgresql" else ""
-        seqs = sorted({job.seq for job in jobs})
-        with self.db.write() as tx:
-            rows = {
-                int(r["seq"]): r
-                for r in tx.query(
-                    "SELECT seq, lease_owner, lease_until, pending FROM webhooks"
-                    f" WHERE seq IN ({_marks(seqs)}){lock}",
-                    seqs,
-                )
-            }
-            now = time.time()
-            until = now + self.lease_seconds
-
-            def live(job: _Job) -> bool:
-                row = rows.get(job.seq)
-                return (
-                    row is not None
-                    and row["lease_owner"] == job.lease
-                    and row["lease_until"] is not None
-                    and float(row["lease_until"]) > now
-                    and bool(row["pending"])
-                )
-
-            alive = [job for job in jobs if live(job)]
-            rs_seqs = sorted({job.rs_seq for job in alive if job.rs_seq is not None})
-            removed: set[int] = set()
-            if rs_seqs:
-                removed = {
-                    int(r["seq"])
-                    for r in tx.query(
-                        "SELECT seq FROM resource_subscriptions"
-                        f" WHERE seq IN ({_marks(rs_seqs)}) AND deleted = 1",
-                        rs_seqs,
-                    )
-                }
-            settled = [job.seq for job in alive if job.rs_seq in removed]
-            renewed = [job.seq for job in alive if job.rs_seq not in removed]
-            if settled:
-                tx.execute(
-                    "UPDATE webhooks SET pending = 0, lease_until = NULL, lease_owner = NULL"
-                    f" WHERE seq IN ({_marks(settled)})",
-                    settled,
-                )
-            if renewed:
-                tx.execute(
-                    f"UPDATE webhooks SET lease_until = ? WHERE seq IN ({_marks(renewed)})",
-                    (until, *renewed),
-                )
-        alive_ids = {id(job) for job in alive}
-        return [
-            (UNSUBSCRIBED if job.rs_seq in removed else until) if id(job) in alive_ids else None
-            for job in jobs
-        ]
+        that claim's, still live (judged once the write lock, or the rows' locks, are held) and
+        the job still pending; per job the new end, UNSUBSCRIBED (its resource subscription was
+        removed: settled unsent), or None (dropped: another worker has it, or may take it at
+        any moment). See store.check_leases."""
+        return store.check_leases(
+            self.db, [(job.seq, job.lease, job.rs_seq) for job in jobs], self.lease_seconds
+        )
 
     def _keep(self, job: _Job, lease: _Lease) -> None:
         """Renew the job's lease every `renew_every` seconds while it is in flight (POST and
@@ -864,13 +739,7 @@ class DeliveryWorker:
     def _extend_lease(self, job: _Job) -> float | None:
         """Extend this claim's lease on the job's row by a lease length; the new end, or None
         if the row is no longer under this claim."""
-        with self.db.write() as tx:
-            until = time.time() + self.lease_seconds
-            changed = tx.execute(
-                "UPDATE webhooks SET lease_until = ? WHERE seq = ? AND lease_owner = ?",
-                (until, job.seq, job.lease),
-            )
-        return until if changed else None
+        return store.extend_lease(self.db, job.seq, job.lease, self.lease_seconds)
 
     def _prepare(self, job: _Job) -> list[str]:
         """The account's signing secrets when the claim found none: its first one is made."""
@@ -891,28 +760,22 @@ class DeliveryWorker:
         logged: list[tuple[_Job, Attempt, int, str]] = []
         with self.db.write() as tx:
             rest = list(range(len(items)))
-            if self.db.dialect == "postgresql":  # the 2xx ones in one statement
+            if tx.capabilities.writable_ctes:  # the 2xx ones in one statement
                 oks = [i for i in rest if items[i][1].ok]
                 rest = [i for i in rest if not items[i][1].ok]
                 if oks:
-                    values: list[Any] = []
-                    for i in oks:
-                        job, attempt = items[i]
-                        values += [job.seq, job.lease, attempt.started, attempt.finished]
-                        values.append(attempt.status_code)
-                    sql = _SETTLE_DELIVERED.format(", ".join([_DONE_ROW] * len(oks)))
-                    settled = {
-                        (int(r["seq"]), str(r["lease"])): int(r["attempts"])
-                        for r in tx.query(sql, values)
-                    }
-                    for i in oks:
-                        job, attempt = items[i]
-                        number = settled.get((job.seq, job.lease))
+                    numbers = store.settle_delivered(tx, [self._outcome(*items[i]) for i in oks])
+                    for i, number in zip(oks, numbers, strict=True):
                         counted[i] = number is not None
                         if number is not None:
-                            logged.append((job, attempt, number, "delivered"))
+                            logged.append((*items[i], number, "delivered"))
             if rest:
-                self._record_each(tx, [items[i] for i in rest], counted, rest, logged)
+                outcomes = [self._outcome(*items[i]) for i in rest]
+                results = store.record_outcomes(tx, outcomes, self.settings.webhook_max_attempts)
+                for i, result in zip(rest, results, strict=True):
+                    counted[i] = result is not None
+                    if result is not None:
+                        logged.append((*items[i], *result))
         for job, attempt, number, outcome in logged:
             log.info(
                 "webhook %s → %s: %s (attempt %d/%d): %s",
@@ -933,89 +796,19 @@ class DeliveryWorker:
                 )
         return [counted[i] for i in range(len(items))]
 
-    def _record_each(
-        self,
-        tx: Transaction,
-        items: list[tuple[_Job, Attempt]],
-        counted: dict[int, bool],
-        indexes: list[int],
-        logged: list[tuple[_Job, Attempt, int, str]],
-    ) -> None:
-        """_record_batch's general way: lock and read the rows, then settle each outcome (the
-        2xx ones in one statement each for all)."""
-        lock = " FOR UPDATE" if self.db.dialect == "postgresql" else ""
-        seqs = sorted({job.seq for job, _ in items})
-        rows = {
-            int(r["seq"]): r
-            for r in tx.query(
-                "SELECT seq, attempts, lease_owner FROM webhooks"
-                f" WHERE seq IN ({_marks(seqs)}){lock}",
-                seqs,
-            )
-        }
-        delivered: list[tuple[_Job, Attempt, int]] = []
-        for index, (job, attempt) in zip(indexes, items, strict=True):
-            row = rows.get(job.seq)
-            counted[index] = row is not None and row["lease_owner"] == job.lease
-            if row is None or not counted[index]:
-                continue
-            number = int(row["attempts"]) + 1
-            rows.pop(job.seq)  # one outcome per row and transaction
-            if attempt.ok:
-                delivered.append((job, attempt, number))
-                logged.append((job, attempt, number, "delivered"))
-            else:
-                logged.append((job, attempt, number, self._settle(tx, job, attempt, number)))
-        if delivered:
-            self._settle_delivered(tx, delivered)
-
-    @staticmethod
-    def _settle_delivered(tx: Transaction, delivered: list[tuple[_Job, Attempt, int]]) -> None:
-        """Store 2xx attempts and settle their webhooks, a statement for all of them each."""
-        values: list[Any] = []
-        for job, attempt, number in delivered:
-            values += [job.seq, number, attempt.started, attempt.finished, attempt.status_code]
-        tx.execute(
-            "INSERT INTO webhook_attempts (webhook_seq, attempt, started, finished, status_code)"
-            f" VALUES {', '.join(['(?, ?, ?, ?, ?)'] * len(delivered))}",
-            values,
-        )
-        seqs = [job.seq for job, _, _ in delivered]
-        tx.execute(
-            "UPDATE webhooks SET pending = 0, delivered = 1, attempts = attempts + 1,"
-            f" lease_until = NULL, lease_owner = NULL WHERE seq IN ({_marks(seqs)})",
-            seqs,
-        )
-
-    def _settle(self, tx: Transaction, job: _Job, attempt: Attempt, number: int) -> str:
-        """Store attempt `number` (not a 2xx) and the webhook's new state; a word on the
-        outcome."""
-        tx.insert(
-            "INSERT INTO webhook_attempts (webhook_seq, attempt, started, finished,"
-            " status_code, error) VALUES (?, ?, ?, ?, ?, ?)",
-            (job.seq, number, attempt.started, attempt.finished)
-            + (attempt.status_code, attempt.error),
-        )
-        if attempt.status_code == 410 and job.rs_seq is not None:
-            tx.execute(
-                "UPDATE webhooks SET pending = 0, delivered = 0, attempts = ?,"
-                " lease_until = NULL, lease_owner = NULL WHERE seq = ?",
-                (number, job.seq),
-            )
-            remove_resource_subscription(tx, job.rs_seq)
-            return "410 Gone: resource subscription removed"
-        removed = job.rs_seq is not None and tx.one(
-            "SELECT 1 FROM resource_subscriptions WHERE seq = ? AND deleted = 1", (job.rs_seq,)
-        )
-        final = number >= self.settings.webhook_max_attempts or bool(removed)
-        tx.execute(
-            "UPDATE webhooks SET pending = ?, attempts = ?, next_attempt_at = ?,"
-            " lease_until = NULL, lease_owner = NULL WHERE seq = ?",
-            (
-                0 if final else 1,
-                number,
-                self.retry_schedule.next_attempt_at(number, attempt.finished, attempt.retry_after),
-                job.seq,
+    def _outcome(self, job: _Job, attempt: Attempt) -> store.Outcome:
+        """The job's attempt as storage records it, with when to try again if it failed."""
+        return store.Outcome(
+            seq=job.seq,
+            lease=job.lease,
+            rs_seq=job.rs_seq,
+            started=attempt.started,
+            finished=attempt.finished,
+            status_code=attempt.status_code,
+            error=attempt.error,
+            retry_at=functools.partial(
+                self.retry_schedule.next_attempt_at,
+                finished=attempt.finished,
+                retry_after=attempt.retry_after,
             ),
         )
-        return "gave up" if final else "will retry"

@@ -22,6 +22,7 @@ __all__ = [
     "subscription",
     "captured_email",
     "event",
+    "event_json",
     "webhook",
     "resource_subscription",
     "page",
@@ -177,6 +178,17 @@ def event(row: Row) -> JSONObject:
         "type": row["v_type"],
         "data": json.loads(row["v_data"]),
     }
+
+
+def event_json(row: Row) -> str:
+    """`event(row)` as JSON text, with the stored `data` spliced in as it is, not parsed and
+    re-encoded: a webhook delivery's body. The same text as `json.dumps(event(row))` for data
+    that json.dumps wrote (events.py)."""
+    return (
+        f'{{"object": "event", "id": {json.dumps(row["v_id"])},'
+        f' "created": {json.dumps(row["v_created"])}, "type": {json.dumps(row["v_type"])},'
+        f' "data": {row["v_data"]}}}'
+    )
 
 
 def webhook(row: Row) -> JSONObject:

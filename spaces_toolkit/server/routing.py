@@ -148,6 +148,7 @@ class _Snapshot:
         self._db = db
         self._tx = tx
         self.dialect = db.dialect
+        self.capabilities = db.capabilities
         self.schema_version = db.schema_version
 
     def read(self) -> contextlib.AbstractContextManager[Transaction]:

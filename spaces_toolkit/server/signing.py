@@ -79,7 +79,10 @@ def secret_key(secret: str) -> bytes:
 
 
 def _mac(key: bytes, msg_id: str, timestamp: str, body: bytes) -> bytes:
-    return hmac.digest(key, f"{msg_id}.{timestamp}.".encode() + body, "sha256")
+    # hmac.new, not the one-shot hmac.digest: the one-shot releases the GIL around OpenSSL's
+    # HMAC, so beside any busy thread (the delivery worker's database threads) each signature
+    # waited for the GIL to come back (~100 µs measured) for ~2 µs of hashing.
+    return hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, "sha256").digest()
 
 
 def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:

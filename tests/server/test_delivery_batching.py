@@ -202,3 +202,23 @@ def test_kept_connections_gone_stale_are_closed(monkeypatch):
             receiver.close()
 
     assert asyncio.run(scenario()) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-A": "b\r\nX-Injected: 1"},
+        {"X-A": "b\nc"},
+        {"X-A": "b\0"},
+        {"X-A:B": "c"},
+        {"X\r\n": "c"},
+    ],
+)
+def test_a_header_that_would_split_the_request_is_never_sent(headers):
+    target = ResolvedTarget(
+        "http://hooks.example/h", "http", "hooks.example", 80, (ipaddress.ip_address("127.0.0.1"),)
+    )
+    with pytest.raises(pinned.DeliveryError, match="cannot be sent"):
+        pinned._request_head(target, {"Content-Type": "application/json", **headers}, 2)
+    head = pinned._request_head(target, {"Content-Type": "application/json", "X-A": "b"}, 2)
+    assert head.endswith(b"\r\nX-A: b\r\nContent-Length: 2\r\n\r\n")

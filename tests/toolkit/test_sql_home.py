@@ -15,11 +15,6 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "spaces_toolkit"
 HOME = ("server/repo/", "server/db.py", "server/db_postgres.py", "server/migrations/")
-# TEMPORARY: modules other work streams are changing at the same time as this test landed. Each
-# entry goes (and the test below insists) once that module's SQL has moved into server/repo/.
-NOT_YET = {
-    "server/delivery.py",  # the delivery stream's
-}
 
 _STARTS = re.compile(
     r"""\s*(?:
@@ -88,14 +83,9 @@ def test_sql_lives_only_in_storage() -> None:
     outside = {
         module: [f"line {line}: {text[:60]!r}" for line, text in found]
         for module, found in SQL.items()
-        if not module.startswith(HOME) and module not in NOT_YET
+        if not module.startswith(HOME)
     }
     assert outside == {}, "SQL outside server/repo/ (move it into a storage function)"
-
-
-def test_the_temporary_entries_still_hold_sql() -> None:
-    """An entry whose module no longer writes SQL must go (the allowlist only shrinks)."""
-    assert {m for m in NOT_YET if m not in SQL} == set()
 
 
 def test_the_storage_layer_is_seen() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 
 from ..db import Database, Transaction
 from ..signing import new_secret
@@ -14,8 +13,6 @@ __all__ = [
     "create_secret",
     "rotate_secret",
     "valid_secrets",
-    "valid_secrets_of",
-    "secrets_column",
     "signing_secrets",
 ]
 
@@ -67,16 +64,6 @@ def rotate_secret(
 _VALID = "(expires_at IS NULL OR expires_at > ?)"  # a secret still signing at `?` (now)
 
 
-def secrets_column(account_id_column: str) -> str:
-    """PostgreSQL: a scalar subquery giving the valid secrets of the account in
-    `account_id_column`, newest first, space-separated (NULL if none); one parameter, now. For
-    statements that read the secrets with other rows (the delivery claim)."""
-    return (
-        "(SELECT string_agg(secret, ' ' ORDER BY seq DESC) FROM webhook_signing_secrets"
-        f" WHERE account_id = {account_id_column} AND {_VALID})"
-    )
-
-
 def valid_secrets(tx: Transaction, account_id: int, *, now: float | None = None) -> list[str]:
     """The account's secrets that still sign deliveries, newest first."""
     rows = tx.query(
@@ -85,26 +72,6 @@ def valid_secrets(tx: Transaction, account_id: int, *, now: float | None = None)
         (account_id, time.time() if now is None else now),
     )
     return [str(r["secret"]) for r in rows]
-
-
-def valid_secrets_of(
-    tx: Transaction, account_ids: Sequence[int], *, now: float | None = None
-) -> dict[int, list[str]]:
-    """valid_secrets of several accounts in one query (the delivery claim reads them with the
-    deliveries it leases, so a rotation counts from the next claim); accounts with none are
-    missing from the answer."""
-    ids = sorted(set(account_ids))
-    if not ids:
-        return {}
-    rows = tx.query(
-        "SELECT account_id, secret FROM webhook_signing_secrets"
-        f" WHERE account_id IN ({', '.join('?' * len(ids))}) AND {_VALID} ORDER BY seq DESC",
-        (*ids, time.time() if now is None else now),
-    )
-    found: dict[int, list[str]] = {}
-    for row in rows:
-        found.setdefault(int(row["account_id"]), []).append(str(row["secret"]))
-    return found
 
 
 def signing_secrets(db: Database, account_id: int) -> list[str]:

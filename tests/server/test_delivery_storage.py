@@ -1,0 +1,89 @@
+"""Delivery's storage (repo/delivery.py): the claim's candidates read each account's oldest due
+webhooks, not every due row, yet choose exactly what a window over every due row would; the
+webhook body is the event as the API renders it."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+
+import pytest
+
+from spaces_toolkit.server import render
+from spaces_toolkit.server.db import open_database
+from spaces_toolkit.server.repo import delivery as store
+from spaces_toolkit.server.repo.accounts import create_account
+
+# The definition the claim's candidates must agree with: every due row whose lease lapsed,
+# numbered within its account oldest first; turns up to `turns`, round-robin, oldest first.
+_REFERENCE = (
+    "SELECT seq, account_id FROM (SELECT seq, account_id, next_attempt_at, ROW_NUMBER() OVER"
+    " (PARTITION BY account_id ORDER BY next_attempt_at, seq) AS turn"
+    " FROM webhooks WHERE pending = 1 AND next_attempt_at <= ?"
+    " AND (lease_until IS NULL OR lease_until < ?)) AS due"
+    " WHERE turn <= ? ORDER BY turn, next_attempt_at, seq LIMIT ?"
+)
+
+
+def _webhooks(db, accounts: list[int], rng: random.Random, now: float, count: int) -> None:
+    """`count` webhooks of random accounts (skewed: the first has most), some due, some not yet,
+    some delivered, some leased (live or lapsed); ties in next_attempt_at included."""
+    with db.write() as tx:
+        for n in range(count):
+            account = accounts[0] if rng.random() < 0.4 else rng.choice(accounts)
+            event = tx.insert(
+                "INSERT INTO events (account_id, id, type, created, data) VALUES (?, ?, ?, ?, ?)",
+                (account, f"evt_{n}", "customer.created", 1, "{}"),
+            )
+            lease = rng.choice([None, None, now + 60, now - 60])
+            tx.execute(
+                "INSERT INTO webhooks (account_id, id, event_seq, url, created, pending,"
+                " next_attempt_at, lease_until, lease_owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    account,
+                    f"wh_{n}",
+                    event,
+                    "http://127.0.0.1:9/hook",
+                    1,
+                    0 if rng.random() < 0.15 else 1,
+                    now + rng.choice([-30, -20, -20, -10, 10, 20]),
+                    lease,
+                    None if lease is None else "someone",
+                ),
+            )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_candidates_agree_with_a_window_over_every_due_row(db_url, seed):
+    db = open_database(db_url())
+    rng = random.Random(seed)
+    accounts = [create_account(db)[0] for _ in range(rng.randint(2, 9))]
+    now = time.time()
+    _webhooks(db, accounts, rng, now, 300)
+    cases = [(1, 1), (1, 50), (3, 5), (4, 40), (48, 200), (2, 300), (48, 7), (100, 1000)]
+    with db.read() as tx:
+        for turns, limit in cases:
+            expected = [
+                (int(r["seq"]), int(r["account_id"]))
+                for r in tx.query(_REFERENCE, (now, now, turns, limit))
+            ]
+            got = [
+                (int(r["seq"]), int(r["account_id"]))
+                for r in store._candidates(tx, now, turns, limit)
+            ]
+            assert got == expected, (turns, limit)
+        assert store._candidates(tx, now - 3600, 48, 200) == []  # nothing due an hour ago
+    db.close()
+
+
+def test_a_webhook_body_is_the_event_as_rendered(db_url):
+    row = {
+        "v_id": 'evt_"quoted"\u00e9',
+        "v_created": 1410196557,
+        "v_type": "customer.created",
+        "v_data": json.dumps({"object": {"name": "Zo\u00eb \u2603", "n": [1, 2.5, None]}}),
+    }
+    text = render.event_json(row)
+    assert json.loads(text) == render.event(row)
+    assert text == json.dumps(render.event(row))  # byte for byte what json.dumps would send
