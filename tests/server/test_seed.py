@@ -81,7 +81,11 @@ def test_a_write_beside_a_seed_is_not_held_until_the_seed_ends(tmp_path):
 
         writer = threading.Thread(target=write_once_asked)
         writer.start()
-        seed_account(db, seeded, customers=3000, seed=1, progress=lambda n: asked.set())
+        # Chunks of 50 ms: a machine that writes 3,000 customers in under the default second
+        # would otherwise seed them in one chunk.
+        seed_account(
+            db, seeded, customers=3000, seed=1, progress=lambda n: asked.set(), chunk_seconds=0.05
+        )
         writer.join()
         with db.read() as tx:
             [theirs] = tx.query("SELECT seq FROM customers WHERE account_id = ?", (other,))
