@@ -190,7 +190,7 @@ test-st-lowest: $(VENV)/.installed
 CONTRACT_STRICT := $(if $(BASE_URL),,--strict)
 contract: $(if $(HAVE_CONTRACT),$(VENV)/.installed)
 ifneq ($(DB),)
-	$(BIN)/python -m spaces_toolkit.server.served --db '$(DB)' --processes 2 -- \
+	$(BIN)/python -m spaces_toolkit.server.run.with_server --db '$(DB)' --processes 2 -- \
 	  $(BIN)/spaces contract $(CONTRACT_STRICT) $(CONTRACT_ARGS)
 else ifneq ($(HAVE_CONTRACT),)
 	@echo "$(BIN)/spaces contract $(if $(BASE_URL),--base-url '$(BASE_URL)') $(if $(TOKEN),--token '***') $(if $(SECOND_TOKEN),--second-token '***') $(CONTRACT_STRICT) $(CONTRACT_ARGS)"

@@ -17,7 +17,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from spaces_toolkit.server.embedded import EmbeddedServer, run_embedded
+from spaces_toolkit.server.run.embedded import EmbeddedServer, run_embedded
 
 from .context import Options, Skip
 from .procs import PYTHON, ROOT

@@ -35,9 +35,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.events import API_VERSION
 from spaces_toolkit.server.signing import new_secret, signed_headers
+from spaces_toolkit.server.storage.database import open_database
+from spaces_toolkit.server.storage.events import API_VERSION
 from testing.pgcluster import PgCluster, find_pg_bin, pg_cluster
 
 from .context import Options
@@ -330,7 +330,7 @@ class _WorkerCode:
         if self.root == ROOT:
             open_database(db).close()
             return
-        code = "import sys; from spaces_toolkit.server.db import open_database as o;"
+        code = "import sys; from spaces_toolkit.server.storage.database import open_database as o;"
         code += " o(sys.argv[1]).close()"
         subprocess.run(
             [PYTHON, "-c", code, db], cwd=self.root, env={**os.environ, **self.env()},

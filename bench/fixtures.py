@@ -13,10 +13,10 @@ import random
 import time
 from pathlib import Path
 
-from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.ids import ALPHABET
-from spaces_toolkit.server.repo.accounts import create_account
-from spaces_toolkit.server.seed import seed_account
+from spaces_toolkit.server.sandbox.seed import seed_account
+from spaces_toolkit.server.storage.database import open_database
+from spaces_toolkit.server.storage.ids import ALPHABET
+from spaces_toolkit.server.storage.repo.accounts import create_account
 
 __all__ = ["Fixture", "seeded_database", "bulk_database", "BUILD_DIR", "basic_header"]
 

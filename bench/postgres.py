@@ -19,10 +19,10 @@ import httpx
 import psycopg
 
 from spaces_toolkit.server.app import create_app
-from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.repo.accounts import create_account
-from spaces_toolkit.server.seed import seed_account
+from spaces_toolkit.server.sandbox.seed import seed_account
 from spaces_toolkit.server.settings import Settings, api_prefix
+from spaces_toolkit.server.storage.database import open_database
+from spaces_toolkit.server.storage.repo.accounts import create_account
 from testing.pgcluster import PgCluster, find_pg_bin, pg_cluster
 
 from .context import Options, Skip

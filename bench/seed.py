@@ -8,9 +8,9 @@ from __future__ import annotations
 import math
 import time
 
-from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.repo.accounts import create_account
-from spaces_toolkit.server.seed import CHUNK_SECONDS, seed_account
+from spaces_toolkit.server.sandbox.seed import CHUNK_SECONDS, seed_account
+from spaces_toolkit.server.storage.database import open_database
+from spaces_toolkit.server.storage.repo.accounts import create_account
 
 from .context import Options
 from .report import Row, Section

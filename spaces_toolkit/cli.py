@@ -16,7 +16,7 @@ __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
 # Modules that contribute subcommands through `register(subparsers)`.
 COMMAND_MODULES = (
-    "spaces_toolkit.server.cli",
+    "spaces_toolkit.server.run.cli",
     "spaces_toolkit.contract.cli",
     "spaces_toolkit.diff.cli",
     "spaces_toolkit.webhooks.cli",

@@ -1,5 +1,5 @@
 """A free loopback port, for code that starts a server of its own on one (`python -m
-spaces_toolkit.server.served`; the tests and benchmarks take it from here through
+spaces_toolkit.server.run.with_server`; the tests and benchmarks take it from here through
 `testing.support`)."""
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from spaces_toolkit.ports import free_port  # re-exported: the one copy is the package's
-from spaces_toolkit.server.db import Database
-from spaces_toolkit.server.repo.accounts import create_account
-from spaces_toolkit.server.seed import seed_account
+from spaces_toolkit.server.sandbox.seed import seed_account
+from spaces_toolkit.server.storage.database import Database
+from spaces_toolkit.server.storage.repo.accounts import create_account
 
 __all__ = ["free_port", "seed_accounts"]
 

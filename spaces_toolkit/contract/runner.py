@@ -80,7 +80,7 @@ class Target:
 
 @contextlib.contextmanager
 def _embedded(options: ContractOptions, progress: Progress) -> Iterator[Target]:
-    from spaces_toolkit.server.embedded import serve_in_thread
+    from spaces_toolkit.server.run.embedded import serve_in_thread
 
     wrap = None
     customers = 30
@@ -115,9 +115,9 @@ def _embedded(options: ContractOptions, progress: Progress) -> Iterator[Target]:
 
 def _seed_embedded(db_path: Path, customers: int) -> list[str]:
     """Two seeded accounts, with webhooks of every event type (for coverage)."""
-    from spaces_toolkit.server.db import open_database
-    from spaces_toolkit.server.repo.accounts import create_account
-    from spaces_toolkit.server.seed import seed_account
+    from spaces_toolkit.server.sandbox.seed import seed_account
+    from spaces_toolkit.server.storage.database import open_database
+    from spaces_toolkit.server.storage.repo.accounts import create_account
 
     db = open_database(db_path)
     try:

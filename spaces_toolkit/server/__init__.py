@@ -12,7 +12,7 @@ from spaces_toolkit._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .app import create_app
-    from .embedded import EmbeddedServer, run_embedded
+    from .run.embedded import EmbeddedServer, run_embedded
     from .settings import Settings
 
 # Names load on first use (PEP 562), so importing a submodule, or `spaces --help`, does not
@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 _LAZY = {
     "create_app": ".app",
     "Settings": ".settings",
-    "run_embedded": ".embedded",
-    "EmbeddedServer": ".embedded",
+    "run_embedded": ".run.embedded",
+    "EmbeddedServer": ".run.embedded",
 }
 __all__ = [
     "EmbeddedServer",

@@ -5,7 +5,7 @@ everywhere, never an HTML page.
 
 `create_app(settings)` builds one. The factory for ASGI servers, with the settings `spaces serve`
 would take from SPACES_* variables, is an entry point beside `spaces serve`:
-`uvicorn --factory spaces_toolkit.server.serve:app_from_env --workers 4`."""
+`uvicorn --factory spaces_toolkit.server.run.serve:app_from_env --workers 4`."""
 
 from __future__ import annotations
 
@@ -23,16 +23,16 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Route
 
 from ..spec import default_spec
-from .db import Database, open_database
-from .delivery import DeliveryWorker
-from .faults import fault_middleware
+from .http.request_id import RequestId, request_id_header
+from .http.routing import build_api_routes
+from .http.transport import HeadAsGet, RequireHTTPS
 from .problems import ApiError, error_response
-from .repo.health import ping
-from .request_id import RequestId, request_id_header
-from .routing import build_api_routes
-from .sandbox_helpers import build_sandbox_routes
+from .sandbox.fault_injection import fault_middleware
+from .sandbox.routes import build_sandbox_routes
 from .settings import LLMS_FILES, SANDBOX_BASE_META, Settings, api_prefix
-from .transport import HeadAsGet, RequireHTTPS
+from .storage.database import Database, open_database
+from .storage.repo.health import ping
+from .webhook_delivery.worker import DeliveryWorker
 
 __all__ = ["create_app"]
 

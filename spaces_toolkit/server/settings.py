@@ -6,8 +6,10 @@ import dataclasses
 import ipaddress
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .faults import FaultPlan
+if TYPE_CHECKING:
+    from .sandbox.fault_injection import FaultPlan
 
 __all__ = [
     "DOCS_INDEX",
@@ -28,7 +30,7 @@ def api_prefix() -> str:
     return default_spec().api_prefix
 
 
-# The sandbox helpers (server/sandbox_helpers.py): outside the API's own paths, sandbox mode only.
+# The sandbox helpers (server/sandbox/routes.py): outside the API's own paths, sandbox mode only.
 SANDBOX_PREFIX = "/sandbox/v1"
 # The API reference (generated/docs/index.html), shipped inside the package (`make` copies it).
 DOCS_INDEX = Path(str(resources.files(__package__).joinpath("docs.html")))
@@ -60,7 +62,8 @@ class Settings:
     run_delivery_worker: bool = True
     allow_private_targets: bool = False
     webhook_retry_interval: float = 3600.0
-    webhook_retry_schedule: str = "fixed"  # retry.py: fixed | exponential[:BASE[:CAP]]
+    # webhook_delivery/retry.py: fixed | exponential[:BASE[:CAP]]
+    webhook_retry_schedule: str = "fixed"
     webhook_max_attempts: int = 24
     webhook_timeout: float = 10.0
     webhook_concurrency: int = 16
@@ -69,8 +72,9 @@ class Settings:
     # Check every JSON response against the spec before sending it (tests turn this on).
     validate_responses: bool = False
     docs_index: Path = DOCS_INDEX
-    faults: FaultPlan | None = None  # `--faults`: misbehave on purpose (server/faults.py)
-    # Serve the sandbox helpers under /sandbox/v1 (sandbox_helpers.py); off: production mode.
+    # `--faults`: misbehave on purpose (server/sandbox/fault_injection.py)
+    faults: FaultPlan | None = None
+    # Serve the sandbox helpers under /sandbox/v1 (sandbox/routes.py); off: production mode.
     sandbox: bool = True
 
     def __post_init__(self) -> None:

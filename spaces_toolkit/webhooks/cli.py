@@ -9,9 +9,9 @@ from pathlib import Path
 from ..clihelp import Duration, Port, format_duration
 from ..envdefaults import DEFAULT_BASE_URL, set_variable
 from ..errors import CLIError
-from ..server.cli import _account, _account_args, _db_arg, _open
+from ..server.run.cli import _account, _account_args, _db_arg, _open
 from ..server.signing import secret_key
-from ..server.targets import TargetRefused, check_target_url
+from ..server.webhook_delivery.targets import TargetRefused, check_target_url
 
 __all__ = ["register"]
 
@@ -47,7 +47,7 @@ def _listen(args: argparse.Namespace) -> int:
         finally:
             db.close()
         return 0
-    from ..server.events import EVENT_TYPES  # read from the spec: not loaded for --help
+    from ..server.storage.events import EVENT_TYPES  # read from the spec: not loaded for --help
 
     events = tuple(dict.fromkeys(args.events or EVENT_TYPES))
     unknown = [e for e in events if e not in EVENT_TYPES]
@@ -162,7 +162,7 @@ def _check_receiver(args: argparse.Namespace) -> int:
 
 
 def _rotate(args: argparse.Namespace) -> int:
-    from ..server.repo.signing_secrets import rotate_secret
+    from ..server.storage.repo.signing_secrets import rotate_secret
 
     db = _open(args.db)
     try:

@@ -24,12 +24,12 @@ from typing import Any
 
 import httpx
 
-from ..server.db import open_database
-from ..server.events import API_VERSION, EVENT_TYPES
-from ..server.repo import reads
-from ..server.repo.accounts import create_account
+from ..server.sandbox.trigger import trigger
 from ..server.signing import new_secret, sign, signed_headers
-from ..server.trigger import trigger
+from ..server.storage.database import open_database
+from ..server.storage.events import API_VERSION, EVENT_TYPES
+from ..server.storage.repo import reads
+from ..server.storage.repo.accounts import create_account
 
 __all__ = ["Case", "Outcome", "sample_events", "build_cases", "run_kit", "OVERSIZE_BYTES"]
 

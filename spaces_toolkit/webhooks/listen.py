@@ -6,7 +6,7 @@ the whole event with --json), optionally forwards what it verified to your app a
 sandbox with your app's status, and on exit (Ctrl-C, SIGTERM) removes its subscriptions.
 
 It needs only the sandbox's base URL and a token: the signing secrets and the removal go through
-the sandbox helpers (/sandbox/v1, server/sandbox_helpers.py; the API itself has no unsubscribe
+the sandbox helpers (/sandbox/v1, server/sandbox/routes.py; the API itself has no unsubscribe
 operation, spec/NOTES.md 36). With `--db` (the sandbox's own database, on its machine) they go
 through the database instead.
 
@@ -42,10 +42,6 @@ from typing import Any
 import httpx
 
 from ..errors import CLIError
-from ..server.db import Database
-from ..server.repo.accounts import account_for_token
-from ..server.repo.hooks import unsubscribe_by_id
-from ..server.repo.signing_secrets import signing_secrets, valid_secrets
 from ..server.signing import (
     DEFAULT_TOLERANCE,
     HEADER_ID,
@@ -55,6 +51,10 @@ from ..server.signing import (
     VerificationError,
     verify,
 )
+from ..server.storage.database import Database
+from ..server.storage.repo.accounts import account_for_token
+from ..server.storage.repo.hooks import unsubscribe_by_id
+from ..server.storage.repo.signing_secrets import signing_secrets, valid_secrets
 from .remote import Sandbox
 
 __all__ = ["ListenConfig", "ReplayMemory", "current_secret", "forwarded_headers", "listen"]

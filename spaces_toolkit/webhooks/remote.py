@@ -1,6 +1,6 @@
 """A sandbox reached by its base URL and a token alone: the API's own operations plus the sandbox
 helpers the reference server serves under /sandbox/v1 in sandbox mode
-(spaces_toolkit/server/sandbox_helpers.py). Used by `spaces trigger`, `spaces listen` and
+(spaces_toolkit/server/sandbox/routes.py). Used by `spaces trigger`, `spaces listen` and
 `spaces webhooks check-receiver`; every failure is a CLIError naming the URL."""
 
 from __future__ import annotations

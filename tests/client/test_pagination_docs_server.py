@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 from spaces_client import PaginationWarning, SpacesClient
 
-from spaces_toolkit.server.embedded import run_embedded
+from spaces_toolkit.server.run.embedded import run_embedded
 
 ASGIApp = Any
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from spaces_toolkit.cli import main
-from spaces_toolkit.server.embedded import run_embedded
+from spaces_toolkit.server.run.embedded import run_embedded
 from testing.support import free_port
 
 SMALL = ["--seed", "7", "--max-examples", "3"]

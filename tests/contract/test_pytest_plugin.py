@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from spaces_toolkit.contract.mutants import MUTANTS
-from spaces_toolkit.server.embedded import run_embedded
+from spaces_toolkit.server.run.embedded import run_embedded
 
 FAST = ["--spaces-seed", "3", "--spaces-max-examples", "2", "--spaces-phases", "examples"]
 

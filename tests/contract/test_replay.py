@@ -18,7 +18,7 @@ from spaces_toolkit.proxy.har import HarWriter
 from spaces_toolkit.proxy.redact import Redactor
 from spaces_toolkit.proxy.run import proxy_in_thread
 from spaces_toolkit.proxy.session import Outputs, Session
-from spaces_toolkit.server.embedded import run_embedded
+from spaces_toolkit.server.run.embedded import run_embedded
 from spaces_toolkit.spec import default_spec
 from tests.proxy.traffic import OTHER, run_traffic, sample
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from spaces_toolkit.contract.report import render_summary
 from spaces_toolkit.contract.runner import ContractOptions, run_contract
 from spaces_toolkit.server.app import create_app
-from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.embedded import serve_in_thread
+from spaces_toolkit.server.run.embedded import serve_in_thread
 from spaces_toolkit.server.settings import Settings, api_prefix
+from spaces_toolkit.server.storage.database import open_database
 from testing.support import seed_accounts
 
 CUSTOMERS = 100_000

@@ -11,7 +11,7 @@ import yaml
 from spaces_toolkit.contract.apispec import load_model
 from spaces_toolkit.contract.report import render_summary
 from spaces_toolkit.contract.runner import ContractOptions, run_contract
-from spaces_toolkit.server.embedded import run_embedded
+from spaces_toolkit.server.run.embedded import run_embedded
 
 SEED = 20261202
 

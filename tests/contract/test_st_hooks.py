@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from spaces_toolkit.server.embedded import run_embedded
+from spaces_toolkit.server.run.embedded import run_embedded
 from spaces_toolkit.spec import SPEC_PATH
 
 

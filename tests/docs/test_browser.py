@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from spaces_toolkit.server.embedded import EmbeddedServer, run_embedded
+from spaces_toolkit.server.run.embedded import EmbeddedServer, run_embedded
 
 from ._docs import INDEX, TEST_OUTPUT, load_spec, spec_operations
 

@@ -13,7 +13,7 @@ import httpx
 
 from generator.build import build_api
 from generator.docs import render_files
-from spaces_toolkit.server.embedded import run_embedded
+from spaces_toolkit.server.run.embedded import run_embedded
 from spaces_toolkit.server.settings import LLMS_FILES, SANDBOX_BASE_META, api_prefix
 from spaces_toolkit.spec import load as load_model
 

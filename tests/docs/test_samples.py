@@ -31,7 +31,7 @@ import pytest
 from generator.build import build_api
 from generator.docs.samples import ACCESS_TOKEN, placeholder_values
 from generator.docs.view import build_view
-from spaces_toolkit.server.embedded import EmbeddedServer, run_embedded
+from spaces_toolkit.server.run.embedded import EmbeddedServer, run_embedded
 from spaces_toolkit.server.signing import new_secret, signed_headers
 from spaces_toolkit.spec import load as load_model
 

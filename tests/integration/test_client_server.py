@@ -7,7 +7,7 @@ import pytest
 import spaces_client
 from spaces_client import AsyncSpacesClient, SpacesClient
 
-from spaces_toolkit.server.embedded import run_embedded
+from spaces_toolkit.server.run.embedded import run_embedded
 
 LIST_RESOURCES = [
     "captured_emails",

@@ -21,10 +21,10 @@ from spaces_client import APIConnectionError, APIStatusError, AsyncSpacesClient,
 
 from generator.build import build_api
 from spaces_toolkit.server.app import create_app
-from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.repo.accounts import create_account
-from spaces_toolkit.server.seed import seed_account
+from spaces_toolkit.server.sandbox.seed import seed_account
 from spaces_toolkit.server.settings import Settings, api_prefix
+from spaces_toolkit.server.storage.database import open_database
+from spaces_toolkit.server.storage.repo.accounts import create_account
 from spaces_toolkit.spec import load as load_model
 from testing.support import free_port
 

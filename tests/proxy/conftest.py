@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from spaces_toolkit.server.embedded import run_embedded
+from spaces_toolkit.server.run.embedded import run_embedded
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import dataclasses
 import pytest
 
 from spaces_toolkit.proxy.run import proxy_in_thread
-from spaces_toolkit.server.embedded import run_embedded
+from spaces_toolkit.server.run.embedded import run_embedded
 from tests.integration import test_client_server as direct
 
 CLIENT_TESTS = {name: getattr(direct, name) for name in dir(direct) if name.startswith("test_")}

@@ -10,7 +10,7 @@ from spaces_toolkit.contract.mutants import MUTANTS
 from spaces_toolkit.proxy.replay import replay
 from spaces_toolkit.proxy.run import proxy_in_thread
 from spaces_toolkit.proxy.session import Outputs
-from spaces_toolkit.server.embedded import run_embedded
+from spaces_toolkit.server.run.embedded import run_embedded
 from tests.proxy.traffic import CLIENT_MISTAKES, run_traffic
 
 # The fault table: mutant -> the checks of the proxy that name it on this traffic.

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from spaces_toolkit.proxy.run import proxy_in_thread
-from spaces_toolkit.server.embedded import serve_in_thread
+from spaces_toolkit.server.run.embedded import serve_in_thread
 
 CHUNKS = [b"first,", b"second,", b"third"]
 

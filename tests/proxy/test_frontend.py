@@ -11,7 +11,7 @@ import pytest
 
 from spaces_toolkit.proxy.frontend import MAX_HEAD
 from spaces_toolkit.proxy.run import proxy_in_thread
-from spaces_toolkit.server.embedded import serve_in_thread
+from spaces_toolkit.server.run.embedded import serve_in_thread
 from tests.proxy.test_forward import echo
 
 

@@ -17,7 +17,7 @@ from spaces_toolkit.contract.asgi import intercept
 from spaces_toolkit.proxy.replay import replay
 from spaces_toolkit.proxy.run import proxy_in_thread
 from spaces_toolkit.proxy.session import Outputs
-from spaces_toolkit.server.embedded import run_embedded
+from spaces_toolkit.server.run.embedded import run_embedded
 from spaces_toolkit.spec import default_spec
 from tests.proxy.traffic import OTHER, sample
 

@@ -19,8 +19,8 @@ import httpx
 import pytest
 
 from spaces_toolkit.server.app import create_app
-from spaces_toolkit.server.db import Database
 from spaces_toolkit.server.settings import Settings
+from spaces_toolkit.server.storage.database import Database
 from testing.pgcluster import PgCluster, find_pg_bin, pg_cluster
 from testing.support import seed_accounts
 

@@ -123,7 +123,7 @@ async def test_another_accounts_objects_are_404_and_bad_cursors(sandbox):
 
 
 async def test_new_tokens_work_at_once_and_failures_are_not_remembered(sandbox):
-    from spaces_toolkit.server.repo.accounts import add_token
+    from spaces_toolkit.server.storage.repo.accounts import add_token
 
     async with sandbox.client() as client:
         for _ in range(2):

@@ -9,11 +9,11 @@ import sqlite3
 import httpx
 
 from spaces_toolkit.server.app import create_app
-from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.embedded import serve_in_thread
-from spaces_toolkit.server.repo.accounts import create_account
+from spaces_toolkit.server.run.embedded import serve_in_thread
+from spaces_toolkit.server.sandbox.trigger import trigger
 from spaces_toolkit.server.settings import Settings
-from spaces_toolkit.server.trigger import trigger
+from spaces_toolkit.server.storage.database import open_database
+from spaces_toolkit.server.storage.repo.accounts import create_account
 
 
 def test_concurrent_creates_over_http_are_all_stored(db_url):

@@ -9,12 +9,12 @@ import time
 
 import pytest
 
-from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.delivery import Attempt, DeliveryWorker
-from spaces_toolkit.server.repo.accounts import create_account
-from spaces_toolkit.server.repo.hooks import create_resource_subscription
-from spaces_toolkit.server.retry import MAX_RETRY_AFTER, retry_after_seconds
-from spaces_toolkit.server.trigger import trigger
+from spaces_toolkit.server.sandbox.trigger import trigger
+from spaces_toolkit.server.storage.database import open_database
+from spaces_toolkit.server.storage.repo.accounts import create_account
+from spaces_toolkit.server.storage.repo.hooks import create_resource_subscription
+from spaces_toolkit.server.webhook_delivery.retry import MAX_RETRY_AFTER, retry_after_seconds
+from spaces_toolkit.server.webhook_delivery.worker import Attempt, DeliveryWorker
 
 NOW = 1_700_000_000.0
 

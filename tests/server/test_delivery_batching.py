@@ -11,14 +11,14 @@ import time
 
 import pytest
 
-from spaces_toolkit.server import pinned
-from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.delivery import Attempt, DeliveryWorker, _Shares
-from spaces_toolkit.server.pinned import ConnectionPool
-from spaces_toolkit.server.repo.accounts import create_account, set_webhook_url
-from spaces_toolkit.server.repo.signing_secrets import rotate_secret, valid_secrets
-from spaces_toolkit.server.targets import ResolvedTarget
-from spaces_toolkit.server.trigger import trigger
+from spaces_toolkit.server.sandbox.trigger import trigger
+from spaces_toolkit.server.storage.database import open_database
+from spaces_toolkit.server.storage.repo.accounts import create_account, set_webhook_url
+from spaces_toolkit.server.storage.repo.signing_secrets import rotate_secret, valid_secrets
+from spaces_toolkit.server.webhook_delivery import pinned
+from spaces_toolkit.server.webhook_delivery.pinned import ConnectionPool
+from spaces_toolkit.server.webhook_delivery.targets import ResolvedTarget
+from spaces_toolkit.server.webhook_delivery.worker import Attempt, DeliveryWorker, _Shares
 
 
 def _due(db, account_id: int, url: str, count: int) -> None:

@@ -10,12 +10,12 @@ import time
 import httpx
 
 from spaces_toolkit.server.app import create_app
-from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.delivery import DeliveryWorker
-from spaces_toolkit.server.embedded import serve_in_thread
-from spaces_toolkit.server.repo.accounts import create_account, set_webhook_url
-from spaces_toolkit.server.repo.hooks import create_resource_subscription
-from spaces_toolkit.server.trigger import trigger
+from spaces_toolkit.server.run.embedded import serve_in_thread
+from spaces_toolkit.server.sandbox.trigger import trigger
+from spaces_toolkit.server.storage.database import open_database
+from spaces_toolkit.server.storage.repo.accounts import create_account, set_webhook_url
+from spaces_toolkit.server.storage.repo.hooks import create_resource_subscription
+from spaces_toolkit.server.webhook_delivery.worker import DeliveryWorker
 
 DEADLINE = 1.5  # the total delivery deadline in this test (default 10 s)
 # Another account's delivery must arrive within this bound of its event, however hostile the

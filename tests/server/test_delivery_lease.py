@@ -13,20 +13,20 @@ import time
 
 import pytest
 
-from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.delivery import Attempt, DeliveryWorker
-from spaces_toolkit.server.pinned import NotSent, post_pinned
-from spaces_toolkit.server.repo.accounts import create_account
-from spaces_toolkit.server.repo.hooks import create_resource_subscription
-from spaces_toolkit.server.targets import resolve_target
-from spaces_toolkit.server.trigger import trigger
+from spaces_toolkit.server.sandbox.trigger import trigger
+from spaces_toolkit.server.storage.database import open_database
+from spaces_toolkit.server.storage.repo.accounts import create_account
+from spaces_toolkit.server.storage.repo.hooks import create_resource_subscription
+from spaces_toolkit.server.webhook_delivery.pinned import NotSent, post_pinned
+from spaces_toolkit.server.webhook_delivery.targets import resolve_target
+from spaces_toolkit.server.webhook_delivery.worker import Attempt, DeliveryWorker
 
 # A worker process: deadline 1 s, lease margin 0.3 s (lease 1.3 s), retries every 0.2 s.
 WORKER = """
 import sys, time
-from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.delivery import DeliveryWorker
-from spaces_toolkit.server.db_cli import database_settings
+from spaces_toolkit.server.storage.database import open_database
+from spaces_toolkit.server.webhook_delivery.worker import DeliveryWorker
+from spaces_toolkit.server.run.db_cli import database_settings
 from spaces_toolkit.server.settings import Settings
 settings = Settings(**database_settings(sys.argv[1]), allow_private_targets=True,
                     webhook_timeout=1.0, webhook_retry_interval=0.2, webhook_concurrency=8)

@@ -19,13 +19,13 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from spaces_toolkit.server.db import Database, Transaction, open_database
-from spaces_toolkit.server.delivery import DeliveryWorker
-from spaces_toolkit.server.repo.accounts import create_account
-from spaces_toolkit.server.repo.hooks import create_resource_subscription
-from spaces_toolkit.server.seed import seed_account
+from spaces_toolkit.server.sandbox.seed import seed_account
+from spaces_toolkit.server.sandbox.trigger import trigger
 from spaces_toolkit.server.settings import Settings
-from spaces_toolkit.server.trigger import trigger
+from spaces_toolkit.server.storage.database import Database, Transaction, open_database
+from spaces_toolkit.server.storage.repo.accounts import create_account
+from spaces_toolkit.server.storage.repo.hooks import create_resource_subscription
+from spaces_toolkit.server.webhook_delivery.worker import DeliveryWorker
 
 from .conftest import low_port_server
 

@@ -10,10 +10,10 @@ import time
 
 import pytest
 
-from spaces_toolkit.server import render
-from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.repo import delivery as store
-from spaces_toolkit.server.repo.accounts import create_account
+from spaces_toolkit.server.storage import render
+from spaces_toolkit.server.storage.database import open_database
+from spaces_toolkit.server.storage.repo import delivery as store
+from spaces_toolkit.server.storage.repo.accounts import create_account
 
 # The definition the claim's candidates must agree with: every due row whose lease lapsed,
 # numbered within its account oldest first; turns up to `turns`, round-robin, oldest first.

@@ -7,7 +7,7 @@ import socket
 import httpx
 import pytest
 
-from spaces_toolkit.server.embedded import EmbeddedServer, run_embedded
+from spaces_toolkit.server.run.embedded import EmbeddedServer, run_embedded
 
 
 def test_run_embedded_serves_seeded_accounts_and_wraps_the_app(tmp_path):

@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 import pytest
 
-from spaces_toolkit.server.cli import register
-from spaces_toolkit.server.faults import FaultInjection, FaultPlan, parse_faults
-from spaces_toolkit.server.request_id import request_id_header
+from spaces_toolkit.server.http.request_id import request_id_header
+from spaces_toolkit.server.run.cli import register
+from spaces_toolkit.server.sandbox.fault_injection import FaultInjection, FaultPlan, parse_faults
 
 from .conftest import Sandbox
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.repo.accounts import create_account
+from spaces_toolkit.server.storage.database import open_database
+from spaces_toolkit.server.storage.repo.accounts import create_account
 
 CLI = "import sys; from spaces_toolkit.cli import main; sys.exit(main(sys.argv[1:]))"
 KEEP_ALIVE, HEADER, BODY = 1.5, 2.0, 2.0  # short timeouts for the test (defaults 5, 10, 30 s)
@@ -507,7 +507,7 @@ async def test_what_a_connection_writes_in_one_turn_of_the_loop_leaves_as_one_wr
     abort() drops it."""
     import asyncio
 
-    from spaces_toolkit.server.limits import _OneWritePerTurn
+    from spaces_toolkit.server.http.limits import _OneWritePerTurn
 
     sent: list[object] = []
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.repo.accounts import create_account
-from spaces_toolkit.server.repo.signing_secrets import (
+from spaces_toolkit.server.signing import signed_headers
+from spaces_toolkit.server.storage.database import open_database
+from spaces_toolkit.server.storage.repo.accounts import create_account
+from spaces_toolkit.server.storage.repo.signing_secrets import (
     MAX_SIGNING_SECRETS,
     rotate_secret,
     signing_secrets,
 )
-from spaces_toolkit.server.signing import signed_headers
-from spaces_toolkit.server.targets import TargetRefused, check_target_url
+from spaces_toolkit.server.webhook_delivery.targets import TargetRefused, check_target_url
 
 from .conftest import basic
 

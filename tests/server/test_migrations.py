@@ -11,9 +11,10 @@ import httpx
 import pytest
 
 from spaces_toolkit.server.app import create_app
-from spaces_toolkit.server.db import Database, open_database
-from spaces_toolkit.server.migrations import SchemaTooNew, latest_version, migrations
-from spaces_toolkit.server.repo.accounts import (
+from spaces_toolkit.server.sandbox.trigger import trigger
+from spaces_toolkit.server.storage.database import Database, open_database
+from spaces_toolkit.server.storage.migrations import SchemaTooNew, latest_version, migrations
+from spaces_toolkit.server.storage.repo.accounts import (
     account_for_token,
     add_token,
     create_account,
@@ -21,8 +22,7 @@ from spaces_toolkit.server.repo.accounts import (
     revoke_tokens,
     token_prefix,
 )
-from spaces_toolkit.server.repo.signing_secrets import signing_secrets
-from spaces_toolkit.server.trigger import trigger
+from spaces_toolkit.server.storage.repo.signing_secrets import signing_secrets
 from testing.pgcluster import PgCluster
 
 from .conftest import DbUrls

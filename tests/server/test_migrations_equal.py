@@ -1,5 +1,5 @@
-"""The two dialects' migrations (spaces_toolkit/server/migrations/{sqlite,postgresql}) build the
-same schema: each dialect's migrations, however many there are, are applied to a fresh database
+"""The two dialects' migrations (spaces_toolkit/server/storage/migrations/{sqlite,postgresql}) build
+the same schema: each dialect's migrations, however many there are, are applied to a fresh database
 by the server's own runner, the schema is read back from the database's catalogue, and the two
 must agree on tables, columns (in order, with types mapped by TYPES, nullability and defaults),
 primary keys, unique constraints, foreign keys and indexes (name, columns, uniqueness, partial
@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.migrations import migrations, split_statements
+from spaces_toolkit.server.storage.database import open_database
+from spaces_toolkit.server.storage.migrations import migrations, split_statements
 from testing.pgcluster import PgCluster
 
 # The one mapping of each dialect's column types onto the types they mean. A type not listed

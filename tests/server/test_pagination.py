@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from spaces_toolkit.server import pagination
 from spaces_toolkit.server.problems import ApiError
-from spaces_toolkit.server.repo import reads
-from spaces_toolkit.server.trigger import trigger
+from spaces_toolkit.server.sandbox.trigger import trigger
+from spaces_toolkit.server.storage import pagination
+from spaces_toolkit.server.storage.repo import reads
 
 
 @pytest.fixture(scope="module")

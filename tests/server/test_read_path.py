@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from spaces_toolkit.server.repo.accounts import revoke_tokens, token_prefix
+from spaces_toolkit.server.storage.repo.accounts import revoke_tokens, token_prefix
 
 from .conftest import basic
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from spaces_toolkit.server import handlers
+from spaces_toolkit.server.http import handlers
 from spaces_toolkit.spec import load_spec, validator_at
 
 from .test_routes import DECLARED, fill

@@ -47,7 +47,7 @@ async def test_every_spec_operation_is_served(sandbox, method, path):
 def test_the_app_has_no_route_the_spec_does_not_declare(sandbox, make_sandbox):
     """Besides the spec's paths: the spec, docs, health, and (sandbox mode only) the helpers,
     all outside /api/v1."""
-    from spaces_toolkit.server.sandbox_helpers import HELPERS
+    from spaces_toolkit.server.sandbox.routes import HELPERS
     from spaces_toolkit.server.settings import SANDBOX_PREFIX
 
     served = {api_prefix() + p for p in SPEC["paths"]} | {

@@ -7,11 +7,11 @@ import threading
 
 import pytest
 
-from spaces_toolkit.server import seed as seed_module
-from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.repo.accounts import create_account
-from spaces_toolkit.server.seed import SeedError, SeedIncomplete, seed_account
-from spaces_toolkit.server.trigger import trigger
+from spaces_toolkit.server.sandbox import seed as seed_module
+from spaces_toolkit.server.sandbox.seed import SeedError, SeedIncomplete, seed_account
+from spaces_toolkit.server.sandbox.trigger import trigger
+from spaces_toolkit.server.storage.database import open_database
+from spaces_toolkit.server.storage.repo.accounts import create_account
 
 from .test_cli import spaces
 

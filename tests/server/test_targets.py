@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from spaces_toolkit.server.targets import (
+from spaces_toolkit.server.webhook_delivery.targets import (
     TargetRefused,
     check_target_url,
     normalize_host,

@@ -15,11 +15,11 @@ import pytest
 
 from spaces_toolkit.cli import main
 from spaces_toolkit.server.app import create_app
-from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.embedded import serve_in_thread
-from spaces_toolkit.server.ids import hash_token
-from spaces_toolkit.server.repo.accounts import add_token, create_account, token_prefix
+from spaces_toolkit.server.run.embedded import serve_in_thread
 from spaces_toolkit.server.settings import Settings
+from spaces_toolkit.server.storage.database import open_database
+from spaces_toolkit.server.storage.ids import hash_token
+from spaces_toolkit.server.storage.repo.accounts import add_token, create_account, token_prefix
 
 from .test_migrations import OLD_SCHEMA
 

@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from spaces_toolkit.server.app import create_app
-from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.embedded import serve_in_thread
-from spaces_toolkit.server.repo.accounts import create_account
+from spaces_toolkit.server.run.embedded import serve_in_thread
 from spaces_toolkit.server.settings import Settings
+from spaces_toolkit.server.storage.database import open_database
+from spaces_toolkit.server.storage.repo.accounts import create_account
 from spaces_toolkit.spec import load_spec
 
 GET_PATHS = [p for p, item in load_spec()["paths"].items() if "get" in item and "{" not in p]

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from spaces_toolkit.server import trigger as trigger_module
-from spaces_toolkit.server.repo.accounts import create_account
-from spaces_toolkit.server.trigger import CREATORS, TriggerError, trigger
+from spaces_toolkit.server.sandbox import trigger as trigger_module
+from spaces_toolkit.server.sandbox.trigger import CREATORS, TriggerError, trigger
+from spaces_toolkit.server.storage.repo.accounts import create_account
 from spaces_toolkit.spec import default_spec
 
 DECLARED = tuple(default_spec().schema("EventType").get("enum", ()))
@@ -76,7 +76,7 @@ def test_a_creator_under_the_wrong_type_is_refused_and_rolled_back(make_sandbox,
 
 def test_the_event_reported_is_the_writes_own_among_many_newer(db_url):
     """trigger takes the event id from the write, not from a scan of the newest events."""
-    from spaces_toolkit.server.db import open_database
+    from spaces_toolkit.server.storage.database import open_database
 
     db = open_database(db_url())
     try:

@@ -10,12 +10,12 @@ import time
 import httpx
 
 from spaces_toolkit.server.app import create_app
-from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.delivery import DeliveryWorker
-from spaces_toolkit.server.embedded import serve_in_thread
-from spaces_toolkit.server.events import EVENT_TYPES
-from spaces_toolkit.server.repo.accounts import create_account
-from spaces_toolkit.server.trigger import trigger
+from spaces_toolkit.server.run.embedded import serve_in_thread
+from spaces_toolkit.server.sandbox.trigger import trigger
+from spaces_toolkit.server.storage.database import open_database
+from spaces_toolkit.server.storage.events import EVENT_TYPES
+from spaces_toolkit.server.storage.repo.accounts import create_account
+from spaces_toolkit.server.webhook_delivery.worker import DeliveryWorker
 from spaces_toolkit.spec import validator_at
 
 from .conftest import low_port_server
@@ -130,7 +130,7 @@ def test_410_gone_removes_the_resource_subscription(make_sandbox, receiver):
     rec = receiver(script=[410, 410])
     box = make_sandbox(accounts=1, webhook_retry_interval=0.01)
     with box.db.write() as tx:
-        from spaces_toolkit.server.repo.hooks import create_resource_subscription
+        from spaces_toolkit.server.storage.repo.hooks import create_resource_subscription
 
         rs = create_resource_subscription(
             tx, box.account_ids[0], event="invoice.paid", target_url=rec.url

@@ -90,9 +90,9 @@ async def server_leg(tmp_path: Path) -> Surface:
     """What the reference server serves: its routes' parameter checks, which GETs answer with a
     page, the cursor names its pagination reads, and the page-size bounds it enforces."""
     from spaces_toolkit.server.app import create_app
-    from spaces_toolkit.server.operations import served_operations
-    from spaces_toolkit.server.repo.accounts import create_account
+    from spaces_toolkit.server.http.operations import served_operations
     from spaces_toolkit.server.settings import Settings, api_prefix
+    from spaces_toolkit.server.storage.repo.accounts import create_account
 
     served = served_operations()
     bounds = {
@@ -207,8 +207,8 @@ async def test_each_consumer_agrees_with_the_model(
 async def test_the_server_leg_measures_rather_than_repeats(tmp_path: Path) -> None:
     """The page-size bounds of the server leg are what the server answers: a wrong edge is seen."""
     from spaces_toolkit.server.app import create_app
-    from spaces_toolkit.server.repo.accounts import create_account
     from spaces_toolkit.server.settings import Settings, api_prefix
+    from spaces_toolkit.server.storage.repo.accounts import create_account
 
     app = create_app(Settings(db_path=tmp_path / "probe.db", run_delivery_worker=False))
     _, token = create_account(app.state.db, name="Probe", email="probe@example.com")
@@ -319,8 +319,8 @@ async def test_the_server_answers_in_the_models_names(tmp_path: Path) -> None:
     """The reference server's pages and errors carry exactly the model's names, under its
     prefix (and nothing answers outside it)."""
     from spaces_toolkit.server.app import create_app
-    from spaces_toolkit.server.repo.accounts import create_account
     from spaces_toolkit.server.settings import Settings
+    from spaces_toolkit.server.storage.repo.accounts import create_account
 
     spec = default_spec()
     env = spec.envelope

@@ -14,10 +14,10 @@ from spaces_toolkit import __version__
 from spaces_toolkit.cli import build_parser, main
 from spaces_toolkit.envdefaults import apply_env_defaults, env_var
 from spaces_toolkit.server.app import create_app
-from spaces_toolkit.server.cli import serve_arguments
-from spaces_toolkit.server.repo.accounts import create_account
-from spaces_toolkit.server.serve import app_from_env, no_account_hint, settings_from_env
+from spaces_toolkit.server.run.cli import serve_arguments
+from spaces_toolkit.server.run.serve import app_from_env, no_account_hint, settings_from_env
 from spaces_toolkit.server.settings import Settings
+from spaces_toolkit.server.storage.repo.accounts import create_account
 
 
 def _serve_parser(environ: dict[str, str]) -> argparse.ArgumentParser:

@@ -11,8 +11,8 @@ import pytest
 
 from spaces_toolkit.cli import build_parser, main
 from spaces_toolkit.clihelp import Duration, format_duration, parse_duration
-from spaces_toolkit.server.faults import parse_faults
-from spaces_toolkit.server.retry import parse_schedule
+from spaces_toolkit.server.sandbox.fault_injection import parse_faults
+from spaces_toolkit.server.webhook_delivery.retry import parse_schedule
 
 SAMPLES = {"500ms": 0.5, "30s": 30.0, "5m": 300.0, "2h": 7200.0, "7d": 604800.0}
 # Flags that take a length of time, by name.

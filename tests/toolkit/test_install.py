@@ -27,8 +27,8 @@ from testing.support import free_port
 REPO = Path(__file__).resolve().parents[2]
 PACKAGED = (
     "spaces_toolkit/spec/openapi.yaml",
-    "spaces_toolkit/server/migrations/sqlite/0001_initial.sql",
-    "spaces_toolkit/server/migrations/postgresql/0001_initial.sql",
+    "spaces_toolkit/server/storage/migrations/sqlite/0001_initial.sql",
+    "spaces_toolkit/server/storage/migrations/postgresql/0001_initial.sql",
     "spaces_toolkit/server/docs.html",
     "spaces_toolkit/server/llms.txt",
     "spaces_toolkit/server/llms-full.txt",

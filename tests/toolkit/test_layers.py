@@ -25,9 +25,11 @@ from spaces_toolkit.cli import COMMAND_MODULES
 REPO = Path(__file__).resolve().parents[2]
 ROOTS = ("spaces_toolkit", "generator")
 TOP_CLI = "spaces_toolkit.cli"
-# Process entry points whose names do not say so yet (`spaces serve` and its ASGI factory, the
-# `python -m spaces_toolkit.server.served` wrapper).
-ENTRY_POINTS = frozenset({"spaces_toolkit.server.serve", "spaces_toolkit.server.served"})
+# Process entry points that are not `*cli` modules (`spaces serve` and its ASGI factory, the
+# `python -m spaces_toolkit.server.run.with_server` wrapper).
+ENTRY_POINTS = frozenset(
+    {"spaces_toolkit.server.run.serve", "spaces_toolkit.server.run.with_server"}
+)
 # The name the wheel installs the repository's generator/ folder under.
 INSTALLED_GENERATOR = "spaces_toolkit._generator"
 
@@ -153,7 +155,8 @@ def _cycle(edges: set[tuple[str, str]]) -> list[str] | None:
 
 def test_the_walk_sees_the_known_edges() -> None:
     """The walker itself: relative imports, lazy imports, import_module and the registry."""
-    assert "spaces_toolkit.server.app" in IMPORTS["spaces_toolkit.server.serve"]  # lazy, relative
+    # lazy, relative
+    assert "spaces_toolkit.server.app" in IMPORTS["spaces_toolkit.server.run.serve"]
     assert "generator.build" in IMPORTS["spaces_toolkit.diff.surface"]  # import_module
     assert set(COMMAND_MODULES) <= set(IMPORTS[TOP_CLI])
     assert ("spaces_toolkit.diff", "generator") in package_graph()

@@ -36,7 +36,7 @@ def test_the_list_names_what_the_code_reads() -> None:
 
     copies = {REPO / copy for _, copy in PAIRS}
     assert {SPEC_PATH.resolve(), DOCS_INDEX.resolve()} <= {c.resolve() for c in copies}
-    migrations = resources.files("spaces_toolkit.server").joinpath("migrations")
+    migrations = resources.files("spaces_toolkit.server.storage").joinpath("migrations")
     for dialect in ("sqlite", "postgresql"):
         assert migrations.joinpath(dialect, "0001_initial.sql").is_file()
 

@@ -1,6 +1,7 @@
 """SQL has one home: the storage layer. Every SQL statement in the package's sources is in
-spaces_toolkit/server/repo/, the database adapters (db.py, db_postgres.py) or the migrations;
-the rest of the server, the webhook tools and the contract suite call storage functions.
+spaces_toolkit/server/storage/repo/, the database adapters
+(spaces_toolkit/server/storage/database.py, spaces_toolkit/server/storage/postgres.py) or the
+migrations; the rest of the server, the webhook tools and the contract suite call storage functions.
 
 A statement is a string literal (implicitly concatenated parts and f-strings included; not a
 docstring) that starts like one (`SELECT …`, `INSERT INTO`, `UPDATE t SET`, `DELETE FROM`,
@@ -14,7 +15,12 @@ import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "spaces_toolkit"
-HOME = ("server/repo/", "server/db.py", "server/db_postgres.py", "server/migrations/")
+HOME = (
+    "server/storage/repo/",
+    "server/storage/database.py",
+    "server/storage/postgres.py",
+    "server/storage/migrations/",
+)
 
 _STARTS = re.compile(
     r"""\s*(?:
@@ -85,13 +91,17 @@ def test_sql_lives_only_in_storage() -> None:
         for module, found in SQL.items()
         if not module.startswith(HOME)
     }
-    assert outside == {}, "SQL outside server/repo/ (move it into a storage function)"
+    assert outside == {}, "SQL outside server/storage/repo/ (move it into a storage function)"
 
 
 def test_the_storage_layer_is_seen() -> None:
     """The detector finds the statements where they belong (so an empty report means none)."""
     homes = {module for module in SQL if module.startswith(HOME)}
-    assert {"server/repo/reads.py", "server/repo/writes.py", "server/db.py"} <= homes
+    assert {
+        "server/storage/repo/reads.py",
+        "server/storage/repo/writes.py",
+        "server/storage/database.py",
+    } <= homes
     assert sum(len(found) for found in SQL.values()) > 50
 
 

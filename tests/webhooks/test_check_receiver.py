@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from spaces_toolkit.server.events import EVENT_TYPES
 from spaces_toolkit.server.signing import new_secret
+from spaces_toolkit.server.storage.events import EVENT_TYPES
 from testing.support import free_port
 
 from .receivers import Flaws, NaiveReceiver, check, failed_cases, readme_receiver

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from spaces_toolkit.cli import main
-from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.repo.accounts import create_account
+from spaces_toolkit.server.storage.database import open_database
+from spaces_toolkit.server.storage.repo.accounts import create_account
 
 
 @pytest.fixture

@@ -21,12 +21,16 @@ from typing import Any
 import pytest
 import standardwebhooks
 
-from spaces_toolkit.server import targets
-from spaces_toolkit.server.pinned import DeliveryError, post_pinned
-from spaces_toolkit.server.repo.signing_secrets import rotate_secret, valid_secrets
-from spaces_toolkit.server.retry import MAX_RETRY_AFTER, parse_schedule, retry_after_seconds
+from spaces_toolkit.server.sandbox.trigger import trigger
 from spaces_toolkit.server.settings import Settings
-from spaces_toolkit.server.trigger import trigger
+from spaces_toolkit.server.storage.repo.signing_secrets import rotate_secret, valid_secrets
+from spaces_toolkit.server.webhook_delivery import targets
+from spaces_toolkit.server.webhook_delivery.pinned import DeliveryError, post_pinned
+from spaces_toolkit.server.webhook_delivery.retry import (
+    MAX_RETRY_AFTER,
+    parse_schedule,
+    retry_after_seconds,
+)
 from tests.server.conftest import low_port_server
 from tests.server.hostile import HostileReceiver
 
@@ -224,7 +228,7 @@ def test_the_total_deadline_cancels_a_trickling_answer_and_a_2xx_head_counts_at_
         # settles the delivery at once (the worker reads no answer body).
         box = make_sandbox(accounts=1, webhook_timeout=1.0)
         with box.db.write() as tx:
-            from spaces_toolkit.server.repo.hooks import create_resource_subscription
+            from spaces_toolkit.server.storage.repo.hooks import create_resource_subscription
 
             for path in ("/trickle", "/trickle-body"):
                 create_resource_subscription(
@@ -263,7 +267,7 @@ def test_retry_after_is_honoured_and_410_still_unsubscribes(make_sandbox, record
 
     gone = recorders(lambda n: (410, {}, b""))
     with box.db.write() as tx:
-        from spaces_toolkit.server.repo.hooks import create_resource_subscription
+        from spaces_toolkit.server.storage.repo.hooks import create_resource_subscription
 
         create_resource_subscription(
             tx, box.account_ids[0], event="invoice.paid", target_url=gone.url()
@@ -313,10 +317,10 @@ def test_address_is_pinned_for_ipv6_and_numeric_forms() -> None:
 
 
 def test_an_existing_database_gains_signing_secrets_in_place(tmp_path) -> None:
-    from spaces_toolkit.server.db import open_database
-    from spaces_toolkit.server.migrations import migrations
-    from spaces_toolkit.server.repo.accounts import create_account
-    from spaces_toolkit.server.repo.signing_secrets import signing_secrets
+    from spaces_toolkit.server.storage.database import open_database
+    from spaces_toolkit.server.storage.migrations import migrations
+    from spaces_toolkit.server.storage.repo.accounts import create_account
+    from spaces_toolkit.server.storage.repo.signing_secrets import signing_secrets
 
     [signing] = [m for m in migrations("sqlite") if "signing_secrets" in m.name]
     path = tmp_path / "old.db"
@@ -378,7 +382,7 @@ def test_concurrent_first_uses_make_one_secret(make_sandbox) -> None:
     runs their write transactions concurrently): the account still gets one secret."""
     import threading
 
-    from spaces_toolkit.server.repo.signing_secrets import signing_secrets
+    from spaces_toolkit.server.storage.repo.signing_secrets import signing_secrets
 
     box = make_sandbox(accounts=20)
     for account in box.account_ids:

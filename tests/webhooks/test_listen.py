@@ -20,9 +20,9 @@ import httpx
 import pytest
 import standardwebhooks
 
-from spaces_toolkit.server.db import open_database
-from spaces_toolkit.server.embedded import EmbeddedServer, run_embedded
-from spaces_toolkit.server.repo.signing_secrets import valid_secrets
+from spaces_toolkit.server.run.embedded import EmbeddedServer, run_embedded
+from spaces_toolkit.server.storage.database import open_database
+from spaces_toolkit.server.storage.repo.signing_secrets import valid_secrets
 
 from .receivers import Flaws, NaiveReceiver
 

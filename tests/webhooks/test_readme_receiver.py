@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from spaces_toolkit.server.db import open_database
+from spaces_toolkit.server.storage.database import open_database
 
 from .receivers import readme_receiver, wait_for_port
 

@@ -17,9 +17,9 @@ import httpx
 import pytest
 
 from spaces_toolkit.server.app import create_app
-from spaces_toolkit.server.repo.signing_secrets import signing_secrets
-from spaces_toolkit.server.sandbox_helpers import HELPERS, SANDBOX_PREFIX
+from spaces_toolkit.server.sandbox.routes import HELPERS, SANDBOX_PREFIX
 from spaces_toolkit.server.settings import Settings, api_prefix
+from spaces_toolkit.server.storage.repo.signing_secrets import signing_secrets
 from spaces_toolkit.spec import default_spec
 from testing.support import free_port
 
@@ -116,7 +116,7 @@ _json = {"Content-Type": "application/json"}
 
 def test_sandbox_flag_and_variable() -> None:
     from spaces_toolkit.cli import build_parser
-    from spaces_toolkit.server.serve import settings_from_args
+    from spaces_toolkit.server.run.serve import settings_from_args
 
     parser = build_parser({})
     assert settings_from_args(parser.parse_args(["serve"])).sandbox is True

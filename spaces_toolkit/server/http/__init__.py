@@ -1,0 +1,1 @@
+"""HTTP: the API's routes, request validation, auth and HTTP-level middleware."""

@@ -1,0 +1,1 @@
+"""Webhook delivery: the worker, its pinned transport, target checks and retry schedules."""
