@@ -378,3 +378,18 @@ def test_the_error_field_is_the_required_one_else_the_conventions() -> None:
     assert message_of(detail) == "message"
     assert message_of(detail_required) == "detail"
     assert message_of(lambda error: error["properties"].clear()) == "message"
+
+
+def test_the_default_base_url_and_the_clients_error_reading_follow_the_model() -> None:
+    """Two places that keep a spec name as a literal for speed or by design: the toolkit's
+    default base URL (read at `--help`, where loading the spec would cost the start-up) and the
+    generated client's runtime (a stamped copy); both must name what the model does."""
+    from spaces_client._base_client import _error_message
+
+    from spaces_toolkit.envdefaults import DEFAULT_BASE_URL
+
+    spec = default_spec()
+    assert urlsplit(DEFAULT_BASE_URL).path.rstrip("/") == spec.api_prefix
+    field = spec.error_fields.message
+    answer = httpx.Response(400, json={field: "the model's own field"})
+    assert _error_message(answer)[0] == "the model's own field"
