@@ -319,8 +319,15 @@ def _workers(
 class _WorkerCode:
     """Which `spaces worker` runs: this checkout's, or the pre-merge one from git history."""
 
-    def __init__(self, name: str, root: Path, flags: list[str]) -> None:
+    def __init__(
+        self,
+        name: str,
+        root: Path,
+        flags: list[str],
+        opener: str = "spaces_toolkit.server.storage.database",
+    ) -> None:
         self.name, self.root, self.flags = name, root, flags
+        self.opener = opener  # the module of open_database in this code (not this checkout's)
 
     def env(self) -> dict[str, str]:
         return {"PYTHONPATH": str(self.root)} if self.root != ROOT else {}
@@ -330,8 +337,7 @@ class _WorkerCode:
         if self.root == ROOT:
             open_database(db).close()
             return
-        code = "import sys; from spaces_toolkit.server.storage.database import open_database as o;"
-        code += " o(sys.argv[1]).close()"
+        code = f"import sys; from {self.opener} import open_database as o; o(sys.argv[1]).close()"
         subprocess.run(
             [PYTHON, "-c", code, db], cwd=self.root, env={**os.environ, **self.env()},
             check=True, capture_output=True, timeout=120,
@@ -357,7 +363,10 @@ def _pre_merge(workdir: Path) -> _WorkerCode | str:
             tar.extractall(dest, filter="data")
     flags = ["--allow-private-targets", "--log-level", "warning"]
     return _WorkerCode(
-        f"pre-merge worker ({PRE_MERGE})", dest, [*flags, "--concurrency", str(CONCURRENCY)]
+        f"pre-merge worker ({PRE_MERGE})",
+        dest,
+        [*flags, "--concurrency", str(CONCURRENCY)],
+        opener="spaces_toolkit.server.db",  # the server folder before its split into parts
     )
 
 

@@ -95,6 +95,12 @@ class _LosesTheLockRace:
         with self.db.write() as tx:
             yield tx
 
+    @contextlib.contextmanager
+    def autocommit(self) -> Iterator[Transaction]:
+        self.open.wait(60)
+        with self.db.autocommit() as tx:
+            yield tx
+
 
 def _hold_the_lock(db: Database, held: threading.Event, release: threading.Event) -> None:
     """A long write transaction that is not the toolkit's: on SQLite any (BEGIN IMMEDIATE

@@ -14,6 +14,7 @@ from spaces_toolkit.server.storage import render
 from spaces_toolkit.server.storage.database import open_database
 from spaces_toolkit.server.storage.repo import delivery as store
 from spaces_toolkit.server.storage.repo.accounts import create_account
+from spaces_toolkit.server.storage.repo.hooks import create_resource_subscription
 
 # The definition the claim's candidates must agree with: every due row whose lease lapsed,
 # numbered within its account oldest first; turns up to `turns`, round-robin, oldest first.
@@ -87,3 +88,86 @@ def test_a_webhook_body_is_the_event_as_rendered(db_url):
     text = render.event_json(row)
     assert json.loads(text) == render.event(row)
     assert text == json.dumps(render.event(row))  # byte for byte what json.dumps would send
+
+
+def test_a_lease_check_renews_only_live_leases_of_their_claims(db_url):
+    """check_leases answers per item, on each backend's path (PostgreSQL: one statement on its
+    own): a live lease of the claim is renewed, another claim's, a lapsed one or a settled row's
+    is not, and a removed subscription's delivery is settled unsent."""
+    db = open_database(db_url())
+    account, _ = create_account(db)
+    now = time.time()
+    with db.write() as tx:
+        rs = create_resource_subscription(
+            tx, account, event="customer.created", target_url="http://127.0.0.1:9/rs"
+        )
+        found = tx.one("SELECT seq FROM resource_subscriptions WHERE id = ?", (rs["id"],))
+        assert found is not None
+        removed = int(found["seq"])
+        tx.execute("UPDATE resource_subscriptions SET deleted = 1 WHERE seq = ?", (removed,))
+        event = tx.insert(
+            "INSERT INTO events (account_id, id, type, created, data) VALUES (?, ?, ?, ?, ?)",
+            (account, "evt_1", "customer.created", 1, "{}"),
+        )
+        rows = {  # name: (lease_owner, lease_until, pending, resource subscription)
+            "live": ("mine", now + 60, 1, None),
+            "theirs": ("other", now + 60, 1, None),
+            "lapsed": ("mine", now - 1, 1, None),
+            "settled": ("mine", now + 60, 0, None),
+            "unsubscribed": ("mine", now + 60, 1, removed),
+        }
+        seqs = {
+            name: tx.insert(
+                "INSERT INTO webhooks (account_id, id, event_seq, url, created, pending,"
+                " next_attempt_at, lease_until, lease_owner, resource_subscription_seq)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    account,
+                    f"wh_{name}",
+                    event,
+                    "http://127.0.0.1:9/",
+                    1,
+                    pending,
+                    now - 5,
+                    until,
+                    owner,
+                    rs,
+                ),
+            )  # fmt: skip
+            for name, (owner, until, pending, rs) in rows.items()
+        }
+    answers = store.check_leases(
+        db, [(seqs[name], "mine", rows[name][3]) for name in rows], lease_seconds=120
+    )
+    got = dict(zip(rows, answers, strict=True))
+    assert isinstance(got["live"], float) and got["live"] >= now + 119
+    assert got["unsubscribed"] == store.UNSUBSCRIBED
+    assert got["theirs"] is None and got["lapsed"] is None and got["settled"] is None
+    with db.read() as tx:
+        state = {
+            int(r["seq"]): r
+            for r in tx.query("SELECT seq, lease_until, lease_owner, pending FROM webhooks")
+        }
+    assert float(state[seqs["live"]]["lease_until"]) == pytest.approx(got["live"], abs=0.01)
+    assert float(state[seqs["theirs"]]["lease_until"]) == pytest.approx(now + 60, abs=0.01)
+    assert float(state[seqs["lapsed"]]["lease_until"]) == pytest.approx(now - 1, abs=0.01)
+    gone = state[seqs["unsubscribed"]]
+    assert (gone["pending"], gone["lease_owner"], gone["lease_until"]) == (0, None, None)
+    db.close()
+
+
+def test_statements_outside_a_transaction_commit_one_by_one(db_url):
+    """`Database.autocommit()`: each statement is committed when it returns (another
+    connection sees it while the scope is open), and a failure after it undoes nothing."""
+    url = db_url()
+    db, other = open_database(url), open_database(url)
+    create_account(db)
+    with pytest.raises(RuntimeError), db.autocommit() as tx:
+        tx.execute("UPDATE accounts SET name = ?", ("first",))
+        with other.read() as seen:
+            assert [r["name"] for r in seen.query("SELECT name FROM accounts")] == ["first"]
+        raise RuntimeError("a failure after the first statement")
+    with other.read() as seen:
+        assert [r["name"] for r in seen.query("SELECT name FROM accounts")] == ["first"]
+    db.close()
+    other.close()

@@ -157,6 +157,9 @@ class _Snapshot:
     def write(self) -> contextlib.AbstractContextManager[Transaction]:
         return self._db.write()
 
+    def autocommit(self) -> contextlib.AbstractContextManager[Transaction]:
+        return self._db.autocommit()
+
     async def run_read(self, fn: Callable[[Transaction], T]) -> T:
         return fn(self._tx)
 

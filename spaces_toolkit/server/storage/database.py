@@ -57,10 +57,15 @@ class Capabilities:
     # accounts in one statement). Without: a statement per row, cheap where the database is in
     # the process.
     lateral_joins: bool
+    # A statement that is a whole write on its own (its checks made under the locks it takes)
+    # is cheaper run by itself (`Database.autocommit()`) than in a transaction: BEGIN and
+    # COMMIT are round trips of their own. Without: the database is in the process, and its
+    # write transaction (the one write lock) is what makes a read-then-write safe.
+    autocommit: bool
 
 
 SQLITE_CAPABILITIES = Capabilities(
-    row_locks=False, skip_locked=False, writable_ctes=False, lateral_joins=False
+    row_locks=False, skip_locked=False, writable_ctes=False, lateral_joins=False, autocommit=False
 )
 
 
@@ -103,6 +108,12 @@ class Database(Protocol):
     def read(self) -> contextlib.AbstractContextManager[Transaction]: ...
 
     def write(self) -> contextlib.AbstractContextManager[Transaction]: ...
+
+    def autocommit(self) -> contextlib.AbstractContextManager[Transaction]:
+        """No transaction: each statement run through it commits (or fails) alone, atomically,
+        seeing every write committed before it. For writes that are one statement each, where
+        `capabilities.autocommit` says that saves something."""
+        ...
 
     async def run_read(self, fn: Callable[[Transaction], T]) -> T:
         """`fn(tx)`, which only reads, called from the event loop: a request's reads. Each
@@ -151,24 +162,26 @@ class _SQLiteScope:
 
     __slots__ = ("_db", "_begin", "_conn")
 
-    def __init__(self, db: SQLiteDatabase, begin: str) -> None:
+    def __init__(self, db: SQLiteDatabase, begin: str | None) -> None:
         self._db = db
-        self._begin = begin
+        self._begin = begin  # None: no transaction (each statement commits alone)
 
     def __enter__(self) -> Transaction:
         db = self._db
         conn = self._conn = db._acquire()
-        try:
-            db._begin(conn, self._begin)
-        except BaseException:
-            db._release(conn)
-            raise
+        if self._begin is not None:
+            try:
+                db._begin(conn, self._begin)
+            except BaseException:
+                db._release(conn)
+                raise
         return _SQLiteTransaction(conn)
 
     def __exit__(self, kind: object, exc: object, tb: object) -> None:
         conn = self._conn
         try:
-            conn.execute("ROLLBACK" if kind is not None else "COMMIT")
+            if self._begin is not None:
+                conn.execute("ROLLBACK" if kind is not None else "COMMIT")
         finally:
             self._db._release(conn)
 
@@ -285,7 +298,7 @@ class SQLiteDatabase:
                     self._all.remove(conn)
             conn.close()
 
-    def _transaction(self, begin: str) -> _SQLiteScope:
+    def _transaction(self, begin: str | None) -> _SQLiteScope:
         return _SQLiteScope(self, begin)
 
     @staticmethod
@@ -309,6 +322,10 @@ class SQLiteDatabase:
     def write(self) -> contextlib.AbstractContextManager[Transaction]:
         """A write transaction, holding SQLite's write lock from its first statement."""
         return self._transaction("BEGIN IMMEDIATE")
+
+    def autocommit(self) -> contextlib.AbstractContextManager[Transaction]:
+        """Statements outside a transaction, each taking the write lock for itself."""
+        return self._transaction(None)
 
     async def run_read(self, fn: Callable[[Transaction], T]) -> T:
         """Inline on the event loop: an indexed read in WAL mode (readers never wait for the

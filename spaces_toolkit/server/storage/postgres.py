@@ -46,7 +46,7 @@ _INSERT_TABLE = re.compile(r"^\s*INSERT\s+INTO\s+([A-Za-z_][A-Za-z0-9_]*)", re.I
 T = TypeVar("T")
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\?|%")
 POSTGRES_CAPABILITIES = Capabilities(
-    row_locks=True, skip_locked=True, writable_ctes=True, lateral_joins=True
+    row_locks=True, skip_locked=True, writable_ctes=True, lateral_joins=True, autocommit=True
 )
 
 
@@ -154,13 +154,17 @@ class PostgresDatabase:
                 self.applied_migrations.append(migration.name)
             self.schema_version = current
 
-    def _begin(self, begin: str) -> psycopg.Connection[Row]:
+    def _begin(self, begin: str | None) -> psycopg.Connection[Row]:
         """A pooled connection with `begin` run on it. A connection that died while idle
         (database restart, dropped by a proxy or by pg_terminate_backend) fails here, before
         the transaction did anything, so it is safe to take another; the pool replaces it."""
         for attempt in range(self._pool.max_size + 1):
             conn = self._pool.getconn()
             try:
+                if begin is None:  # no transaction: only a connection known dead is replaced
+                    if conn.closed or conn.broken:
+                        raise psycopg.OperationalError("connection closed")
+                    return conn
                 conn.execute(begin)
                 return conn
             except psycopg.OperationalError:
@@ -170,16 +174,18 @@ class PostgresDatabase:
         raise AssertionError("unreachable")
 
     @contextlib.contextmanager
-    def _transaction(self, begin: str) -> Iterator[Transaction]:
+    def _transaction(self, begin: str | None) -> Iterator[Transaction]:
         conn = self._begin(begin)
         try:
             try:
                 yield _PostgresTransaction(conn)
             except BaseException:
-                with contextlib.suppress(psycopg.Error):
-                    conn.execute("ROLLBACK")
+                if begin is not None:
+                    with contextlib.suppress(psycopg.Error):
+                        conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            if begin is not None:
+                conn.execute("COMMIT")
         finally:
             self._pool.putconn(conn)
 
@@ -196,6 +202,13 @@ class PostgresDatabase:
         """A write transaction (READ COMMITTED: each statement sees the latest commits, so a
         read after `lock()` sees what the lock's previous holder wrote)."""
         return self._transaction("BEGIN ISOLATION LEVEL READ COMMITTED")
+
+    def autocommit(self) -> contextlib.AbstractContextManager[Transaction]:
+        """Statements outside a transaction (the pool's connections are in autocommit mode):
+        each commits alone, a round trip where a transaction's would be three. A connection
+        that died while idle fails its first statement, which then did nothing; the pool
+        replaces it."""
+        return self._transaction(None)
 
     def listen(self, callback: Callable[[], None], channel: str = WEBHOOKS_CHANNEL) -> None:
         """Call `callback` (in a background thread) on every NOTIFY on `channel`, until

@@ -758,7 +758,11 @@ class DeliveryWorker:
         is discarded, or skips the row."""
         counted: dict[int, bool] = {}  # by index in items
         logged: list[tuple[_Job, Attempt, int, str]] = []
-        with self.db.write() as tx:
+        can = self.db.capabilities
+        # All 2xx: one statement (writable_ctes), which commits alone where that is cheaper
+        # (autocommit), atomic for the whole group as a transaction would be.
+        alone = can.writable_ctes and can.autocommit and all(a.ok for _, a in items)
+        with self.db.autocommit() if alone else self.db.write() as tx:
             rest = list(range(len(items)))
             if tx.capabilities.writable_ctes:  # the 2xx ones in one statement
                 oks = [i for i in rest if items[i][1].ok]

@@ -87,14 +87,17 @@ def _marks(values: Sequence[Any]) -> str:
 # The accounts with due webhooks, found by skipping from one account's pending rows to the
 # next in webhooks_due_by_account (migration 0006: pending rows by account, oldest due first):
 # two index seeks per account with pending webhooks, however many each has.
-_ACCOUNTS_DUE = (
-    "WITH RECURSIVE a (id) AS ("
+_PENDING_ACCOUNTS = (
+    "RECURSIVE a (id) AS ("
     " SELECT (SELECT account_id FROM webhooks WHERE pending = 1 ORDER BY account_id LIMIT 1)"
     " UNION ALL SELECT (SELECT account_id FROM webhooks WHERE pending = 1 AND account_id > a.id"
     " ORDER BY account_id LIMIT 1) FROM a WHERE a.id IS NOT NULL)"
-    " SELECT id FROM a WHERE id IS NOT NULL AND (SELECT next_attempt_at FROM webhooks"
+)
+_IS_DUE = (
+    "id IS NOT NULL AND (SELECT next_attempt_at FROM webhooks"
     " WHERE pending = 1 AND account_id = a.id ORDER BY next_attempt_at LIMIT 1) <= ?"
 )
+_ACCOUNTS_DUE = f"WITH {_PENDING_ACCOUNTS} SELECT id FROM a WHERE {_IS_DUE}"
 # An account's oldest due webhooks whose lease has lapsed, at most `?` of them.
 _DUE_FREE = (
     "pending = 1 AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)"
@@ -108,6 +111,20 @@ _DUE_OF_ACCOUNTS = (
     "SELECT d.seq, d.account_id, d.next_attempt_at FROM unnest(?::bigint[]) AS a (id)"
     " CROSS JOIN LATERAL (SELECT seq, account_id, next_attempt_at FROM webhooks"
     f" WHERE account_id = a.id AND {_DUE_FREE}) AS d"
+)
+# With lateral_joins, the accounts and their rows in one statement: each of the accounts with
+# due webhooks (_ACCOUNTS_DUE, its `?` the first parameter) gives its first k free due rows, k
+# as _candidates computes it from their number (parameters: turns, limit), and every row
+# carries k.
+_DUE_OF_DUE_ACCOUNTS = (
+    f"WITH {_PENDING_ACCOUNTS}, due AS (SELECT id FROM a WHERE {_IS_DUE}),"
+    " share AS (SELECT GREATEST(1, LEAST(?::integer,"
+    " CEIL(?::numeric / GREATEST(COUNT(*), 1))))::integer AS k FROM due)"
+    " SELECT d.seq, d.account_id, d.next_attempt_at, share.k FROM share CROSS JOIN due"
+    " CROSS JOIN LATERAL (SELECT seq, account_id, next_attempt_at FROM webhooks"
+    " WHERE account_id = due.id AND pending = 1 AND next_attempt_at <= ?"
+    " AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at, seq"
+    " LIMIT share.k) AS d"
 )
 _EVENT_COLUMNS = "v.id AS v_id, v.created AS v_created, v.type AS v_type, v.data AS v_data"
 _CLAIMED = (
@@ -164,8 +181,12 @@ def claim_due(
     (default: `now`) is the moment before which a lease counts as lapsed (the worker's
     _horizon: earlier while its own database steps stalled)."""
     skip_locked = db.capabilities.skip_locked and db.capabilities.writable_ctes
-    with db.write() as tx:
-        now = time.time()  # with the write lock held: the lease runs from here
+    # Where rows are locked and leased in one statement that re-checks them under the locks,
+    # the candidates' read needs no transaction around it (what it read may have changed by
+    # the lease either way), nor does the lease: with `autocommit`, a statement each.
+    alone = skip_locked and db.capabilities.autocommit
+    with db.autocommit() if alone else db.write() as tx:
+        now = time.time()  # the write lock held, or before any row lock: the lease runs from here
         until = now + lease_seconds
         before = now if lapsed is None else lapsed(now)
         candidates = _candidates(tx, now, turns, limit, before=before)
@@ -187,7 +208,7 @@ def claim_due(
         rows = [details[seq] for seq in seqs if seq in details]
         gone = [int(r["seq"]) for r in rows if r["rs_deleted"]]
         if gone:
-            _settle_unsent(tx, gone)
+            _settle_unsent(tx, gone, lease)
         rows = [r for r in rows if not r["rs_deleted"]]
         if not rows:
             return Claim([], now)
@@ -221,19 +242,26 @@ def _candidates(
     account's first k rows, k enough for `limit` if every account had that many, doubled
     while that was too few and some account had more; never every due row."""
     before = now if before is None else before
-    accounts = [int(r["id"]) for r in tx.query(_ACCOUNTS_DUE, (now,))]
-    if not accounts:
-        return []
-    k = max(1, min(turns, -(-limit // len(accounts))))
+    if tx.capabilities.lateral_joins:  # the accounts and their first k rows at once
+        rows = tx.query(_DUE_OF_DUE_ACCOUNTS, (now, turns, limit, now, before))
+        k = int(rows[0]["k"]) if rows else turns
+        # Accounts without a free row here have none at any k: the rest can leave them out.
+        accounts = sorted({int(r["account_id"]) for r in rows})
+    else:
+        accounts = [int(r["id"]) for r in tx.query(_ACCOUNTS_DUE, (now,))]
+        if not accounts:
+            return []
+        k = max(1, min(turns, -(-limit // len(accounts))))
+        rows = [r for a in accounts for r in tx.query(_DUE_OF_ACCOUNT, (a, now, before, k))]
     while True:
-        if tx.capabilities.lateral_joins:
-            rows = tx.query(_DUE_OF_ACCOUNTS, (accounts, now, before, k))
-        else:
-            rows = [r for a in accounts for r in tx.query(_DUE_OF_ACCOUNT, (a, now, before, k))]
         counts = collections.Counter(int(r["account_id"]) for r in rows)
         if len(rows) >= limit or k >= turns or max(counts.values(), default=0) < k:
             break  # enough, or every account's due rows (up to `turns`) are in
         k = min(turns, 2 * k)
+        if tx.capabilities.lateral_joins:
+            rows = tx.query(_DUE_OF_ACCOUNTS, (accounts, now, before, k))
+        else:
+            rows = [r for a in accounts for r in tx.query(_DUE_OF_ACCOUNT, (a, now, before, k))]
     turn: collections.Counter[int] = collections.Counter()
     ranked = []
     for r in sorted(rows, key=lambda r: (int(r["account_id"]), r["next_attempt_at"], r["seq"])):
@@ -264,12 +292,14 @@ def valid_secrets_of(
     return found
 
 
-def _settle_unsent(tx: Transaction, seqs: Sequence[int]) -> None:
-    """Settle webhooks unsent (their resource subscription was removed), leases released."""
+def _settle_unsent(tx: Transaction, seqs: Sequence[int], lease: str | None = None) -> None:
+    """Settle webhooks unsent (their resource subscription was removed), leases released; if
+    `lease` is given, only those still under that claim."""
+    mine = "" if lease is None else " AND lease_owner = ?"
     tx.execute(
         "UPDATE webhooks SET pending = 0, lease_until = NULL, lease_owner = NULL"
-        f" WHERE seq IN ({_marks(seqs)})",
-        seqs,
+        f" WHERE seq IN ({_marks(seqs)}){mine}",
+        (*seqs, *([] if lease is None else [lease])),
     )
 
 
@@ -288,6 +318,27 @@ def release(db: Database, leases: Sequence[tuple[int, str]]) -> None:
 # ---------------------------------------------------------------------------- leases
 
 
+# With writable_ctes, a lease check is one statement: the UPDATEs lock each asked row and
+# re-check under the lock that it is still that claim's, live and pending; those whose
+# resource subscription was removed are settled unsent, the others renewed. Parameters: the
+# seqs, their leases, the new end, now, now.
+_CHECK_LEASES = (
+    "WITH asked (seq, lease) AS (SELECT * FROM unnest(?::bigint[], ?::text[])),"
+    " gone AS (SELECT r.seq FROM resource_subscriptions r WHERE r.deleted = 1 AND r.seq IN"
+    " (SELECT w.resource_subscription_seq FROM webhooks w JOIN asked ON w.seq = asked.seq)),"
+    " renewed AS (UPDATE webhooks w SET lease_until = ? FROM asked"
+    " WHERE w.seq = asked.seq AND w.lease_owner = asked.lease AND w.lease_until > ?"
+    " AND w.pending = 1 AND (w.resource_subscription_seq IS NULL"
+    " OR w.resource_subscription_seq NOT IN (SELECT seq FROM gone))"
+    " RETURNING w.seq, w.lease_owner, 0 AS unsubscribed),"
+    " settled AS (UPDATE webhooks w SET pending = 0, lease_until = NULL, lease_owner = NULL"
+    " FROM asked WHERE w.seq = asked.seq AND w.lease_owner = asked.lease AND w.lease_until > ?"
+    " AND w.pending = 1 AND w.resource_subscription_seq IN (SELECT seq FROM gone)"
+    " RETURNING w.seq, asked.lease AS lease_owner, 1 AS unsubscribed)"
+    " SELECT * FROM renewed UNION ALL SELECT * FROM settled"
+)
+
+
 def check_leases(
     db: Database, leases: Sequence[tuple[int, str, int | None]], lease_seconds: float
 ) -> list[float | str | None]:
@@ -296,6 +347,8 @@ def check_leases(
     the write lock or the rows' locks) and the webhook still pending; per item the new end,
     UNSUBSCRIBED (its resource subscription was removed: settled unsent), or None (dropped:
     another worker has it, or may take it at any moment)."""
+    if db.capabilities.writable_ctes and db.capabilities.autocommit:
+        return _check_leases_at_once(db, leases, lease_seconds)
     lock = " FOR UPDATE" if db.capabilities.row_locks else ""
     seqs = sorted({seq for seq, _, _ in leases})
     with db.write() as tx:
@@ -348,10 +401,32 @@ def check_leases(
     ]
 
 
+def _check_leases_at_once(
+    db: Database, leases: Sequence[tuple[int, str, int | None]], lease_seconds: float
+) -> list[float | str | None]:
+    """check_leases in one statement (writable_ctes), committed alone (autocommit)."""
+    with db.autocommit() as tx:
+        now = time.time()
+        until = now + lease_seconds
+        done = {
+            (int(r["seq"]), str(r["lease_owner"])): bool(r["unsubscribed"])
+            for r in tx.query(
+                _CHECK_LEASES,
+                ([seq for seq, _, _ in leases], [lease for _, lease, _ in leases], until, now, now),
+            )
+        }
+    answers: list[float | str | None] = []
+    for seq, lease, _ in leases:
+        gone = done.get((seq, lease))
+        answers.append(None if gone is None else UNSUBSCRIBED if gone else until)
+    return answers
+
+
 def extend_lease(db: Database, seq: int, lease: str, lease_seconds: float) -> float | None:
     """Extend the claim `lease`'s lease on webhook `seq` by `lease_seconds`; the new end, or
-    None if the row is no longer under that claim."""
-    with db.write() as tx:
+    None if the row is no longer under that claim. One statement: committed alone where
+    that is cheaper (`autocommit`)."""
+    with db.autocommit() if db.capabilities.autocommit else db.write() as tx:
         until = time.time() + lease_seconds
         changed = tx.execute(
             "UPDATE webhooks SET lease_until = ? WHERE seq = ? AND lease_owner = ?",
