@@ -366,7 +366,8 @@ def seed_account(
                 return summary
             run = _Run.load(row["state"], summary, int(row["done"]))
             run.summary.resumed_at = run.done
-    pause = PAUSE_SECONDS if db.dialect == "sqlite" else 0.0
+    # One writer at a time (no row locks: SQLite's one write lock): let queued writers in.
+    pause = 0.0 if db.capabilities.row_locks else PAUSE_SECONDS
     committed, chunks = run.done, 0
     while True:
         try:
