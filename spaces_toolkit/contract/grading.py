@@ -94,6 +94,18 @@ RULES: dict[str, Rule] = {
             tolerated=frozenset({200, 400, 401, 404, 500}),
         ),
         Rule(
+            "unimplemented_method",
+            "a method the spec lacks on a path gets 405 with Allow",
+            decision=57,
+            tolerated=frozenset({501}),  # RFC 9110 15.6.2: a method implemented for no resource
+        ),
+        Rule(
+            "form_and_json",
+            "the create call takes a JSON body as well as the docs' form",
+            decision=38,
+            tolerated=frozenset({400, 415}),  # a form-only server: not a form, or no fields
+        ),
+        Rule(
             "repeated_parameter",
             "a query parameter or form field given more than once is refused with 400",
             decision=55,
@@ -231,6 +243,26 @@ class Grader:
         if media is None or media.schema is None:
             return None
         return self.grade_value(media.schema.pointer, body)
+
+    def grade_method(self, label: str, method: str, status: int) -> Verdict | None:
+        """A method the spec lacks on `label`'s path answered `status`: a deviation when the
+        answer is one decision 57 tolerates, else None (the failure stands)."""
+        path = label.split(" ", 1)[-1]
+        if self.spec.by_label(f"{method.upper()} {path}") is not None:
+            return None  # a declared method: no rule of this kind
+        decision = deviation_for(self.spec, RULES["unimplemented_method"], status)
+        return Verdict(DEVIATION, (decision,)) if decision is not None else None
+
+    def grade_body_encoding(self, label: str, content_type: str, status: int) -> Verdict | None:
+        """A JSON body refused by `label` with `status`: a deviation from decision 38 (the docs
+        show only a form) when the status is one it tolerates, else None."""
+        operation = self.spec.by_label(label)
+        if operation is None or operation.request_body is None:
+            return None
+        if content_type.split(";")[0].strip().lower() != "application/json":
+            return None
+        decision = deviation_for(self.spec, RULES["form_and_json"], status)
+        return Verdict(DEVIATION, (decision,)) if decision is not None else None
 
     def grade_request(
         self, label: str, url: str, content_type: str, body: bytes | None

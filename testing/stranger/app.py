@@ -117,6 +117,21 @@ class Readings:
     chunked: bool = False
     gzip: bool = False
     etag: bool = False
+    # Errors "will often include" `message`: a 404 for a path that names nothing carries none.
+    message_on_unknown_path: bool = True
+    # Space ids run "sequentially from 1" across all accounts, not per account.
+    global_space_ids: bool = False
+    # Subscription tokens are "only unique within the customer scope": each customer's run
+    # SUBSCRIPTION_1, SUBSCRIPTION_2 ...
+    tokens_per_customer: bool = False
+    list_url: bool = True  # lists carry `url` (ours)
+    # The create call's body: the curl example's form only ("form"), or form and JSON ("any");
+    # a JSON body is then a 415.
+    bodies: str = "any"
+    # A method no resource of the server implements (PUT, PATCH, DELETE ...): 405 with `Allow`,
+    # or 501 (RFC 9110 15.6.2: "the server does not recognize the request method and is not
+    # capable of supporting it for any resource"); a known method on the wrong path is a 405.
+    unimplemented_method: int = 405
 
 
 READINGS: dict[str, Readings] = {
@@ -145,6 +160,12 @@ READINGS: dict[str, Readings] = {
         chunked=True,
         gzip=True,
         etag=True,
+        message_on_unknown_path=False,
+        global_space_ids=True,
+        tokens_per_customer=True,
+        list_url=False,
+        bodies="form",
+        unimplemented_method=501,
     ),
 }
 
@@ -168,6 +189,10 @@ class BadRequest(Exception):
 
 
 class NotFound(Exception):
+    pass
+
+
+class UnsupportedMediaType(Exception):
     pass
 
 
@@ -215,6 +240,7 @@ def make_account(
     spaces: int = 2,
     seed: int = 0,
     start: int = 0,
+    first_space: int = 1,
     readings: Readings = Readings(),
 ) -> Account:
     """An account with `spaces` Spaces (ids 1..n), `customers` customers spread over them, and
@@ -255,7 +281,7 @@ def make_account(
         clock += rng.randint(1, 90)
         return clock
 
-    for n in range(1, spaces + 1):
+    for n in range(first_space, first_space + spaces):
         url = None if n % 3 == 0 else f"https://spaces.pe/s/{_token(rng, '').upper()[:7]}"
         account.spaces.append({"object": "space", "id": n, "created": tick(), "url": url})
     order = 0
@@ -317,12 +343,14 @@ def make_account(
                         "data": {"object": {k: v for k, v in invoice.items() if k != "customer"}},
                     }
                 )
-        for _ in range(rng.randint(0, 2)):
+        for index in range(rng.randint(0, 2)):
             currency = money(rng.choice([752, 840, 978]))
             items, total = _items(rng, "subscription_item", currency)
             subscription = {
                 "object": "subscription",
-                "token": ident("sub_", "SUBSCRIPTION"),
+                "token": ident("sub_", "SUBSCRIPTION")
+                if not readings.tokens_per_customer
+                else f"SUBSCRIPTION_{index + 1}",
                 "serial_number": len(account.subscriptions) + 1,
                 "created": tick(),
                 "items": items,
@@ -411,6 +439,7 @@ def two_accounts(seed: int = 0, readings: Readings = Readings()) -> list[Account
             spaces=2,
             seed=seed + 1,
             start=7,
+            first_space=4 if readings.global_space_ids else 1,
             readings=readings,
         ),
     ]
@@ -486,7 +515,9 @@ def page(
         chunk, rest = list(objects[at + 1 : at + 1 + limit]), len(objects) - (at + 1 + limit)
     has_more = rest > 0 or ("has_more_off_by_one" in breaches and rest == 0 and bool(chunk))
     data = [shown(o) for o in chunk]
-    envelope = {"object": "list", "url": url, "count": len(data), "has_more": has_more}
+    envelope: Obj = {"object": "list", "url": url, "count": len(data), "has_more": has_more}
+    if not readings.list_url:
+        del envelope["url"]
     return {**envelope, "data": data}
 
 
@@ -617,6 +648,11 @@ class StrangerApp:
             body = {"message": message, "code": f"http_{status}", "request_id": uuid.uuid4().hex}
         return self._json(body, status, headers)
 
+    def _unknown_path(self) -> Response:
+        if self.readings.message_on_unknown_path:
+            return self._error(404, "no such resource")
+        return self._json({"code": "http_404", "request_id": uuid.uuid4().hex}, 404)
+
     async def dispatch(self, request: Request) -> Response:
         readings = self.readings
         account = _credentials(request.headers.get("authorization"), self.tokens, readings)
@@ -627,7 +663,7 @@ class StrangerApp:
             return self._error(401, "a valid access token is required (HTTP Basic user)", headers)
         path = request.url.path
         if not path.startswith(self.base + "/"):
-            return self._error(404, "no such resource")
+            return self._unknown_path()
         path = path[len(self.base) :]
         if path.endswith("/") and path != "/" and readings.trailing_slash == "308":
             stripped = self.base + path.rstrip("/")
@@ -645,6 +681,8 @@ class StrangerApp:
                 return Response(status_code=204, headers={"Allow": allow + ", OPTIONS"})
             method = "GET" if request.method == "HEAD" else request.method
             handler = methods.get(method)
+            if readings.unimplemented_method == 501 and method not in ("GET", "POST", "OPTIONS"):
+                return self._error(501, f"{request.method} is not implemented")
             if handler is None:
                 return self._error(405, f"{request.method} is not allowed here", {"Allow": allow})
             try:
@@ -655,7 +693,9 @@ class StrangerApp:
                 return self._error(400, str(exc))
             except NotFound as exc:
                 return self._error(404, str(exc) or "no such resource")
-        return self._error(404, "no such resource")
+            except UnsupportedMediaType as exc:
+                return self._error(415, str(exc))
+        return self._unknown_path()
 
     def _known_parameters(self, request: Request, path: str) -> None:
         listing = request.method in ("GET", "HEAD") and path.count("/") == 1 and path != "/account"
@@ -738,7 +778,7 @@ class StrangerApp:
     async def _body(self, request: Request) -> dict[str, Any]:
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         raw = await request.body()
-        if kind == "application/json":
+        if kind == "application/json" and self.readings.bodies == "any":
             try:
                 body = json.loads(raw)
             except (ValueError, UnicodeDecodeError) as exc:
@@ -752,6 +792,10 @@ class StrangerApp:
             except UnicodeDecodeError as exc:
                 raise BadRequest("the form is not UTF-8") from exc
             return dict(parse_qsl(text, keep_blank_values=True))
+        if self.readings.bodies == "form":
+            raise UnsupportedMediaType(
+                f"send a form (application/x-www-form-urlencoded), not {kind}"
+            )
         raise BadRequest(f"unsupported content type: {kind}")
 
 
