@@ -36,6 +36,8 @@ __all__ = [
     "Rule",
     "Verdict",
     "deviation_for",
+    "grade_body_encoding",
+    "grade_method",
     "grade_fields",
     "grade_repeated",
     "grader_for",
@@ -245,24 +247,10 @@ class Grader:
         return self.grade_value(media.schema.pointer, body)
 
     def grade_method(self, label: str, method: str, status: int) -> Verdict | None:
-        """A method the spec lacks on `label`'s path answered `status`: a deviation when the
-        answer is one decision 57 tolerates, else None (the failure stands)."""
-        path = label.split(" ", 1)[-1]
-        if self.spec.by_label(f"{method.upper()} {path}") is not None:
-            return None  # a declared method: no rule of this kind
-        decision = deviation_for(self.spec, RULES["unimplemented_method"], status)
-        return Verdict(DEVIATION, (decision,)) if decision is not None else None
+        return grade_method(self.spec, label, method, status)
 
     def grade_body_encoding(self, label: str, content_type: str, status: int) -> Verdict | None:
-        """A JSON body refused by `label` with `status`: a deviation from decision 38 (the docs
-        show only a form) when the status is one it tolerates, else None."""
-        operation = self.spec.by_label(label)
-        if operation is None or operation.request_body is None:
-            return None
-        if content_type.split(";")[0].strip().lower() != "application/json":
-            return None
-        decision = deviation_for(self.spec, RULES["form_and_json"], status)
-        return Verdict(DEVIATION, (decision,)) if decision is not None else None
+        return grade_body_encoding(self.spec, label, content_type, status)
 
     def grade_request(
         self, label: str, url: str, content_type: str, body: bytes | None
@@ -316,6 +304,28 @@ class Grader:
         if "form" not in media_type:
             return self.grade_value(pointer, parsed)
         return grade_fields(parsed, lambda value: self.grade_value(pointer, value))
+
+
+def grade_method(spec: Spec, label: str, method: str, status: int) -> Verdict | None:
+    """A method the spec lacks on `label`'s path answered `status`: a deviation when the answer
+    is one decision 57 tolerates (a 501), else None (the failure stands)."""
+    path = label.split(" ", 1)[-1]
+    if spec.by_label(f"{method.upper()} {path}") is not None:
+        return None  # a declared method: no rule of this kind
+    decision = deviation_for(spec, RULES["unimplemented_method"], status)
+    return Verdict(DEVIATION, (decision,)) if decision is not None else None
+
+
+def grade_body_encoding(spec: Spec, label: str, content_type: str, status: int) -> Verdict | None:
+    """A JSON body `label` refused with `status`: a deviation from decision 38 (the docs show
+    only a form) when the status is one it tolerates (400, 415), else None."""
+    operation = spec.by_label(label)
+    if operation is None or operation.request_body is None:
+        return None
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        return None
+    decision = deviation_for(spec, RULES["form_and_json"], status)
+    return Verdict(DEVIATION, (decision,)) if decision is not None else None
 
 
 def grade_repeated(name: str, graded: list[Verdict | None]) -> Verdict | None:
