@@ -49,6 +49,21 @@ differently from spec/NOTES.md, which this module's author did not read):
   must be one of the docs' five event types; `target_url` must be an absolute http(s) URI with
   a host (RFC 3986) — no other policy. Anything else is a 400. The answer is 200 (the docs say
   "200 OK") with the object; the same event and URL twice make two subscriptions.
+
+Those are the profile "first" of `READINGS`. The profile "second" is another docs-only
+implementer (each reading checked against the docs and RFC 9110): lists newest first; every
+object carries an `id` (subscriptions also `status`), ids spelled as the examples
+(`CUSTOMER_...`), currencies as the examples' codes ("USD"), objects with undocumented
+`livemode`/`metadata`, lists without `url`; subscription tokens unique within their customer
+only (`SUBSCRIPTION_1` under several customers), Space ids sequential across accounts; errors
+`{"message", "code", "request_id"}` and a 404 for a path naming nothing with no `message`
+("often include"); `Content-Type: application/json; charset=utf-8`; the Basic password must be
+empty; `limit` out of 1..100, unknown query parameters, an empty or unknown cursor and a
+malformed Space id are 400s; `starting_after` wins over `starting_before`; the create call takes
+the curl example's form only (JSON: 415); a trailing slash is a 308 to the path without it;
+OPTIONS is a 204 with `Allow`; PUT/PATCH/DELETE (implemented for no resource) are a 501 (RFC
+9110 15.6.2); and every answer is `Connection: close`, chunked, gzipped when asked, with an
+`ETag` and a 304 for `If-None-Match`.
 """
 
 from __future__ import annotations

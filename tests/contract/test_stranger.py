@@ -4,6 +4,10 @@ the prose docs alone, with readings of its own where the docs are silent or cont
 currencies, clamped `limit`, empty cursors as absent, 404 for a malformed id and for an
 unknown cursor ...).
 
+Every profile of testing.stranger's READINGS (a second docs-only implementer: newest first, the
+examples' ids and currencies, stricter 400s, a form-only create call, 501 to methods it implements
+nowhere, HTTP's optional machinery: chunked, gzip, ETag, Connection: close ...) is run.
+
 Both directions: the docs-correct server passes (deviations from the spec's decisions allowed and
 reported with their NOTES numbers), and each deliberate breach of the docs is a failure."""
 
