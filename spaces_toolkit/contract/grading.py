@@ -37,6 +37,7 @@ __all__ = [
     "Verdict",
     "deviation_for",
     "grade_body_encoding",
+    "grade_foreign_id",
     "grade_method",
     "grade_fields",
     "grade_repeated",
@@ -106,6 +107,12 @@ RULES: dict[str, Rule] = {
             "the create call takes a JSON body as well as the docs' form",
             decision=38,
             tolerated=frozenset({400, 415}),  # a form-only server: not a form, or no fields
+        ),
+        Rule(
+            "foreign_id_shape",
+            "a string id of a shape the server never issues is a 404, not a 400",
+            decision=58,
+            tolerated=frozenset({400}),
         ),
         Rule(
             "repeated_parameter",
@@ -325,6 +332,19 @@ def grade_body_encoding(spec: Spec, label: str, content_type: str, status: int) 
     if content_type.split(";")[0].strip().lower() != "application/json":
         return None
     decision = deviation_for(spec, RULES["form_and_json"], status)
+    return Verdict(DEVIATION, (decision,)) if decision is not None else None
+
+
+def grade_foreign_id(spec: Spec, label: str, url: str, status: int) -> Verdict | None:
+    """A schema-valid retrieve of `label` (string path ids, no query) refused with `status`: a
+    deviation from decision 58 when the status is one it tolerates, else None."""
+    operation = spec.by_label(label)
+    if operation is None or operation.method != "GET" or urlsplit(url).query:
+        return None
+    ids = [p for p in operation.parameters if p.location == "path"]
+    if not ids or any(p.schema.type != "string" for p in ids):
+        return None  # Space ids are integers: a malformed one is decision 42
+    decision = deviation_for(spec, RULES["foreign_id_shape"], status)
     return Verdict(DEVIATION, (decision,)) if decision is not None else None
 
 

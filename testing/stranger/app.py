@@ -59,7 +59,8 @@ only (`SUBSCRIPTION_1` under several customers), Space ids sequential across acc
 `{"message", "code", "request_id"}` and a 404 for a path naming nothing with no `message`
 ("often include"); `Content-Type: application/json; charset=utf-8`; the Basic password must be
 empty; `limit` out of 1..100, unknown query parameters, an empty or unknown cursor and a
-malformed Space id are 400s; `starting_after` wins over `starting_before`; the create call takes
+malformed Space, customer or invoice id (not of the server's own shape) are 400s;
+`starting_after` wins over `starting_before`; the create call takes
 the curl example's form only (JSON: 415); a trailing slash is a 308 to the path without it;
 OPTIONS is a 204 with `Allow`; PUT/PATCH/DELETE (implemented for no resource) are a 501 (RFC
 9110 15.6.2); and every answer is `Connection: close`, chunked, gzipped when asked, with an
@@ -100,6 +101,7 @@ BREACHES = {
     "cross_account": "a customer of the other account is answered by GET /customers/{id}",
     "subscription_any_customer": "a subscription is answered through any customer of its account",
     "cursor_ignored": "a cursor naming no object gives the first page",
+    "own_ids_refused": "GET /customers/{id} answers 400 even for the ids the server lists",
 }
 
 Obj = dict[str, Any]
@@ -147,6 +149,9 @@ class Readings:
     # or 501 (RFC 9110 15.6.2: "the server does not recognize the request method and is not
     # capable of supporting it for any resource"); a known method on the wrong path is a 405.
     unimplemented_method: int = 405
+    # A customer or invoice id not of the server's own shape: 404 (not found) or 400 (an
+    # invalid parameter, as decision 42 reads a malformed Space id).
+    malformed_token: int = 404
 
 
 READINGS: dict[str, Readings] = {
@@ -181,6 +186,7 @@ READINGS: dict[str, Readings] = {
         list_url=False,
         bodies="form",
         unimplemented_method=501,
+        malformed_token=400,
     ),
 }
 
@@ -742,13 +748,22 @@ class StrangerApp:
                 return _shown(obj, self.readings)
         raise NotFound(f"no such {key}: {value}")
 
+    def _shaped(self, value: str, example: str) -> None:
+        if self.readings.malformed_token == 400 and self.readings.id_style == "example":
+            if not re.fullmatch(example + r"_[A-Z0-9]{12}", value):
+                raise BadRequest(f"not a {example.lower()} id: {value}")
+
     async def customer(self, request: Request, account: Account, p: dict[str, str]) -> Response:
+        self._shaped(p["id"], "CUSTOMER")
+        if "own_ids_refused" in self.breaches:
+            raise BadRequest(f"not a customer id: {p['id']}")
         customers: Iterable[Obj] = account.customers
         if "cross_account" in self.breaches:
             customers = [c for a in self.accounts for c in a.customers]
         return self._json(self._find(customers, "id", p["id"]))
 
     async def invoice(self, request: Request, account: Account, p: dict[str, str]) -> Response:
+        self._shaped(p["id"], "INVOICE")
         return self._json(self._find(account.invoices, "id", p["id"]))
 
     async def space(self, request: Request, account: Account, p: dict[str, str]) -> Response:

@@ -243,3 +243,20 @@ def test_a_json_body_refused_by_a_form_only_server_is_a_deviation() -> None:
     assert grade_body_encoding(spec, label, "application/json", 500) is None
     assert grade_body_encoding(spec, label, "application/x-www-form-urlencoded", 415) is None
     assert grade_body_encoding(spec, "GET /customers", "application/json", 415) is None
+
+
+def test_a_generated_string_id_refused_with_400_is_a_deviation_from_58() -> None:
+    from spaces_toolkit.contract.catalogue import DEVIATION
+    from spaces_toolkit.contract.grading import grade_foreign_id
+    from spaces_toolkit.spec import default_spec
+
+    spec = default_spec()
+    verdict = grade_foreign_id(spec, "GET /customers/{id}", "http://h/api/v1/customers/x", 400)
+    assert verdict is not None and verdict.grade == DEVIATION and verdict.decisions == (58,)
+    assert grade_foreign_id(spec, "GET /customers/{id}", "http://h/api/v1/customers/x", 403) is None
+    # Space ids are integers (decision 42's), lists take no path id, a query is no id at all
+    assert grade_foreign_id(spec, "GET /spaces/{id}", "http://h/api/v1/spaces/1", 400) is None
+    assert grade_foreign_id(spec, "GET /customers", "http://h/api/v1/customers", 400) is None
+    assert (
+        grade_foreign_id(spec, "GET /invoices/{id}", "http://h/api/v1/invoices/x?a=1", 400) is None
+    )
