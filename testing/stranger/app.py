@@ -102,6 +102,8 @@ BREACHES = {
     "subscription_any_customer": "a subscription is answered through any customer of its account",
     "cursor_ignored": "a cursor naming no object gives the first page",
     "own_ids_refused": "GET /customers/{id} answers 400 even for the ids the server lists",
+    # RFC 9110 allows 201 with Location for a create, but the docs say "Will respond with 200 OK"
+    "created_201": "POST /resource_subscriptions answers 201 Created with a Location header",
 }
 
 Obj = dict[str, Any]
@@ -803,6 +805,9 @@ class StrangerApp:
                 **subscription,
             }
         account.resource_subscriptions.append(subscription)
+        if "created_201" in self.breaches:
+            where = f"{self.base}/resource_subscriptions?created={created}"
+            return self._json(_shown(subscription, self.readings), 201, {"Location": where})
         return self._json(_shown(subscription, self.readings))
 
     async def _body(self, request: Request) -> dict[str, Any]:

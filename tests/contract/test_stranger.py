@@ -36,6 +36,11 @@ CAUGHT_BY = {
     },
     "no_challenge": {("auth_required", "GET /account"), ("auth_required", "GET /customers")},
     "cross_account": {("tenant_isolation", "GET /customers/{id}")},
+    # The docs state "200 OK" for the create call: RFC 9110's 201 does not override them.
+    "created_201": {
+        ("status_code_conformance", "POST /resource_subscriptions"),
+        ("subscription_roundtrip", "POST /resource_subscriptions"),
+    },
     "cursor_ignored": {
         ("cursor_refused", "GET /customers"),
         ("tenant_isolation", "GET /customers"),
