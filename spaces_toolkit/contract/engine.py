@@ -17,7 +17,7 @@ from spaces_toolkit.contract import checks as custom_checks  # importing registe
 from spaces_toolkit.contract.apispec import CheckedApi
 from spaces_toolkit.contract.catalogue import DEVIATION
 from spaces_toolkit.contract.defaults import PHASES
-from spaces_toolkit.contract.grading import Verdict
+from spaces_toolkit.contract.grading import Verdict, grade_foreign_id
 from spaces_toolkit.contract.inputs import CursorPool, semantic_inputs
 from spaces_toolkit.contract.model import (
     RULE_KEY,
@@ -121,6 +121,11 @@ def _fold(result: SuiteResult, event: events.ScenarioFinished, creds: Credential
 _REQUEST_GRADED = ("negative_data_rejection",)
 _RESPONSE_GRADED = ("response_schema_conformance",)
 _STATUS_GRADED = "status_code_conformance"  # by the docs' status table (grading.RULES)
+# An answer to a method the spec lacks on the path (grading.RULES "unimplemented_method").
+_METHOD_GRADED = ("unsupported_method", "not_a_server_error")
+# A valid request refused: a JSON body refused by a form-only server ("form_and_json"), a
+# generated string id refused as malformed ("foreign_id_shape").
+_BODY_GRADED = ("positive_data_acceptance",)
 
 
 def _violation(
@@ -166,6 +171,13 @@ def _violation(
             verdict = grader.grade_response(operation, status, _Answer(response).json)
         elif check == _STATUS_GRADED and status is not None:
             verdict = grader.grade_status(status)
+        elif check in _METHOD_GRADED and status is not None:
+            verdict = grader.grade_method(operation, request.method, status)
+        if check in _BODY_GRADED and verdict is None and status is not None:
+            content_type = headers.get("Content-Type") or headers.get("content-type") or ""
+            verdict = grader.grade_body_encoding(operation, content_type, status)
+            if verdict is None:
+                verdict = grade_foreign_id(grader.spec, operation, request.uri, status)
     own = getattr(failure, "decisions", ())
     if own and verdict is None:  # one of the suite's checks, on a decided rule
         verdict = Verdict(DEVIATION, tuple(own))

@@ -36,6 +36,9 @@ __all__ = [
     "Rule",
     "Verdict",
     "deviation_for",
+    "grade_body_encoding",
+    "grade_foreign_id",
+    "grade_method",
     "grade_fields",
     "grade_repeated",
     "grader_for",
@@ -92,6 +95,24 @@ RULES: dict[str, Rule] = {
             "an operation answers only the statuses the spec declares for it",
             decision=6,
             tolerated=frozenset({200, 400, 401, 404, 500}),
+        ),
+        Rule(
+            "unimplemented_method",
+            "a method the spec lacks on a path gets 405 with Allow",
+            decision=57,
+            tolerated=frozenset({501}),  # RFC 9110 15.6.2: a method implemented for no resource
+        ),
+        Rule(
+            "form_and_json",
+            "the create call takes a JSON body as well as the docs' form",
+            decision=38,
+            tolerated=frozenset({400, 415}),  # a form-only server: not a form, or no fields
+        ),
+        Rule(
+            "foreign_id_shape",
+            "a string id of a shape the server never issues is a 404, not a 400",
+            decision=58,
+            tolerated=frozenset({400}),
         ),
         Rule(
             "repeated_parameter",
@@ -232,6 +253,12 @@ class Grader:
             return None
         return self.grade_value(media.schema.pointer, body)
 
+    def grade_method(self, label: str, method: str, status: int) -> Verdict | None:
+        return grade_method(self.spec, label, method, status)
+
+    def grade_body_encoding(self, label: str, content_type: str, status: int) -> Verdict | None:
+        return grade_body_encoding(self.spec, label, content_type, status)
+
     def grade_request(
         self, label: str, url: str, content_type: str, body: bytes | None
     ) -> Verdict | None:
@@ -284,6 +311,41 @@ class Grader:
         if "form" not in media_type:
             return self.grade_value(pointer, parsed)
         return grade_fields(parsed, lambda value: self.grade_value(pointer, value))
+
+
+def grade_method(spec: Spec, label: str, method: str, status: int) -> Verdict | None:
+    """A method the spec lacks on `label`'s path answered `status`: a deviation when the answer
+    is one decision 57 tolerates (a 501), else None (the failure stands)."""
+    path = label.split(" ", 1)[-1]
+    if spec.by_label(f"{method.upper()} {path}") is not None:
+        return None  # a declared method: no rule of this kind
+    decision = deviation_for(spec, RULES["unimplemented_method"], status)
+    return Verdict(DEVIATION, (decision,)) if decision is not None else None
+
+
+def grade_body_encoding(spec: Spec, label: str, content_type: str, status: int) -> Verdict | None:
+    """A JSON body `label` refused with `status`: a deviation from decision 38 (the docs show
+    only a form) when the status is one it tolerates (400, 415), else None."""
+    operation = spec.by_label(label)
+    if operation is None or operation.request_body is None:
+        return None
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        return None
+    decision = deviation_for(spec, RULES["form_and_json"], status)
+    return Verdict(DEVIATION, (decision,)) if decision is not None else None
+
+
+def grade_foreign_id(spec: Spec, label: str, url: str, status: int) -> Verdict | None:
+    """A schema-valid retrieve of `label` (string path ids, no query) refused with `status`: a
+    deviation from decision 58 when the status is one it tolerates, else None."""
+    operation = spec.by_label(label)
+    if operation is None or operation.method != "GET" or urlsplit(url).query:
+        return None
+    ids = [p for p in operation.parameters if p.location == "path"]
+    if not ids or any(p.schema.type != "string" for p in ids):
+        return None  # Space ids are integers: a malformed one is decision 42
+    decision = deviation_for(spec, RULES["foreign_id_shape"], status)
+    return Verdict(DEVIATION, (decision,)) if decision is not None else None
 
 
 def grade_repeated(name: str, graded: list[Verdict | None]) -> Verdict | None:

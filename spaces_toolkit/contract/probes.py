@@ -199,6 +199,18 @@ def probe_subscriptions(client: ProbeClient, model: CheckedApi, budget: int) -> 
             data=sent if as_form else None,
             json_body=None if as_form else sent,
         )
+        refused = RULES["form_and_json"]
+        decision = None if as_form else deviation_for(model.spec, refused, exchange.status)
+        if decision is not None:  # a server taking only the docs' form
+            client.fail(
+                ROUNDTRIP,
+                exchange,
+                f"A {encoding} body refused",
+                f"Expected 200, got {exchange.status} ({refused.what}: a decision of the spec, "
+                f"not the docs): {exchange.text[:200]}",
+                decision=decision,
+            )
+            continue
         try:
             created = client.expect_ok(ROUNDTRIP, exchange)
         except ProbeFailed:

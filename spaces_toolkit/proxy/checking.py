@@ -34,7 +34,9 @@ from spaces_toolkit.contract.grading import (
     RULES,
     Verdict,
     deviation_for,
+    grade_body_encoding,
     grade_fields,
+    grade_method,
     grade_repeated,
 )
 from spaces_toolkit.proxy.exchange import Exchange
@@ -310,7 +312,18 @@ class Checker:
         conforms = False  # the body matched its declared schema
         ran("not_a_server_error")
         if exchange.status >= 500:
-            report("not_a_server_error", "Server error", f"{exchange.status}: {_snippet(exchange)}")
+            # a 501 to a method the path lacks: NOTES 57 (graded as the suite grades it)
+            verdict = (
+                None
+                if route is None
+                else grade_method(self.spec, f"GET {route.path}", exchange.method, exchange.status)
+            )
+            report(
+                "not_a_server_error",
+                "Server error",
+                f"{exchange.status}: {_snippet(exchange)}",
+                FAILURE if verdict is None else Grade(verdict.grade, verdict.decisions),
+            )
         if op is None:
             self._unknown_operation(exchange, route, rel, report, ran)
         else:
@@ -413,10 +426,14 @@ class Checker:
         if exchange.method not in {"HEAD", "OPTIONS"}:
             ran("unsupported_method")
             if exchange.status != 405:
+                # NOTES 57 tolerates a 501 to a method implemented nowhere (RFC 9110 15.6.2)
+                rule = RULES["unimplemented_method"]
+                decision = deviation_for(self.spec, rule, exchange.status)
                 report(
                     "unsupported_method",
                     "Undeclared method not answered with 405",
-                    f"{exchange.method} {route.path} answered {exchange.status}",
+                    f"{exchange.method} {route.path} answered {exchange.status} ({rule.what})",
+                    FAILURE if decision is None else Grade("deviation", (decision,)),
                 )
 
     # ------------------------------------------------------------------ the request
@@ -577,10 +594,15 @@ class Checker:
         elif status == 415 and exchange.request_body and op.request_body is not None:
             ran("positive_data_acceptance")
             if op.request_body.media(exchange.request_media) is not None:
+                # a JSON body refused by a server taking the docs' form only: NOTES 38
+                verdict = grade_body_encoding(
+                    self.spec, op.label, exchange.request_media or "", status
+                )
                 report(
                     "positive_data_acceptance",
                     "Declared media type refused",
                     f"{exchange.request_media} is declared for {op.label}; answered 415",
+                    FAILURE if verdict is None else Grade(verdict.grade, verdict.decisions),
                 )
         if declared is None or exchange.truncated or exchange.method == "HEAD":
             return conforms

@@ -49,21 +49,40 @@ differently from spec/NOTES.md, which this module's author did not read):
   must be one of the docs' five event types; `target_url` must be an absolute http(s) URI with
   a host (RFC 3986) — no other policy. Anything else is a 400. The answer is 200 (the docs say
   "200 OK") with the object; the same event and URL twice make two subscriptions.
+
+Those are the profile "first" of `READINGS`. The profile "second" is another docs-only
+implementer (each reading checked against the docs and RFC 9110): lists newest first; every
+object carries an `id` (subscriptions also `status`), ids spelled as the examples
+(`CUSTOMER_...`), currencies as the examples' codes ("USD"), objects with undocumented
+`livemode`/`metadata`, lists without `url`; subscription tokens unique within their customer
+only (`SUBSCRIPTION_1` under several customers), Space ids sequential across accounts; errors
+`{"message", "code", "request_id"}` and a 404 for a path naming nothing with no `message`
+("often include"); `Content-Type: application/json; charset=utf-8`; the Basic password must be
+empty; `limit` out of 1..100, unknown query parameters, an empty or unknown cursor and a
+malformed Space, customer or invoice id (not of the server's own shape) are 400s;
+`starting_after` wins over `starting_before`; the create call takes
+the curl example's form only (JSON: 415); a trailing slash is a 308 to the path without it;
+OPTIONS is a 204 with `Allow`; PUT/PATCH/DELETE (implemented for no resource) are a 501 (RFC
+9110 15.6.2); and every answer is `Connection: close`, chunked, gzipped when asked, with an
+`ETag` and a 304 for `If-None-Match`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 EVENT_TYPES = (
@@ -82,9 +101,96 @@ BREACHES = {
     "cross_account": "a customer of the other account is answered by GET /customers/{id}",
     "subscription_any_customer": "a subscription is answered through any customer of its account",
     "cursor_ignored": "a cursor naming no object gives the first page",
+    "own_ids_refused": "GET /customers/{id} answers 400 even for the ids the server lists",
+    # RFC 9110 allows 201 with Location for a create, but the docs say "Will respond with 200 OK"
+    "created_201": "POST /resource_subscriptions answers 201 Created with a Location header",
 }
 
 Obj = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Readings:
+    """One docs-only implementer's choices where the docs are silent, contradict themselves or
+    leave a matter to HTTP (RFC 9110). Every field is a reading a server may take; `READINGS`
+    holds the profiles the tests run."""
+
+    newest_first: bool = False  # list order (the docs name none)
+    ids_everywhere: bool = False  # `id` on the five objects whose tables lack it, + `status`
+    id_style: str = "prefixed"  # "prefixed" (cus_...) or "example" (CUSTOMER_..., as the docs)
+    currency: str = "numeric"  # "numeric" (the tables' integer) or "code" (the examples' "USD")
+    extra_fields: bool = False  # undocumented attributes on objects (`livemode`, `metadata`)
+    error_extras: bool = False  # errors carry `code` and `request_id` beside `message`
+    charset: bool = False  # `Content-Type: application/json; charset=utf-8`
+    empty_password: bool = False  # the Basic password must be empty ("-u TOKEN:")
+    limit_out_of_range: str = "clamp"  # "clamp" or "400"
+    unknown_parameters: str = "ignore"  # "ignore" or "400" (an invalid parameter)
+    trailing_slash: str = "same"  # "same" (served as without) or "308" (a redirect to it)
+    options: bool = False  # OPTIONS answered 204 with `Allow`
+    malformed_id: int = 404  # a Space id that is no decimal integer
+    unknown_cursor: int = 404  # a cursor naming no object of the list
+    empty_cursor: str = "absent"  # "absent" or "400"
+    both_cursors: str = "before"  # which cursor wins: "before", "after", or "400"
+    # Protocol: each answer `Connection: close`, sent chunked, gzip when asked, ETag + 304.
+    connection_close: bool = False
+    chunked: bool = False
+    gzip: bool = False
+    etag: bool = False
+    # Errors "will often include" `message`: a 404 for a path that names nothing carries none.
+    message_on_unknown_path: bool = True
+    # Space ids run "sequentially from 1" across all accounts, not per account.
+    global_space_ids: bool = False
+    # Subscription tokens are "only unique within the customer scope": each customer's run
+    # SUBSCRIPTION_1, SUBSCRIPTION_2 ...
+    tokens_per_customer: bool = False
+    list_url: bool = True  # lists carry `url` (ours)
+    # The create call's body: the curl example's form only ("form"), or form and JSON ("any");
+    # a JSON body is then a 415.
+    bodies: str = "any"
+    # A method no resource of the server implements (PUT, PATCH, DELETE ...): 405 with `Allow`,
+    # or 501 (RFC 9110 15.6.2: "the server does not recognize the request method and is not
+    # capable of supporting it for any resource"); a known method on the wrong path is a 405.
+    unimplemented_method: int = 405
+    # A customer or invoice id not of the server's own shape: 404 (not found) or 400 (an
+    # invalid parameter, as decision 42 reads a malformed Space id).
+    malformed_token: int = 404
+
+
+READINGS: dict[str, Readings] = {
+    # The first stranger (see the module docstring).
+    "first": Readings(),
+    # A second docs-only implementer: newest first, the spec's objects, the examples' ids and
+    # currencies, errors and 400s of a stricter kind, and HTTP's optional machinery.
+    "second": Readings(
+        newest_first=True,
+        ids_everywhere=True,
+        id_style="example",
+        currency="code",
+        extra_fields=True,
+        error_extras=True,
+        charset=True,
+        empty_password=True,
+        limit_out_of_range="400",
+        unknown_parameters="400",
+        trailing_slash="308",
+        options=True,
+        malformed_id=400,
+        unknown_cursor=400,
+        empty_cursor="400",
+        both_cursors="after",
+        connection_close=True,
+        chunked=True,
+        gzip=True,
+        etag=True,
+        message_on_unknown_path=False,
+        global_space_ids=True,
+        tokens_per_customer=True,
+        list_url=False,
+        bodies="form",
+        unimplemented_method=501,
+        malformed_token=400,
+    ),
+}
 
 
 @dataclass
@@ -109,6 +215,10 @@ class NotFound(Exception):
     pass
 
 
+class UnsupportedMediaType(Exception):
+    pass
+
+
 def _token(rng: random.Random, prefix: str) -> str:
     return prefix + "".join(rng.choice("abcdefghijkmnopqrstuvwxyz23456789") for _ in range(12))
 
@@ -124,7 +234,7 @@ def _customer_ref(customer: Obj) -> Obj:
     }
 
 
-def _items(rng: random.Random, kind: str, currency: int) -> tuple[Obj, int]:
+def _items(rng: random.Random, kind: str, currency: int | str) -> tuple[Obj, int]:
     data = []
     for n in range(rng.randint(1, 3)):
         quantity = rng.randint(1, 4)
@@ -146,12 +256,35 @@ def _items(rng: random.Random, kind: str, currency: int) -> tuple[Obj, int]:
 
 
 def make_account(
-    token: str, name: str, *, customers: int, spaces: int = 2, seed: int = 0, start: int = 0
+    token: str,
+    name: str,
+    *,
+    customers: int,
+    spaces: int = 2,
+    seed: int = 0,
+    start: int = 0,
+    first_space: int = 1,
+    readings: Readings = Readings(),
 ) -> Account:
     """An account with `spaces` Spaces (ids 1..n), `customers` customers spread over them, and
     per customer invoices, subscriptions, events, webhooks and captured emails drawn from `seed`.
     `start` offsets `created` so two accounts' timestamps differ."""
     rng = random.Random(seed)
+    codes = {752: "SEK", 840: "USD", 978: "EUR"}
+
+    def ident(prefix: str, example: str) -> str:
+        if readings.id_style == "example":
+            return f"{example}_{_token(rng, '').upper()}"
+        return _token(rng, prefix)
+
+    def money(code: int) -> int | str:
+        return codes[code] if readings.currency == "code" else code
+
+    def extra(obj: Obj, prefix: str, example: str) -> Obj:
+        if readings.ids_everywhere and "id" not in obj:
+            obj = {"id": ident(prefix, example), **obj}
+        return obj
+
     clock = 1_410_196_557 + start
     email = name.lower().replace(" ", ".") + "@example.com"
     account = Account(
@@ -171,7 +304,7 @@ def make_account(
         clock += rng.randint(1, 90)
         return clock
 
-    for n in range(1, spaces + 1):
+    for n in range(first_space, first_space + spaces):
         url = None if n % 3 == 0 else f"https://spaces.pe/s/{_token(rng, '').upper()[:7]}"
         account.spaces.append({"object": "space", "id": n, "created": tick(), "url": url})
     order = 0
@@ -179,7 +312,7 @@ def make_account(
         space = account.spaces[n % len(account.spaces)]
         customer = {
             "object": "customer",
-            "id": _token(rng, "cus_"),
+            "id": ident("cus_", "CUSTOMER"),
             "name": f"Customer {n + 1}",
             "email": f"customer{n + 1}@example.com",
             "created": tick(),
@@ -195,13 +328,13 @@ def make_account(
             }
         )
         for _ in range(rng.randint(0, 2)):
-            currency = rng.choice([752, 840, 978])
+            currency = money(rng.choice([752, 840, 978]))
             items, total = _items(rng, "invoice_item", currency)
             order += 1
             paid = rng.random() < 0.5
             invoice = {
                 "object": "invoice",
-                "id": _token(rng, "inv_"),
+                "id": ident("inv_", "INVOICE"),
                 "created": tick(),
                 "order_number": order,
                 "billing_address": {
@@ -233,12 +366,14 @@ def make_account(
                         "data": {"object": {k: v for k, v in invoice.items() if k != "customer"}},
                     }
                 )
-        for _ in range(rng.randint(0, 2)):
-            currency = rng.choice([752, 840, 978])
+        for index in range(rng.randint(0, 2)):
+            currency = money(rng.choice([752, 840, 978]))
             items, total = _items(rng, "subscription_item", currency)
             subscription = {
                 "object": "subscription",
-                "token": _token(rng, "sub_"),
+                "token": ident("sub_", "SUBSCRIPTION")
+                if not readings.tokens_per_customer
+                else f"SUBSCRIPTION_{index + 1}",
                 "serial_number": len(account.subscriptions) + 1,
                 "created": tick(),
                 "items": items,
@@ -247,6 +382,8 @@ def make_account(
                 "customer": dict(customer),
                 "_customer": customer["id"],
             }
+            if readings.ids_everywhere:
+                subscription = {"id": ident("sb_", "SUB"), **subscription, "status": "active"}
             account.subscriptions.append(subscription)
             shown = {k: v for k, v in subscription.items() if k not in ("customer", "_customer")}
             account.events.append(
@@ -264,6 +401,7 @@ def make_account(
                 "created": tick(),
                 "space": dict(space),
             }
+            captured = extra(captured, "ce_", "CAPTURED_EMAIL")
             account.captured_emails.append(captured)
             account.events.append(
                 {
@@ -274,35 +412,58 @@ def make_account(
                 }
             )
     account.events.sort(key=lambda e: e["created"])
+    account.events = [extra(e, "evt_", "EVENT") for e in account.events]
     for event in account.events[::3]:
         account.webhooks.append(
-            {
-                "object": "webhook",
-                "created": event["created"],
-                "url": "http://example.com/webhook_location_example",
-                "event": event,
-                "pending": rng.random() < 0.3,
-            }
+            extra(
+                {
+                    "object": "webhook",
+                    "created": event["created"],
+                    "url": "http://example.com/webhook_location_example",
+                    "event": event,
+                    "pending": rng.random() < 0.3,
+                },
+                "wh_",
+                "WEBHOOK",
+            )
         )
     for n, kind in enumerate(EVENT_TYPES[:2]):
         account.resource_subscriptions.append(
-            {
-                "object": "resource_subscription",
-                "event": kind,
-                "target_url": f"https://hooks.example.com/{name.split()[0].lower()}/{n}",
-                "api_version": "04-09-2014",
-                "created": tick(),
-            }
+            extra(
+                {
+                    "object": "resource_subscription",
+                    "event": kind,
+                    "target_url": f"https://hooks.example.com/{name.split()[0].lower()}/{n}",
+                    "api_version": "04-09-2014",
+                    "created": tick(),
+                },
+                "rs_",
+                "RESOURCE_SUBSCRIPTION",
+            )
         )
     return account
 
 
-def two_accounts(seed: int = 0) -> list[Account]:
+def two_accounts(seed: int = 0, readings: Readings = Readings()) -> list[Account]:
     """The test pair: one account with 27 customers (more than a default page) and one with 6."""
     return [
-        make_account("tok_stranger_first", "First Owner", customers=27, spaces=3, seed=seed),
         make_account(
-            "tok_stranger_second", "Second Owner", customers=6, spaces=2, seed=seed + 1, start=7
+            "tok_stranger_first",
+            "First Owner",
+            customers=27,
+            spaces=3,
+            seed=seed,
+            readings=readings,
+        ),
+        make_account(
+            "tok_stranger_second",
+            "Second Owner",
+            customers=6,
+            spaces=2,
+            seed=seed + 1,
+            start=7,
+            first_space=4 if readings.global_space_ids else 1,
+            readings=readings,
         ),
     ]
 
@@ -311,18 +472,25 @@ def two_accounts(seed: int = 0) -> list[Account]:
 
 INTEGER = re.compile(r"[+-]?[0-9]+")
 DECIMAL = re.compile(r"[0-9]+")
+PAGING = frozenset({"limit", "starting_after", "starting_before"})
+EXTRA_FIELDS: Obj = {"livemode": False, "metadata": {}}
 
 
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse({"message": message, "status": status}, status, headers=headers)
-
-
-def _limit(raw: str | None, breaches: frozenset[str]) -> int:
+def _limit(raw: str | None, breaches: frozenset[str], readings: Readings) -> int:
     if raw is None or "ignores_limit" in breaches:
         return 20
     if not INTEGER.fullmatch(raw):
         raise BadRequest("limit must be an integer between 1 and 100")
+    if readings.limit_out_of_range == "400" and not 1 <= int(raw) <= 100:
+        raise BadRequest("limit must be between 1 and 100")
     return min(100, max(1, int(raw)))
+
+
+def _cursor(query: dict[str, str], name: str, readings: Readings) -> str | None:
+    value = query.get(name)
+    if value == "" and readings.empty_cursor == "400":
+        raise BadRequest(f"{name} must name an object")
+    return value or None
 
 
 def page(
@@ -331,16 +499,26 @@ def page(
     query: dict[str, str],
     breaches: frozenset[str],
     url: str = "",
+    readings: Readings = Readings(),
 ) -> Obj:
-    """One page of `objects` (oldest first) by the docs' cursor arguments; `key` names the
-    attribute a cursor holds (None: the objects have no identifier)."""
-    limit = _limit(query.get("limit"), breaches)
-    after = query.get("starting_after") or None
-    before = query.get("starting_before") or None
+    """One page of `objects` (in the list's order) by the docs' cursor arguments; `key` names
+    the attribute a cursor holds (None: the objects have no identifier)."""
+    limit = _limit(query.get("limit"), breaches, readings)
+    after = _cursor(query, "starting_after", readings)
+    before = _cursor(query, "starting_before", readings)
+    if after and before:
+        if readings.both_cursors == "400":
+            raise BadRequest("give starting_after or starting_before, not both")
+        if readings.both_cursors == "after":
+            before = None
+        else:
+            after = None
     cursor = before or after
+    if readings.newest_first:
+        objects = list(reversed(objects))
 
     def shown(obj: Obj) -> Obj:
-        return {k: v for k, v in obj.items() if not k.startswith("_")}
+        return _shown(obj, readings)
 
     at = None
     if cursor is not None:
@@ -348,7 +526,10 @@ def page(
         at = keys.index(cursor) if cursor in keys else None
         if at is None and "cursor_ignored" not in breaches:
             name = "starting_before" if before else "starting_after"
-            raise NotFound(f"{name}: no such object in this list")
+            message = f"{name}: no such object in this list"
+            if readings.unknown_cursor == 400:
+                raise BadRequest(message)
+            raise NotFound(message)
     if at is None:  # no cursor (or, breached, one naming nothing): the first page
         chunk, rest = list(objects[:limit]), len(objects) - limit
     elif before:
@@ -357,11 +538,20 @@ def page(
         chunk, rest = list(objects[at + 1 : at + 1 + limit]), len(objects) - (at + 1 + limit)
     has_more = rest > 0 or ("has_more_off_by_one" in breaches and rest == 0 and bool(chunk))
     data = [shown(o) for o in chunk]
-    envelope = {"object": "list", "url": url, "count": len(data), "has_more": has_more}
+    envelope: Obj = {"object": "list", "url": url, "count": len(data), "has_more": has_more}
+    if not readings.list_url:
+        del envelope["url"]
     return {**envelope, "data": data}
 
 
-def _credentials(header: str | None, tokens: dict[str, Account]) -> Account | None:
+def _shown(obj: Obj, readings: Readings) -> Obj:
+    shown = {k: v for k, v in obj.items() if not k.startswith("_")}
+    return {**shown, **EXTRA_FIELDS} if readings.extra_fields else shown
+
+
+def _credentials(
+    header: str | None, tokens: dict[str, Account], readings: Readings
+) -> Account | None:
     if header is None:
         return None
     scheme, _, value = header.strip().partition(" ")
@@ -374,8 +564,8 @@ def _credentials(header: str | None, tokens: dict[str, Account]) -> Account | No
         decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
         return None
-    user, colon, _password = decoded.partition(":")
-    if not colon:
+    user, colon, password = decoded.partition(":")
+    if not colon or (readings.empty_password and password):
         return None
     return tokens.get(user)
 
@@ -395,7 +585,8 @@ Handler = Callable[[Request, Account, dict[str, str]], Awaitable[Response]]
 
 
 class StrangerApp:
-    """The ASGI app: `accounts` hold the data; `breaches` names entries of BREACHES to commit."""
+    """The ASGI app: `accounts` hold the data; `breaches` names entries of BREACHES to commit;
+    `readings` the implementer's choices (an entry of READINGS)."""
 
     def __init__(
         self,
@@ -403,23 +594,26 @@ class StrangerApp:
         *,
         base: str = "/api/v1",
         breaches: Iterable[str] = (),
+        readings: Readings = Readings(),
     ) -> None:
         self.accounts = list(accounts)
         self.tokens = {a.token: a for a in self.accounts}
         self.base = base.rstrip("/")
         self.breaches = frozenset(breaches)
+        self.readings = readings
         unknown = self.breaches - BREACHES.keys()
         if unknown:
             raise ValueError(f"unknown breach: {', '.join(sorted(unknown))}")
+        cursor = "id" if readings.ids_everywhere else None
         lists: dict[str, tuple[str, str | None]] = {
-            "captured_emails": ("captured_emails", None),
+            "captured_emails": ("captured_emails", cursor),
             "customers": ("customers", "id"),
-            "events": ("events", None),
+            "events": ("events", cursor),
             "invoices": ("invoices", "id"),
-            "resource_subscriptions": ("resource_subscriptions", None),
+            "resource_subscriptions": ("resource_subscriptions", cursor),
             "spaces": ("spaces", "id"),
-            "subscriptions": ("subscriptions", "token"),
-            "webhooks": ("webhooks", None),
+            "subscriptions": ("subscriptions", cursor or "token"),
+            "webhooks": ("webhooks", cursor),
         }
         nested = r"/customers/(?P<customer>[^/]+)/subscriptions/(?P<token>[^/]+)"
         listed = {"/" + name: {"GET": self.lister(*spec)} for name, spec in lists.items()}
@@ -433,41 +627,107 @@ class StrangerApp:
             "/spaces/(?P<id>[^/]+)": {"GET": self.space},
         }
         self.routes = [(re.compile(path), methods) for path, methods in routes.items()]
+        self.app: Callable[[Scope, Receive, Send], Awaitable[None]] = self._serve
+        if readings.gzip:
+            self.app = GZipMiddleware(self._serve, minimum_size=200)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
+        await self.app(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         response = await self.dispatch(request)
-        await response(scope, receive, send)
+        if self.readings.etag and request.method in ("GET", "HEAD") and response.status_code == 200:
+            tag = '"' + hashlib.sha256(response.body).hexdigest()[:32] + '"'
+            response.headers["ETag"] = tag
+            wanted = [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
+            if tag in wanted or "*" in wanted:
+                response = Response(status_code=304, headers={"ETag": tag})
+        if self.readings.connection_close:
+            response.headers["Connection"] = "close"
+        if not self.readings.chunked or not response.body:
+            await response(scope, receive, send)
+            return
+        headers = [(k, v) for k, v in response.raw_headers if k != b"content-length"]
+        await send(
+            {"type": "http.response.start", "status": response.status_code, "headers": headers}
+        )
+        body, half = response.body, len(response.body) // 2
+        await send({"type": "http.response.body", "body": body[:half], "more_body": True})
+        await send({"type": "http.response.body", "body": body[half:], "more_body": False})
+
+    def _json(
+        self, content: Any, status: int = 200, headers: dict[str, str] | None = None
+    ) -> Response:
+        kind = "application/json; charset=utf-8" if self.readings.charset else "application/json"
+        body = json.dumps(content, separators=(",", ":")).encode()
+        return Response(body, status, headers=headers, media_type=kind)
+
+    def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+        body: Obj = {"message": message, "status": status}
+        if self.readings.error_extras:
+            body = {"message": message, "code": f"http_{status}", "request_id": uuid.uuid4().hex}
+        return self._json(body, status, headers)
+
+    def _unknown_path(self) -> Response:
+        if self.readings.message_on_unknown_path:
+            return self._error(404, "no such resource")
+        return self._json({"code": "http_404", "request_id": uuid.uuid4().hex}, 404)
 
     async def dispatch(self, request: Request) -> Response:
-        account = _credentials(request.headers.get("authorization"), self.tokens)
+        readings = self.readings
+        account = _credentials(request.headers.get("authorization"), self.tokens, readings)
         if account is None:
             headers = {}
             if "no_challenge" not in self.breaches:
                 headers["WWW-Authenticate"] = 'Basic realm="Spaces API", charset="UTF-8"'
-            return _error(401, "a valid access token is required (HTTP Basic user)", headers)
+            return self._error(401, "a valid access token is required (HTTP Basic user)", headers)
         path = request.url.path
         if not path.startswith(self.base + "/"):
-            return _error(404, "no such resource")
-        path = path[len(self.base) :].rstrip("/") or "/"
+            return self._unknown_path()
+        path = path[len(self.base) :]
+        if path.endswith("/") and path != "/" and readings.trailing_slash == "308":
+            stripped = self.base + path.rstrip("/")
+            query = "?" + request.url.query if request.url.query else ""
+            if any(p.fullmatch(path.rstrip("/")) for p, _ in self.routes):
+                return self._error(308, "moved", {"Location": stripped + query})
+            return self._error(404, "no such resource")
+        path = path.rstrip("/") or "/"
         for pattern, methods in self.routes:
             match = pattern.fullmatch(path)
             if match is None:
                 continue
+            allow = ", ".join(sorted({*methods, "HEAD"} if "GET" in methods else methods))
+            if request.method == "OPTIONS" and readings.options:
+                return Response(status_code=204, headers={"Allow": allow + ", OPTIONS"})
             method = "GET" if request.method == "HEAD" else request.method
             handler = methods.get(method)
+            if readings.unimplemented_method == 501 and method not in ("GET", "POST", "OPTIONS"):
+                return self._error(501, f"{request.method} is not implemented")
             if handler is None:
-                allow = ", ".join(sorted({*methods, "HEAD"} if "GET" in methods else methods))
-                return _error(405, f"{request.method} is not allowed here", {"Allow": allow})
+                return self._error(405, f"{request.method} is not allowed here", {"Allow": allow})
             try:
+                if readings.unknown_parameters == "400":
+                    self._known_parameters(request, path)
                 return await handler(request, account, match.groupdict())
             except BadRequest as exc:
-                return _error(400, str(exc))
+                return self._error(400, str(exc))
             except NotFound as exc:
-                return _error(404, str(exc) or "no such resource")
-        return _error(404, "no such resource")
+                return self._error(404, str(exc) or "no such resource")
+            except UnsupportedMediaType as exc:
+                return self._error(415, str(exc))
+        return self._unknown_path()
+
+    def _known_parameters(self, request: Request, path: str) -> None:
+        listing = request.method in ("GET", "HEAD") and path.count("/") == 1 and path != "/account"
+        allowed = PAGING if listing else frozenset()
+        unknown = sorted(
+            {k for k, _ in parse_qsl(request.url.query, keep_blank_values=True)} - allowed
+        )
+        if unknown:
+            raise BadRequest(f"unknown parameter: {unknown[0]}")
 
     def _query(self, request: Request) -> dict[str, str]:
         return dict(parse_qsl(request.url.query, keep_blank_values=True))
@@ -476,32 +736,44 @@ class StrangerApp:
         async def handler(request: Request, account: Account, _: dict[str, str]) -> Response:
             objects = getattr(account, attribute)
             query = self._query(request)
-            return JSONResponse(page(objects, key, query, self.breaches, request.url.path))
+            url = request.url.path
+            return self._json(page(objects, key, query, self.breaches, url, self.readings))
 
         return handler
 
     async def account(self, request: Request, account: Account, _: dict[str, str]) -> Response:
-        return JSONResponse(account.profile)
+        return self._json(_shown(account.profile, self.readings))
 
     def _find(self, objects: Iterable[Obj], key: str, value: str) -> Obj:
         for obj in objects:
             if str(obj[key]) == value:
-                return {k: v for k, v in obj.items() if not k.startswith("_")}
+                return _shown(obj, self.readings)
         raise NotFound(f"no such {key}: {value}")
 
+    def _shaped(self, value: str, example: str) -> None:
+        if self.readings.malformed_token == 400 and self.readings.id_style == "example":
+            if not re.fullmatch(example + r"_[A-Z0-9]{12}", value):
+                raise BadRequest(f"not a {example.lower()} id: {value}")
+
     async def customer(self, request: Request, account: Account, p: dict[str, str]) -> Response:
+        self._shaped(p["id"], "CUSTOMER")
+        if "own_ids_refused" in self.breaches:
+            raise BadRequest(f"not a customer id: {p['id']}")
         customers: Iterable[Obj] = account.customers
         if "cross_account" in self.breaches:
             customers = [c for a in self.accounts for c in a.customers]
-        return JSONResponse(self._find(customers, "id", p["id"]))
+        return self._json(self._find(customers, "id", p["id"]))
 
     async def invoice(self, request: Request, account: Account, p: dict[str, str]) -> Response:
-        return JSONResponse(self._find(account.invoices, "id", p["id"]))
+        self._shaped(p["id"], "INVOICE")
+        return self._json(self._find(account.invoices, "id", p["id"]))
 
     async def space(self, request: Request, account: Account, p: dict[str, str]) -> Response:
         if not DECIMAL.fullmatch(p["id"]):
+            if self.readings.malformed_id == 400:
+                raise BadRequest("a Space id is a positive integer")
             raise NotFound("no such space")
-        return JSONResponse(self._find(account.spaces, "id", str(int(p["id"]))))
+        return self._json(self._find(account.spaces, "id", str(int(p["id"]))))
 
     async def subscription(self, request: Request, account: Account, p: dict[str, str]) -> Response:
         self._find(account.customers, "id", p["customer"])
@@ -510,7 +782,7 @@ class StrangerApp:
             for s in account.subscriptions
             if s["_customer"] == p["customer"] or "subscription_any_customer" in self.breaches
         ]
-        return JSONResponse(self._find(mine, "token", p["token"]))
+        return self._json(self._find(mine, "token", p["token"]))
 
     async def subscribe(self, request: Request, account: Account, _: dict[str, str]) -> Response:
         form = await self._body(request)
@@ -520,20 +792,28 @@ class StrangerApp:
         if not isinstance(target, str) or not _target_url(target):
             raise BadRequest("target_url must be an absolute http or https URL")
         created = int(time.time())  # after every seeded object: the list stays oldest first
-        subscription = {
+        subscription: Obj = {
             "object": "resource_subscription",
             "event": event,
             "target_url": target,
             "api_version": "04-09-2014",
             "created": created,
         }
+        if self.readings.ids_everywhere:
+            subscription = {
+                "id": "RESOURCE_SUBSCRIPTION_" + uuid.uuid4().hex.upper(),
+                **subscription,
+            }
         account.resource_subscriptions.append(subscription)
-        return JSONResponse(subscription)
+        if "created_201" in self.breaches:
+            where = f"{self.base}/resource_subscriptions?created={created}"
+            return self._json(_shown(subscription, self.readings), 201, {"Location": where})
+        return self._json(_shown(subscription, self.readings))
 
     async def _body(self, request: Request) -> dict[str, Any]:
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         raw = await request.body()
-        if kind == "application/json":
+        if kind == "application/json" and self.readings.bodies == "any":
             try:
                 body = json.loads(raw)
             except (ValueError, UnicodeDecodeError) as exc:
@@ -547,10 +827,21 @@ class StrangerApp:
             except UnicodeDecodeError as exc:
                 raise BadRequest("the form is not UTF-8") from exc
             return dict(parse_qsl(text, keep_blank_values=True))
+        if self.readings.bodies == "form":
+            raise UnsupportedMediaType(
+                f"send a form (application/x-www-form-urlencoded), not {kind}"
+            )
         raise BadRequest(f"unsupported content type: {kind}")
 
 
 def create_app(
-    accounts: Sequence[Account] | None = None, *, breaches: Iterable[str] = (), seed: int = 0
+    accounts: Sequence[Account] | None = None,
+    *,
+    breaches: Iterable[str] = (),
+    seed: int = 0,
+    readings: str = "first",
 ) -> StrangerApp:
-    return StrangerApp(two_accounts(seed) if accounts is None else accounts, breaches=breaches)
+    """The stranger with the readings of `READINGS[readings]`."""
+    chosen = READINGS[readings]
+    data = two_accounts(seed, chosen) if accounts is None else accounts
+    return StrangerApp(data, breaches=breaches, readings=chosen)

@@ -211,3 +211,52 @@ def test_a_status_the_docs_list_but_the_operation_does_not_declare_is_a_deviatio
     assert deviation_for(spec, RULES["unknown_cursor"], 200) is None
     # Rules without a list of tolerated answers deviate on any.
     assert deviation_for(spec, RULES["empty_cursor"], 200) == 51
+
+
+def test_a_501_to_a_method_implemented_nowhere_is_a_deviation() -> None:
+    """RFC 9110 15.6.2 makes 501 a right answer to a method the server supports for no
+    resource; the spec's 405 is decision 57. Any other answer, or a 501 to a declared method,
+    is a failure."""
+    from spaces_toolkit.contract.catalogue import DEVIATION
+    from spaces_toolkit.contract.grading import grade_method
+    from spaces_toolkit.spec import default_spec
+
+    spec = default_spec()
+    verdict = grade_method(spec, "GET /customers", "PUT", 501)
+    assert verdict is not None and verdict.grade == DEVIATION and verdict.decisions == (57,)
+    assert grade_method(spec, "GET /customers", "PUT", 404) is None
+    assert grade_method(spec, "GET /customers", "PUT", 500) is None
+    assert grade_method(spec, "GET /customers", "GET", 501) is None  # declared: a server error
+
+
+def test_a_json_body_refused_by_a_form_only_server_is_a_deviation() -> None:
+    """The docs show the create call with a form only; taking JSON too is decision 38."""
+    from spaces_toolkit.contract.catalogue import DEVIATION
+    from spaces_toolkit.contract.grading import grade_body_encoding
+    from spaces_toolkit.spec import default_spec
+
+    spec = default_spec()
+    label = "POST /resource_subscriptions"
+    for status in (400, 415):
+        verdict = grade_body_encoding(spec, label, "application/json; charset=utf-8", status)
+        assert verdict is not None and verdict.grade == DEVIATION and verdict.decisions == (38,)
+    assert grade_body_encoding(spec, label, "application/json", 500) is None
+    assert grade_body_encoding(spec, label, "application/x-www-form-urlencoded", 415) is None
+    assert grade_body_encoding(spec, "GET /customers", "application/json", 415) is None
+
+
+def test_a_generated_string_id_refused_with_400_is_a_deviation_from_58() -> None:
+    from spaces_toolkit.contract.catalogue import DEVIATION
+    from spaces_toolkit.contract.grading import grade_foreign_id
+    from spaces_toolkit.spec import default_spec
+
+    spec = default_spec()
+    verdict = grade_foreign_id(spec, "GET /customers/{id}", "http://h/api/v1/customers/x", 400)
+    assert verdict is not None and verdict.grade == DEVIATION and verdict.decisions == (58,)
+    assert grade_foreign_id(spec, "GET /customers/{id}", "http://h/api/v1/customers/x", 403) is None
+    # Space ids are integers (decision 42's), lists take no path id, a query is no id at all
+    assert grade_foreign_id(spec, "GET /spaces/{id}", "http://h/api/v1/spaces/1", 400) is None
+    assert grade_foreign_id(spec, "GET /customers", "http://h/api/v1/customers", 400) is None
+    assert (
+        grade_foreign_id(spec, "GET /invoices/{id}", "http://h/api/v1/invoices/x?a=1", 400) is None
+    )

@@ -238,3 +238,26 @@ def test_a_repeated_form_field_is_graded_value_by_value(checker, form, grade, de
     sent = (("content-type", "application/x-www-form-urlencoded"),)
     exchange = sample(1, "POST", target, 400, sent=sent, request=form.encode())
     assert _graded(checker, exchange) == [("request_body", "client", grade, decisions)]
+
+
+def test_a_501_to_a_method_the_path_lacks_deviates_from_57(checker):
+    target = f"{checker.base_path}/customers"
+    error = b'{"message": "PUT is not implemented"}'
+    found = _graded(checker, sample(1, "PUT", target, 501, error))
+    assert ("unsupported_method", "server", "deviation", (57,)) in found
+    assert ("not_a_server_error", "server", "deviation", (57,)) in found
+    assert not [v for v in found if v[2] == "failure" and v[1] == "server"], found
+    # a 404 is no reading of either: the failure stands
+    found = _graded(checker, sample(2, "PUT", target, 404))
+    assert ("unsupported_method", "server", "failure", ()) in found
+    # a 501 to a declared method is a server error
+    found = _graded(checker, sample(3, "GET", target, 501, error))
+    assert ("not_a_server_error", "server", "failure", ()) in found
+
+
+def test_a_json_body_refused_with_415_deviates_from_38(checker):
+    target = f"{checker.base_path}/resource_subscriptions"
+    sent = (("content-type", "application/json"),)
+    body = b'{"event": "customer.created", "target_url": "http://a.example/h"}'
+    found = _graded(checker, sample(1, "POST", target, 415, sent=sent, request=body))
+    assert ("positive_data_acceptance", "server", "deviation", (38,)) in found, found

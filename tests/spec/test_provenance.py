@@ -299,6 +299,10 @@ NO_RULE = {
     "contract suite grades it by its RULES (repeated_parameter)",
     56: "which error an unknown cursor gets, 400 or the docs' 404: a behaviour, graded by the "
     "contract suite's RULES (unknown_cursor)",
+    58: "which error a string id of another shape gets, 404 or 400: graded by the contract "
+    "suite's RULES (foreign_id_shape)",
+    57: "no schema keyword answers a method the document lacks; the contract suite's RULES "
+    "(unimplemented_method)",
 }
 
 
