@@ -13,12 +13,12 @@ Like the walks, no probe reads a whole list: each samples, or reads within the w
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from spaces_toolkit.contract.apispec import CheckedApi, CheckedOperation, ListWalk
 from spaces_toolkit.contract.grading import RULES, deviation_for
 from spaces_toolkit.contract.http import Exchange, ProbeClient, ProbeFailed, basic
+from spaces_toolkit.contract.inputs import unique_target
 from spaces_toolkit.contract.listing import error_problem, pointer_get, read_prefix
 
 __all__ = [
@@ -70,7 +70,7 @@ def unique_body(op: CheckedOperation) -> dict[str, Any]:
     schema = op.body_schema if isinstance(op.body_schema, dict) else {}
     for name, prop in schema.get("properties", {}).items():
         if name in body and prop.get("format") in {"uri", "url"}:
-            body[name] = f"https://example.com/contract/{secrets.token_hex(6)}?via=suite"
+            body[name] = unique_target()
     return body
 
 

@@ -8,11 +8,13 @@ the list (spec/NOTES.md 8-9), and both cursors at once (NOTES 9); it may refuse 
 `target_url` (NOTES 39). Without help, `st run --checks all` reports those correct refusals as
 `positive_data_acceptance` failures. Before a *positive* case is sent, this module swaps a
 generated cursor for a real one of the same list (read once per list from the server, with the
-case's own credentials), keeps one cursor when both were generated, and moves a private target
-host to example.com: the same repairs `spaces contract` makes (`inputs`). Like `spaces contract`,
-it generates no undeclared parameters (ignoring one is correct) and leaves credentials to
-`--auth`. Importing it also registers the suite's own checks (`list_envelope`, `object_types`,
-`error_json_message`), which `--checks all` then runs. Negative cases are sent as generated.
+case's own credentials), keeps one cursor when both were generated, moves a private target host
+to example.com, and gives a create body whose event and target_url the run already sent a fresh
+target_url (a server may refuse a duplicate subscription, NOTES 38): the same repairs `spaces
+contract` makes (`inputs`). Like `spaces contract`, it generates no undeclared parameters
+(ignoring one is correct) and leaves credentials to `--auth`. Importing it also registers the
+suite's own checks (`list_envelope`, `object_types`, `error_json_message`), which `--checks all`
+then runs. Negative cases are sent as generated.
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ from schemathesis.hooks import HookContext
 
 from spaces_toolkit.contract import checks as _checks  # noqa: F401  (registers the checks)
 from spaces_toolkit.contract.apispec import load_model
-from spaces_toolkit.contract.inputs import CursorPool, _fix_query, public_target
+from spaces_toolkit.contract.inputs import BodyRepair, CursorPool, _fix_query
 
 __all__ = ["after_load_schema", "before_call"]
 
 _pools: dict[tuple[str, str], CursorPool] = {}
+_repair = BodyRepair()  # one `st run` per process: the run's subscriptions
 
 
 def _pool(case: schemathesis.Case, kwargs: dict[str, Any]) -> CursorPool | None:
@@ -74,7 +77,4 @@ def before_call(context: HookContext, case: schemathesis.Case, kwargs: dict[str,
         pool = _pool(case, kwargs)
         if pool is not None:
             _fix_query(case.query, pool)
-    body = case.body
-    target = body.get("target_url") if isinstance(body, dict) else None
-    if isinstance(body, dict) and isinstance(target, str):
-        body["target_url"] = public_target(target)
+    _repair(case.body)

@@ -61,7 +61,8 @@ only (`SUBSCRIPTION_1` under several customers), Space ids sequential across acc
 empty; `limit` out of 1..100, unknown query parameters, an empty or unknown cursor and a
 malformed Space, customer or invoice id (not of the server's own shape) are 400s;
 `starting_after` wins over `starting_before`; the create call takes
-the curl example's form only (JSON: 415); a trailing slash is a 308 to the path without it;
+the curl example's form only (JSON: 415) and refuses a second subscription to the same event and
+URL (400; NOTES 38 allows one); a trailing slash is a 308 to the path without it;
 OPTIONS is a 204 with `Allow`; PUT/PATCH/DELETE (implemented for no resource) are a 501 (RFC
 9110 15.6.2); and every answer is `Connection: close`, chunked, gzipped when asked, with an
 `ETag` and a 304 for `If-None-Match`.
@@ -154,6 +155,9 @@ class Readings:
     # A customer or invoice id not of the server's own shape: 404 (not found) or 400 (an
     # invalid parameter, as decision 42 reads a malformed Space id).
     malformed_token: int = 404
+    # The same `event` and `target_url` as a subscription the account already has: a second
+    # subscription (the docs are silent) or a 400 (a duplicate refused).
+    refuses_duplicates: bool = False
 
 
 READINGS: dict[str, Readings] = {
@@ -188,6 +192,7 @@ READINGS: dict[str, Readings] = {
         list_url=False,
         bodies="form",
         unimplemented_method=501,
+        refuses_duplicates=True,
         malformed_token=400,
     ),
 }
@@ -791,6 +796,10 @@ class StrangerApp:
             raise BadRequest(f"event must be one of {', '.join(EVENT_TYPES)}")
         if not isinstance(target, str) or not _target_url(target):
             raise BadRequest("target_url must be an absolute http or https URL")
+        if self.readings.refuses_duplicates and any(
+            (s["event"], s["target_url"]) == (event, target) for s in account.resource_subscriptions
+        ):
+            raise BadRequest("a subscription to this event and target_url exists")
         created = int(time.time())  # after every seeded object: the list stays oldest first
         subscription: Obj = {
             "object": "resource_subscription",

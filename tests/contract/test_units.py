@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import re
 
 import pytest
 
 from spaces_toolkit.contract.apispec import expected_object_problems, load_model
-from spaces_toolkit.contract.inputs import CursorPool, _fix_query, public_target
+from spaces_toolkit.contract.inputs import BodyRepair, CursorPool, _fix_query, public_target
 from spaces_toolkit.contract.model import Credentials, Failure, SuiteResult, render_curl
+from spaces_toolkit.spec import default_spec
 
 
 def _basic(token: str) -> str:
@@ -77,6 +79,25 @@ def test_object_names_are_checked_on_nested_objects_and_event_branches() -> None
 )
 def test_public_target(url: str, expected: str) -> None:
     assert public_target(url) == expected
+
+
+def test_a_repeated_subscription_gets_a_fresh_target() -> None:
+    """A server may refuse a duplicate subscription (NOTES 38): a run never sends one."""
+    repair = BodyRepair()
+    first = {"event": "space.created", "target_url": "http://127.0.0.1/a"}
+    repair(first)
+    assert first["target_url"] == "http://example.com/a"
+    other_event = {"event": "space.deleted", "target_url": "http://example.com/a"}
+    repair(other_event)
+    assert other_event["target_url"] == "http://example.com/a"
+    again = [{"event": "space.created", "target_url": "http://localhost/a"} for _ in range(3)]
+    for body in again:
+        repair(body)
+    targets = {body["target_url"] for body in again}
+    assert len(targets) == 3 and "http://example.com/a" not in targets
+    params = default_spec().schemas["ResourceSubscriptionCreateParams"]
+    pattern = params["properties"]["target_url"]["pattern"]
+    assert all(re.search(pattern, t) for t in targets)
 
 
 def test_positive_queries_get_real_cursors_deterministically() -> None:
