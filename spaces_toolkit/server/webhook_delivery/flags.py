@@ -6,11 +6,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ...clihelp import Duration
+from ...clihelp import Duration, format_duration
 from ...errors import CLIError
+from ..settings import Settings
 from .retry import parse_schedule
 
 __all__ = ["add_delivery_arguments", "delivery_settings"]
+
+_DEFAULTS = Settings()  # the defaults are Settings' own (written once, there)
 
 
 def add_delivery_arguments(p: argparse.ArgumentParser) -> None:
@@ -22,32 +25,35 @@ def add_delivery_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--webhook-retry-interval",
         type=Duration(),
-        default=3600.0,
+        default=_DEFAULTS.webhook_retry_interval,
         metavar="DURATION",
-        help="wait between delivery attempts of a failed webhook (default 1h)",
+        help="wait between delivery attempts of a failed webhook"
+        f" (default {format_duration(_DEFAULTS.webhook_retry_interval)})",
     )
     p.add_argument(
         "--webhook-retry-schedule",
-        default="fixed",
+        default=_DEFAULTS.webhook_retry_schedule,
         metavar="SCHEDULE",
         help="fixed (every --webhook-retry-interval, the documented hourly x24) or"
-        " exponential[:BASE[:CAP]] with jitter, e.g. exponential:30s:1h (default fixed)",
+        " exponential[:BASE[:CAP]] with jitter, e.g. exponential:30s:1h"
+        f" (default {_DEFAULTS.webhook_retry_schedule})",
     )
     p.add_argument(
         "--webhook-timeout",
         type=Duration(),
-        default=10.0,
+        default=_DEFAULTS.webhook_timeout,
         metavar="DURATION",
-        help="total deadline of one delivery: connect, send, answer (default 10s)",
+        help="total deadline of one delivery: connect, send, answer"
+        f" (default {format_duration(_DEFAULTS.webhook_timeout)})",
     )
     p.add_argument(
         "--webhook-concurrency",
         type=int,
-        default=16,
+        default=_DEFAULTS.webhook_concurrency,
         metavar="N",
         help=(
             "deliveries in flight at once; each account is owed a quarter, one alone may use"
-            " them all (default 16)"
+            f" them all (default {_DEFAULTS.webhook_concurrency})"
         ),
     )
 
