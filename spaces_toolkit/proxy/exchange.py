@@ -12,9 +12,13 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+import orjson
+
 __all__ = ["Exchange", "credential_of", "header"]
 
 Headers = tuple[tuple[str, str], ...]
+_DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
+_LONG_NUMBER = b"0" * 19  # 19 digits in a row: where orjson and json.loads may read apart
 
 
 def header(headers: Headers, name: str) -> str | None:
@@ -98,8 +102,15 @@ class Exchange:
     @cached_property
     def response_json(self) -> Any:
         """The answer's body as JSON (None when it is not JSON)."""
+        content = self.response_content
+        # orjson reads an integer beyond 64 bits as a float: such a body goes to `json` whole
+        if _LONG_NUMBER not in content.translate(_DIGITS_AS_ZERO):
+            try:
+                return orjson.loads(content)
+            except orjson.JSONDecodeError:
+                pass  # not JSON, or what `json` reads and orjson refuses (UTF-16, a BOM, NaN...)
         try:
-            return json.loads(self.response_content)
+            return json.loads(content)
         except (ValueError, UnicodeDecodeError):
             return None
 
