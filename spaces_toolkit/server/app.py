@@ -13,6 +13,7 @@ import contextlib
 import html
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -21,11 +22,13 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from ..spec import default_spec
-from .http.request_id import RequestId, request_id_header
+from .http.front import FrontDoor
+from .http.request_id import request_id_header
 from .http.routing import build_api_routes
-from .http.transport import HeadAsGet, RequireHTTPS
+from .http.transport import RequireHTTPS
 from .problems import ApiError, error_response
 from .sandbox.fault_injection import fault_middleware
 from .sandbox.routes import build_sandbox_routes
@@ -100,6 +103,19 @@ async def _api_error(request: Request, exc: Exception) -> Response:
     return error_response(exc.status, exc.message, exc.headers)
 
 
+class _Server(Starlette):
+    """Starlette with `FrontDoor` in front of its whole stack (http/front.py)."""
+
+    def __init__(self, *, api_routes: list[Route], direct: bool, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._api_routes = api_routes
+        self._direct = direct
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        return FrontDoor(stack, self._api_routes, direct=self._direct)
+
+
 async def _server_error(request: Request, exc: Exception) -> Response:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, "Internal server error")
@@ -138,12 +154,16 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
                 max_age=600,
             )
         )
-    middleware += [Middleware(RequestId), Middleware(HeadAsGet), *fault_middleware(settings.faults)]
+    middleware += fault_middleware(settings.faults)
     if settings.require_https:
         middleware.append(Middleware(RequireHTTPS, trusted_proxies=settings.trusted_proxies))
-    app = Starlette(
+    api_routes = build_api_routes(database, settings)
+    app = _Server(
+        # With no middleware of ours, an API request needs none of Starlette's layers.
+        api_routes=api_routes,
+        direct=not middleware,
         routes=[
-            *build_api_routes(database, settings),
+            *api_routes,
             *(build_sandbox_routes(database) if settings.sandbox else []),
             *_spec_routes(settings),
             _health_route(database),

@@ -64,7 +64,8 @@ def test_a_sqlite_file_from_before_migrations_upgrades_in_place(tmp_path: Path):
         with db.read() as tx:
             indexes = {r["name"] for r in tx.query("SELECT name FROM sqlite_master")}
             assert tx.query("SELECT name FROM accounts WHERE id = 7")[0]["name"] == "Old Account"
-        assert "webhooks_claimable" in indexes  # migration 0002 ran
+        assert "webhooks_due_by_account" in indexes  # migration 0006 ran
+        assert "webhooks_claimable" not in indexes  # … and 0007
         trigger(db, 7, "customer.created")  # the old file is writable through the new code
         _token_states_and_signing_secrets_work(db, 7)
     finally:

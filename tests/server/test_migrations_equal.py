@@ -270,7 +270,7 @@ def schemas(pg: PgCluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 def test_both_dialects_build_the_same_schema(schemas: dict[str, Schema]) -> None:
     assert len(schemas["sqlite"]) >= 10  # the catalogue was read, not an empty database
-    assert "webhooks_claimable" in dict(schemas["postgresql"]["webhooks"].indexes)
+    assert "webhooks_due_by_account" in dict(schemas["postgresql"]["webhooks"].indexes)
     assert differences(schemas["sqlite"], schemas["postgresql"]) == []
 
 
@@ -346,13 +346,16 @@ TAMPERED: dict[str, tuple[Callable[[], list[str]], str]] = {
     ),
     "an index's columns": (
         lambda: _changed(
-            "webhooks_due ON webhooks (pending, next_attempt_at)",
-            "webhooks_due ON webhooks (next_attempt_at, pending)",
+            "ON webhooks (pending, account_id, next_attempt_at, seq)",
+            "ON webhooks (pending, next_attempt_at, account_id, seq)",
         ),
         "webhooks.indexes",
     ),
     "a partial index's condition": (
-        lambda: _changed("(next_attempt_at, seq) WHERE pending = 1;", "(next_attempt_at, seq);"),
+        lambda: _changed(
+            "account_id, next_attempt_at, seq) WHERE pending = 1;",
+            "account_id, next_attempt_at, seq);",
+        ),
         "webhooks.indexes",
     ),
 }

@@ -1,7 +1,8 @@
 """SQL has one home: the storage layer. Every SQL statement in the package's sources is in
 spaces_toolkit/server/storage/repo/, the database adapters
-(spaces_toolkit/server/storage/database.py, spaces_toolkit/server/storage/postgres.py) or the
-migrations; the rest of the server, the webhook tools and the contract suite call storage functions.
+(spaces_toolkit/server/storage/database.py, spaces_toolkit/server/storage/postgres.py and its
+asyncpg side, postgres_reads.py) or the migrations; the rest of the server, the webhook tools and
+the contract suite call storage functions.
 
 A statement is a string literal (implicitly concatenated parts and f-strings included; not a
 docstring) that starts like one (`SELECT …`, `INSERT INTO`, `UPDATE t SET`, `DELETE FROM`,
@@ -19,6 +20,7 @@ HOME = (
     "server/storage/repo/",
     "server/storage/database.py",
     "server/storage/postgres.py",
+    "server/storage/postgres_reads.py",
     "server/storage/migrations/",
 )
 

@@ -133,7 +133,10 @@ class LimitedHttpProtocol(HttpToolsProtocol):
     def connection_made(self, transport: Any) -> None:
         super().connection_made(cast(asyncio.Transport, _OneWritePerTurn(transport, self.loop)))
         self._deadline: Any = None  # the header or body timer (asyncio.TimerHandle)
-        self._in_head = False
+        self._armed: str | None = None  # which: "head" or "body"
+        self._in_head = False  # a request's line and headers are being received
+        self._in_body = False  # its body is
+        self._begun = False  # a request began in the chunk being parsed
         self._refused: _Refused | None = None  # why a parser callback stopped the parser
         self._head_bytes = 0
         self._header_count = 0
@@ -155,13 +158,11 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         if self.parser is None or self.transport.is_closing():
             return
         self._unset_keepalive_if_required()
-        if self._deadline is None and (self.cycle is None or self.cycle.response_complete):
-            # Bytes between requests (or before the first): the keep-alive timer is off now,
-            # and the parser starts no request on CR/LF alone, so the head's timer starts here.
-            self._arm(self.limits.header_timeout, self._head_too_slow)
+        self._begun = False
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
+            self._after_chunk(len(data))
             if self._should_upgrade():
                 self.handle_websocket_upgrade()
             else:
@@ -175,19 +176,39 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             else:
                 self._refuse(refused.status, refused.message)
             return
+        self._after_chunk(len(data))
+
+    def _after_chunk(self, size: int) -> None:
+        """The timer for what a chunk of `size` bytes left incomplete, armed once it is parsed
+        rather than at each parser event: a request that arrives whole (nearly every one)
+        never arms one. The timers start within the same call as the events."""
         if self._in_head:
             # Counts whole chunks: an upper bound, and a cap on what the parser buffers.
-            self._head_bytes += len(data)
+            self._head_bytes += size
             if self._head_bytes > self.limits.max_request_line + self.limits.max_header_bytes:
                 self._refuse(431, self._too_many_header_bytes())
+            elif self._armed != "head":
+                self._arm("head")
+        elif self._in_body:
+            if self._armed != "body":
+                self._arm("body")
+        elif (
+            not self._begun
+            and self._deadline is None
+            and (self.cycle is None or self.cycle.response_complete)
+        ):
+            # Bytes between requests (or before the first) that started none: the parser
+            # starts no request on CR/LF alone, so the head's timer starts on them.
+            self._arm("head")
 
     # ---------------------------------------------------------------- parser callbacks
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._in_head = True
+        self._begun = self._in_head = True
         self._head_bytes = self._header_count = self._header_bytes = 0
-        self._arm(self.limits.header_timeout, self._head_too_slow)
+        if self._deadline is not None:  # stray bytes' timer: the head's starts now
+            self._disarm()
 
     def on_url(self, url: bytes) -> None:
         super().on_url(url)
@@ -205,11 +226,15 @@ class LimitedHttpProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._in_head = False
-        self._arm(self.limits.body_timeout, self._body_too_slow)
+        self._in_body = True
+        if self._deadline is not None:
+            self._disarm()
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
-        self._disarm()
+        self._in_body = False
+        if self._deadline is not None:
+            self._disarm()
         super().on_message_complete()
 
     def _stop(self, status: int, message: str) -> None:
@@ -220,22 +245,28 @@ class LimitedHttpProtocol(HttpToolsProtocol):
 
     # ---------------------------------------------------------------- timers and answers
 
-    def _arm(self, seconds: float, callback: Any) -> None:
+    def _arm(self, kind: str) -> None:
+        """Start the head's ("head") or the body's ("body") timer."""
         self._disarm()
-        self._deadline = self.loop.call_later(seconds, callback)
+        if kind == "head":
+            self._deadline = self.loop.call_later(self.limits.header_timeout, self._head_too_slow)
+        else:
+            self._deadline = self.loop.call_later(self.limits.body_timeout, self._body_too_slow)
+        self._armed = kind
 
     def _disarm(self) -> None:
         if getattr(self, "_deadline", None) is not None:
             self._deadline.cancel()
             self._deadline = None
+            self._armed = None
 
     def _head_too_slow(self) -> None:
-        self._deadline = None
+        self._deadline = self._armed = None
         _warn.warning("slow-head", "request headers too slow: connection closed")
         self._refuse(408, f"Request headers not received within {self.limits.header_timeout:g} s")
 
     def _body_too_slow(self) -> None:
-        self._deadline = None
+        self._deadline = self._armed = None
         _warn.warning("slow-body", "request body too slow: connection closed")
         if self.cycle is not None and not self.cycle.response_started:
             self._refuse(408, f"Request body not received within {self.limits.body_timeout:g} s")

@@ -163,6 +163,12 @@ class _Snapshot:
     async def run_read(self, fn: Callable[[Transaction], T]) -> T:
         return fn(self._tx)
 
+    async def run_steps(self, fn: Callable[..., T], *args: Any) -> T:
+        return await self._db.run_steps(fn, *args)
+
+    async def leave_loop(self) -> None:
+        await self._db.leave_loop()
+
     def listen(self, callback: Callable[[], None]) -> None:
         self._db.listen(callback)
 

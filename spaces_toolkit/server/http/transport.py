@@ -1,4 +1,4 @@
-"""Transport-level middleware: `--require-https`, and HEAD wherever GET works.
+"""Transport-level middleware: `--require-https`. (HEAD wherever GET works: front.py.)
 
 `--require-https`: plain-HTTP requests are answered 400, as the docs promise, and HTTPS answers
 carry `Strict-Transport-Security`. A request counts as HTTPS if it arrived over TLS, or if it
@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..problems import error_response
 from ..settings import Network
 
-__all__ = ["RequireHTTPS", "HeadAsGet", "is_https", "HSTS"]
+__all__ = ["RequireHTTPS", "is_https", "HSTS"]
 
 HSTS = (b"strict-transport-security", b"max-age=31536000")
 
@@ -68,38 +68,3 @@ class RequireHTTPS:
             await send(message)
 
         await self.app(scope, receive, send_with_hsts)
-
-
-class HeadAsGet:
-    """HEAD answered wherever GET is: the GET's status and headers (Content-Length included),
-    no body; and a 405's `Allow` lists HEAD next to GET. (The API's routes are built from the
-    spec, which declares GET only.)"""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        head = scope["method"] == "HEAD"
-
-        async def send_adjusted(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] == 405:
-                message = {**message, "headers": _allow_head(message.get("headers", []))}
-            elif head and message["type"] == "http.response.body":
-                message = {**message, "body": b""}
-            await send(message)
-
-        await self.app({**scope, "method": "GET"} if head else scope, receive, send_adjusted)
-
-
-def _allow_head(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    out = []
-    for name, value in headers:
-        if name.lower() == b"allow":
-            methods = [m.strip() for m in value.split(b",")]
-            if b"GET" in methods and b"HEAD" not in methods:
-                value = b", ".join([*methods, b"HEAD"])
-        out.append((name, value))
-    return out

@@ -10,6 +10,7 @@ Both backends bring their schema up to date with the numbered files in migration
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import re
@@ -62,6 +63,10 @@ class Capabilities:
     # COMMIT are round trips of their own. Without: the database is in the process, and its
     # write transaction (the one write lock) is what makes a read-then-write safe.
     autocommit: bool
+    # The driver's statements can be awaited on an event loop (`Database.run_steps`): a step
+    # run there costs no thread hop. Without: every statement blocks (SQLite's are calls into
+    # the library), so a caller on an event loop gives its steps threads.
+    awaited: bool = False
 
 
 SQLITE_CAPABILITIES = Capabilities(
@@ -88,6 +93,21 @@ class Transaction(Protocol):
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         """Run a SELECT; return its first row, or None."""
+        ...
+
+    def one_with_next(
+        self,
+        sql: str,
+        params: Sequence[Any],
+        columns: Sequence[str],
+        check: Callable[[Row | None], None],
+    ) -> None:
+        """`check(self.one(sql, params))` (check raises to refuse) by the time the next
+        statement's rows are handed over, before them. `sql` selects `columns`, at most one row.
+        Where a statement is a round trip of its own (`Database.run_read` on PostgreSQL), the
+        lookup rides along with the next statement when that finds rows; otherwise (no next
+        statement, or one that found nothing) it runs alone before `run_read`'s result or
+        error is handed out. Elsewhere it runs at once."""
         ...
 
     def lock(self, name: str) -> None:
@@ -121,6 +141,16 @@ class Database(Protocol):
         `read()` transaction, inline; PostgreSQL: each statement awaited on the loop)."""
         ...
 
+    async def run_steps(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(*args)`, which may open this database's transactions, called from the event loop
+        without holding it up: where `capabilities.awaited`, on the loop itself with every
+        statement awaited; otherwise on a thread."""
+        ...
+
+    async def leave_loop(self) -> None:
+        """Close whatever this database keeps for the running event loop, before it ends."""
+        ...
+
     def listen(self, callback: Callable[[], None]) -> None:
         """Call `callback` when another connection queues webhooks (until close()), where the
         backend can tell; delivery workers poll as well."""
@@ -149,6 +179,15 @@ class _SQLiteTransaction:
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         row: Row | None = self._conn.execute(sql, tuple(params)).fetchone()
         return row
+
+    def one_with_next(
+        self,
+        sql: str,
+        params: Sequence[Any],
+        columns: Sequence[str],
+        check: Callable[[Row | None], None],
+    ) -> None:
+        check(self.one(sql, params))
 
     def lock(self, name: str) -> None:
         pass  # BEGIN IMMEDIATE holds the database's only write lock already
@@ -333,6 +372,13 @@ class SQLiteDatabase:
         interpreter-lock hand-offs (bench 4's profile: two hops were ~40% of a GET's CPU)."""
         with _SQLiteScope(self, "BEGIN") as tx:
             return fn(tx)
+
+    async def run_steps(self, fn: Callable[..., T], *args: Any) -> T:
+        """On a thread: SQLite's statements are blocking calls."""
+        return await asyncio.to_thread(fn, *args)
+
+    async def leave_loop(self) -> None:
+        """Nothing is kept per event loop."""
 
     def listen(self, callback: Callable[[], None]) -> None:
         """SQLite has no notifications between processes: its workers rely on their poll."""

@@ -29,8 +29,8 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from . import migrations
-from .database import Capabilities, Row, Transaction, safe_url
-from .postgres_reads import AsyncReads
+from .database import Row, Transaction, safe_url
+from .postgres_reads import ADVISORY_LOCK, POSTGRES_CAPABILITIES, AsyncReads, returned_key
 
 __all__ = ["PostgresDatabase", "translate", "WEBHOOKS_CHANNEL"]
 
@@ -39,15 +39,8 @@ log = logging.getLogger("spaces.db")
 WEBHOOKS_CHANNEL = "spaces_webhooks"
 # The pg_advisory_xact_lock key of schema migration.
 _MIGRATE_LOCK = 0x5350_4143_0002
-# The integer key `insert()` returns, by table (tables not listed have `seq`); None: no
-# integer key (the caller ignores the result).
-_INSERT_KEYS: dict[str, str | None] = {"accounts": "id", "access_tokens": None}
-_INSERT_TABLE = re.compile(r"^\s*INSERT\s+INTO\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
 T = TypeVar("T")
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\?|%")
-POSTGRES_CAPABILITIES = Capabilities(
-    row_locks=True, skip_locked=True, writable_ctes=True, lateral_joins=True, autocommit=True
-)
 
 
 def translate(sql: str) -> str:
@@ -70,10 +63,7 @@ class _PostgresTransaction:
         return self._conn.execute(translate(sql), tuple(params)).rowcount
 
     def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
-        match = _INSERT_TABLE.match(sql)
-        if match is None:
-            raise ValueError(f"not an INSERT: {sql[:60]!r}")
-        key = _INSERT_KEYS.get(match[1].lower(), "seq")
+        key = returned_key(sql)
         if key is None:
             self.execute(sql, params)
             return 0
@@ -91,8 +81,17 @@ class _PostgresTransaction:
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         return self._conn.execute(translate(sql), tuple(params)).fetchone()
 
+    def one_with_next(
+        self,
+        sql: str,
+        params: Sequence[Any],
+        columns: Sequence[str],
+        check: Callable[[Row | None], None],
+    ) -> None:
+        check(self.one(sql, params))
+
     def lock(self, name: str) -> None:
-        self._conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (name,))
+        self._conn.execute(translate(ADVISORY_LOCK), (name,))
 
 
 class PostgresDatabase:
@@ -173,8 +172,15 @@ class PostgresDatabase:
                     raise
         raise AssertionError("unreachable")
 
+    def _transaction(self, begin: str | None) -> contextlib.AbstractContextManager[Transaction]:
+        """A transaction on a pooled psycopg connection, or awaited on the event loop inside a
+        step (run_steps)."""
+        if self._reads.in_step():
+            return self._reads.transaction(begin)
+        return self._pooled(begin)
+
     @contextlib.contextmanager
-    def _transaction(self, begin: str | None) -> Iterator[Transaction]:
+    def _pooled(self, begin: str | None) -> Iterator[Transaction]:
         conn = self._begin(begin)
         try:
             try:
@@ -197,6 +203,15 @@ class PostgresDatabase:
         """`fn(tx)`'s reads, each statement awaited on the running event loop (asyncpg, in
         autocommit: postgres_reads.py says why that answers like one snapshot). `fn` only reads."""
         return await self._reads.run(fn)
+
+    async def run_steps(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(*args)` on the running event loop, every transaction it opens on this database
+        awaited there (asyncpg; postgres_reads.py): no thread, no interpreter-lock hand-off."""
+        return await self._reads.run_steps(fn, *args)
+
+    async def leave_loop(self) -> None:
+        """Close the connections kept for the running event loop (its steps' and reads')."""
+        await self._reads.leave_loop()
 
     def write(self) -> contextlib.AbstractContextManager[Transaction]:
         """A write transaction (READ COMMITTED: each statement sees the latest commits, so a

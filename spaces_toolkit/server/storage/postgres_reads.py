@@ -15,13 +15,27 @@ same queries and loop) and one socket write and wake-up per round trip. So here:
   with its revocation (served, as it would be had the revocation committed a moment later;
   every request that starts after the revocation commits reads the revoked row and is a 401);
   a cursor's `seq` never changes, nor does what a customer or a Space is, so a page read on a
-  later snapshot than its cursor's lookup is the page that cursor names.
+  later snapshot than its cursor's lookup is the page that cursor names;
+- and the token's row rides along with the first statement (`one_with_next`): once a process
+  has seen a token valid it knows the token's account (which never changes), so the page or
+  object is read for that account in the same statement as the token's row, which is checked
+  before any row is handed over. One round trip, on one snapshot. When that statement finds
+  nothing (an empty page, a 404) or the request fails before it (a 400), the row is read alone
+  before the answer is given, so a refused token is a 401 whatever the request is.
 
 The handlers and the store modules stay synchronous (the same code serves SQLite, and writes on
 threads): `fn(tx)` runs in a greenlet, and each statement switches back to the event loop's
 side, which awaits it and switches back with the rows. `fn` only reads: the transaction refuses
 writes. A connection that died while idle fails at its first statement, before anything was
-read, and `fn` is run again on another."""
+read, and `fn` is run again on another.
+
+The delivery worker's steps (`PostgresDatabase.run_steps`: its claims, lease checks and records)
+run the same way, so that its storage costs no thread and no interpreter-lock hand-off either
+(psycopg on the worker's threads was ~30-50 µs of its CPU per delivery): in a step's greenlet
+every transaction the database opens, `read()`, `write()` or `autocommit()`, is a connection of
+the loop's pool whose statements are awaited (`AsyncReads.transaction`), with BEGIN and COMMIT
+where it is a transaction. Nothing is retried there: a step that fails fails as it would on
+psycopg (the worker's own retries and leases decide what happens next)."""
 
 from __future__ import annotations
 
@@ -37,9 +51,36 @@ from typing import Any, TypeVar
 import asyncpg
 import greenlet
 
-from .database import Row, Transaction
+from .database import Capabilities, Row, Transaction
 
-__all__ = ["AsyncReads", "dollar_params"]
+__all__ = ["AsyncReads", "dollar_params", "returned_key", "ADVISORY_LOCK", "POSTGRES_CAPABILITIES"]
+
+POSTGRES_CAPABILITIES = Capabilities(
+    row_locks=True,
+    skip_locked=True,
+    writable_ctes=True,
+    lateral_joins=True,
+    autocommit=True,
+    awaited=True,
+)
+# The integer key `insert()` returns, by table (tables not listed have `seq`); None: no
+# integer key (the caller ignores the result).
+_INSERT_KEYS: dict[str, str | None] = {"accounts": "id", "access_tokens": None}
+_INSERT_TABLE = re.compile(r"^\s*INSERT\s+INTO\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
+
+
+# Transaction.lock(name): a transaction-level advisory lock keyed by the name's hash.
+ADVISORY_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))"
+
+
+def returned_key(sql: str) -> str | None:
+    """The column an INSERT's `insert()` returns (`RETURNING` it), or None if its table has no
+    integer key; ValueError if `sql` is not an INSERT."""
+    match = _INSERT_TABLE.match(sql)
+    if match is None:
+        raise ValueError(f"not an INSERT: {sql[:60]!r}")
+    return _INSERT_KEYS.get(match[1].lower(), "seq")
+
 
 T = TypeVar("T")
 
@@ -81,6 +122,15 @@ class _ReadGreenlet(greenlet.greenlet):
     """The greenlet a read function runs in; its statements switch to `parent` to be awaited."""
 
 
+class _StepGreenlet(_ReadGreenlet):
+    """The greenlet a step runs in (`AsyncReads.run_steps`): the transactions its database
+    (`owner`) opens in it are awaited on the loop."""
+
+    def __init__(self, run: Callable[..., Any], owner: AsyncReads) -> None:
+        super().__init__(run)
+        self.owner = owner
+
+
 def _await(awaitable: Awaitable[T]) -> T:
     current = greenlet.getcurrent()
     if not isinstance(current, _ReadGreenlet):
@@ -89,9 +139,11 @@ def _await(awaitable: Awaitable[T]) -> T:
     return result
 
 
-async def _run_in_greenlet(fn: Callable[..., T], *args: Any) -> T:
+async def _run_in_greenlet(
+    fn: Callable[..., T], *args: Any, glet: _ReadGreenlet | None = None
+) -> T:
     """`fn(*args)`, whose `_await(x)` calls are awaited here, on the running loop."""
-    glet = _ReadGreenlet(fn)
+    glet = _ReadGreenlet(fn) if glet is None else glet
     glet.gr_context = contextvars.copy_context()
     value = glet.switch(*args)
     while not glet.dead:
@@ -104,17 +156,71 @@ async def _run_in_greenlet(fn: Callable[..., T], *args: Any) -> T:
     return value
 
 
+@functools.lru_cache(maxsize=256)
+def _with_lookup(sql: str, lookup: str, columns: tuple[str, ...]) -> str:
+    """`sql` with the one-row `lookup`'s `columns` appended to each of its rows (numbered
+    parameters: `sql`'s first, then the lookup's). No row when either finds none. The rows
+    keep `sql`'s order: a join with at most one row on the other side keeps it."""
+    extra = ", ".join(f'l.{name} AS "{_LOOKUP}{n}"' for n, name in enumerate(columns))
+    return dollar_params(f"SELECT q.*, {extra} FROM ({sql}) AS q CROSS JOIN ({lookup}) AS l")
+
+
+_LOOKUP = "_with_next_"
+
+
+class _Lookup:
+    """A one-row lookup riding along with a transaction's next statement."""
+
+    __slots__ = ("sql", "params", "columns", "check")
+
+    def __init__(
+        self,
+        sql: str,
+        params: Sequence[Any],
+        columns: Sequence[str],
+        check: Callable[[Row | None], None],
+    ) -> None:
+        self.sql = sql
+        self.params = tuple(params)
+        self.columns = tuple(columns)
+        self.check = check
+
+    def checked(self, row: Any) -> None:
+        """Check the lookup's part of a row of the statement it rode along with."""
+        width = len(self.columns)
+        start = len(row) - width
+        self.check({name: row[start + n] for n, name in enumerate(self.columns)})
+
+
 class _AwaitedTransaction:
-    """A GET's reads, each statement awaited on the loop (see the module doc)."""
+    """A GET's reads, or a step's transaction (`writes`), each statement awaited on the loop
+    (see the module doc)."""
 
-    __slots__ = ("_conn", "answered")
+    __slots__ = ("_conn", "answered", "pending", "_writes")
 
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    capabilities = POSTGRES_CAPABILITIES
+
+    def __init__(self, conn: asyncpg.Connection, *, writes: bool = False) -> None:
         self._conn = conn
         self.answered = 0  # statements answered so far
+        self._writes = writes
+        self.pending: _Lookup | None = None  # a lookup waiting for the next statement
+
+    def _fetch(self, sql: str, params: Sequence[Any], first_only: bool) -> Any:
+        lookup = self.pending
+        if lookup is None:
+            fetch = self._conn.fetchrow if first_only else self._conn.fetch
+            return _await(fetch(dollar_params(sql), *params))
+        fused = _with_lookup(sql, lookup.sql, lookup.columns)
+        rows = _await(self._conn.fetch(fused, *params, *lookup.params))
+        if not rows:  # nothing found, or no lookup row: it will run alone (`settle`)
+            return None if first_only else []
+        self.pending = None
+        lookup.checked(rows[0])
+        return rows[0] if first_only else rows
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        rows: list[Row] = _await(self._conn.fetch(dollar_params(sql), *params))
+        rows: list[Row] = self._fetch(sql, params, first_only=False)
         self.answered += 1
         return rows
 
@@ -124,7 +230,7 @@ class _AwaitedTransaction:
         refuses to encode it where the SQLite backend, and psycopg's 64-bit parameters, find
         nothing; so it finds nothing here too (a 404, or a 400 for a cursor)."""
         try:
-            row: Row | None = _await(self._conn.fetchrow(dollar_params(sql), *params))
+            row: Row | None = self._fetch(sql, params, first_only=True)
         except asyncpg.DataError as exc:
             if not isinstance(exc.__cause__, OverflowError):
                 raise
@@ -132,14 +238,103 @@ class _AwaitedTransaction:
         self.answered += 1
         return row
 
+    def one_with_next(
+        self,
+        sql: str,
+        params: Sequence[Any],
+        columns: Sequence[str],
+        check: Callable[[Row | None], None],
+    ) -> None:
+        if self.pending is not None:
+            raise RuntimeError("one lookup at a time rides along with the next statement")
+        self.pending = _Lookup(sql, params, columns, check)
+
+    async def settle(self) -> None:
+        """Run a lookup still waiting, alone, and check its row (on the loop's side)."""
+        lookup, self.pending = self.pending, None
+        if lookup is not None:
+            row = await self._conn.fetchrow(dollar_params(lookup.sql), *lookup.params)
+            self.answered += 1
+            lookup.check(row)
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        raise RuntimeError("run_read() transactions only read")
+        self._writing()
+        status: str = _await(self._conn.execute(dollar_params(sql), *params))
+        self.answered += 1
+        count = status.rpartition(" ")[2]  # "UPDATE 3", "INSERT 0 1"
+        return int(count) if count.isdigit() else 0
 
     def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
-        raise RuntimeError("run_read() transactions only read")
+        self._writing()
+        key = returned_key(sql)
+        if key is None:
+            self.execute(sql, params)
+            return 0
+        value = _await(self._conn.fetchval(dollar_params(f"{sql} RETURNING {key}"), *params))
+        self.answered += 1
+        return int(value)
 
     def lock(self, name: str) -> None:
-        raise RuntimeError("run_read() transactions only read")
+        self._writing()
+        _await(self._conn.execute(dollar_params(ADVISORY_LOCK), name))
+        self.answered += 1
+
+    def _writing(self) -> None:
+        if not self._writes:
+            raise RuntimeError("run_read() transactions only read")
+
+
+class _StepScope:
+    """One transaction opened inside a step (AsyncReads.run_steps): a connection of the loop's
+    pool, `begin` (None: each statement commits alone), COMMIT, or ROLLBACK on an exception;
+    the connection back to the pool, or closed if it may be in the middle of something."""
+
+    __slots__ = ("_reads", "_begin", "_pool", "_conn")
+
+    def __init__(self, reads: AsyncReads, begin: str | None) -> None:
+        self._reads = reads
+        self._begin = begin
+
+    def __enter__(self) -> _AwaitedTransaction:
+        reads = self._reads
+        pool = self._pool = reads._pool()
+        _await(asyncio.wait_for(pool.slots.acquire(), reads._timeout))
+        try:
+            conn = self._conn = _await(reads._take(pool))
+        except BaseException:
+            pool.slots.release()
+            raise
+        if self._begin is not None:
+            try:
+                _await(conn.execute(self._begin))
+            except BaseException as exc:
+                self._end(healthy=isinstance(exc, asyncpg.PostgresError))
+                raise
+        return _AwaitedTransaction(conn, writes=True)
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        conn, healthy = self._conn, False
+        try:
+            if kind is None:
+                if self._begin is not None:
+                    _await(conn.execute("COMMIT"))
+                healthy = True
+            elif isinstance(exc, _DEAD + (asyncio.CancelledError, TimeoutError)):
+                pass  # lost, or stopped mid-statement: not reused
+            elif self._begin is not None:
+                _await(conn.execute("ROLLBACK"))
+                healthy = True
+            else:
+                healthy = True  # no transaction open, and no statement under way
+        finally:
+            self._end(healthy)
+
+    def _end(self, healthy: bool) -> None:
+        if healthy:
+            self._reads._release(self._pool, self._conn)
+        else:
+            _discard(self._conn)
+        self._pool.slots.release()
 
 
 class _LoopPool:
@@ -161,12 +356,18 @@ class AsyncReads:
             weakref.WeakKeyDictionary()
         )
         self._closed = False
+        # The last caller's loop (weakly) and its pool: one lookup less per read.
+        self._last: tuple[Callable[[], Any], _LoopPool | None] = (lambda: None, None)
 
     def _pool(self) -> _LoopPool:
         loop = asyncio.get_running_loop()
+        last_loop, last_pool = self._last
+        if last_loop() is loop and last_pool is not None:  # the loop of the last call
+            return last_pool
         pool = self._pools.get(loop)
         if pool is None:
             pool = self._pools[loop] = _LoopPool(self._max_size)
+        self._last = (weakref.ref(loop), pool)
         return pool
 
     async def _connect(self) -> asyncpg.Connection:
@@ -179,7 +380,10 @@ class AsyncReads:
         if self._closed:
             raise RuntimeError("database is closed")
         pool = self._pool()
-        async with asyncio.timeout(self._timeout):
+        if pool.slots.locked():  # all taken: wait for one, for so long
+            async with asyncio.timeout(self._timeout):
+                await pool.slots.acquire()
+        else:  # one is free: taken at once (no timer to set and cancel)
             await pool.slots.acquire()
         try:
             for attempt in range(self._max_size + 1):
@@ -187,7 +391,15 @@ class AsyncReads:
                 tx = _AwaitedTransaction(conn)
                 healthy = False
                 try:
-                    result = await _run_in_greenlet(fn, tx)
+                    try:
+                        result = await _run_in_greenlet(fn, tx)
+                    except Exception as exc:
+                        # A lookup that was to ride along decides first (a 401 before a 404),
+                        # unless the connection failed.
+                        if not isinstance(exc, _DEAD + _UNSETTLED):
+                            await tx.settle()
+                        raise
+                    await tx.settle()
                     healthy = True
                     return result
                 except _DEAD:
@@ -209,6 +421,32 @@ class AsyncReads:
         finally:
             pool.slots.release()
 
+    async def run_steps(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(*args)` on the running loop, in a greenlet in which every transaction of this
+        database (`transaction`) is awaited on the loop."""
+        if self._closed:
+            raise RuntimeError("database is closed")
+        return await _run_in_greenlet(fn, *args, glet=_StepGreenlet(fn, self))
+
+    def in_step(self) -> bool:
+        """Whether the caller is a step of this database (run_steps)."""
+        current = greenlet.getcurrent()
+        return isinstance(current, _StepGreenlet) and current.owner is self
+
+    def transaction(self, begin: str | None) -> contextlib.AbstractContextManager[Transaction]:
+        """A transaction awaited on the loop, for a step (in_step)."""
+        return _StepScope(self, begin)
+
+    async def leave_loop(self) -> None:
+        """Close the running loop's idle connections (before the loop ends)."""
+        pool = self._pools.pop(asyncio.get_running_loop(), None)
+        while pool is not None and pool.idle:
+            conn = pool.idle.pop()
+            try:
+                await conn.close(timeout=1.0)
+            except Exception:  # noqa: BLE001 - closing anyway
+                _discard(conn)
+
     async def _take(self, pool: _LoopPool) -> asyncpg.Connection:
         while pool.idle:
             conn = pool.idle.pop()
@@ -226,6 +464,7 @@ class AsyncReads:
         self._closed = True
         pools = list(self._pools.values())
         self._pools.clear()
+        self._last = (lambda: None, None)
         for pool in pools:
             while pool.idle:
                 _discard(pool.idle.pop())

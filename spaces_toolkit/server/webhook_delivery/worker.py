@@ -90,7 +90,7 @@ _MAX_BATCH = store.MAX_BATCH  # rows one claim, lease check or record transactio
 # ready) and claims again once fewer than _REFILL_BELOW times its slots are ready, so a claim
 # serves dozens of deliveries (claims are the dearest database step per delivery) while a
 # ready job still starts well within its lease.
-_CLAIM_AHEAD = 6
+_CLAIM_AHEAD = 12
 _REFILL_BELOW = 2
 
 
@@ -329,6 +329,7 @@ class DeliveryWorker:
         finally:
             await self._connections.aclose()
             self._connections = None
+            await self.db.leave_loop()
         return len(jobs)
 
     async def _serve(self) -> None:
@@ -388,6 +389,7 @@ class DeliveryWorker:
         if tasks:
             await asyncio.wait(list(tasks))
         await self._connections.aclose()
+        await self.db.leave_loop()
 
     def _start(
         self,
@@ -548,15 +550,19 @@ class DeliveryWorker:
         }
 
     async def _db(self, fn: Callable[..., _T], *args: Any) -> _T:
-        """Run a database step on the worker's own threads (never shared with name lookups or
-        the API's threads, so neither can make a claim or a record wait)."""
-        if self._db_pool is None:
-            self._db_pool = concurrent.futures.ThreadPoolExecutor(
-                self.concurrency + 2, thread_name_prefix="spaces-delivery-db"
-            )
+        """Run a database step: where the backend's statements can be awaited (PostgreSQL), on
+        this event loop, each statement awaited (no thread, no interpreter-lock hand-off);
+        elsewhere on the worker's own threads (never shared with name lookups or the API's
+        threads, so neither can make a claim or a record wait)."""
         key, began = next(self._step_ids), time.time()
         self._step_began(key, began)
         try:
+            if self.db.capabilities.awaited:
+                return await self.db.run_steps(fn, *args)
+            if self._db_pool is None:
+                self._db_pool = concurrent.futures.ThreadPoolExecutor(
+                    self.concurrency + 2, thread_name_prefix="spaces-delivery-db"
+                )
             return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
         finally:
             self._step_ended(key, began, time.time())

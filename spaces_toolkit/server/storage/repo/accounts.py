@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 
 from ..database import Database, Row, Transaction
 from ..ids import hash_token, new_token, random_text
@@ -14,6 +15,7 @@ __all__ = [
     "account_for_token",
     "find_token",
     "find_token_hash",
+    "check_token_hash_with_next",
     "token_prefix",
     "list_tokens",
     "revoke_tokens",
@@ -78,12 +80,22 @@ def find_token(tx: Transaction, token: str) -> Row | None:
     return find_token_hash(tx, hash_token(token))
 
 
+_TOKEN_COLUMNS = ("account_id", "expires_at", "revoked_at")
+_TOKEN_ROW = f"SELECT {', '.join(_TOKEN_COLUMNS)} FROM access_tokens WHERE token_hash = ?"
+
+
 def find_token_hash(tx: Transaction, token_hash: str) -> Row | None:
     """`find_token` by the token's stored hash."""
-    return tx.one(
-        "SELECT account_id, expires_at, revoked_at FROM access_tokens WHERE token_hash = ?",
-        (token_hash,),
-    )
+    return tx.one(_TOKEN_ROW, (token_hash,))
+
+
+def check_token_hash_with_next(
+    tx: Transaction, token_hash: str, check: Callable[[Row | None], None]
+) -> None:
+    """`check(find_token_hash(tx, token_hash))` by the time `tx`'s next statement answers
+    (`Transaction.one_with_next`: on PostgreSQL's request reads, in that statement's round
+    trip)."""
+    tx.one_with_next(_TOKEN_ROW, (token_hash,), _TOKEN_COLUMNS, check)
 
 
 def account_for_token(tx: Transaction, token: str) -> int | None:
