@@ -330,3 +330,24 @@ def stall_on_min_limit(
         return handler
 
     return factory
+
+
+def too_many_requests(retry_after: str) -> Answer:
+    """A rate limiter's refusal (RFC 6585): 429, a JSON `message` and a Retry-After."""
+    answer = json_answer(429, {"message": "Too many requests: retry after the delay"})
+    return answer.with_header("retry-after", retry_after)
+
+
+def rate_limit_on_min_limit() -> Callable[[], Callable[[Request, Call], Awaitable[Answer]]]:
+    """`limit=1` always refused with 429 Too Many Requests (`Retry-After: 0`): waited out and
+    sent again, it never gets an answer, so what the request was for is never done."""
+
+    def factory() -> Callable[[Request, Call], Awaitable[Answer]]:
+        async def handler(request: Request, call: Call) -> Answer:
+            if request.param("limit") == "1":
+                return too_many_requests("0")
+            return await call(request)
+
+        return handler
+
+    return factory

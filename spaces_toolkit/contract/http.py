@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import email.utils
 import json
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -87,6 +89,25 @@ class Exchange:
             self.text,
             self.elapsed,
         )
+
+
+RATE_LIMITED = 429  # RFC 6585 "Too Many Requests": a refusal of the moment, not of the request
+MAX_RATE_LIMIT_WAIT = 10.0  # seconds: a longer Retry-After is waited this long, then sent again
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """The delay a Retry-After value asks (RFC 9110 10.2.3: delay-seconds or an HTTP-date);
+    None when absent or unreadable."""
+    text = (value or "").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 class ProbeFailed(Exception):
@@ -201,15 +222,26 @@ class ProbeClient:
 
     def _send_retrying(self, request: httpx.Request) -> httpx.Response:
         """Send, retrying transient network errors (reset, timeout): they are counted and
-        reported, never a contract failure. The last one, after every retry, propagates."""
+        reported, never a contract failure. The last one, after every retry, propagates.
+        A 429 (RFC 6585: too many requests, nothing said of this one) is sent again after the
+        delay its Retry-After asks (at most MAX_RATE_LIMIT_WAIT), counted the same way; the
+        last answer, after every retry, is what the probe sees."""
         for attempt in range(self.retries + 1):
             try:
-                return self._client.send(request)
+                response = self._client.send(request)
             except httpx.TransportError as exc:
                 if attempt == self.retries:
                     raise
                 self.result.transient_errors[type(exc).__name__] += 1
                 time.sleep(self.backoff * 2**attempt)
+                continue
+            if response.status_code != RATE_LIMITED or attempt == self.retries:
+                return response
+            self.result.transient_errors["429 Too Many Requests"] += 1
+            delay = retry_after_seconds(response.headers.get("retry-after"))
+            time.sleep(
+                min(MAX_RATE_LIMIT_WAIT, self.backoff * 2**attempt if delay is None else delay)
+            )
         raise AssertionError("unreachable")
 
     def fail(

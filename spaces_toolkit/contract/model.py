@@ -286,6 +286,7 @@ class SuiteResult:
     notes: list[str] = field(default_factory=list)
     # Network errors retried (by kind): reported, never a contract failure.
     transient_errors: Counter[str] = field(default_factory=Counter)
+    rate_limited_cases: int = 0  # generated cases answered 429: not checked
     coverage: Coverage = field(default_factory=Coverage)
     coverage_report: list[OperationCoverage] = field(default_factory=list)
     min_coverage: float | None = None  # --min-coverage: below it the run fails

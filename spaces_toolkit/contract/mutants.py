@@ -226,6 +226,14 @@ MUTANTS: dict[str, Mutant] = {
             f.stall_on_min_limit(2.0),
             {**_scope(probes=["pagination"]), "timeout": 0.5, "retries": 1},
         ),
+        _M(
+            "rate_limited_on_min_limit",
+            "`limit=1` always answered 429 (waited out and sent again: still a failure, since"
+            " a 429 is not checked only while it passes)",
+            "pagination_walk",
+            f.rate_limit_on_min_limit(),
+            {**_scope(probes=["pagination"]), "retries": 1},
+        ),
     ]
 }
 

@@ -296,6 +296,11 @@ def _execute(
     if result.transient_errors:
         kinds = ", ".join(f"{k} ×{n}" for k, n in sorted(result.transient_errors.items()))
         result.notes.append(f"transient network errors retried (not failures): {kinds}")
+    if result.rate_limited_cases:
+        result.notes.append(
+            f"{result.rate_limited_cases} generated case(s) answered 429 Too Many Requests:"
+            " not checked (a refusal of the moment says nothing of the case)"
+        )
     return result
 
 

@@ -10,6 +10,7 @@ suite against one; `--list-variants` lists them.
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import json
 import math
 import re
@@ -19,7 +20,13 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from spaces_toolkit.contract.asgi import Answer, Request, intercept, walk_objects
-from spaces_toolkit.contract.faults import Call, Factory, answer_edit, is_list
+from spaces_toolkit.contract.faults import (
+    Call,
+    Factory,
+    answer_edit,
+    is_list,
+    too_many_requests,
+)
 
 __all__ = ["VARIANTS", "Variant", "get_variant"]
 
@@ -237,6 +244,26 @@ def _stalling(every: int, stall: float) -> Factory:
             if count["n"] % every == 0:
                 await asyncio.sleep(stall)
             return await call(request)
+
+        return handler
+
+    return factory
+
+
+def _rate_limited(every: int) -> Factory:
+    """One request in `every` refused with 429 Too Many Requests and a Retry-After (RFC 6585),
+    as a rate limiter in front of a server does: nothing of the request reaches the API. The
+    delays alternate between delay-seconds and an HTTP-date, both of them now."""
+
+    def factory():
+        count = {"n": 0}
+
+        async def handler(request: Request, call: Call) -> Answer:
+            count["n"] += 1
+            if count["n"] % every:
+                return await call(request)
+            n = count["n"] // every
+            return too_many_requests("0" if n % 2 else email.utils.formatdate(usegmt=True))
 
         return handler
 
@@ -488,6 +515,11 @@ VARIANTS: dict[str, Variant] = {
             "slow_responses",
             "every answer a little late, one in twenty 150-400 ms",
             _handler(_slow),
+        ),
+        _V(
+            "rate_limited",
+            "one request in 13 refused with 429 and a Retry-After (not checked, sent again)",
+            _rate_limited(13),
         ),
         _V(
             "flaky_network",

@@ -39,6 +39,7 @@ from spaces_toolkit.contract.grading import (
     grade_method,
     grade_repeated,
 )
+from spaces_toolkit.contract.http import RATE_LIMITED
 from spaces_toolkit.proxy.exchange import Exchange
 from spaces_toolkit.spec import Operation, Spec, escape_token, pointer_ref
 from spaces_toolkit.spec.envelope import api_prefix_of
@@ -252,6 +253,7 @@ class Checker:
         self._accounts: dict[str, Any] = {}
         self.checked = 0  # exchanges held to the spec
         self.outside = 0  # exchanges outside the API's base path (forwarded, not checked)
+        self.rate_limited = 0  # exchanges answered 429: only their requests checked
         self.runs: dict[tuple[str, str], int] = {}  # (operation, check) -> times it ran
         self.per_operation: dict[str, int] = {}  # operation -> exchanges checked
 
@@ -260,6 +262,7 @@ class Checker:
         return {
             "checked": self.checked,
             "outside": self.outside,
+            "rate_limited": self.rate_limited,
             "runs": dict(self.runs),
             "per_operation": dict(self.per_operation),
         }
@@ -267,6 +270,7 @@ class Checker:
     def adopt(self, counters: dict[str, Any]) -> None:
         self.checked = counters["checked"]
         self.outside = counters["outside"]
+        self.rate_limited = counters.get("rate_limited", 0)
         self.runs = dict(counters["runs"])
         self.per_operation = dict(counters["per_operation"])
 
@@ -309,6 +313,14 @@ class Checker:
             for name in names:
                 self.runs[(label, name)] = self.runs.get((label, name), 0) + 1
 
+        if exchange.status == RATE_LIMITED:
+            # Too many requests (RFC 6585): the upstream declined to answer this one now,
+            # which says nothing of the answer it would give; only the request is checked.
+            self.rate_limited += 1
+            if op is not None:
+                assert params is not None
+                self._request(exchange, op, params, report, ran)
+            return found
         conforms = False  # the body matched its declared schema
         ran("not_a_server_error")
         if exchange.status >= 500:

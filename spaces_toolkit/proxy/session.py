@@ -207,6 +207,11 @@ class Session:
             f" the API's base path {self.checker.base_path or '/'!r} (forwarded unchecked)"
             + (f"; {len(self.errors)} errors" if self.errors else ""),
         ]
+        if self.checker.rate_limited:
+            lines.append(
+                f"{self.checker.rate_limited} answered 429 Too Many Requests: their requests"
+                " checked, not the answers (a refusal of the moment)"
+            )
         if self.worker is not None and self.worker.waits:
             lines.append(
                 f"the checks fell behind: the forwarding waited {self.worker.waits} times for"

@@ -208,6 +208,21 @@ def test_an_undeclared_status_of_the_docs_table_deviates_from_6(checker):
     ]
 
 
+def test_a_429_checks_the_request_only(checker):
+    """Too many requests (RFC 6585): a rate limiter's refusal says nothing of the answer, as
+    in the suite (its generated cases answered 429 are not checked); the client's request is
+    still checked."""
+    customers = f"{checker.base_path}/customers"
+    assert _graded(checker, sample(1, "GET", f"{customers}?limit=5", 429, b"slow down")) == []
+    found = _graded(checker, sample(2, "GET", f"{customers}?limit=ten", 429))
+    assert found == [("request_parameters", "client", "failure", ())]
+    assert checker.rate_limited == 2
+    # any other status the docs' table lacks is still graded
+    assert _graded(checker, sample(3, "GET", customers, 403)) == [
+        ("status_code_conformance", "server", "failure", ())
+    ]
+
+
 @pytest.mark.parametrize(
     ("query", "grade", "decisions"),
     [
