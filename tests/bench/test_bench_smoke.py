@@ -150,3 +150,30 @@ def test_cli_lists_benchmarks_and_rejects_unknown(capsys) -> None:
     assert "scaling" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["no-such-benchmark"])
+
+
+class _Tracked:
+    """An object of a class of its own: never from a free list, always counted by the collector."""
+
+
+@pytest.mark.parametrize("collector_on", [True, False])
+def test_young_count_is_the_live_result_and_leaves_the_collector_as_it_was(
+    collector_on: bool,
+) -> None:
+    import gc
+
+    from bench.parsing import _timed, _young_count
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if collector_on else gc.disable)()
+        grown = _young_count(lambda: [_Tracked() for _ in range(300)])
+        assert 300 <= grown < 400  # the 300 objects and their list, alive while counted
+        assert _young_count(lambda: None) == 0
+        seen: list[bool] = []
+        _timed("client, off", lambda: seen.append(gc.isenabled()), 2)
+        _timed("client", lambda: seen.append(gc.isenabled()), 1)
+        assert seen == [False, False, collector_on]
+        assert gc.isenabled() is collector_on
+    finally:
+        (gc.enable if was else gc.disable)()
