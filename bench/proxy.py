@@ -17,6 +17,8 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+from spaces_toolkit.proxy.worker import CAPACITY, NICENESS
+
 from .context import Options, Skip
 from .fixtures import basic_header, seeded_database
 from .procs import PYTHON, child_server, cpu_seconds, free_port, reference_server
@@ -226,7 +228,7 @@ def run(opts: Options) -> Section:
         "the proxy takes requests on a front end of its own and forwards them on its own"
         " upstream connections (asyncio + httptools both sides, uvloop), and checks every"
         " exchange (schema, list envelope, tenancy, cursors...) after its answer is handed on,"
-        " in a process of its own (nice 5) behind a queue of 10,000 exchanges; the server one"
-        " uvicorn process; loopback"
+        f" in a process of its own (nice {NICENESS}) behind a queue of {CAPACITY:,} exchanges;"
+        " the server one uvicorn process; loopback"
     )
     return section

@@ -286,13 +286,17 @@ def _framing(headers: list[tuple[bytes, bytes]]) -> bool | None:
 
 def _end_to_end(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     """The headers without the hop-by-hop ones (and those `Connection` names)."""
-    named = {
-        token.strip().lower()
-        for k, v in headers
-        if k.lower() == b"connection"
-        for token in v.split(b",")
-    }
-    return [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP and k.lower() not in named]
+    kept: list[tuple[bytes, bytes]] = []
+    named: set[bytes] = set()
+    for k, v in headers:
+        name = k.lower()
+        if name not in HOP_BY_HOP:
+            kept.append((k, v))
+        elif name == b"connection":
+            named.update(token.strip().lower() for token in v.split(b","))
+    if named:  # rare: a second pass only then
+        kept = [(k, v) for k, v in kept if k.lower() not in named]
+    return kept
 
 
 def _text(headers: list[tuple[bytes, bytes]]) -> tuple[tuple[str, str], ...]:

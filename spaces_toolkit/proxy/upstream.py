@@ -44,6 +44,8 @@ class UpstreamConnection(asyncio.Protocol):
 
     def __init__(self, timeout: float = 120.0) -> None:
         self.timeout = timeout  # seconds without a byte of the answer before giving up
+        # read once: asyncio.get_running_loop() makes a getpid() system call (CPython 3.11)
+        self._loop = asyncio.get_running_loop()
         self.transport: asyncio.Transport | None = None
         self.closed = False
         self.idle_since = 0.0
@@ -87,7 +89,7 @@ class UpstreamConnection(asyncio.Protocol):
         if transport is None or transport.get_write_buffer_size() <= WRITE_BUFFER:
             return
         if self._drained is None or self._drained.done():
-            self._drained = asyncio.get_running_loop().create_future()
+            self._drained = self._loop.create_future()
         await self._drained
 
     @property
@@ -108,7 +110,7 @@ class UpstreamConnection(asyncio.Protocol):
         while not self._events:
             if self._error is not None:
                 raise self._error
-            loop = asyncio.get_running_loop()
+            loop = self._loop
             self._waiter = loop.create_future()
             timer = loop.call_later(self.timeout, self._timed_out)
             try:

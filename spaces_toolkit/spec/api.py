@@ -78,6 +78,7 @@ class Spec:
         )
         self.webhooks: tuple[Webhook, ...] = tuple(reader.webhooks())
         self._by_id = {op.operation_id: op for op in self.operations if op.operation_id}
+        self._list_by_operation = {id(lst.operation): lst for lst in self.lists}
         self._frozen = True
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -118,7 +119,8 @@ class Spec:
 
     def list_of(self, op: Operation) -> ListOperation | None:
         """`op` as a list operation, if it is one."""
-        return next((lst for lst in self.lists if lst.operation is op), None)
+        found = self._list_by_operation.get(id(op))
+        return found if found is not None and found.operation is op else None
 
     def security_scheme(self, name: str) -> SecurityScheme | None:
         return next((s for s in self.security_schemes if s.name == name), None)
