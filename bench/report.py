@@ -156,12 +156,22 @@ def render_markdown(
 ) -> str:
     """RESULTS.md from a results file's contents; `kept_notes` is the hand-written tail."""
     out = [intro.rstrip(), ""]
-    machines = {json.dumps(s.get("machine", {}), sort_keys=True) for s in data["sections"].values()}
+    machines: dict[str, list[str]] = {}  # the machine's facts -> the sections run on it
+    for key in [k for k in order if k in data["sections"]] + sorted(
+        k for k in data["sections"] if k not in order
+    ):
+        facts_json = json.dumps(data["sections"][key].get("machine", {}), sort_keys=True)
+        number = str(data["sections"][key].get("title", "")).partition(".")[0]
+        machines.setdefault(facts_json, []).append(number if number.isdigit() else key)
     out.append("## Machine")
     out.append("")
     for machine_json in sorted(machines):
         facts = json.loads(machine_json)
-        out.append("- " + ", ".join(f"{k}: {v}" for k, v in facts.items()))
+        line = "- " + ", ".join(f"{k}: {v}" for k, v in facts.items())
+        if len(machines) > 1:  # sections written on different machines: say which where
+            run = machines[machine_json]
+            line += f" (benchmark{'s' if len(run) > 1 else ''} {', '.join(run)})"
+        out.append(line)
     out.append("")
     out.append("## Results")
     out.append("")

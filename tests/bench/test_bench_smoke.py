@@ -137,6 +137,19 @@ def test_results_file_and_markdown(tmp_path) -> None:
     assert "a remark" in md and md.rstrip().endswith("hand-written note")
     assert kept_tail(md).strip() == "hand-written note"
     assert kept_tail("no marker") == "" and NOTES_MARKER in md
+    assert "CPU: Test CPU, cores: 2\n" in md  # one machine: no list of benchmarks
+
+
+def test_sections_run_on_different_machines_say_which_ran_where(tmp_path) -> None:
+    path = tmp_path / "results.json"
+    merge_results(path, [_section()], {"CPU": "First CPU"})
+    third = Section("startup", "3. Start-up", rows=[Row("import", summarize([1.0], "s"))])
+    merge_results(path, [third], {"CPU": "First CPU"})
+    other = Section("parsing", "2. Parsing", rows=[Row("page", summarize([1.0], "s"))])
+    data = merge_results(path, [other], {"CPU": "Second CPU"})
+    md = render_markdown(data, list(BENCHMARKS), INTRO, "")
+    assert "- CPU: First CPU (benchmarks 1, 3)\n" in md
+    assert "- CPU: Second CPU (benchmark 2)\n" in md
 
 
 def test_machine_facts_parsers() -> None:
