@@ -9,13 +9,14 @@ in its scratch venv) parsing the same body, against `json.loads` in its own proc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import json
 import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import httpx
 
@@ -128,33 +129,36 @@ def run(opts: Options) -> Section:
     return section
 
 
-def _timed(key: str, fn: Callable[[], object], count: int) -> float:
-    """CPU seconds per call of `fn`; with the collector off for the cases named "…, off"
-    (switched back on after, unless the process had it off already)."""
-    if not key.endswith(", off") or not gc.isenabled():
-        return time_calls(fn, count, CPU)
+@contextlib.contextmanager
+def _collector_off() -> Iterator[None]:
+    """The cyclic collector off inside the block; on again after, unless it was off before."""
+    was = gc.isenabled()
     gc.disable()
     try:
-        return time_calls(fn, count, CPU)
+        yield
     finally:
-        gc.enable()
+        if was:
+            gc.enable()
+
+
+def _timed(key: str, fn: Callable[[], object], count: int) -> float:
+    """CPU seconds per call of `fn`; with the collector off for the cases named "…, off"."""
+    if not key.endswith(", off"):
+        return time_calls(fn, count, CPU)
+    with _collector_off():
+        return time_calls(fn, count, CPU)
 
 
 def _young_count(parse: Callable[[], object]) -> int:
     """How much the collector's young-generation count (allocations of objects it tracks,
     less their frees) goes up while the result of `parse` is alive; the collector is off
     meanwhile so that no collection resets the count."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
+    with _collector_off():
         before = gc.get_count()[0]
         result = parse()
         grown = gc.get_count()[0] - before
         del result
         return grown
-    finally:
-        if was:
-            gc.enable()
 
 
 def _peer_rows(

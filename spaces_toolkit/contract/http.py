@@ -99,7 +99,7 @@ def retry_after_seconds(value: str | None) -> float | None:
     """The delay a Retry-After value asks (RFC 9110 10.2.3: delay-seconds or an HTTP-date);
     None when absent or unreadable."""
     text = (value or "").strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # 1*DIGIT: ASCII only ("²" is a digit to isdigit)
         return float(text)
     try:
         when = email.utils.parsedate_to_datetime(text)

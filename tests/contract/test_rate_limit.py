@@ -23,6 +23,6 @@ def test_an_http_date_is_the_time_left_until_it() -> None:
     assert retry_after_seconds(past) == 0.0
 
 
-@pytest.mark.parametrize("value", [None, "", "-1", "1.5", "soon", "Fri, 99 Foo 2026"])
+@pytest.mark.parametrize("value", [None, "", "-1", "1.5", "²", "soon", "Fri, 99 Foo 2026"])
 def test_unreadable_or_absent_is_none(value: str | None) -> None:
     assert retry_after_seconds(value) is None

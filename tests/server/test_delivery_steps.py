@@ -113,3 +113,22 @@ def test_a_failed_statement_in_a_step_leaves_the_connection_usable(db_url):
         assert asyncio.run(main()) == ["kept"]
     finally:
         db.close()
+
+
+def test_a_loop_that_left_and_reads_again_keeps_its_connections_where_close_finds_them(db_url):
+    db = open_database(db_url())
+    if not db.capabilities.awaited:
+        db.close()
+        pytest.skip("SQLite keeps nothing per event loop")
+    reads = db._reads  # type: ignore[attr-defined]
+
+    async def main() -> int:
+        await db.run_steps(_names, db)
+        await db.leave_loop()
+        await db.run_steps(_names, db)  # the same loop again, after it left
+        return sum(len(pool.idle) for pool in reads._pools.values())
+
+    try:
+        assert asyncio.run(main()) == 1  # the new connection is in a pool `close()` closes
+    finally:
+        db.close()

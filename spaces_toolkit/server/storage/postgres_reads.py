@@ -439,7 +439,10 @@ class AsyncReads:
 
     async def leave_loop(self) -> None:
         """Close the running loop's idle connections (before the loop ends)."""
-        pool = self._pools.pop(asyncio.get_running_loop(), None)
+        loop = asyncio.get_running_loop()
+        pool = self._pools.pop(loop, None)
+        if self._last[0]() is loop:  # a later call on this loop starts a pool `close()` knows
+            self._last = (lambda: None, None)
         while pool is not None and pool.idle:
             conn = pool.idle.pop()
             try:
